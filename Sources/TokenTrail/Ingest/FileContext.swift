@@ -1,0 +1,82 @@
+/// Why one row could not be stored; it becomes a reject with this reason.
+public struct RowReject: Error, CustomStringConvertible {
+    public let reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { reason }
+}
+
+/// Settings that shape normalization of every file in a scan.
+public struct IngestOptions {
+    /// Zone for local (zone-less) times in Setup downloads; nil means such files are refused.
+    public var timezone: LocalTimeZone?
+    public var policy: Policy?
+    public init(timezone: LocalTimeZone? = nil, policy: Policy? = nil) {
+        self.timezone = timezone
+        self.policy = policy
+    }
+}
+
+/// State for ingesting one file: where rows go, how they are counted, how rejects are kept.
+final class FileContext {
+    let path: String
+    let store: IngestStore
+    let sourceId: Int64
+    let options: IngestOptions
+    var stats = FileStats()
+    private var occurrences = OccurrenceCounter()
+
+    init(path: String, store: IngestStore, sourceId: Int64, options: IngestOptions) {
+        self.path = path
+        self.store = store
+        self.sourceId = sourceId
+        self.options = options
+    }
+
+    var vocabulary: Vocabulary { store.vocabulary }
+    var interner: Interner { store.interner }
+
+    func counted(_ isNew: Bool, time: Int64) {
+        stats.rowsRead += 1
+        if isNew { stats.stored += 1 } else { stats.duplicates += 1 }
+        stats.noteTime(time)
+    }
+
+    func reject(line: Int, reason: String, excerpt: String) throws {
+        stats.rowsRead += 1
+        stats.rejects += 1
+        try store.reject(source: sourceId, line: line, reason: reason, excerpt: Redactor.excerpt(excerpt))
+    }
+
+    func reject(line: Int, reason: String, excerpt: [UInt8]) throws {
+        try reject(line: line, reason: reason, excerpt: String(decoding: excerpt.prefix(240), as: UTF8.self))
+    }
+
+    /// A row's key for exports without a row id: identical rows in the same instant get
+    /// ordinals 0, 1, 2… so that two real, identical logins are both kept, while the same
+    /// file (or an overlapping export of that instant) maps onto the same keys again.
+    func keyWithOccurrence(time: Int64, identity: Int64) -> Int64 {
+        let ordinal = occurrences.ordinal(time: time, key: identity)
+        if ordinal == 0 { return identity }
+        var hasher = store.dedup.hasher()
+        hasher.combine(identity)
+        hasher.combine(ordinal)
+        return hasher.finalize()
+    }
+}
+
+/// Counts identical rows per instant. Exports are sorted by time, so only the current
+/// instant's rows are remembered: memory stays flat whatever the file size.
+struct OccurrenceCounter {
+    private var currentTime = Int64.min
+    private var seen: [Int64: Int64] = [:]
+
+    mutating func ordinal(time: Int64, key: Int64) -> Int64 {
+        if time != currentTime {
+            seen.removeAll(keepingCapacity: true)
+            currentTime = time
+        }
+        let n = seen[key, default: 0]
+        seen[key] = n + 1
+        return n
+    }
+}

@@ -1,0 +1,241 @@
+/// What happened to one input file.
+public struct FileResult: Sendable {
+    public enum Status: Sendable, Equatable {
+        case ingested
+        /// Byte-identical to a file already in the database; nothing was written.
+        case unchanged(previousSource: Int64)
+        /// Not a data file (found while walking a directory): policy, README, …
+        case skipped(reason: String)
+        case failed(message: String)
+    }
+    public var path: String
+    public var format: String
+    public var status: Status
+    public var stats = FileStats()
+    public var sha256 = ""
+    public var bytes = 0
+}
+
+/// Reads one file end to end in one transaction: sniff, parse, normalize, store, record
+/// the source. An error rolls the whole file back, so no file is ever half-ingested.
+enum FileIngester {
+    enum Shape { case csv, jsonLines, jsonArray }
+
+    static let maxJSONArrayBytes = 64 << 20
+
+    private struct Unchanged: Error { let previous: Int64; let stats: FileStats; let sha: String; let format: String }
+    private struct SkipFile: Error { let reason: String }
+
+    static func ingest(path: String, store: IngestStore, run: Int64, options: IngestOptions) -> FileResult {
+        var result = FileResult(path: path, format: "unknown", status: .ingested)
+        do {
+            let source = try openByteSource(path: path)
+            let shape = try sniff(source)
+            try store.db.transaction {
+                let sourceId = try store.beginSource(run: run, path: path, format: "unknown", timezone: options.timezone?.identifier)
+                let ctx = FileContext(path: path, store: store, sourceId: sourceId, options: options)
+                let format: String
+                switch shape {
+                case .csv: format = try ingestCSV(source, ctx: ctx)
+                case .jsonLines: format = try ingestJSONLines(source, ctx: ctx)
+                case .jsonArray: format = try ingestJSONArray(source, ctx: ctx)
+                }
+                let sha = try source.file.finishDigest()
+                if ctx.stats.stored == 0, let previous = try store.db.scalar(
+                    "SELECT id FROM sources WHERE sha256 = ? AND id <> ? AND coalesce(timezone, '') = ? ORDER BY id LIMIT 1",
+                    [.text(sha), .integer(sourceId), .text(options.timezone?.identifier ?? "")]).int {
+                    throw Unchanged(previous: previous, stats: ctx.stats, sha: sha, format: format)
+                }
+                try store.finishSource(sourceId, format: format, sha256: sha, bytes: source.file.size, stats: ctx.stats)
+                result.format = format
+                result.stats = ctx.stats
+                result.sha256 = sha
+                result.bytes = source.file.size
+            }
+        } catch let unchanged as Unchanged {
+            result.status = .unchanged(previousSource: unchanged.previous)
+            result.stats = unchanged.stats
+            result.sha256 = unchanged.sha
+            result.format = unchanged.format
+        } catch let skip as SkipFile {
+            result.status = .skipped(reason: skip.reason)
+        } catch {
+            result.status = .failed(message: "\(error)")
+        }
+        return result
+    }
+
+    /// Decides the shape from the first bytes (after a BOM and white space); never from the name.
+    static func sniff(_ source: ByteSource) throws -> Shape {
+        let prefix = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 1)
+        defer { prefix.deallocate() }
+        var filled = 0
+        while filled < prefix.count {
+            let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: prefix[filled...]))
+            if n == 0 { break }
+            filled += n
+        }
+        try source.rewind(to: 0)
+        let bytes = UnsafeRawBufferPointer(rebasing: prefix[0..<filled])
+        let path = source.file.path
+        if filled == 0 { throw InputError(path: path, "empty file (expected a CSV export or JSON log)") }
+        if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+            throw InputError(path: path, "a ZIP/XLSX file: export Login History or Event Monitoring as CSV (or .csv.gz)")
+        }
+        if bytes.contains(0) { throw InputError(path: path, "binary content (NUL bytes): expected a CSV export or JSON log") }
+        var i = 0
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
+        while i < filled && [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
+        if i < filled && bytes[i] == UInt8(ascii: "[") { return .jsonArray }
+        if i < filled && bytes[i] == UInt8(ascii: "{") { return .jsonLines }
+        return .csv
+    }
+
+    static func ingestCSV(_ source: ByteSource, ctx: FileContext) throws -> String {
+        let reader = try CSVReader(source: source)
+        guard try reader.next() else { throw InputError(path: ctx.path, "empty file (expected a CSV header)") }
+        if let reason = reader.malformedReason { throw InputError(path: ctx.path, line: 1, "unreadable CSV header: \(reason)") }
+        var header: [String] = []
+        for i in 0..<reader.fieldCount {
+            guard let name = String(validating: reader.field(i), as: UTF8.self) else {
+                throw InputError(path: ctx.path, line: 1, "CSV header is not UTF-8 (saved as Shift_JIS or another encoding?): re-save the export as UTF-8")
+            }
+            header.append(name.trimmingCharacters(in: .whitespaces))
+        }
+        if ELFField.recognizes(header) {
+            let ingester = try EventLogFileIngester(ctx: ctx, header: header)
+            try ingester.run(reader)
+            return ingester.formatName
+        }
+        if LoginHistoryField.recognizes(header) {
+            try LoginHistoryIngester(ctx: ctx, header: header).run(reader)
+            return LoginHistoryField.formatName(header)
+        }
+        let shown = header.prefix(12).map { "'\($0.prefix(40))'" }.joined(separator: ", ")
+        throw InputError(path: ctx.path, line: 1,
+                         "unrecognized CSV header: expected Login History (a LoginTime / Login Time / ログイン時間 column) or Event Monitoring (EVENT_TYPE and TIMESTAMP columns); found \(shown)")
+    }
+
+    /// Routes each JSON object to the format the first object revealed.
+    private final class JSONRouter {
+        let ctx: FileContext
+        var token: TokenLogIngester?
+        var okta: OktaIngester?
+        init(ctx: FileContext) { self.ctx = ctx }
+
+        var format: String { okta != nil ? "okta_system_log" : "token_log" }
+
+        func route(_ value: JSONValue, line: Int, raw: UnsafeRawBufferPointer) throws {
+            guard let object = value.object else {
+                try ctx.reject(line: line, reason: "expected a JSON object per line", excerpt: String(decoding: raw.prefix(240), as: UTF8.self))
+                return
+            }
+            if token == nil && okta == nil {
+                if OktaFormat.recognizes(object) {
+                    okta = OktaIngester(ctx: ctx)
+                } else if TokenLogFormat.recognizes(object) {
+                    token = TokenLogIngester(ctx: ctx)
+                } else if object["apps"] != nil || (object["version"] != nil && object["rules"] != nil) {
+                    throw SkipFile(reason: "a TokenTrail policy file; pass it with --policy")
+                } else {
+                    throw InputError(path: ctx.path, line: line,
+                                     "unrecognized JSON: expected Okta System Log events (eventType, published) or client token-request lines (ts plus grant_type / token_url / http_status; see README); found keys \(object.keys.sorted().prefix(10).joined(separator: ", "))")
+                }
+            }
+            if let okta { try okta.ingest(object, line: line, raw: raw) } else { try token!.ingest(object, line: line, raw: raw) }
+        }
+    }
+
+    static func ingestJSONLines(_ source: ByteSource, ctx: FileContext) throws -> String {
+        let reader = try LineReader(source: source)
+        let router = JSONRouter(ctx: ctx)
+        var sawObject = false
+        while let line = try reader.next() {
+            if reader.oversized {
+                try ctx.reject(line: reader.lineNumber, reason: "line longer than \(reader.maxLineBytes / 1024) KiB", excerpt: "")
+                continue
+            }
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            let value: JSONValue
+            do {
+                value = try JSONParser.parse(line)
+            } catch let error as JSONError {
+                if !sawObject {
+                    // A pretty-printed single document (a policy, an API response) is not JSON lines.
+                    if let whole = try? readWhole(source, limit: 4 << 20), let object = whole.object,
+                       object["apps"] != nil || object["rules"] != nil {
+                        throw SkipFile(reason: "a TokenTrail policy file; pass it with --policy")
+                    }
+                    throw InputError(path: ctx.path, line: reader.lineNumber, "not JSON lines (\(error)): expected one JSON object per line")
+                }
+                try ctx.reject(line: reader.lineNumber, reason: "invalid JSON: \(error)", excerpt: String(decoding: line.prefix(240), as: UTF8.self))
+                continue
+            }
+            sawObject = true
+            try router.route(value, line: reader.lineNumber, raw: line)
+        }
+        return router.format
+    }
+
+    static func readWhole(_ source: ByteSource, limit: Int) throws -> JSONValue {
+        try source.rewind(to: 0)
+        var bytes: [UInt8] = []
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)
+        defer { chunk.deallocate() }
+        while true {
+            let n = try source.read(into: chunk)
+            if n == 0 { break }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
+            if bytes.count > limit {
+                throw InputError(path: source.file.path, "JSON document larger than \(limit >> 20) MiB: split it into JSON lines (jq -c '.[]' file.json > file.jsonl)")
+            }
+        }
+        var start = 0
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+        return try bytes.withUnsafeBytes { try JSONParser.parse(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+    }
+
+    /// A JSON array (Okta's API shape), read whole under a size cap; each element keeps the
+    /// line it starts on.
+    static func ingestJSONArray(_ source: ByteSource, ctx: FileContext) throws -> String {
+        var bytes: [UInt8] = []
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)
+        defer { chunk.deallocate() }
+        while true {
+            let n = try source.read(into: chunk)
+            if n == 0 { break }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
+            if bytes.count > maxJSONArrayBytes {
+                throw InputError(path: ctx.path, "JSON array larger than \(maxJSONArrayBytes >> 20) MiB: convert it to JSON lines (jq -c '.[]' file.json > file.jsonl), which is streamed")
+            }
+        }
+        let router = JSONRouter(ctx: ctx)
+        try bytes.withUnsafeBytes { all in
+            var parser = JSONParser(bytes: all, index: all.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0)
+            var line = 1, counted = 0
+            func lineAt(_ offset: Int) -> Int {
+                while counted < offset { if all[counted] == 0x0A { line += 1 }; counted += 1 }
+                return line
+            }
+            do {
+                try parser.expect(UInt8(ascii: "["))
+                if parser.peek() == UInt8(ascii: "]") { return }
+                while true {
+                    _ = parser.peek()
+                    let start = parser.index
+                    let value = try parser.parseValue(depth: 1)
+                    try router.route(value, line: lineAt(start), raw: UnsafeRawBufferPointer(rebasing: all[start..<parser.index]))
+                    guard let next = parser.peek() else { throw JSONError(message: "unterminated array", offset: parser.index) }
+                    parser = JSONParser(bytes: all, index: parser.index + 1)
+                    if next == UInt8(ascii: "]") { break }
+                    if next != UInt8(ascii: ",") { throw JSONError(message: "expected ',' or ']' between array elements", offset: parser.index - 1) }
+                }
+            } catch let error as JSONError {
+                throw InputError(path: ctx.path, line: lineAt(min(error.offset, all.count)), "invalid JSON array: \(error)")
+            }
+        }
+        return router.format
+    }
+}
+
+import Foundation

@@ -1,0 +1,93 @@
+import Foundation
+
+/// What `tokentrail scan` was asked to do.
+public struct ScanRequest {
+    public var inputs: [String]
+    public var databasePath = "tokentrail.sqlite"
+    public var timezone: String?
+    public var policyPath: String?
+    public var arguments: [String] = []
+    public init(inputs: [String]) { self.inputs = inputs }
+}
+
+/// What a scan did, for the summary, the report and the exit code.
+public struct ScanResult {
+    public var runId: Int64
+    public var files: [FileResult]
+    public var databasePath: String
+    public var failed: [FileResult] { files.filter { if case .failed = $0.status { return true }; return false } }
+}
+
+public struct UsageError: Error, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Runs a scan: finds the files, ingests each in its own transaction, records the run.
+/// A file that fails is reported and rolled back; the others are still ingested.
+public enum Scanner {
+    public static let version = "0.1.0"
+
+    /// Extensions of files that are expected to be data: an unrecognized one is an error;
+    /// other unrecognized files met while walking a directory (README, scripts) are skipped.
+    static let dataExtensions: Set<String> = ["csv", "json", "jsonl", "ndjson", "log", "gz"]
+
+    public static func scan(_ request: ScanRequest, progress: ((FileResult) -> Void)? = nil) throws -> ScanResult {
+        var policy: Policy?
+        if let path = request.policyPath { policy = try Policy.load(path: path) }
+        let zoneName = request.timezone ?? policy?.timezone
+        var zone: LocalTimeZone?
+        if let zoneName {
+            guard let parsed = LocalTimeZone(identifier: zoneName) else {
+                throw UsageError("--timezone '\(zoneName)' is not an IANA time zone name (e.g. America/Los_Angeles, Asia/Tokyo, UTC)")
+            }
+            zone = parsed
+        }
+        let files = try collect(request.inputs)
+        let db = try Database(path: request.databasePath)
+        let store = try IngestStore(db: db)
+        let run = try store.beginRun(toolVersion: version, arguments: request.arguments)
+        let options = IngestOptions(timezone: zone, policy: policy)
+        var results: [FileResult] = []
+        for (path, explicit) in files {
+            var result = FileIngester.ingest(path: path, store: store, run: run, options: options)
+            if case .failed(let message) = result.status, !explicit, !isDataFile(path), message.contains("unrecognized") || message.contains("not JSON lines") || message.contains("binary") {
+                result.status = .skipped(reason: "not a supported export")
+            }
+            progress?(result)
+            results.append(result)
+        }
+        try store.finishRun(run)
+        try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return ScanResult(runId: run, files: results, databasePath: request.databasePath)
+    }
+
+    static func isDataFile(_ path: String) -> Bool {
+        dataExtensions.contains((path as NSString).pathExtension.lowercased())
+    }
+
+    /// Files to read: explicit files as given, directories walked recursively in name order
+    /// (hidden entries skipped). The flag says whether the user named the file itself.
+    static func collect(_ inputs: [String]) throws -> [(String, Bool)] {
+        let fm = FileManager.default
+        var out: [(String, Bool)] = []
+        for input in inputs {
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: input, isDirectory: &isDirectory) else {
+                throw InputError(path: input, "no such file or directory")
+            }
+            if !isDirectory.boolValue { out.append((input, true)); continue }
+            guard let walker = fm.enumerator(atPath: input) else { throw InputError(path: input, "cannot list directory") }
+            var found: [String] = []
+            while let relative = walker.nextObject() as? String {
+                if relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }
+                let full = (input as NSString).appendingPathComponent(relative)
+                var dir: ObjCBool = false
+                if fm.fileExists(atPath: full, isDirectory: &dir), !dir.boolValue { found.append(full) }
+            }
+            out.append(contentsOf: found.sorted().map { ($0, false) })
+        }
+        return out
+    }
+}

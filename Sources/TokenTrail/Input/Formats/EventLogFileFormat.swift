@@ -1,0 +1,220 @@
+/// Event Monitoring (EventLogFile) CSV: Login, LoginAs, Logout, API, RestApi, ApiTotalUsage.
+/// Column sets vary by org and API version, so every column is found by name and all but
+/// the time are optional.
+enum ELFField: Int, CaseIterable {
+    case eventType, timestamp, timestampDerived, requestId, organizationId, userId, userIdDerived, userName
+    case uri, sessionKey, loginKey, loginType, loginSubType, loginStatus, requestStatus, sourceIp, clientIp
+    case tls, cipher, browserType, platformType, apiType, apiVersion, authMethod, countryCode, loginUrl
+    case delegatedUserName, delegatedUserId, sessionType, methodName, method, httpMethod, entityName
+    case rowsProcessed, statusCode, apiResource, apiFamily, connectedAppId, connectedAppName, clientName
+
+    static let aliases: [String: ELFField] = {
+        let names: [(String, ELFField)] = [
+            ("EVENT_TYPE", .eventType), ("TIMESTAMP", .timestamp), ("TIMESTAMP_DERIVED", .timestampDerived),
+            ("REQUEST_ID", .requestId), ("ORGANIZATION_ID", .organizationId), ("USER_ID", .userId),
+            ("USER_ID_DERIVED", .userIdDerived), ("USER_NAME", .userName), ("URI", .uri),
+            ("SESSION_KEY", .sessionKey), ("LOGIN_KEY", .loginKey), ("LOGIN_TYPE", .loginType),
+            ("LOGIN_SUB_TYPE", .loginSubType), ("LOGIN_STATUS", .loginStatus), ("REQUEST_STATUS", .requestStatus),
+            ("SOURCE_IP", .sourceIp), ("CLIENT_IP", .clientIp), ("TLS_PROTOCOL", .tls), ("CIPHER_SUITE", .cipher),
+            ("BROWSER_TYPE", .browserType), ("PLATFORM_TYPE", .platformType), ("API_TYPE", .apiType),
+            ("API_VERSION", .apiVersion), ("AUTHENTICATION_METHOD_REFERENCE", .authMethod),
+            ("COUNTRY_CODE", .countryCode), ("LOGIN_URL", .loginUrl), ("DELEGATED_USER_NAME", .delegatedUserName),
+            ("DELEGATED_USER_ID", .delegatedUserId), ("SESSION_TYPE", .sessionType), ("METHOD_NAME", .methodName),
+            ("METHOD", .method), ("HTTP_METHOD", .httpMethod), ("ENTITY_NAME", .entityName),
+            ("ROWS_PROCESSED", .rowsProcessed), ("STATUS_CODE", .statusCode), ("API_RESOURCE", .apiResource),
+            ("API_FAMILY", .apiFamily), ("CONNECTED_APP_ID", .connectedAppId),
+            ("CONNECTED_APP_NAME", .connectedAppName), ("CLIENT_NAME", .clientName),
+        ]
+        var table: [String: ELFField] = [:]
+        for (name, field) in names { table[FlowClassifier.normalize(name)] = field }
+        return table
+    }()
+
+    static func recognizes(_ header: [String]) -> Bool {
+        let normalized = Set(header.map(FlowClassifier.normalize))
+        return normalized.contains("eventtype") && (normalized.contains("timestamp") || normalized.contains("timestampderived"))
+    }
+
+    /// The event type a file holds, from its columns (the first row's EVENT_TYPE agrees).
+    static func eventType(_ header: [String]) -> String {
+        let n = Set(header.map(FlowClassifier.normalize))
+        if n.contains("loginstatus") { return "Login" }
+        if n.contains("delegatedusername") || n.contains("delegateduserid") { return "LoginAs" }
+        if n.contains("userinitiatedlogout") || n.contains("sessiontype") && !n.contains("methodname") { return "Logout" }
+        if n.contains("apifamily") || n.contains("apiresource") { return "ApiTotalUsage" }
+        if n.contains("statuscode") && n.contains("method") { return "RestApi" }
+        if n.contains("methodname") { return "API" }
+        return "Other"
+    }
+}
+
+final class EventLogFileIngester {
+    private let ctx: FileContext
+    private let columns: CSVColumns<ELFField>
+    private let fileEventType: String
+    private var statusCache: [Symbol: (Symbol, Symbol)] = [:]
+    private var flowCache: [Int64: (Symbol, Symbol)] = [:]
+    private let salesforceIP: Symbol
+    private var tlsRewrites: [Symbol: Symbol] = [:]
+
+    init(ctx: FileContext, header: [String]) throws {
+        self.ctx = ctx
+        columns = CSVColumns(header: header, aliases: ELFField.aliases, interner: ctx.interner)
+        fileEventType = ELFField.eventType(header)
+        salesforceIP = try ctx.interner.intern("Salesforce.com IP")
+    }
+
+    var formatName: String { "elf_" + fileEventType.lowercased() }
+
+    func run(_ reader: CSVReader) throws {
+        columns.reader = reader
+        let eventSymbol = try ctx.interner.intern(fileEventType)
+        while try reader.next() {
+            let line = reader.recordLine
+            if let reason = reader.malformedReason {
+                try ctx.reject(line: line, reason: reason, excerpt: reader.malformedExcerpt)
+                continue
+            }
+            if reader.fieldCount != columns.headerCount {
+                try ctx.reject(line: line, reason: "expected \(columns.headerCount) fields as in the header, found \(reader.fieldCount)",
+                               excerpt: (0..<reader.fieldCount).map(reader.string).joined(separator: ","))
+                continue
+            }
+            do {
+                let time = try eventTime()
+                let rowType = try columns.string(.eventType) ?? fileEventType
+                if rowType == "Login" || (fileEventType == "Login" && rowType.isEmpty) {
+                    ctx.counted(try ctx.store.add(try login(time, line: line), source: ctx.sourceId), time: time.epochMs)
+                } else {
+                    let type = rowType == fileEventType ? eventSymbol : try ctx.interner.intern(rowType)
+                    ctx.counted(try ctx.store.add(try activity(time, line: line, type: type), source: ctx.sourceId), time: time.epochMs)
+                }
+            } catch let reject as RowReject {
+                try ctx.reject(line: line, reason: reject.reason,
+                               excerpt: (0..<reader.fieldCount).map(reader.string).joined(separator: ","))
+            }
+        }
+    }
+
+    private func eventTime() throws -> ParsedTime {
+        if let time = TimeParser.parse(columns.bytes(.timestamp)), time.hasZone { return time }
+        if let time = TimeParser.parse(columns.bytes(.timestampDerived)), time.hasZone { return time }
+        throw RowReject("unparseable TIMESTAMP '\(columns.display(.timestamp))' (expected yyyyMMddHHmmss.SSS in GMT, or TIMESTAMP_DERIVED in ISO 8601)")
+    }
+
+    /// REQUEST_ID + ORGANIZATION_ID (+ TIMESTAMP, already in the primary key) identify an
+    /// event, so a re-issued day file adds only its new rows.
+    private func key(time: Int64, typeSalt: Int64) -> Int64 {
+        var hasher = ctx.store.dedup.hasher()
+        hasher.combine(typeSalt)
+        let request = columns.bytes(.requestId)
+        if !request.isEmpty {
+            hasher.combine(columns.bytes(.organizationId))
+            hasher.combine(request)
+            return hasher.finalize()
+        }
+        for i in 0..<columns.headerCount { hasher.combine(columns.reader.field(i)) }
+        return ctx.keyWithOccurrence(time: time, identity: hasher.finalize())
+    }
+
+    private func userId() throws -> Symbol {
+        let derived = try columns.symbol(.userIdDerived)
+        return derived != 0 ? derived : try columns.symbol(.userId)
+    }
+
+    private func login(_ time: ParsedTime, line: Int) throws -> LoginRecord {
+        let v = ctx.vocabulary
+        var r = LoginRecord()
+        r.time = time.epochMs
+        r.precisionMs = time.precisionMs
+        r.line = line
+        r.origin = v.elf
+        r.org = try columns.symbol(.organizationId)
+        r.userId = try userId()
+        r.username = try columns.symbol(.userName)
+        r.loginType = try columns.symbol(.loginType)
+        r.subtype = try columns.symbol(.loginSubType)
+        (r.flow, r.flowBasis) = try flow(loginType: r.loginType, subtype: r.subtype)
+        r.status = try columns.symbol(.loginStatus)
+        if r.status == 0 { r.status = try columns.symbol(.requestStatus) }
+        (r.outcome, r.failureClass) = try outcome(r.status)
+        r.sourceIp = try columns.symbol(.sourceIp)
+        let clientIp = try columns.symbol(.clientIp)
+        if r.sourceIp == 0 && clientIp != salesforceIP { r.sourceIp = clientIp }
+        r.loginUrl = try columns.symbol(.loginUrl)
+        r.country = try columns.symbol(.countryCode)
+        r.tls = try sameSpellingAsLoginHistory(try columns.symbol(.tls))
+        r.cipher = try columns.symbol(.cipher)
+        r.browser = try columns.symbol(.browserType)
+        r.platform = try columns.symbol(.platformType)
+        r.apiType = try columns.symbol(.apiType)
+        r.apiVersion = try columns.symbol(.apiVersion)
+        r.authMethod = try columns.symbol(.authMethod)
+        r.uri = try columns.symbol(.uri)
+        r.loginKey = try columns.string(.loginKey)
+        r.requestId = try columns.string(.requestId)
+        r.key = key(time: r.time, typeSalt: 1)
+        return r
+    }
+
+    /// ELF says `TLSv1.2` where Login History says `TLS 1.2`; store one spelling.
+    private func sameSpellingAsLoginHistory(_ tls: Symbol) throws -> Symbol {
+        if tls == 0 { return 0 }
+        if let cached = tlsRewrites[tls] { return cached }
+        let text = try columns.string(.tls) ?? ""
+        let rewritten = text.hasPrefix("TLSv") ? try ctx.interner.intern("TLS " + text.dropFirst(4)) : tls
+        tlsRewrites[tls] = rewritten
+        return rewritten
+    }
+
+    private func flow(loginType: Symbol, subtype: Symbol) throws -> (Symbol, Symbol) {
+        let cacheKey = loginType &* 1_000_003 &+ subtype
+        if let cached = flowCache[cacheKey] { return cached }
+        let (flow, basis) = FlowClassifier.classifyLogin(
+            loginType: try columns.string(.loginType) ?? "", subtype: try columns.string(.loginSubType) ?? "",
+            jwtOnlyApp: false, recordsSubtype: columns.has(.loginSubType))
+        let result = (ctx.vocabulary.flow(flow), ctx.vocabulary.basis(basis))
+        flowCache[cacheKey] = result
+        return result
+    }
+
+    private func outcome(_ status: Symbol) throws -> (Symbol, Symbol) {
+        if let cached = statusCache[status] { return cached }
+        let text = try columns.string(.loginStatus) ?? columns.string(.requestStatus) ?? ""
+        let (outcome, failure) = LoginStatus.outcome(text)
+        let result = (ctx.vocabulary.outcome(outcome), ctx.vocabulary.failure(failure))
+        statusCache[status] = result
+        return result
+    }
+
+    private func activity(_ time: ParsedTime, line: Int, type: Symbol) throws -> ApiActivityRecord {
+        var r = ApiActivityRecord()
+        r.time = time.epochMs
+        r.precisionMs = time.precisionMs
+        r.line = line
+        r.eventType = type
+        r.org = try columns.symbol(.organizationId)
+        r.userId = try userId()
+        r.username = try columns.symbol(.userName)
+        r.app = try columns.symbol(.connectedAppName)
+        r.appId = try columns.symbol(.connectedAppId)
+        r.method = try columns.symbol(.methodName)
+        if r.method == 0 { r.method = try columns.symbol(.method) }
+        if r.method == 0 { r.method = try columns.symbol(.httpMethod) }
+        r.resource = try columns.symbol(.apiResource)
+        if r.resource == 0 { r.resource = try columns.symbol(.uri) }
+        r.entity = try columns.symbol(.entityName)
+        r.status = try columns.symbol(.statusCode)
+        if r.status == 0 { r.status = try columns.symbol(.requestStatus) }
+        if let rows = try columns.string(.rowsProcessed) { r.rows = Int64(rows) }
+        r.clientIp = try columns.symbol(.clientIp)
+        r.delegatedUser = try columns.symbol(.delegatedUserName)
+        r.delegatedUserId = try columns.symbol(.delegatedUserId)
+        r.sessionType = try columns.symbol(.sessionType)
+        r.loginKey = try columns.string(.loginKey)
+        r.sessionKey = try columns.string(.sessionKey)
+        r.requestId = try columns.string(.requestId)
+        r.key = key(time: r.time, typeSalt: 2)
+        return r
+    }
+}

@@ -1,0 +1,172 @@
+/// Salesforce Login History, all three shapes: API export (SOQL / Data Loader / `sf data
+/// query`), and the Setup download with English or Japanese labels. One alias table maps
+/// every header spelling (compared after `FlowClassifier.normalize`) to a field.
+enum LoginHistoryField: Int, CaseIterable {
+    case id, userId, username, loginTime, loginType, subtype, sourceIp, loginUrl, location, country
+    case tls, cipher, browser, platform, status, application, clientVersion, apiType, apiVersion, authMethod
+
+    static let aliases: [String: LoginHistoryField] = [
+        "id": .id,
+        "userid": .userId, "ユーザーid": .userId, "ユーザid": .userId,
+        "username": .username, "ユーザー名": .username, "ユーザ名": .username,
+        "logintime": .loginTime, "ログイン時間": .loginTime, "ログイン日時": .loginTime, "ログイン時刻": .loginTime,
+        "logintype": .loginType, "ログイン種別": .loginType, "ログインタイプ": .loginType,
+        "loginsubtype": .subtype, "ログインサブ種別": .subtype, "ログインサブタイプ": .subtype,
+        "sourceip": .sourceIp, "送信元ip": .sourceIp, "ソースip": .sourceIp,
+        "loginurl": .loginUrl, "ログインurl": .loginUrl,
+        "location": .location, "場所": .location,
+        "countryiso": .country,
+        "tlsprotocol": .tls, "tlsプロトコル": .tls,
+        "ciphersuite": .cipher, "tlsciphersuite": .cipher, "tls暗号スイート": .cipher,
+        "browser": .browser, "ブラウザ": .browser,
+        "platform": .platform, "プラットフォーム": .platform,
+        "status": .status, "状況": .status, "状態": .status, "ステータス": .status,
+        "application": .application, "アプリケーション": .application,
+        "clientversion": .clientVersion, "クライアントのバージョン": .clientVersion, "クライアントバージョン": .clientVersion,
+        "apitype": .apiType, "api種別": .apiType,
+        "apiversion": .apiVersion, "apiバージョン": .apiVersion,
+        "authmethodreference": .authMethod, "authenticationmethodreference": .authMethod, "認証メソッド参照": .authMethod,
+    ]
+
+    static func recognizes(_ header: [String]) -> Bool {
+        header.contains { aliases[FlowClassifier.normalize($0)] == .loginTime }
+    }
+
+    /// `login_history_api`, `login_history_setup_en` or `login_history_setup_ja`.
+    static func formatName(_ header: [String]) -> String {
+        let normalized = header.map(FlowClassifier.normalize)
+        if normalized.contains("id") || normalized.contains("userid") { return "login_history_api" }
+        return header.contains(where: { $0.unicodeScalars.contains { !$0.isASCII } }) ? "login_history_setup_ja" : "login_history_setup_en"
+    }
+}
+
+final class LoginHistoryIngester {
+    private let ctx: FileContext
+    private let columns: CSVColumns<LoginHistoryField>
+    private var flowCache: [FlowKey: (Symbol, Symbol)] = [:]
+    private var statusCache: [Symbol: (Symbol, Symbol)] = [:]
+    private var jwtOnlyCache: [Symbol: Bool] = [:]
+
+    private struct FlowKey: Hashable { let loginType: Symbol, subtype: Symbol, app: Symbol }
+
+    init(ctx: FileContext, header: [String]) throws {
+        self.ctx = ctx
+        columns = CSVColumns(header: header, aliases: LoginHistoryField.aliases, interner: ctx.interner)
+        guard columns.has(.userId) || columns.has(.username) else {
+            throw InputError(path: ctx.path, line: 1, "Login History export without a user column: expected UserId (API export) or Username / ユーザー名 (Setup download)")
+        }
+    }
+
+    func run(_ reader: CSVReader) throws {
+        columns.reader = reader
+        let v = ctx.vocabulary
+        while try reader.next() {
+            let line = reader.recordLine
+            if let reason = reader.malformedReason {
+                try ctx.reject(line: line, reason: reason, excerpt: reader.malformedExcerpt)
+                continue
+            }
+            if reader.fieldCount != columns.headerCount {
+                try ctx.reject(line: line, reason: "expected \(columns.headerCount) fields as in the header, found \(reader.fieldCount)",
+                               excerpt: (0..<reader.fieldCount).map(reader.string).joined(separator: ","))
+                continue
+            }
+            do {
+                var r = LoginRecord()
+                r.line = line
+                r.origin = v.loginHistory
+                let time = try loginTime()
+                r.time = time.epochMs
+                r.precisionMs = time.precisionMs
+                r.userId = try columns.symbol(.userId)
+                r.username = try columns.symbol(.username)
+                r.app = try columns.symbol(.application)
+                r.loginType = try columns.symbol(.loginType)
+                r.subtype = try columns.symbol(.subtype)
+                (r.flow, r.flowBasis) = try flow(loginType: r.loginType, subtype: r.subtype, app: r.app)
+                r.status = try columns.symbol(.status)
+                (r.outcome, r.failureClass) = try outcome(r.status)
+                r.sourceIp = try columns.symbol(.sourceIp)
+                r.loginUrl = try columns.symbol(.loginUrl)
+                r.country = try columns.symbol(.country)
+                if r.country == 0 { r.country = try columns.symbol(.location) }
+                r.tls = try columns.symbol(.tls)
+                r.cipher = try columns.symbol(.cipher)
+                r.browser = try columns.symbol(.browser)
+                r.platform = try columns.symbol(.platform)
+                r.apiType = try columns.symbol(.apiType)
+                r.apiVersion = try columns.symbol(.apiVersion)
+                r.clientVersion = try columns.symbol(.clientVersion)
+                r.authMethod = try columns.symbol(.authMethod)
+                r.historyId = try columns.string(.id)
+                r.key = key(for: r)
+                ctx.counted(try ctx.store.add(r, source: ctx.sourceId), time: r.time)
+            } catch let reject as RowReject {
+                try ctx.reject(line: line, reason: reject.reason,
+                               excerpt: (0..<reader.fieldCount).map(reader.string).joined(separator: ","))
+            }
+        }
+    }
+
+    private func loginTime() throws -> ParsedTime {
+        guard var time = TimeParser.parse(columns.bytes(.loginTime)) else {
+            throw RowReject("unparseable \(columns.columnName(.loginTime)) '\(columns.display(.loginTime))' (expected ISO 8601 like 2026-11-21T06:04:01.000+0000, 11/21/2026 6:04 AM or 2026/11/21 15:04)")
+        }
+        if !time.hasZone {
+            guard let zone = ctx.options.timezone else {
+                throw InputError(path: ctx.path, line: columns.reader.recordLine,
+                                 "\(columns.columnName(.loginTime)) values carry no time zone ('\(columns.display(.loginTime))'): a Setup download shows the downloading user's local time. Rerun with --timezone <IANA zone of that user>, e.g. --timezone America/Los_Angeles or --timezone Asia/Tokyo")
+            }
+            time.epochMs = zone.toUTC(time.epochMs)
+            time.hasZone = true
+        }
+        return time
+    }
+
+    private func flow(loginType: Symbol, subtype: Symbol, app: Symbol) throws -> (Symbol, Symbol) {
+        let cacheKey = FlowKey(loginType: loginType, subtype: subtype, app: app)
+        if let cached = flowCache[cacheKey] { return cached }
+        let typeText = try columns.string(.loginType) ?? ""
+        let subtypeText = try columns.string(.subtype) ?? ""
+        let jwtOnly = try isJWTOnly(app)
+        let (flow, basis) = FlowClassifier.classifyLogin(loginType: typeText, subtype: subtypeText, jwtOnlyApp: jwtOnly)
+        let result = (ctx.vocabulary.flow(flow), ctx.vocabulary.basis(basis))
+        if flowCache.count > 10_000 { flowCache.removeAll() }
+        flowCache[cacheKey] = result
+        return result
+    }
+
+    private func isJWTOnly(_ app: Symbol) throws -> Bool {
+        if let cached = jwtOnlyCache[app] { return cached }
+        let name = try columns.string(.application)
+        let answer = name.map { ctx.options.policy?.declaresJWTOnly(app: $0) ?? false } ?? false
+        if jwtOnlyCache.count > 10_000 { jwtOnlyCache.removeAll() }
+        jwtOnlyCache[app] = answer
+        return answer
+    }
+
+    private func outcome(_ status: Symbol) throws -> (Symbol, Symbol) {
+        if let cached = statusCache[status] { return cached }
+        let (outcome, failure) = LoginStatus.outcome(try columns.string(.status) ?? "")
+        let result = (ctx.vocabulary.outcome(outcome), ctx.vocabulary.failure(failure))
+        if statusCache.count > 10_000 { statusCache.removeAll() }
+        statusCache[status] = result
+        return result
+    }
+
+    /// API rows are identified by `Id`. Setup downloads have none: their identity is built
+    /// from locale-independent values (minute, user, IP, flow, outcome, app), so a Japanese
+    /// and an English download of the same logins collapse into one row each.
+    private func key(for r: LoginRecord) -> Int64 {
+        var hasher = ctx.store.dedup.hasher()
+        let id = columns.bytes(.id)
+        if !id.isEmpty {
+            hasher.combine(id)
+            return hasher.finalize()
+        }
+        for value in [r.time / 60_000, r.userId, r.username, r.sourceIp, r.flow, r.outcome, r.failureClass, r.app] {
+            hasher.combine(value)
+        }
+        return ctx.keyWithOccurrence(time: r.time, identity: hasher.finalize())
+    }
+}

@@ -1,0 +1,67 @@
+/// Okta System Log events (`/api/v1/logs`): a JSON array or JSON lines.
+enum OktaFormat {
+    static func recognizes(_ object: [String: JSONValue]) -> Bool {
+        object["eventType"] != nil && (object["published"] != nil || object["uuid"] != nil)
+    }
+}
+
+final class OktaIngester {
+    private let ctx: FileContext
+
+    init(ctx: FileContext) { self.ctx = ctx }
+
+    func ingest(_ o: [String: JSONValue], line: Int, raw: UnsafeRawBufferPointer) throws {
+        do {
+            var r = try record(o, line: line)
+            var hasher = ctx.store.dedup.hasher()
+            if let uuid = r.uuid { hasher.combine(uuid) } else { hasher.combine(raw) }
+            r.key = r.uuid != nil ? hasher.finalize() : ctx.keyWithOccurrence(time: r.time, identity: hasher.finalize())
+            ctx.counted(try ctx.store.add(r, source: ctx.sourceId), time: r.time)
+        } catch let reject as RowReject {
+            try ctx.reject(line: line, reason: reject.reason, excerpt: String(decoding: raw.prefix(400), as: UTF8.self))
+        }
+    }
+
+    private func intern(_ value: JSONValue?) throws -> Symbol { try ctx.interner.intern(value?.text) }
+
+    func record(_ o: [String: JSONValue], line: Int) throws -> IdpEventRecord {
+        let v = ctx.vocabulary
+        var r = IdpEventRecord()
+        r.line = line
+        r.provider = v.okta
+        guard let published = o["published"]?.string, let time = TimeParser.parse(published), time.hasZone else {
+            throw RowReject("missing or unparseable \"published\" (expected ISO 8601 UTC like 2026-11-21T06:04:01.102Z)")
+        }
+        r.time = time.epochMs
+        r.precisionMs = time.precisionMs
+        r.uuid = o["uuid"]?.text
+        r.eventType = try intern(o["eventType"])
+        r.severity = try intern(o["severity"])
+        let actor = o["actor"]
+        r.actorId = try intern(actor?["id"])
+        r.actorType = try intern(actor?["type"])
+        r.actorName = try intern(actor?["alternateId"] ?? actor?["displayName"])
+        let client = o["client"]
+        r.clientIp = try intern(client?["ipAddress"])
+        r.userAgent = try intern(client?["userAgent"]?["rawUserAgent"])
+        let result = o["outcome"]?["result"]?.text?.uppercased() ?? ""
+        let reason = o["outcome"]?["reason"]?.text.map(Redactor.scrub)
+        r.outcomeReason = try ctx.interner.intern(reason)
+        switch result {
+        case "SUCCESS", "ALLOW": r.outcome = v.outcome(.success)
+        case "FAILURE", "DENY": r.outcome = v.outcome(.failure)
+        default: r.outcome = v.outcome(.unknown)
+        }
+        if result == "FAILURE" || result == "DENY" {
+            r.failureClass = v.failure(FailureClass.classify(reason ?? ""))
+        }
+        let debug = o["debugContext"]?["debugData"]
+        let grantType = debug?["grantType"]?.text
+        r.grantType = try ctx.interner.intern(grantType)
+        if let grantType, let flow = FlowClassifier.flow(forGrantType: grantType) { r.flow = v.flow(flow) }
+        r.requestUri = try intern(debug?["requestUri"])
+        r.transactionId = o["transaction"]?["id"]?.text
+        r.displayMessage = try intern(o["displayMessage"])
+        return r
+    }
+}

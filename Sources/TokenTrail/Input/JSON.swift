@@ -1,0 +1,273 @@
+/// A parsed JSON value. Objects keep their keys in a dictionary; key order is not needed.
+public indirect enum JSONValue: Equatable, Sendable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let members) = self { return members[key] }
+        return nil
+    }
+    public var string: String? {
+        switch self {
+        case .string(let s): return s
+        case .number(let n): return n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : String(n)
+        case .bool(let b): return b ? "true" : "false"
+        default: return nil
+        }
+    }
+    /// A non-empty string value (empty strings and null count as absent).
+    public var text: String? {
+        guard let s = string, !s.isEmpty else { return nil }
+        return s
+    }
+    public var number: Double? {
+        switch self {
+        case .number(let n): return n
+        case .string(let s): return Double(s)
+        default: return nil
+        }
+    }
+    public var object: [String: JSONValue]? {
+        if case .object(let members) = self { return members }
+        return nil
+    }
+    public var array: [JSONValue]? {
+        if case .array(let items) = self { return items }
+        return nil
+    }
+
+    /// Compact JSON text, keys sorted so the same value always serializes the same way.
+    public var serialized: String {
+        var out = ""
+        write(to: &out)
+        return out
+    }
+
+    private func write(to out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .number(let n):
+            out += n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : String(n)
+        case .string(let s): JSONValue.writeString(s, to: &out)
+        case .array(let items):
+            out += "["
+            for (i, item) in items.enumerated() { if i > 0 { out += "," }; item.write(to: &out) }
+            out += "]"
+        case .object(let members):
+            out += "{"
+            for (i, key) in members.keys.sorted().enumerated() {
+                if i > 0 { out += "," }
+                JSONValue.writeString(key, to: &out)
+                out += ":"
+                members[key]!.write(to: &out)
+            }
+            out += "}"
+        }
+    }
+
+    static func writeString(_ s: String, to out: inout String) {
+        out += "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        out += "\""
+    }
+}
+
+public struct JSONError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public let offset: Int
+    public var description: String { "\(message) at byte \(offset + 1)" }
+}
+
+/// Recursive-descent JSON parser over bytes. Nesting is capped: log content is hostile
+/// and must not be able to exhaust the stack.
+public struct JSONParser {
+    let bytes: UnsafeRawBufferPointer
+    public private(set) var index: Int
+    static let maxDepth = 64
+
+    public init(bytes: UnsafeRawBufferPointer, index: Int = 0) {
+        self.bytes = bytes
+        self.index = index
+    }
+
+    /// Parses exactly one value filling the whole input (surrounding white space allowed).
+    public static func parse(_ bytes: UnsafeRawBufferPointer) throws -> JSONValue {
+        var parser = JSONParser(bytes: bytes)
+        let value = try parser.parseValue()
+        parser.skipWhitespace()
+        if parser.index != bytes.count { throw parser.error("unexpected text after the JSON value") }
+        return value
+    }
+
+    func error(_ message: String) -> JSONError { JSONError(message: message, offset: index) }
+
+    public mutating func skipWhitespace() {
+        while index < bytes.count {
+            let b = bytes[index]
+            if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { index += 1 } else { break }
+        }
+    }
+
+    public mutating func peek() -> UInt8? {
+        skipWhitespace()
+        return index < bytes.count ? bytes[index] : nil
+    }
+
+    public mutating func expect(_ byte: UInt8) throws {
+        guard peek() == byte else { throw error("expected '\(Character(UnicodeScalar(byte)))'") }
+        index += 1
+    }
+
+    public mutating func parseValue(depth: Int = 0) throws -> JSONValue {
+        guard depth < Self.maxDepth else { throw error("JSON nested deeper than \(Self.maxDepth) levels") }
+        guard let b = peek() else { throw error("unexpected end of JSON") }
+        switch b {
+        case UInt8(ascii: "{"):
+            index += 1
+            var members: [String: JSONValue] = [:]
+            if peek() == UInt8(ascii: "}") { index += 1; return .object(members) }
+            while true {
+                guard peek() == UInt8(ascii: "\"") else { throw error("expected a quoted object key") }
+                let key = try parseString()
+                try expect(UInt8(ascii: ":"))
+                members[key] = try parseValue(depth: depth + 1)
+                guard let next = peek() else { throw error("unterminated object") }
+                index += 1
+                if next == UInt8(ascii: "}") { return .object(members) }
+                if next != UInt8(ascii: ",") { index -= 1; throw error("expected ',' or '}' in object") }
+            }
+        case UInt8(ascii: "["):
+            index += 1
+            var items: [JSONValue] = []
+            if peek() == UInt8(ascii: "]") { index += 1; return .array(items) }
+            while true {
+                items.append(try parseValue(depth: depth + 1))
+                guard let next = peek() else { throw error("unterminated array") }
+                index += 1
+                if next == UInt8(ascii: "]") { return .array(items) }
+                if next != UInt8(ascii: ",") { index -= 1; throw error("expected ',' or ']' in array") }
+            }
+        case UInt8(ascii: "\""):
+            return .string(try parseString())
+        case UInt8(ascii: "t"): return try literal("true", .bool(true))
+        case UInt8(ascii: "f"): return try literal("false", .bool(false))
+        case UInt8(ascii: "n"): return try literal("null", .null)
+        default:
+            return .number(try parseNumber())
+        }
+    }
+
+    private mutating func literal(_ word: StaticString, _ value: JSONValue) throws -> JSONValue {
+        let count = word.utf8CodeUnitCount
+        guard index + count <= bytes.count else { throw error("unexpected end of JSON") }
+        for i in 0..<count where bytes[index + i] != word.utf8Start[i] { throw error("invalid literal") }
+        index += count
+        return value
+    }
+
+    private mutating func parseNumber() throws -> Double {
+        let start = index
+        while index < bytes.count {
+            let b = bytes[index]
+            if (b >= 0x30 && b <= 0x39) || b == UInt8(ascii: "-") || b == UInt8(ascii: "+") || b == UInt8(ascii: ".")
+                || b == UInt8(ascii: "e") || b == UInt8(ascii: "E") { index += 1 } else { break }
+        }
+        guard index > start, let value = Double(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)) else {
+            index = start
+            throw error("invalid value")
+        }
+        return value
+    }
+
+    private mutating func parseString() throws -> String {
+        index += 1 // opening quote
+        let start = index
+        // Fast path: no escapes.
+        while index < bytes.count {
+            let b = bytes[index]
+            if b == UInt8(ascii: "\"") {
+                let s = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                index += 1
+                return s
+            }
+            if b == UInt8(ascii: "\\") { break }
+            index += 1
+        }
+        var out = Array(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
+        while index < bytes.count {
+            let b = bytes[index]
+            if b == UInt8(ascii: "\"") {
+                index += 1
+                return String(decoding: out, as: UTF8.self)
+            }
+            if b != UInt8(ascii: "\\") { out.append(b); index += 1; continue }
+            index += 1
+            guard index < bytes.count else { break }
+            let e = bytes[index]
+            index += 1
+            switch e {
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "u"):
+                var scalar = try hex4()
+                if scalar >= 0xD800 && scalar < 0xDC00, index + 1 < bytes.count,
+                   bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+                    index += 2
+                    let low = try hex4()
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low &- 0xDC00)
+                }
+                let unicode = UnicodeScalar(scalar) ?? "\u{FFFD}"
+                out.append(contentsOf: Array(String(Character(unicode)).utf8))
+            default: out.append(e)
+            }
+        }
+        throw error("unterminated string")
+    }
+
+    private mutating func hex4() throws -> UInt32 {
+        guard index + 4 <= bytes.count else { throw error("short \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let b = bytes[index]
+            let digit: UInt32
+            switch b {
+            case 0x30...0x39: digit = UInt32(b - 0x30)
+            case 0x41...0x46: digit = UInt32(b - 0x41 + 10)
+            case 0x61...0x66: digit = UInt32(b - 0x61 + 10)
+            default: throw error("invalid \\u escape")
+            }
+            value = value << 4 | digit
+            index += 1
+        }
+        return value
+    }
+}
+
+extension JSONParser {
+    public static func parse(_ text: String) throws -> JSONValue {
+        var copy = text
+        return try copy.withUTF8 { try parse(UnsafeRawBufferPointer($0)) }
+    }
+}

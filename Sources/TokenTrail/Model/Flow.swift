@@ -1,0 +1,129 @@
+/// How a login obtained its session. Values are a contract (DESIGN.md, the `flow` column).
+public enum Flow: String, CaseIterable, Sendable {
+    case clientCredentials = "client_credentials"
+    case jwtBearer = "jwt_bearer"
+    case refreshToken = "refresh_token"
+    case usernamePassword = "username_password"
+    case webServer = "web_server"
+    case userAgent = "user_agent"
+    case tokenExchange = "token_exchange"
+    case device
+    case saml
+    case ui
+    case soapApi = "soap_api"
+    case other
+}
+
+/// How sure a flow classification is (the `flow_basis` column).
+public enum FlowBasis: String, CaseIterable, Sendable {
+    /// The server recorded the flow (Login Subtype).
+    case subtype
+    /// The login type alone settles it (UI, SAML, SOAP): not an OAuth token-endpoint login.
+    case loginType = "login_type"
+    /// The client's own token request says which grant it used (`grant_type`).
+    case clientLog = "client_log"
+    /// Empty subtype on an OAuth login of an app the policy declares JWT-only.
+    case policy
+    /// Empty subtype on an OAuth login: JWT bearer, or an org that does not record the flow.
+    case inferred
+}
+
+/// Maps server-side login type / subtype and client-side grant types onto flows.
+/// Keys are compared after `FlowClassifier.normalize` (any case, spaces, `-`, `_` ignored),
+/// so API values (`OauthClientCredentials`), English labels (`OAuth Client Credentials`)
+/// and Japanese labels all land in one table.
+public enum FlowClassifier {
+    public enum LoginKind: Sendable { case oauth, ui, saml, soap, other }
+
+    public static func normalize(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case " ", "-", "_", "(", ")", "\u{3000}", "\t": continue
+            default:
+                if scalar.isASCII { out.unicodeScalars.append(Unicode.Scalar(UInt8(ascii: scalar).lowercasedASCII)) } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out
+    }
+
+    static let subtypes: [String: Flow] = [
+        "oauthclientcredentials": .clientCredentials,
+        "oauthクライアントログイン情報": .clientCredentials, // documented Japanese label
+        "oauthクライアント資格情報": .clientCredentials,      // likely variant (inferred)
+        "oauthrefreshtoken": .refreshToken, "oauthhybridrefreshtoken": .refreshToken,
+        "oauthusernamepassword": .usernamePassword,
+        "oauthwebserver": .webServer, "oauthhybridwebserver": .webServer,
+        "oauthuseragent": .userAgent, "oauthuseragentidtoken": .userAgent,
+        "oauthuseragentwithidtoken": .userAgent, "oauthhybriduseragent": .userAgent,
+        "oauthtokenexchange": .tokenExchange, "oauthhybridtokenexchange": .tokenExchange,
+        "oauthdevice": .device, "oauthdeviceflow": .device,
+        "oauthotplogin": .other,
+        "usernamepassworduilogin": .ui, "uiusernamepasswordlogin": .ui, "uiusernamepassword": .ui, "uipasswordreset": .ui,
+        "internalsalesforceauthentication": .other,
+    ]
+
+    /// ELF single-letter codes are case-sensitive (`i` OAuth, `I` SOAP), so they come first.
+    static let loginTypeCodes: [String: LoginKind] = [
+        "i": .oauth, "A": .ui, "I": .soap, "5": .saml, "8": .saml,
+    ]
+
+    static let loginTypeLabels: [String: LoginKind] = [
+        "remoteaccess2.0": .oauth, "リモートアクセス2.0": .oauth,
+        "application": .ui, "アプリケーション": .ui,
+        "otherapexapi": .soap, "その他のapexapi": .soap,
+        "samlidpinitiatedsso": .saml, "samlsfdcinitiatedsso": .saml,
+    ]
+
+    public static func loginKind(_ loginType: String) -> LoginKind? {
+        if loginType.isEmpty { return nil }
+        if let kind = loginTypeCodes[loginType] { return kind }
+        if let kind = loginTypeLabels[normalize(loginType)] { return kind }
+        return .other
+    }
+
+    public static func flow(forSubtype subtype: String) -> Flow? {
+        if subtype.isEmpty { return nil }
+        let key = normalize(subtype)
+        if let flow = subtypes[key] { return flow }
+        if key.hasPrefix("soapapilogin") || key.hasPrefix("soap") { return .soapApi }
+        return .other
+    }
+
+    /// Classifies a server-side login. `jwtOnlyApp`: the policy declares this app JWT-only.
+    /// `recordsSubtype`: the export has a subtype column (older ELF orgs do not).
+    public static func classifyLogin(loginType: String, subtype: String, jwtOnlyApp: Bool,
+                                     recordsSubtype: Bool = true) -> (Flow, FlowBasis) {
+        if let flow = flow(forSubtype: subtype) { return (flow, .subtype) }
+        switch loginKind(loginType) {
+        case .oauth?:
+            if !recordsSubtype { return (.other, .loginType) }
+            return (.jwtBearer, jwtOnlyApp ? .policy : .inferred)
+        case .ui?: return (.ui, .loginType)
+        case .saml?: return (.saml, .loginType)
+        case .soap?: return (.soapApi, .loginType)
+        case .other?, nil: return (.other, .loginType)
+        }
+    }
+
+    public static func flow(forGrantType grantType: String) -> Flow? {
+        switch grantType.lowercased() {
+        case "": return nil
+        case "urn:ietf:params:oauth:grant-type:jwt-bearer", "jwt-bearer", "jwt_bearer": return .jwtBearer
+        case "client_credentials": return .clientCredentials
+        case "refresh_token": return .refreshToken
+        case "password": return .usernamePassword
+        case "authorization_code": return .webServer
+        case "implicit": return .userAgent
+        case "urn:ietf:params:oauth:grant-type:token-exchange": return .tokenExchange
+        case "urn:ietf:params:oauth:grant-type:device_code", "device_code": return .device
+        case "urn:ietf:params:oauth:grant-type:saml2-bearer": return .saml
+        default: return .other
+        }
+    }
+}
+
+extension UInt8 {
+    var lowercasedASCII: UInt8 { (self >= 0x41 && self <= 0x5A) ? self + 0x20 : self }
+}

@@ -1,0 +1,80 @@
+/// What a scan's summary shows, read back from the database so the terminal and the HTML
+/// report say the same thing. Counts cover the time span the run's files covered.
+public struct RunSummary {
+    public struct Row: Sendable { public var cells: [String]; public var count: Int64 }
+    public var files: [FileResult]
+    public var firstTime: Int64?
+    public var lastTime: Int64?
+    public var logins: [Row] = []          // origin, app, flow, basis, outcome
+    public var tokenRequests: [Row] = []   // provider, integration, host, flow, outcome
+    public var idpEvents: [Row] = []       // event type, outcome
+    public var apiActivity: [Row] = []     // event type
+    public var rejectReasons: [Row] = []   // reason
+    public var rejectSamples: [[String]] = []  // evidence, reason, excerpt
+
+    public static func load(db: Database, result: ScanResult) throws -> RunSummary {
+        var summary = RunSummary(files: result.files)
+        let span = try db.rows("SELECT min(first_time), max(last_time) FROM sources WHERE run_id = ?", [.integer(result.runId)])
+        summary.firstTime = span.first?[0].int
+        summary.lastTime = span.first?[1].int
+        let lo = SQLValue.integer(summary.firstTime ?? 0)
+        let hi = SQLValue.integer(summary.lastTime ?? -1)
+        func grouped(_ sql: String, _ values: [SQLValue]) throws -> [Row] {
+            try db.rows(sql, values).map { row in
+                Row(cells: row.dropLast().map { $0.string ?? "—" }, count: row.last?.int ?? 0)
+            }
+        }
+        summary.logins = try grouped("""
+            SELECT origin, coalesce(app, '(no app recorded)'), flow, flow_basis, outcome, count(*) FROM v_logins
+            WHERE time_ms BETWEEN ? AND ? GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 5
+            """, [lo, hi])
+        summary.tokenRequests = try grouped("""
+            SELECT coalesce(provider, '?'), coalesce(integration, '?'), coalesce(host, '?'), coalesce(flow, '?'), outcome, count(*)
+            FROM v_token_requests WHERE time_ms BETWEEN ? AND ? GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+            """, [lo, hi])
+        summary.idpEvents = try grouped("""
+            SELECT event_type, outcome, count(*) FROM v_idp_events WHERE time_ms BETWEEN ? AND ?
+            GROUP BY 1, 2 ORDER BY 1, 2
+            """, [lo, hi])
+        summary.apiActivity = try grouped("""
+            SELECT event_type, count(*) FROM v_api_activity WHERE time_ms BETWEEN ? AND ? GROUP BY 1 ORDER BY 1
+            """, [lo, hi])
+        summary.rejectReasons = try grouped("""
+            SELECT r.reason, count(*) FROM rejects r JOIN sources s ON s.id = r.source_id WHERE s.run_id = ?
+            GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 50
+            """, [.integer(result.runId)])
+        summary.rejectSamples = try db.rows("""
+            SELECT s.path || ':' || r.line, r.reason, r.excerpt FROM rejects r JOIN sources s ON s.id = r.source_id
+            WHERE s.run_id = ? ORDER BY s.path, r.line LIMIT 100
+            """, [.integer(result.runId)]).map { $0.map { $0.string ?? "" } }
+        return summary
+    }
+
+    public static func isoTime(_ ms: Int64?) -> String {
+        guard let ms else { return "—" }
+        let seconds = ms / 1000
+        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
+        let secondOfDay = seconds - days * 86400
+        // civil from days (inverse of TimeParser.daysFromCivil)
+        let z = days + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(y)-\(two(m))-\(two(d)) \(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))Z"
+    }
+
+    public static func statusText(_ status: FileResult.Status) -> String {
+        switch status {
+        case .ingested: return "ingested"
+        case .unchanged(let previous): return "unchanged (same SHA-256 as source #\(previous))"
+        case .skipped(let reason): return "skipped: \(reason)"
+        case .failed(let message): return "FAILED: \(message)"
+        }
+    }
+}

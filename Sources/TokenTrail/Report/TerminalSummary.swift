@@ -1,0 +1,61 @@
+/// The scan summary as plain text for a terminal or a CI log.
+public enum TerminalSummary {
+    public static func render(_ s: RunSummary, databasePath: String, reportPath: String?) -> String {
+        var out = ""
+        out += "TokenTrail \(Scanner.version): \(s.files.count) file(s) → \(databasePath)\n"
+        out += "Time span covered: \(RunSummary.isoTime(s.firstTime)) … \(RunSummary.isoTime(s.lastTime))\n\n"
+        out += table(["rows", "stored", "dup", "rejects", "format", "file"],
+                     s.files.map { f in
+                         [String(f.stats.rowsRead), String(f.stats.stored), String(f.stats.duplicates), String(f.stats.rejects),
+                          f.format, f.path + (f.status == .ingested ? "" : "  [" + RunSummary.statusText(f.status) + "]")]
+                     }, rightAligned: 4)
+        if !s.logins.isEmpty {
+            out += "\nServer-side logins by app × flow (basis) × outcome\n"
+            out += table(["origin", "app", "flow", "basis", "outcome", "logins"],
+                         s.logins.map { $0.cells + [String($0.count)] }, rightAligned: 0, rightColumns: [5])
+        }
+        if !s.tokenRequests.isEmpty {
+            out += "\nClient token requests by provider × integration × host × flow × outcome\n"
+            out += table(["provider", "integration", "host", "flow", "outcome", "requests"],
+                         s.tokenRequests.map { $0.cells + [String($0.count)] }, rightAligned: 0, rightColumns: [5])
+        }
+        if !s.idpEvents.isEmpty {
+            out += "\nOkta events by type × outcome\n"
+            out += table(["event type", "outcome", "events"], s.idpEvents.map { $0.cells + [String($0.count)] },
+                         rightAligned: 0, rightColumns: [2])
+        }
+        if !s.apiActivity.isEmpty {
+            out += "\nEvent Monitoring activity\n"
+            out += table(["event type", "events"], s.apiActivity.map { $0.cells + [String($0.count)] },
+                         rightAligned: 0, rightColumns: [1])
+        }
+        if !s.rejectReasons.isEmpty {
+            out += "\nRejected rows (kept in the rejects table, see v_rejects)\n"
+            for row in s.rejectReasons { out += "  \(row.count) × \(row.cells[0])\n" }
+            for sample in s.rejectSamples.prefix(10) { out += "    \(sample[0]): \(sample[1])\n" }
+        }
+        if let reportPath { out += "\nReport: \(reportPath)\n" }
+        return out
+    }
+
+    /// Columns padded to their widest cell (by characters); numbers right-aligned.
+    static func table(_ header: [String], _ rows: [[String]], rightAligned: Int, rightColumns: Set<Int> = []) -> String {
+        let right = rightColumns.union(0..<rightAligned)
+        let clean = rows.map { $0.map(sanitize) }
+        var widths = header.map(\.count)
+        for row in clean { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, cell in
+                let pad = String(repeating: " ", count: max(0, widths[i] - cell.count))
+                if i == cells.count - 1 && !right.contains(i) { return cell }
+                return right.contains(i) ? pad + cell : cell + pad
+            }.joined(separator: "  ")
+        }
+        return ([line(header)] + clean.map(line)).map { "  " + $0 }.joined(separator: "\n") + "\n"
+    }
+
+    /// Log values are attacker-controlled: no control characters (terminal escapes) reach the screen.
+    static func sanitize(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || ($0.value >= 0x7f && $0.value < 0xa0) ? "·" : $0 }))
+    }
+}

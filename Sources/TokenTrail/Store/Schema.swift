@@ -1,0 +1,168 @@
+/// The database layout. Fact tables are narrow: integer UTC milliseconds and symbols into
+/// `strings`; the `v_*` views resolve them into readable columns (documented in README).
+public enum Schema {
+    public static let version = 1
+
+    static let tables = """
+    CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS strings(id INTEGER PRIMARY KEY, value TEXT NOT NULL UNIQUE);
+    CREATE TABLE IF NOT EXISTS runs(
+        id INTEGER PRIMARY KEY, started_at INTEGER NOT NULL, finished_at INTEGER,
+        tool_version TEXT NOT NULL, arguments TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS sources(
+        id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id),
+        path TEXT NOT NULL, sha256 TEXT NOT NULL, bytes INTEGER NOT NULL, format TEXT NOT NULL,
+        timezone TEXT, rows_read INTEGER NOT NULL, rows_stored INTEGER NOT NULL,
+        duplicates INTEGER NOT NULL, rejects INTEGER NOT NULL,
+        first_time INTEGER, last_time INTEGER, ingested_at INTEGER NOT NULL);
+    CREATE INDEX IF NOT EXISTS sources_sha ON sources(sha256);
+    CREATE TABLE IF NOT EXISTS rejects(
+        source_id INTEGER NOT NULL REFERENCES sources(id), line INTEGER NOT NULL,
+        reason TEXT NOT NULL, excerpt TEXT NOT NULL, PRIMARY KEY(source_id, line)) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS logins(
+        time INTEGER NOT NULL, key INTEGER NOT NULL, precision_ms INTEGER NOT NULL,
+        source_id INTEGER NOT NULL, line INTEGER NOT NULL, origin INTEGER NOT NULL,
+        org INTEGER, user_id INTEGER, username INTEGER, app INTEGER, login_type INTEGER,
+        subtype INTEGER, flow INTEGER NOT NULL, flow_basis INTEGER NOT NULL, status INTEGER,
+        outcome INTEGER NOT NULL, failure_class INTEGER, source_ip INTEGER, login_url INTEGER,
+        country INTEGER, tls INTEGER, cipher INTEGER, browser INTEGER, platform INTEGER,
+        api_type INTEGER, api_version INTEGER, client_version INTEGER, auth_method INTEGER,
+        uri INTEGER, history_id TEXT, login_key TEXT, request_id TEXT,
+        PRIMARY KEY(time, key)) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS token_requests(
+        time INTEGER NOT NULL, key INTEGER NOT NULL, precision_ms INTEGER NOT NULL,
+        source_id INTEGER NOT NULL, line INTEGER NOT NULL,
+        host INTEGER, integration INTEGER, provider INTEGER, token_url INTEGER, grant_type INTEGER,
+        flow INTEGER, client_id INTEGER, iss INTEGER, sub INTEGER, aud INTEGER,
+        iat INTEGER, nbf INTEGER, exp INTEGER, jti TEXT, http_status INTEGER,
+        outcome INTEGER NOT NULL, failure_class INTEGER, error INTEGER, error_description INTEGER,
+        error_code INTEGER, error_summary INTEGER, error_id TEXT, auth_scheme INTEGER,
+        server_date INTEGER, issued_at INTEGER, instance_url INTEGER, org_id INTEGER, user_id INTEGER,
+        token_fingerprint TEXT, assertion_fingerprint TEXT, secret_fingerprint TEXT,
+        duration_ms INTEGER, source_ip INTEGER, extra TEXT,
+        PRIMARY KEY(time, key)) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS api_activity(
+        time INTEGER NOT NULL, key INTEGER NOT NULL, precision_ms INTEGER NOT NULL,
+        source_id INTEGER NOT NULL, line INTEGER NOT NULL, event_type INTEGER NOT NULL,
+        org INTEGER, user_id INTEGER, username INTEGER, app INTEGER, app_id INTEGER,
+        method INTEGER, resource INTEGER, entity INTEGER, status INTEGER, rows INTEGER,
+        client_ip INTEGER, delegated_user INTEGER, delegated_user_id INTEGER, session_type INTEGER,
+        login_key TEXT, session_key TEXT, request_id TEXT,
+        PRIMARY KEY(time, key)) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS idp_events(
+        time INTEGER NOT NULL, key INTEGER NOT NULL, precision_ms INTEGER NOT NULL,
+        source_id INTEGER NOT NULL, line INTEGER NOT NULL, provider INTEGER NOT NULL,
+        uuid TEXT, event_type INTEGER, severity INTEGER, actor_id INTEGER, actor_type INTEGER,
+        actor_name INTEGER, client_ip INTEGER, user_agent INTEGER, outcome INTEGER NOT NULL,
+        outcome_reason INTEGER, failure_class INTEGER, grant_type INTEGER, flow INTEGER,
+        request_uri INTEGER, transaction_id TEXT, display_message INTEGER,
+        PRIMARY KEY(time, key)) WITHOUT ROWID;
+    """
+
+    /// ISO 8601 UTC text for an epoch-ms column.
+    static func iso(_ column: String) -> String {
+        "strftime('%Y-%m-%dT%H:%M:%fZ', \(column) / 1000.0, 'unixepoch')"
+    }
+
+    static func s(_ column: String, as name: String? = nil) -> String {
+        "(SELECT value FROM strings WHERE id = \(column)) AS \(name ?? column)"
+    }
+
+    static var views: String {
+        """
+        DROP VIEW IF EXISTS v_logins;
+        CREATE VIEW v_logins AS SELECT \(iso("l.time")) AS time_utc, l.time AS time_ms, l.precision_ms,
+            \(s("l.origin", as: "origin")), \(s("l.org", as: "org")), \(s("l.user_id", as: "user_id")),
+            \(s("l.username", as: "username")), \(s("l.app", as: "app")), \(s("l.login_type", as: "login_type")),
+            \(s("l.subtype", as: "subtype")), \(s("l.flow", as: "flow")), \(s("l.flow_basis", as: "flow_basis")),
+            \(s("l.status", as: "status")), \(s("l.outcome", as: "outcome")), \(s("l.failure_class", as: "failure_class")),
+            \(s("l.source_ip", as: "source_ip")), \(s("l.login_url", as: "login_url")), \(s("l.country", as: "country")),
+            \(s("l.tls", as: "tls")), \(s("l.browser", as: "browser")), \(s("l.platform", as: "platform")),
+            \(s("l.api_type", as: "api_type")), \(s("l.uri", as: "uri")),
+            l.history_id, l.login_key, l.request_id, src.path AS source_path, l.line,
+            src.path || ':' || l.line AS evidence
+          FROM logins l JOIN sources src ON src.id = l.source_id;
+        DROP VIEW IF EXISTS v_token_requests;
+        CREATE VIEW v_token_requests AS SELECT \(iso("t.time")) AS time_utc, t.time AS time_ms, t.precision_ms,
+            \(s("t.host", as: "host")), \(s("t.integration", as: "integration")), \(s("t.provider", as: "provider")),
+            \(s("t.token_url", as: "token_url")), \(s("t.grant_type", as: "grant_type")), \(s("t.flow", as: "flow")),
+            \(s("t.client_id", as: "client_id")), \(s("t.iss", as: "iss")), \(s("t.sub", as: "sub")), \(s("t.aud", as: "aud")),
+            t.iat, t.nbf, t.exp, t.jti, t.http_status, \(s("t.outcome", as: "outcome")),
+            \(s("t.failure_class", as: "failure_class")), \(s("t.error", as: "error")),
+            \(s("t.error_description", as: "error_description")), \(s("t.error_code", as: "error_code")),
+            \(s("t.error_summary", as: "error_summary")), t.error_id, \(s("t.auth_scheme", as: "auth_scheme")),
+            \(iso("t.server_date")) AS server_date_utc, t.issued_at, \(s("t.instance_url", as: "instance_url")),
+            \(s("t.org_id", as: "org_id")), \(s("t.user_id", as: "user_id")), t.token_fingerprint,
+            t.assertion_fingerprint, t.secret_fingerprint, t.duration_ms, \(s("t.source_ip", as: "source_ip")),
+            t.extra, src.path AS source_path, t.line, src.path || ':' || t.line AS evidence
+          FROM token_requests t JOIN sources src ON src.id = t.source_id;
+        DROP VIEW IF EXISTS v_api_activity;
+        CREATE VIEW v_api_activity AS SELECT \(iso("a.time")) AS time_utc, a.time AS time_ms,
+            \(s("a.event_type", as: "event_type")), \(s("a.org", as: "org")), \(s("a.user_id", as: "user_id")),
+            \(s("a.username", as: "username")), \(s("a.app", as: "app")), \(s("a.app_id", as: "app_id")),
+            \(s("a.method", as: "method")), \(s("a.resource", as: "resource")), \(s("a.entity", as: "entity")),
+            \(s("a.status", as: "status")), a.rows, \(s("a.client_ip", as: "client_ip")),
+            \(s("a.delegated_user", as: "delegated_user")), \(s("a.delegated_user_id", as: "delegated_user_id")),
+            \(s("a.session_type", as: "session_type")), a.login_key, a.session_key, a.request_id,
+            src.path AS source_path, a.line, src.path || ':' || a.line AS evidence
+          FROM api_activity a JOIN sources src ON src.id = a.source_id;
+        DROP VIEW IF EXISTS v_idp_events;
+        CREATE VIEW v_idp_events AS SELECT \(iso("e.time")) AS time_utc, e.time AS time_ms,
+            \(s("e.provider", as: "provider")), e.uuid, \(s("e.event_type", as: "event_type")),
+            \(s("e.severity", as: "severity")), \(s("e.actor_id", as: "actor_id")), \(s("e.actor_type", as: "actor_type")),
+            \(s("e.actor_name", as: "actor_name")), \(s("e.client_ip", as: "client_ip")),
+            \(s("e.user_agent", as: "user_agent")), \(s("e.outcome", as: "outcome")),
+            \(s("e.outcome_reason", as: "outcome_reason")), \(s("e.failure_class", as: "failure_class")),
+            \(s("e.grant_type", as: "grant_type")), \(s("e.flow", as: "flow")), \(s("e.request_uri", as: "request_uri")),
+            e.transaction_id, \(s("e.display_message", as: "display_message")),
+            src.path AS source_path, e.line, src.path || ':' || e.line AS evidence
+          FROM idp_events e JOIN sources src ON src.id = e.source_id;
+        DROP VIEW IF EXISTS v_sources;
+        CREATE VIEW v_sources AS SELECT id, path, sha256, bytes, format, timezone, rows_read, rows_stored,
+            duplicates, rejects, \(iso("first_time")) AS first_time_utc, \(iso("last_time")) AS last_time_utc,
+            \(iso("ingested_at")) AS ingested_at_utc, run_id
+          FROM sources;
+        DROP VIEW IF EXISTS v_rejects;
+        CREATE VIEW v_rejects AS SELECT src.path AS source_path, r.line, r.reason, r.excerpt,
+            src.path || ':' || r.line AS evidence
+          FROM rejects r JOIN sources src ON src.id = r.source_id;
+        DROP VIEW IF EXISTS v_login_summary;
+        CREATE VIEW v_login_summary AS SELECT
+            (SELECT value FROM strings WHERE id = l.origin) AS origin,
+            COALESCE((SELECT value FROM strings WHERE id = l.app), '(no app recorded)') AS app,
+            (SELECT value FROM strings WHERE id = l.flow) AS flow,
+            (SELECT value FROM strings WHERE id = l.flow_basis) AS flow_basis,
+            (SELECT value FROM strings WHERE id = l.outcome) AS outcome,
+            count(*) AS logins, \(iso("min(l.time)")) AS first_utc, \(iso("max(l.time)")) AS last_utc
+          FROM logins l GROUP BY l.origin, l.app, l.flow, l.flow_basis, l.outcome;
+        """
+    }
+
+    /// Creates or upgrades the schema; refuses a database written by a newer TokenTrail.
+    public static func migrate(_ db: Database) throws {
+        try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
+        try db.transaction {
+            try db.execute(tables)
+            let existing = try db.scalar("SELECT value FROM meta WHERE key = 'schema_version'").int
+            if let existing, existing > Int64(version) {
+                throw SQLiteError(code: 1, message: "database schema version \(existing) is newer than this TokenTrail understands (\(version))", sql: nil)
+            }
+            try db.execute(views)
+            try db.rows("INSERT INTO meta(key, value) VALUES('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        [.text(String(version))])
+        }
+    }
+
+    /// The database's SipHash key for natural keys, made once from the system's RNG.
+    public static func dedupKey(_ db: Database) throws -> DedupKey {
+        if let stored = try db.scalar("SELECT value FROM meta WHERE key = 'dedup_key'").string {
+            let parts = stored.split(separator: ":").compactMap { UInt64($0, radix: 16) }
+            if parts.count == 2 { return DedupKey(key0: parts[0], key1: parts[1]) }
+        }
+        var rng = SystemRandomNumberGenerator()
+        let key = DedupKey(key0: rng.next(), key1: rng.next())
+        _ = try db.rows("INSERT INTO meta(key, value) VALUES('dedup_key', ?) ON CONFLICT(key) DO NOTHING",
+                        [.text(String(key.key0, radix: 16) + ":" + String(key.key1, radix: 16))])
+        return try dedupKey(db)
+    }
+}
