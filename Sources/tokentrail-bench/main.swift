@@ -1,1 +1,166 @@
-print("bench placeholder")
+import Foundation
+
+// Benchmark: generates a deterministic, realistic Login History export (API shape, 20
+// columns: quoted user agents with commas and quotes, embedded newlines, ~4% failures),
+// then times `tokentrail scan` on it and, in the same run, `sqlite3 .import` of the same file
+// as the anchor. Peak RSS comes from wait4's rusage of each child.
+//
+//   swift build -c release && .build/release/tokentrail-bench --rows 1000000
+
+struct SplitMix64 {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+}
+
+let base62 = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
+
+func salesforceId(_ prefix: String, _ n: Int, into out: inout [UInt8]) {
+    out.append(contentsOf: Array(prefix.utf8))
+    out.append(contentsOf: Array("5g00000".utf8))
+    var digits = [UInt8](repeating: 0, count: 8)
+    var v = n
+    for i in stride(from: 7, through: 0, by: -1) { digits[i] = base62[v % 62]; v /= 62 }
+    out.append(contentsOf: digits)
+}
+
+func two(_ v: Int, into out: inout [UInt8]) {
+    out.append(UInt8(48 + v / 10)); out.append(UInt8(48 + v % 10))
+}
+
+/// Writes `rows` Login History rows; returns the file size.
+func generate(rows: Int, path: String) throws -> Int {
+    let apps = ["Acme ERP Sync", "Acme Reporting", "Salesforce for iOS", "Browser", "Dataloader Partner",
+                "\"Acme \"\"Ops\"\" Console, EU\"", "Workbench", "Salesforce CLI"]
+    let agents = ["\"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0\"",
+                  "\"Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 (KHTML, like Gecko) Safari/18\"",
+                  "Unknown", "Chrome 131", "\"python-requests/2.32, \"\"urllib3\"\"\""]
+    let types = [("Remote Access 2.0", ""), ("Remote Access 2.0", "OAuth Client Credentials"),
+                 ("Remote Access 2.0", "OAuth Refresh Token"), ("Application", "UI Username-Password"),
+                 ("SAML Sfdc Initiated SSO", ""), ("Remote Access 2.0", "OAuth Username-Password")]
+    let failures = ["Invalid Password", "Failed: Not approved for access", "\"Failed: Invalid Timestamp\n(assertion expired on arrival)\"",
+                    "Failed: IP Address Not Allowed", "User is frozen"]
+    guard let handle = FileHandle(forWritingAtPath: path) ?? {
+        FileManager.default.createFile(atPath: path, contents: nil)
+        return FileHandle(forWritingAtPath: path)
+    }() else { throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: "cannot write \(path)"]) }
+    defer { try? handle.close() }
+    try handle.truncate(atOffset: 0)
+    var rng = SplitMix64(state: 20261122)
+    var out: [UInt8] = []
+    out.reserveCapacity(1 << 22)
+    out.append(contentsOf: Array("Id,UserId,LoginTime,LoginType,LoginSubType,SourceIp,LoginUrl,AuthenticationServiceId,LoginGeoId,TlsProtocol,CipherSuite,Browser,Platform,Status,Application,ClientVersion,ApiType,ApiVersion,CountryIso,AuthMethodReference\n".utf8))
+    var size = 0
+    let start = 1_793_491_200  // 2026-11-01T00:00:00Z
+    for n in 0..<rows {
+        let t = start + n * 2 + rng.below(2)   // ~2 s apart, ascending like a real export
+        let days = t / 86400, secs = t % 86400
+        // civil date from days since epoch
+        let z = days + 719468, era = z / 146097, doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9, y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        salesforceId("0Ya", n, into: &out); out.append(44)
+        salesforceId("005", rng.below(3000), into: &out); out.append(44)
+        out.append(contentsOf: Array(String(y).utf8)); out.append(45); two(m, into: &out); out.append(45); two(d, into: &out)
+        out.append(84); two(secs / 3600, into: &out); out.append(58); two(secs / 60 % 60, into: &out); out.append(58)
+        two(secs % 60, into: &out); out.append(46)
+        let ms = rng.below(1000)
+        out.append(UInt8(48 + ms / 100)); out.append(UInt8(48 + ms / 10 % 10)); out.append(UInt8(48 + ms % 10))
+        out.append(contentsOf: Array("+0000,".utf8))
+        let (type, subtype) = types[rng.below(types.count)]
+        out.append(contentsOf: Array(type.utf8)); out.append(44)
+        out.append(contentsOf: Array(subtype.utf8)); out.append(44)
+        out.append(contentsOf: Array("198.51.\(rng.below(40)).\(rng.below(250))".utf8)); out.append(44)
+        out.append(contentsOf: Array("login.salesforce.com,,".utf8))
+        salesforceId("04F", rng.below(50000), into: &out)
+        out.append(contentsOf: Array(",TLS 1.2,ECDHE-RSA-AES256-GCM-SHA384,".utf8))
+        out.append(contentsOf: Array(agents[rng.below(agents.count)].utf8))
+        out.append(contentsOf: Array(",Unknown,".utf8))
+        if rng.below(100) < 4 { out.append(contentsOf: Array(failures[rng.below(failures.count)].utf8)) } else { out.append(contentsOf: Array("Success".utf8)) }
+        out.append(44)
+        out.append(contentsOf: Array(apps[rng.below(apps.count)].utf8))
+        out.append(contentsOf: Array(",N/A,N/A,N/A,US,\n".utf8))
+        if out.count > (1 << 22) - 1024 {
+            try handle.write(contentsOf: out)
+            size += out.count
+            out.removeAll(keepingCapacity: true)
+        }
+    }
+    try handle.write(contentsOf: out)
+    return size + out.count
+}
+
+struct Measurement { let seconds: Double; let peakRSSMB: Double; let status: Int32 }
+
+/// Runs a command, returns its wall time, peak RSS and exit status.
+func measure(_ argv: [String], stdin: String? = nil) throws -> Measurement {
+    var pid: pid_t = 0
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    var inputPath: String?
+    if let stdin {
+        let path = NSTemporaryDirectory() + "tokentrail-bench-\(getpid()).sql"
+        try stdin.write(toFile: path, atomically: true, encoding: .utf8)
+        posix_spawn_file_actions_addopen(&actions, 0, path, O_RDONLY, 0)
+        inputPath = path
+    }
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    let cArgs = argv.map { strdup($0) } + [nil]
+    defer { cArgs.forEach { free($0) } }
+    let began = Date()
+    let rc = posix_spawnp(&pid, argv[0], &actions, nil, cArgs, environ)
+    guard rc == 0 else { throw NSError(domain: "bench", code: Int(rc), userInfo: [NSLocalizedDescriptionKey: "cannot run \(argv[0])"]) }
+    var status: Int32 = 0
+    var usage = rusage()
+    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+    let seconds = Date().timeIntervalSince(began)
+    if let inputPath { try? FileManager.default.removeItem(atPath: inputPath) }
+    return Measurement(seconds: seconds, peakRSSMB: Double(usage.ru_maxrss) / 1024, status: (status >> 8) & 0xff)
+}
+
+// MARK: main
+
+var rows = 1_000_000
+var work = "bench-work"
+var args = CommandLine.arguments.dropFirst()
+while let arg = args.popFirst() {
+    switch arg {
+    case "--rows": rows = Int(args.popFirst() ?? "") ?? rows
+    case "--work": work = args.popFirst() ?? work
+    default:
+        print("usage: tokentrail-bench [--rows N] [--work DIR]")
+        exit(64)
+    }
+}
+let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tokentrail").path
+guard FileManager.default.isExecutableFile(atPath: binary) else {
+    print("tokentrail binary not found next to the benchmark (\(binary)); run swift build -c release first")
+    exit(2)
+}
+try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+let csv = "\(work)/LoginHistory_\(rows).csv"
+let db = "\(work)/bench.sqlite"
+let anchorDB = "\(work)/import.sqlite"
+for path in [db, db + "-wal", db + "-shm", anchorDB] { try? FileManager.default.removeItem(atPath: path) }
+
+let generated = Date()
+let bytes = try generate(rows: rows, path: csv)
+print(String(format: "generated %d rows, %.1f MB in %.1f s: %@", rows, Double(bytes) / 1e6, Date().timeIntervalSince(generated), csv))
+
+let scan = try measure([binary, "scan", csv, "--db", db, "--quiet"])
+guard scan.status == 0 else { print("tokentrail scan exited \(scan.status)"); exit(1) }
+let anchor = try measure(["sqlite3", anchorDB], stdin: ".mode csv\n.import \(csv) login_history\n")
+guard anchor.status == 0 else { print("sqlite3 .import exited \(anchor.status)"); exit(1) }
+
+print(String(format: "tokentrail scan : %6.2f s  %9.0f rows/s  peak RSS %6.1f MB", scan.seconds, Double(rows) / scan.seconds, scan.peakRSSMB))
+print(String(format: "sqlite3 .import : %6.2f s  %9.0f rows/s  peak RSS %6.1f MB", anchor.seconds, Double(rows) / anchor.seconds, anchor.peakRSSMB))
+print(String(format: "ratio scan/import: %.2f (target ≤ 0.50), target ≥ 400000 rows/s: %@", scan.seconds / anchor.seconds,
+             Double(rows) / scan.seconds >= 400_000 ? "met" : "missed"))

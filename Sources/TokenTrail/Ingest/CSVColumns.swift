@@ -1,12 +1,10 @@
 /// Header-driven access to one CSV format's fields: columns are found by name through the
 /// format's alias table (never by position), unknown columns are ignored, missing optional
-/// ones read as empty. Symbols are cached per column for the common repeated value.
+/// ones read as empty.
 final class CSVColumns<Field: RawRepresentable & CaseIterable & Hashable> where Field.RawValue == Int {
     private var indexOf: [Int]
     let headerCount: Int
     let headerNames: [String]
-    private var lastBytes: [[UInt8]]
-    private var lastSymbol: [Symbol]
     var reader: CSVReader!
     let interner: Interner
 
@@ -19,8 +17,6 @@ final class CSVColumns<Field: RawRepresentable & CaseIterable & Hashable> where 
         }
         headerCount = header.count
         headerNames = header
-        lastBytes = Array(repeating: [], count: header.count)
-        lastSymbol = Array(repeating: -1, count: header.count)
         self.interner = interner
     }
 
@@ -43,17 +39,8 @@ final class CSVColumns<Field: RawRepresentable & CaseIterable & Hashable> where 
     func symbol(_ field: Field) throws -> Symbol {
         let i = indexOf[field.rawValue]
         if i < 0 { return 0 }
-        let value = reader.field(i)
-        if value.isEmpty { return 0 }
-        if lastSymbol[i] >= 0 && lastBytes[i].count == value.count
-            && lastBytes[i].withUnsafeBytes({ memcmp($0.baseAddress!, value.baseAddress!, value.count) == 0 }) {
-            return lastSymbol[i]
-        }
         do {
-            let symbol = try interner.intern(value)
-            lastBytes[i] = Array(value)
-            lastSymbol[i] = symbol
-            return symbol
+            return try interner.intern(reader.field(i))
         } catch is InvalidUTF8 {
             throw RowReject("column '\(headerNames[i])' is not valid UTF-8 (file not saved as UTF-8?)")
         }
@@ -74,7 +61,3 @@ final class CSVColumns<Field: RawRepresentable & CaseIterable & Hashable> where 
         String(decoding: bytes(field).prefix(80), as: UTF8.self)
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

@@ -35,10 +35,21 @@ final class FileContext {
     var vocabulary: Vocabulary { store.vocabulary }
     var interner: Interner { store.interner }
 
-    func counted(_ isNew: Bool, time: Int64) {
+    func add(_ record: LoginRecord) throws { var r = record; r.source = sourceId; try store.add(r); counted(r.time) }
+    func add(_ record: TokenRequestRecord) throws { var r = record; r.source = sourceId; try store.add(r); counted(r.time) }
+    func add(_ record: ApiActivityRecord) throws { var r = record; r.source = sourceId; try store.add(r); counted(r.time) }
+    func add(_ record: IdpEventRecord) throws { var r = record; r.source = sourceId; try store.add(r); counted(r.time) }
+
+    private func counted(_ time: Int64) {
         stats.rowsRead += 1
-        if isNew { stats.stored += 1 } else { stats.duplicates += 1 }
         stats.noteTime(time)
+    }
+
+    /// Writes what is pending and settles how many rows were new and how many duplicates.
+    func finish() throws {
+        let (added, inserted) = try store.flush()
+        stats.stored = inserted
+        stats.duplicates = added - inserted
     }
 
     func reject(line: Int, reason: String, excerpt: String) throws {

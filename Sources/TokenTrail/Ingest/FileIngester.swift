@@ -31,6 +31,7 @@ enum FileIngester {
         do {
             let source = try openByteSource(path: path)
             let shape = try sniff(source)
+            defer { store.discardPending() }  // after a rollback nothing may linger in a batch
             try store.db.transaction {
                 let sourceId = try store.beginSource(run: run, path: path, format: "unknown", timezone: options.timezone?.identifier)
                 let ctx = FileContext(path: path, store: store, sourceId: sourceId, options: options)
@@ -40,6 +41,7 @@ enum FileIngester {
                 case .jsonLines: format = try ingestJSONLines(source, ctx: ctx)
                 case .jsonArray: format = try ingestJSONArray(source, ctx: ctx)
                 }
+                try ctx.finish()
                 let sha = try source.file.finishDigest()
                 if ctx.stats.stored == 0, let previous = try store.db.scalar(
                     "SELECT id FROM sources WHERE sha256 = ? AND id <> ? AND coalesce(timezone, '') = ? ORDER BY id LIMIT 1",

@@ -31,13 +31,14 @@ public struct InputError: Error, CustomStringConvertible, Sendable {
 }
 
 /// Reads a file with read(2) and hashes every byte once, in order, as it first goes past,
-/// so the SHA-256 costs no second pass even when a reader rewinds.
+/// so the SHA-256 costs no second pass even when a reader rewinds. Hashing runs on the
+/// other core (BackgroundHasher) so it overlaps parsing.
 public final class FileSource: ByteSource {
     public let path: String
     private let fd: Int32
     private var position = 0
     private var hashedUpTo = 0
-    private var hasher = SHA256()
+    private let hasher = BackgroundHasher()
     public private(set) var size: Int = 0
 
     public init(path: String) throws {
@@ -93,8 +94,7 @@ public final class FileSource: ByteSource {
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { chunk.deallocate() }
         while try read(into: chunk) > 0 {}
-        var copy = hasher
-        return Hex.encode(copy.finalize())
+        return Hex.encode(hasher.finalize())
     }
 }
 

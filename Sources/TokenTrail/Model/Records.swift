@@ -7,6 +7,7 @@ public struct LoginRecord {
     public var time: Int64 = 0
     public var precisionMs: Int32 = 1000
     public var key: Int64 = 0
+    public var source: Int64 = 0
     public var line = 0
     public var origin: Symbol = 0          // login_history | elf
     public var org: Symbol = 0
@@ -32,6 +33,8 @@ public struct LoginRecord {
     public var clientVersion: Symbol = 0
     public var authMethod: Symbol = 0
     public var uri: Symbol = 0
+    /// The `login_contexts` row for all the low-cardinality values above (set by the store).
+    public var context: Int64 = 0
     public var historyId: String?
     public var loginKey: String?
     public var requestId: String?
@@ -43,6 +46,7 @@ public struct TokenRequestRecord {
     public var time: Int64 = 0
     public var precisionMs: Int32 = 1
     public var key: Int64 = 0
+    public var source: Int64 = 0
     public var line = 0
     public var host: Symbol = 0
     public var integration: Symbol = 0
@@ -86,6 +90,7 @@ public struct ApiActivityRecord {
     public var time: Int64 = 0
     public var precisionMs: Int32 = 1
     public var key: Int64 = 0
+    public var source: Int64 = 0
     public var line = 0
     public var eventType: Symbol = 0
     public var org: Symbol = 0
@@ -113,6 +118,7 @@ public struct IdpEventRecord {
     public var time: Int64 = 0
     public var precisionMs: Int32 = 1
     public var key: Int64 = 0
+    public var source: Int64 = 0
     public var line = 0
     public var provider: Symbol = 0
     public var uuid: String?

@@ -5,10 +5,11 @@ public final class IngestStore {
     public let interner: Interner
     public let dedup: DedupKey
     public let vocabulary: Vocabulary
-    private let loginInsert: Statement
-    private let tokenInsert: Statement
-    private let activityInsert: Statement
-    private let idpInsert: Statement
+    private let logins: BatchInserter<LoginRecord>
+    private let contexts: LoginContexts
+    private let tokenRequests: BatchInserter<TokenRequestRecord>
+    private let activity: BatchInserter<ApiActivityRecord>
+    private let idpEvents: BatchInserter<IdpEventRecord>
     private let rejectInsert: Statement
 
     public init(db: Database) throws {
@@ -17,78 +18,88 @@ public final class IngestStore {
         dedup = try Schema.dedupKey(db)
         interner = try Interner(database: db, seed: dedup.key0 ^ 0x5bd1e995)
         vocabulary = try Vocabulary(interner: interner)
-        loginInsert = try db.prepare(Self.insertSQL("logins", db: db))
-        tokenInsert = try db.prepare(Self.insertSQL("token_requests", db: db))
-        activityInsert = try db.prepare(Self.insertSQL("api_activity", db: db))
-        idpInsert = try db.prepare(Self.insertSQL("idp_events", db: db))
+        logins = try BatchInserter(db: db, table: "logins", bind: Self.bindLogin)
+        contexts = try LoginContexts(db: db)
+        tokenRequests = try BatchInserter(db: db, table: "token_requests", bind: Self.bindTokenRequest)
+        activity = try BatchInserter(db: db, table: "api_activity", bind: Self.bindActivity)
+        idpEvents = try BatchInserter(db: db, table: "idp_events", bind: Self.bindIdpEvent)
         rejectInsert = try db.prepare("INSERT INTO rejects(source_id, line, reason, excerpt) VALUES(?,?,?,?) ON CONFLICT DO NOTHING")
     }
 
-    /// An insert binding every column of `table` in schema order (counted from the schema,
-    /// so the statement and the table cannot drift apart).
-    static func insertSQL(_ table: String, db: Database) throws -> String {
-        let columns = try db.rows("SELECT count(*) FROM pragma_table_info(?)", [.text(table)]).first?.first?.int ?? 0
-        return "INSERT INTO \(table) VALUES(" + Array(repeating: "?", count: Int(columns)).joined(separator: ",") + ") ON CONFLICT DO NOTHING"
+    static func bindLogin(_ s: Statement, _ r: LoginRecord, _ o: Int32) {
+        s.bind(r.time, at: o + 1); s.bind(r.key, at: o + 2); s.bind(r.source, at: o + 3)
+        s.bind(Int64(r.line), at: o + 4); s.bind(r.context, at: o + 5); s.bindSymbol(r.org, at: o + 6)
+        s.bindSymbol(r.userId, at: o + 7); s.bindSymbol(r.username, at: o + 8); s.bindSymbol(r.app, at: o + 9)
+        s.bindSymbol(r.sourceIp, at: o + 10); s.bind(r.historyId, at: o + 11); s.bind(r.loginKey, at: o + 12)
+        s.bind(r.requestId, at: o + 13)
     }
 
-    public func add(_ r: LoginRecord, source: Int64) throws -> Bool {
-        let s = loginInsert
-        s.bind(r.time, at: 1); s.bind(r.key, at: 2); s.bind(Int64(r.precisionMs), at: 3)
-        s.bind(source, at: 4); s.bind(Int64(r.line), at: 5); s.bind(r.origin, at: 6)
-        s.bindSymbol(r.org, at: 7); s.bindSymbol(r.userId, at: 8); s.bindSymbol(r.username, at: 9)
-        s.bindSymbol(r.app, at: 10); s.bindSymbol(r.loginType, at: 11); s.bindSymbol(r.subtype, at: 12)
-        s.bind(r.flow, at: 13); s.bind(r.flowBasis, at: 14); s.bindSymbol(r.status, at: 15)
-        s.bind(r.outcome, at: 16); s.bindSymbol(r.failureClass, at: 17); s.bindSymbol(r.sourceIp, at: 18)
-        s.bindSymbol(r.loginUrl, at: 19); s.bindSymbol(r.country, at: 20); s.bindSymbol(r.tls, at: 21)
-        s.bindSymbol(r.cipher, at: 22); s.bindSymbol(r.browser, at: 23); s.bindSymbol(r.platform, at: 24)
-        s.bindSymbol(r.apiType, at: 25); s.bindSymbol(r.apiVersion, at: 26); s.bindSymbol(r.clientVersion, at: 27)
-        s.bindSymbol(r.authMethod, at: 28); s.bindSymbol(r.uri, at: 29)
-        s.bind(r.historyId, at: 30); s.bind(r.loginKey, at: 31); s.bind(r.requestId, at: 32)
-        return try s.run() == 1
+    static func bindTokenRequest(_ s: Statement, _ r: TokenRequestRecord, _ o: Int32) {
+        s.bind(r.time, at: o + 1); s.bind(r.key, at: o + 2); s.bind(Int64(r.precisionMs), at: o + 3)
+        s.bind(r.source, at: o + 4); s.bind(Int64(r.line), at: o + 5)
+        s.bindSymbol(r.host, at: o + 6); s.bindSymbol(r.integration, at: o + 7); s.bindSymbol(r.provider, at: o + 8)
+        s.bindSymbol(r.tokenUrl, at: o + 9); s.bindSymbol(r.grantType, at: o + 10); s.bindSymbol(r.flow, at: o + 11)
+        s.bindSymbol(r.clientId, at: o + 12); s.bindSymbol(r.iss, at: o + 13); s.bindSymbol(r.sub, at: o + 14)
+        s.bindSymbol(r.aud, at: o + 15); s.bind(r.iat, at: o + 16); s.bind(r.nbf, at: o + 17); s.bind(r.exp, at: o + 18)
+        s.bind(r.jti, at: o + 19); s.bind(r.httpStatus, at: o + 20); s.bind(r.outcome, at: o + 21)
+        s.bindSymbol(r.failureClass, at: o + 22); s.bindSymbol(r.error, at: o + 23); s.bindSymbol(r.errorDescription, at: o + 24)
+        s.bindSymbol(r.errorCode, at: o + 25); s.bindSymbol(r.errorSummary, at: o + 26); s.bind(r.errorId, at: o + 27)
+        s.bindSymbol(r.authScheme, at: o + 28); s.bind(r.serverDate, at: o + 29); s.bind(r.issuedAt, at: o + 30)
+        s.bindSymbol(r.instanceUrl, at: o + 31); s.bindSymbol(r.orgId, at: o + 32); s.bindSymbol(r.userId, at: o + 33)
+        s.bind(r.tokenFingerprint, at: o + 34); s.bind(r.assertionFingerprint, at: o + 35); s.bind(r.secretFingerprint, at: o + 36)
+        s.bind(r.durationMs, at: o + 37); s.bindSymbol(r.sourceIp, at: o + 38); s.bind(r.extra, at: o + 39)
     }
 
-    public func add(_ r: TokenRequestRecord, source: Int64) throws -> Bool {
-        let s = tokenInsert
-        s.bind(r.time, at: 1); s.bind(r.key, at: 2); s.bind(Int64(r.precisionMs), at: 3)
-        s.bind(source, at: 4); s.bind(Int64(r.line), at: 5)
-        s.bindSymbol(r.host, at: 6); s.bindSymbol(r.integration, at: 7); s.bindSymbol(r.provider, at: 8)
-        s.bindSymbol(r.tokenUrl, at: 9); s.bindSymbol(r.grantType, at: 10); s.bindSymbol(r.flow, at: 11)
-        s.bindSymbol(r.clientId, at: 12); s.bindSymbol(r.iss, at: 13); s.bindSymbol(r.sub, at: 14)
-        s.bindSymbol(r.aud, at: 15); s.bind(r.iat, at: 16); s.bind(r.nbf, at: 17); s.bind(r.exp, at: 18)
-        s.bind(r.jti, at: 19); s.bind(r.httpStatus, at: 20); s.bind(r.outcome, at: 21)
-        s.bindSymbol(r.failureClass, at: 22); s.bindSymbol(r.error, at: 23); s.bindSymbol(r.errorDescription, at: 24)
-        s.bindSymbol(r.errorCode, at: 25); s.bindSymbol(r.errorSummary, at: 26); s.bind(r.errorId, at: 27)
-        s.bindSymbol(r.authScheme, at: 28); s.bind(r.serverDate, at: 29); s.bind(r.issuedAt, at: 30)
-        s.bindSymbol(r.instanceUrl, at: 31); s.bindSymbol(r.orgId, at: 32); s.bindSymbol(r.userId, at: 33)
-        s.bind(r.tokenFingerprint, at: 34); s.bind(r.assertionFingerprint, at: 35); s.bind(r.secretFingerprint, at: 36)
-        s.bind(r.durationMs, at: 37); s.bindSymbol(r.sourceIp, at: 38); s.bind(r.extra, at: 39)
-        return try s.run() == 1
+    static func bindActivity(_ s: Statement, _ r: ApiActivityRecord, _ o: Int32) {
+        s.bind(r.time, at: o + 1); s.bind(r.key, at: o + 2); s.bind(Int64(r.precisionMs), at: o + 3)
+        s.bind(r.source, at: o + 4); s.bind(Int64(r.line), at: o + 5); s.bind(r.eventType, at: o + 6)
+        s.bindSymbol(r.org, at: o + 7); s.bindSymbol(r.userId, at: o + 8); s.bindSymbol(r.username, at: o + 9)
+        s.bindSymbol(r.app, at: o + 10); s.bindSymbol(r.appId, at: o + 11); s.bindSymbol(r.method, at: o + 12)
+        s.bindSymbol(r.resource, at: o + 13); s.bindSymbol(r.entity, at: o + 14); s.bindSymbol(r.status, at: o + 15)
+        s.bind(r.rows, at: o + 16); s.bindSymbol(r.clientIp, at: o + 17); s.bindSymbol(r.delegatedUser, at: o + 18)
+        s.bindSymbol(r.delegatedUserId, at: o + 19); s.bindSymbol(r.sessionType, at: o + 20)
+        s.bind(r.loginKey, at: o + 21); s.bind(r.sessionKey, at: o + 22); s.bind(r.requestId, at: o + 23)
     }
 
-    public func add(_ r: ApiActivityRecord, source: Int64) throws -> Bool {
-        let s = activityInsert
-        s.bind(r.time, at: 1); s.bind(r.key, at: 2); s.bind(Int64(r.precisionMs), at: 3)
-        s.bind(source, at: 4); s.bind(Int64(r.line), at: 5); s.bind(r.eventType, at: 6)
-        s.bindSymbol(r.org, at: 7); s.bindSymbol(r.userId, at: 8); s.bindSymbol(r.username, at: 9)
-        s.bindSymbol(r.app, at: 10); s.bindSymbol(r.appId, at: 11); s.bindSymbol(r.method, at: 12)
-        s.bindSymbol(r.resource, at: 13); s.bindSymbol(r.entity, at: 14); s.bindSymbol(r.status, at: 15)
-        s.bind(r.rows, at: 16); s.bindSymbol(r.clientIp, at: 17); s.bindSymbol(r.delegatedUser, at: 18)
-        s.bindSymbol(r.delegatedUserId, at: 19); s.bindSymbol(r.sessionType, at: 20)
-        s.bind(r.loginKey, at: 21); s.bind(r.sessionKey, at: 22); s.bind(r.requestId, at: 23)
-        return try s.run() == 1
+    static func bindIdpEvent(_ s: Statement, _ r: IdpEventRecord, _ o: Int32) {
+        s.bind(r.time, at: o + 1); s.bind(r.key, at: o + 2); s.bind(Int64(r.precisionMs), at: o + 3)
+        s.bind(r.source, at: o + 4); s.bind(Int64(r.line), at: o + 5); s.bind(r.provider, at: o + 6)
+        s.bind(r.uuid, at: o + 7); s.bindSymbol(r.eventType, at: o + 8); s.bindSymbol(r.severity, at: o + 9)
+        s.bindSymbol(r.actorId, at: o + 10); s.bindSymbol(r.actorType, at: o + 11); s.bindSymbol(r.actorName, at: o + 12)
+        s.bindSymbol(r.clientIp, at: o + 13); s.bindSymbol(r.userAgent, at: o + 14); s.bind(r.outcome, at: o + 15)
+        s.bindSymbol(r.outcomeReason, at: o + 16); s.bindSymbol(r.failureClass, at: o + 17); s.bindSymbol(r.grantType, at: o + 18)
+        s.bindSymbol(r.flow, at: o + 19); s.bindSymbol(r.requestUri, at: o + 20); s.bind(r.transactionId, at: o + 21)
+        s.bindSymbol(r.displayMessage, at: o + 22)
     }
 
-    public func add(_ r: IdpEventRecord, source: Int64) throws -> Bool {
-        let s = idpInsert
-        s.bind(r.time, at: 1); s.bind(r.key, at: 2); s.bind(Int64(r.precisionMs), at: 3)
-        s.bind(source, at: 4); s.bind(Int64(r.line), at: 5); s.bind(r.provider, at: 6)
-        s.bind(r.uuid, at: 7); s.bindSymbol(r.eventType, at: 8); s.bindSymbol(r.severity, at: 9)
-        s.bindSymbol(r.actorId, at: 10); s.bindSymbol(r.actorType, at: 11); s.bindSymbol(r.actorName, at: 12)
-        s.bindSymbol(r.clientIp, at: 13); s.bindSymbol(r.userAgent, at: 14); s.bind(r.outcome, at: 15)
-        s.bindSymbol(r.outcomeReason, at: 16); s.bindSymbol(r.failureClass, at: 17); s.bindSymbol(r.grantType, at: 18)
-        s.bindSymbol(r.flow, at: 19); s.bindSymbol(r.requestUri, at: 20); s.bind(r.transactionId, at: 21)
-        s.bindSymbol(r.displayMessage, at: 22)
-        return try s.run() == 1
+    public func add(_ r: LoginRecord) throws {
+        var record = r
+        record.context = try contexts.id(for: r)
+        try logins.add(record)
+    }
+    public func add(_ r: TokenRequestRecord) throws { try tokenRequests.add(r) }
+    public func add(_ r: ApiActivityRecord) throws { try activity.add(r) }
+    public func add(_ r: IdpEventRecord) throws { try idpEvents.add(r) }
+
+    /// Writes pending batches. Returns the rows handed in and the rows inserted since the
+    /// previous call (the difference is duplicates).
+    func flush() throws -> (added: Int, inserted: Int) {
+        try logins.flush(); try tokenRequests.flush(); try activity.flush(); try idpEvents.flush()
+        let (added, inserted) = totals
+        defer { mark = (added, inserted) }
+        return (added - mark.added, inserted - mark.inserted)
+    }
+
+    private var mark = (added: 0, inserted: 0)
+    private var totals: (Int, Int) {
+        (logins.added + tokenRequests.added + activity.added + idpEvents.added,
+         logins.inserted + tokenRequests.inserted + activity.inserted + idpEvents.inserted)
+    }
+
+    /// Drops pending rows after a failed file (its transaction is rolled back).
+    func discardPending() {
+        logins.discard(); tokenRequests.discard(); activity.discard(); idpEvents.discard()
+        mark = totals
     }
 
     public func reject(source: Int64, line: Int, reason: String, excerpt: String) throws {

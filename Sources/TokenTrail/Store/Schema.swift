@@ -19,15 +19,19 @@ public enum Schema {
     CREATE TABLE IF NOT EXISTS rejects(
         source_id INTEGER NOT NULL REFERENCES sources(id), line INTEGER NOT NULL,
         reason TEXT NOT NULL, excerpt TEXT NOT NULL, PRIMARY KEY(source_id, line)) WITHOUT ROWID;
-    CREATE TABLE IF NOT EXISTS logins(
-        time INTEGER NOT NULL, key INTEGER NOT NULL, precision_ms INTEGER NOT NULL,
-        source_id INTEGER NOT NULL, line INTEGER NOT NULL, origin INTEGER NOT NULL,
-        org INTEGER, user_id INTEGER, username INTEGER, app INTEGER, login_type INTEGER,
-        subtype INTEGER, flow INTEGER NOT NULL, flow_basis INTEGER NOT NULL, status INTEGER,
-        outcome INTEGER NOT NULL, failure_class INTEGER, source_ip INTEGER, login_url INTEGER,
+    CREATE TABLE IF NOT EXISTS login_contexts(
+        id INTEGER PRIMARY KEY, origin INTEGER NOT NULL, precision_ms INTEGER NOT NULL,
+        login_type INTEGER, subtype INTEGER, flow INTEGER NOT NULL, flow_basis INTEGER NOT NULL,
+        status INTEGER, outcome INTEGER NOT NULL, failure_class INTEGER, login_url INTEGER,
         country INTEGER, tls INTEGER, cipher INTEGER, browser INTEGER, platform INTEGER,
-        api_type INTEGER, api_version INTEGER, client_version INTEGER, auth_method INTEGER,
-        uri INTEGER, history_id TEXT, login_key TEXT, request_id TEXT,
+        api_type INTEGER, api_version INTEGER, client_version INTEGER, auth_method INTEGER, uri INTEGER,
+        UNIQUE(origin, precision_ms, login_type, subtype, flow, flow_basis, status, outcome, failure_class,
+               login_url, country, tls, cipher, browser, platform, api_type, api_version, client_version,
+               auth_method, uri));
+    CREATE TABLE IF NOT EXISTS logins(
+        time INTEGER NOT NULL, key INTEGER NOT NULL, source_id INTEGER NOT NULL, line INTEGER NOT NULL,
+        context INTEGER NOT NULL, org INTEGER, user_id INTEGER, username INTEGER, app INTEGER,
+        source_ip INTEGER, history_id TEXT, login_key TEXT, request_id TEXT,
         PRIMARY KEY(time, key)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS token_requests(
         time INTEGER NOT NULL, key INTEGER NOT NULL, precision_ms INTEGER NOT NULL,
@@ -71,17 +75,18 @@ public enum Schema {
     static var views: String {
         """
         DROP VIEW IF EXISTS v_logins;
-        CREATE VIEW v_logins AS SELECT \(iso("l.time")) AS time_utc, l.time AS time_ms, l.precision_ms,
-            \(s("l.origin", as: "origin")), \(s("l.org", as: "org")), \(s("l.user_id", as: "user_id")),
-            \(s("l.username", as: "username")), \(s("l.app", as: "app")), \(s("l.login_type", as: "login_type")),
-            \(s("l.subtype", as: "subtype")), \(s("l.flow", as: "flow")), \(s("l.flow_basis", as: "flow_basis")),
-            \(s("l.status", as: "status")), \(s("l.outcome", as: "outcome")), \(s("l.failure_class", as: "failure_class")),
-            \(s("l.source_ip", as: "source_ip")), \(s("l.login_url", as: "login_url")), \(s("l.country", as: "country")),
-            \(s("l.tls", as: "tls")), \(s("l.browser", as: "browser")), \(s("l.platform", as: "platform")),
-            \(s("l.api_type", as: "api_type")), \(s("l.uri", as: "uri")),
+        CREATE VIEW v_logins AS SELECT \(iso("l.time")) AS time_utc, l.time AS time_ms, c.precision_ms,
+            \(s("c.origin", as: "origin")), \(s("l.org", as: "org")), \(s("l.user_id", as: "user_id")),
+            \(s("l.username", as: "username")), \(s("l.app", as: "app")), \(s("c.login_type", as: "login_type")),
+            \(s("c.subtype", as: "subtype")), \(s("c.flow", as: "flow")), \(s("c.flow_basis", as: "flow_basis")),
+            \(s("c.status", as: "status")), \(s("c.outcome", as: "outcome")), \(s("c.failure_class", as: "failure_class")),
+            \(s("l.source_ip", as: "source_ip")), \(s("c.login_url", as: "login_url")), \(s("c.country", as: "country")),
+            \(s("c.tls", as: "tls")), \(s("c.cipher", as: "cipher")), \(s("c.browser", as: "browser")),
+            \(s("c.platform", as: "platform")), \(s("c.api_type", as: "api_type")), \(s("c.api_version", as: "api_version")),
+            \(s("c.client_version", as: "client_version")), \(s("c.auth_method", as: "auth_method")), \(s("c.uri", as: "uri")),
             l.history_id, l.login_key, l.request_id, src.path AS source_path, l.line,
             src.path || ':' || l.line AS evidence
-          FROM logins l JOIN sources src ON src.id = l.source_id;
+          FROM logins l JOIN login_contexts c ON c.id = l.context JOIN sources src ON src.id = l.source_id;
         DROP VIEW IF EXISTS v_token_requests;
         CREATE VIEW v_token_requests AS SELECT \(iso("t.time")) AS time_utc, t.time AS time_ms, t.precision_ms,
             \(s("t.host", as: "host")), \(s("t.integration", as: "integration")), \(s("t.provider", as: "provider")),
@@ -128,13 +133,14 @@ public enum Schema {
           FROM rejects r JOIN sources src ON src.id = r.source_id;
         DROP VIEW IF EXISTS v_login_summary;
         CREATE VIEW v_login_summary AS SELECT
-            (SELECT value FROM strings WHERE id = l.origin) AS origin,
+            (SELECT value FROM strings WHERE id = c.origin) AS origin,
             COALESCE((SELECT value FROM strings WHERE id = l.app), '(no app recorded)') AS app,
-            (SELECT value FROM strings WHERE id = l.flow) AS flow,
-            (SELECT value FROM strings WHERE id = l.flow_basis) AS flow_basis,
-            (SELECT value FROM strings WHERE id = l.outcome) AS outcome,
+            (SELECT value FROM strings WHERE id = c.flow) AS flow,
+            (SELECT value FROM strings WHERE id = c.flow_basis) AS flow_basis,
+            (SELECT value FROM strings WHERE id = c.outcome) AS outcome,
             count(*) AS logins, \(iso("min(l.time)")) AS first_utc, \(iso("max(l.time)")) AS last_utc
-          FROM logins l GROUP BY l.origin, l.app, l.flow, l.flow_basis, l.outcome;
+          FROM logins l JOIN login_contexts c ON c.id = l.context
+          GROUP BY c.origin, l.app, c.flow, c.flow_basis, c.outcome;
         """
     }
 

@@ -84,10 +84,10 @@ final class EventLogFileIngester {
                 let time = try eventTime()
                 let rowType = try columns.string(.eventType) ?? fileEventType
                 if rowType == "Login" || (fileEventType == "Login" && rowType.isEmpty) {
-                    ctx.counted(try ctx.store.add(try login(time, line: line), source: ctx.sourceId), time: time.epochMs)
+                    try ctx.add(try login(time, line: line))
                 } else {
                     let type = rowType == fileEventType ? eventSymbol : try ctx.interner.intern(rowType)
-                    ctx.counted(try ctx.store.add(try activity(time, line: line, type: type), source: ctx.sourceId), time: time.epochMs)
+                    try ctx.add(try activity(time, line: line, type: type))
                 }
             } catch let reject as RowReject {
                 try ctx.reject(line: line, reason: reject.reason,

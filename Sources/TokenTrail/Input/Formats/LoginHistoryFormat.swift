@@ -100,7 +100,7 @@ final class LoginHistoryIngester {
                 r.authMethod = try columns.symbol(.authMethod)
                 r.historyId = try columns.string(.id)
                 r.key = key(for: r)
-                ctx.counted(try ctx.store.add(r, source: ctx.sourceId), time: r.time)
+                try ctx.add(r)
             } catch let reject as RowReject {
                 try ctx.reject(line: line, reason: reject.reason,
                                excerpt: (0..<reader.fieldCount).map(reader.string).joined(separator: ","))

@@ -16,7 +16,7 @@ final class OktaIngester {
             var hasher = ctx.store.dedup.hasher()
             if let uuid = r.uuid { hasher.combine(uuid) } else { hasher.combine(raw) }
             r.key = r.uuid != nil ? hasher.finalize() : ctx.keyWithOccurrence(time: r.time, identity: hasher.finalize())
-            ctx.counted(try ctx.store.add(r, source: ctx.sourceId), time: r.time)
+            try ctx.add(r)
         } catch let reject as RowReject {
             try ctx.reject(line: line, reason: reject.reason, excerpt: String(decoding: raw.prefix(400), as: UTF8.self))
         }

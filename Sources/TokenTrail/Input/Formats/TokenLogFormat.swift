@@ -28,7 +28,7 @@ final class TokenLogIngester {
             var hasher = ctx.store.dedup.hasher()
             hasher.combine(raw)
             r.key = ctx.keyWithOccurrence(time: r.time, identity: hasher.finalize())
-            ctx.counted(try ctx.store.add(r, source: ctx.sourceId), time: r.time)
+            try ctx.add(r)
         } catch let reject as RowReject {
             try ctx.reject(line: line, reason: reject.reason, excerpt: String(decoding: raw.prefix(400), as: UTF8.self))
         }

@@ -1,0 +1,48 @@
+/// The `login_contexts` dimension: every combination of a login's low-cardinality values
+/// (origin, type, subtype, flow and basis, status, outcome, URL, TLS, browser, …) stored
+/// once, so a login row is 13 narrow columns. A week of one org has a few hundred.
+final class LoginContexts {
+    /// 20 values padded into one SIMD vector: hashable without a heap allocation per row.
+    private typealias Key = SIMD32<Int64>
+    private var ids: [Key: Int64] = [:]
+    private let insert: Statement
+    private let select: Statement
+    static let columns = ["origin", "precision_ms", "login_type", "subtype", "flow", "flow_basis", "status", "outcome",
+                          "failure_class", "login_url", "country", "tls", "cipher", "browser", "platform", "api_type",
+                          "api_version", "client_version", "auth_method", "uri"]
+
+    init(db: Database) throws {
+        let placeholders = Array(repeating: "?", count: Self.columns.count).joined(separator: ",")
+        insert = try db.prepare("INSERT INTO login_contexts(\(Self.columns.joined(separator: ","))) VALUES(\(placeholders)) ON CONFLICT DO NOTHING")
+        select = try db.prepare("SELECT id FROM login_contexts WHERE " + Self.columns.map { "\($0) IS ?" }.joined(separator: " AND "))
+    }
+
+    private static func key(of r: LoginRecord) -> Key {
+        var k = Key()
+        k[0] = r.origin; k[1] = Int64(r.precisionMs); k[2] = r.loginType; k[3] = r.subtype; k[4] = r.flow
+        k[5] = r.flowBasis; k[6] = r.status; k[7] = r.outcome; k[8] = r.failureClass; k[9] = r.loginUrl
+        k[10] = r.country; k[11] = r.tls; k[12] = r.cipher; k[13] = r.browser; k[14] = r.platform
+        k[15] = r.apiType; k[16] = r.apiVersion; k[17] = r.clientVersion; k[18] = r.authMethod; k[19] = r.uri
+        return k
+    }
+
+    func id(for r: LoginRecord) throws -> Int64 {
+        let key = Self.key(of: r)
+        if let id = ids[key] { return id }
+        for i in 0..<Self.columns.count {
+            let value = key[i]
+            // 0 means "no value": stored as NULL like every other absent symbol.
+            let index = Int32(i + 1)
+            if value == 0 && i != 1 { insert.bindSymbol(0, at: index); select.bindSymbol(0, at: index) } else {
+                insert.bind(value, at: index); select.bind(value, at: index)
+            }
+        }
+        try insert.run()
+        defer { select.reset() }
+        guard try select.step() else { throw SQLiteError(code: 1, message: "login context vanished", sql: nil) }
+        let id = select.int(at: 0)
+        if ids.count > 100_000 { ids.removeAll() }
+        ids[key] = id
+        return id
+    }
+}
