@@ -80,14 +80,17 @@ func runScan(_ args: ArraySlice<String>) -> Never {
                 FileHandle.standardError.write(Data(("tokentrail: " + message + "\n").utf8))
             }
         }
-        let db = try Database(path: request.databasePath)
-        let summary = try RunSummary.load(db: db, result: result)
-        var reportPath: String?
-        if let dir = parsed.values["--report"] {
-            reportPath = try HTMLReport.write(summary, databasePath: request.databasePath, to: dir)
-        }
-        if !quiet {
-            print(TerminalSummary.render(summary, databasePath: request.databasePath, reportPath: reportPath), terminator: "")
+        let reportDirectory = parsed.values["--report"]
+        if !quiet || reportDirectory != nil {
+            let db = try Database(path: request.databasePath)
+            let summary = try RunSummary.load(db: db, result: result)
+            var reportPath: String?
+            if let reportDirectory {
+                reportPath = try HTMLReport.write(summary, databasePath: request.databasePath, to: reportDirectory)
+            }
+            if !quiet {
+                print(TerminalSummary.render(summary, databasePath: request.databasePath, reportPath: reportPath), terminator: "")
+            }
         }
         if !result.failed.isEmpty {
             fail("\(result.failed.count) file(s) could not be ingested (see above); the other files were stored", code: 2)

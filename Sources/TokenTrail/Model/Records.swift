@@ -3,7 +3,7 @@
 /// natural identity; with `time` it is the primary key that makes re-ingesting a no-op.
 
 /// A server-side login: Login History (any shape) or an ELF `Login` event.
-public struct LoginRecord {
+public struct LoginRecord: Sendable {
     public var time: Int64 = 0
     public var precisionMs: Int32 = 1000
     public var key: Int64 = 0
@@ -42,7 +42,7 @@ public struct LoginRecord {
 }
 
 /// One token request as the integration's own log recorded it.
-public struct TokenRequestRecord {
+public struct TokenRequestRecord: Sendable {
     public var time: Int64 = 0
     public var precisionMs: Int32 = 1
     public var key: Int64 = 0
@@ -86,7 +86,7 @@ public struct TokenRequestRecord {
 }
 
 /// ELF activity after login: API, RestApi, ApiTotalUsage, Logout, LoginAs.
-public struct ApiActivityRecord {
+public struct ApiActivityRecord: Sendable {
     public var time: Int64 = 0
     public var precisionMs: Int32 = 1
     public var key: Int64 = 0
@@ -114,7 +114,7 @@ public struct ApiActivityRecord {
 }
 
 /// An identity-provider event (Okta System Log).
-public struct IdpEventRecord {
+public struct IdpEventRecord: Sendable {
     public var time: Int64 = 0
     public var precisionMs: Int32 = 1
     public var key: Int64 = 0

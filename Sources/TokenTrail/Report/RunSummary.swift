@@ -24,9 +24,16 @@ public struct RunSummary {
                 Row(cells: row.dropLast().map { $0.string ?? "—" }, count: row.last?.int ?? 0)
             }
         }
+        // Group on raw ids over the (time, key) primary key, then resolve names: grouping
+        // through v_logins resolves every row's strings first and costs seconds at 1M rows.
         summary.logins = try grouped("""
-            SELECT origin, coalesce(app, '(no app recorded)'), flow, flow_basis, outcome, count(*) FROM v_logins
-            WHERE time_ms BETWEEN ? AND ? GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 5
+            WITH g AS (SELECT context, app, count(*) AS n FROM logins WHERE time BETWEEN ? AND ? GROUP BY 1, 2)
+            SELECT (SELECT value FROM strings WHERE id = c.origin) AS origin,
+                   coalesce((SELECT value FROM strings WHERE id = g.app), '(no app recorded)') AS app,
+                   (SELECT value FROM strings WHERE id = c.flow) AS flow,
+                   (SELECT value FROM strings WHERE id = c.flow_basis) AS basis,
+                   (SELECT value FROM strings WHERE id = c.outcome) AS outcome, sum(g.n)
+            FROM g JOIN login_contexts c ON c.id = g.context GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 5
             """, [lo, hi])
         summary.tokenRequests = try grouped("""
             SELECT coalesce(provider, '?'), coalesce(integration, '?'), coalesce(host, '?'), coalesce(flow, '?'), outcome, count(*)

@@ -1,8 +1,11 @@
+import Foundation
 import CSQLite
 
-/// One SQLite connection. Not shared between threads.
-public final class Database {
+/// One SQLite connection, opened without SQLite's own mutex. While a file is ingested a
+/// writer thread (BatchInserter) uses it too: both sides take `lock` around their calls.
+public final class Database: @unchecked Sendable {
     let handle: OpaquePointer
+    let lock = NSLock()
 
     public init(path: String, readOnly: Bool = false) throws {
         var db: OpaquePointer?

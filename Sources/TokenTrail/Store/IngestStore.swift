@@ -84,28 +84,29 @@ public final class IngestStore {
     /// Writes pending batches. Returns the rows handed in and the rows inserted since the
     /// previous call (the difference is duplicates).
     func flush() throws -> (added: Int, inserted: Int) {
-        try logins.flush(); try tokenRequests.flush(); try activity.flush(); try idpEvents.flush()
-        let (added, inserted) = totals
+        let (added, inserted) = try totals()
         defer { mark = (added, inserted) }
         return (added - mark.added, inserted - mark.inserted)
     }
 
     private var mark = (added: 0, inserted: 0)
-    private var totals: (Int, Int) {
-        (logins.added + tokenRequests.added + activity.added + idpEvents.added,
-         logins.inserted + tokenRequests.inserted + activity.inserted + idpEvents.inserted)
+    private func totals() throws -> (Int, Int) {
+        let inserted = try logins.flush() + tokenRequests.flush() + activity.flush() + idpEvents.flush()
+        return (logins.added + tokenRequests.added + activity.added + idpEvents.added, inserted)
     }
 
     /// Drops pending rows after a failed file (its transaction is rolled back).
     func discardPending() {
         logins.discard(); tokenRequests.discard(); activity.discard(); idpEvents.discard()
-        mark = totals
+        mark = (try? totals()) ?? mark
     }
 
     public func reject(source: Int64, line: Int, reason: String, excerpt: String) throws {
-        rejectInsert.bind(source, at: 1); rejectInsert.bind(Int64(line), at: 2)
-        rejectInsert.bind(reason, at: 3); rejectInsert.bind(excerpt, at: 4)
-        try rejectInsert.run()
+        try db.lock.withLock {
+            rejectInsert.bind(source, at: 1); rejectInsert.bind(Int64(line), at: 2)
+            rejectInsert.bind(reason, at: 3); rejectInsert.bind(excerpt, at: 4)
+            try rejectInsert.run()
+        }
     }
 
     // MARK: runs and sources (chain of custody)

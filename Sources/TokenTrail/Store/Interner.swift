@@ -75,6 +75,10 @@ public final class Interner {
     }
 
     private func lookupOrInsert(_ value: String) throws -> Symbol {
+        try insert.database.lock.withLock { try lookupOrInsertLocked(value) }
+    }
+
+    private func lookupOrInsertLocked(_ value: String) throws -> Symbol {
         insert.bind(value, at: 1)
         if try insert.run() == 1 { return insert.database.lastInsertRowID }
         select.bind(value, at: 1)

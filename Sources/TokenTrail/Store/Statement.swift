@@ -30,7 +30,7 @@ public enum SQLValue: Equatable, Sendable, CustomStringConvertible {
 }
 
 /// A prepared statement; reused for every row of a batch (bind, step, reset).
-public final class Statement {
+public final class Statement: @unchecked Sendable {
     let handle: OpaquePointer
     let sql: String
     unowned let database: Database
