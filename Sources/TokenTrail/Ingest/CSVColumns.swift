@@ -1,3 +1,6 @@
+/// Bytes of a column's last value that CSVColumns remembers (longer values are not cached).
+private let csvLastValueCapacity = 64
+
 /// Header-driven access to one CSV format's fields: columns are found by name through the
 /// format's alias table (never by position), unknown columns are ignored, missing optional
 /// ones read as empty.
@@ -7,6 +10,12 @@ final class CSVColumns<Field: RawRepresentable & CaseIterable & Hashable> where 
     let headerNames: [String]
     var reader: CSVReader!
     let interner: Interner
+    /// The last value of each column (up to `csvLastValueCapacity` bytes) and its symbol: most
+    /// columns repeat row after row, and a match skips the interner's hashing.
+    private let lastBytes: UnsafeMutableRawPointer
+    private var lastLength: [Int]
+    private var lastSymbol: [Symbol]
+
 
     init(header: [String], aliases: [String: Field], interner: Interner) {
         indexOf = Array(repeating: -1, count: Field.allCases.count)
@@ -17,8 +26,13 @@ final class CSVColumns<Field: RawRepresentable & CaseIterable & Hashable> where 
         }
         headerCount = header.count
         headerNames = header
+        lastBytes = .allocate(byteCount: header.count * csvLastValueCapacity, alignment: 8)
+        lastLength = Array(repeating: -1, count: header.count)
+        lastSymbol = Array(repeating: 0, count: header.count)
         self.interner = interner
     }
+
+    deinit { lastBytes.deallocate() }
 
     func has(_ field: Field) -> Bool { indexOf[field.rawValue] >= 0 }
 
@@ -39,8 +53,18 @@ final class CSVColumns<Field: RawRepresentable & CaseIterable & Hashable> where 
     func symbol(_ field: Field) throws -> Symbol {
         let i = indexOf[field.rawValue]
         if i < 0 { return 0 }
+        let value = reader.field(i)
+        if value.isEmpty { return 0 }
+        let slot = lastBytes + i * csvLastValueCapacity
+        if lastLength[i] == value.count && Interner.equal(UnsafeRawPointer(slot), value) { return lastSymbol[i] }
         do {
-            return try interner.intern(reader.field(i))
+            let symbol = try interner.intern(value)
+            if value.count <= csvLastValueCapacity {
+                slot.copyMemory(from: value.baseAddress!, byteCount: value.count)
+                lastLength[i] = value.count
+                lastSymbol[i] = symbol
+            }
+            return symbol
         } catch is InvalidUTF8 {
             throw RowReject("column '\(headerNames[i])' is not valid UTF-8 (file not saved as UTF-8?)")
         }

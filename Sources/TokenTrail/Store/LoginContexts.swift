@@ -11,6 +11,11 @@ final class LoginContexts {
         static func == (a: Key, b: Key) -> Bool { a.mix == b.mix && a.values == b.values }
     }
     private var ids: [Key: Int64] = [:]
+    /// In front of `ids`: the slot for a key's mix remembers the last context seen there
+    /// (parallel arrays, so a probe compares in place instead of copying a 272-byte tuple).
+    private var recentMix = [Int](repeating: 0, count: 256)
+    private var recentValues = [SIMD32<Int64>](repeating: SIMD32(), count: 256)
+    private var recentIds = [Int64](repeating: 0, count: 256)
     private let insert: Statement
     private let select: Statement
     static let columns = ["origin", "precision_ms", "login_type", "subtype", "flow", "flow_basis", "status", "outcome",
@@ -36,7 +41,12 @@ final class LoginContexts {
 
     func id(for r: LoginRecord) throws -> Int64 {
         let key = Self.key(of: r)
-        if let id = ids[key] { return id }
+        let slot = key.mix & 255
+        if recentIds[slot] != 0 && recentMix[slot] == key.mix && recentValues[slot] == key.values { return recentIds[slot] }
+        if let id = ids[key] {
+            recentMix[slot] = key.mix; recentValues[slot] = key.values; recentIds[slot] = id
+            return id
+        }
         let id = try insert.database.lock.withLock { try lookupOrInsert(key) }
         if ids.count > 100_000 { ids.removeAll() }
         ids[key] = id

@@ -146,7 +146,7 @@ public enum Schema {
 
     /// Creates or upgrades the schema; refuses a database written by a newer TokenTrail.
     public static func migrate(_ db: Database) throws {
-        try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
+        try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768;")
         try db.transaction {
             try db.execute(tables)
             let existing = try db.scalar("SELECT value FROM meta WHERE key = 'schema_version'").int

@@ -52,8 +52,8 @@ final class EventLogFileIngester {
     private let ctx: FileContext
     private let columns: CSVColumns<ELFField>
     private let fileEventType: String
-    private var statusCache: [Symbol: (Symbol, Symbol)] = [:]
-    private var flowCache: [Int64: (Symbol, Symbol)] = [:]
+    private var statusCache = DirectCache<(Symbol, Symbol)>()
+    private var flowCache = DirectCache<(Symbol, Symbol)>()
     private let salesforceIP: Symbol
     private var tlsRewrites: [Symbol: Symbol] = [:]
 
@@ -168,22 +168,21 @@ final class EventLogFileIngester {
     }
 
     private func flow(loginType: Symbol, subtype: Symbol) throws -> (Symbol, Symbol) {
-        let cacheKey = loginType &* 1_000_003 &+ subtype
-        if let cached = flowCache[cacheKey] { return cached }
+        if let cached = flowCache.get(loginType, subtype) { return cached }
         let (flow, basis) = FlowClassifier.classifyLogin(
             loginType: try columns.string(.loginType) ?? "", subtype: try columns.string(.loginSubType) ?? "",
             jwtOnlyApp: false, recordsSubtype: columns.has(.loginSubType))
         let result = (ctx.vocabulary.flow(flow), ctx.vocabulary.basis(basis))
-        flowCache[cacheKey] = result
+        flowCache.set(result, loginType, subtype)
         return result
     }
 
     private func outcome(_ status: Symbol) throws -> (Symbol, Symbol) {
-        if let cached = statusCache[status] { return cached }
+        if let cached = statusCache.get(status) { return cached }
         let text = try columns.string(.loginStatus) ?? columns.string(.requestStatus) ?? ""
         let (outcome, failure) = LoginStatus.outcome(text)
         let result = (ctx.vocabulary.outcome(outcome), ctx.vocabulary.failure(failure))
-        statusCache[status] = result
+        statusCache.set(result, status)
         return result
     }
 

@@ -43,11 +43,9 @@ enum LoginHistoryField: Int, CaseIterable {
 final class LoginHistoryIngester {
     private let ctx: FileContext
     private let columns: CSVColumns<LoginHistoryField>
-    private var flowCache: [FlowKey: (Symbol, Symbol)] = [:]
-    private var statusCache: [Symbol: (Symbol, Symbol)] = [:]
-    private var jwtOnlyCache: [Symbol: Bool] = [:]
-
-    private struct FlowKey: Hashable { let loginType: Symbol, subtype: Symbol, app: Symbol }
+    private var flowCache = DirectCache<(Symbol, Symbol)>()
+    private var statusCache = DirectCache<(Symbol, Symbol)>()
+    private var jwtOnlyCache = DirectCache<Bool>()
 
     init(ctx: FileContext, header: [String]) throws {
         self.ctx = ctx
@@ -124,33 +122,29 @@ final class LoginHistoryIngester {
     }
 
     private func flow(loginType: Symbol, subtype: Symbol, app: Symbol) throws -> (Symbol, Symbol) {
-        let cacheKey = FlowKey(loginType: loginType, subtype: subtype, app: app)
-        if let cached = flowCache[cacheKey] { return cached }
+        if let cached = flowCache.get(loginType, subtype, app) { return cached }
         let typeText = try columns.string(.loginType) ?? ""
         let subtypeText = try columns.string(.subtype) ?? ""
         let jwtOnly = try isJWTOnly(app)
         let (flow, basis) = FlowClassifier.classifyLogin(loginType: typeText, subtype: subtypeText, jwtOnlyApp: jwtOnly)
         let result = (ctx.vocabulary.flow(flow), ctx.vocabulary.basis(basis))
-        if flowCache.count > 10_000 { flowCache.removeAll() }
-        flowCache[cacheKey] = result
+        flowCache.set(result, loginType, subtype, app)
         return result
     }
 
     private func isJWTOnly(_ app: Symbol) throws -> Bool {
-        if let cached = jwtOnlyCache[app] { return cached }
+        if let cached = jwtOnlyCache.get(app) { return cached }
         let name = try columns.string(.application)
         let answer = name.map { ctx.options.policy?.declaresJWTOnly(app: $0) ?? false } ?? false
-        if jwtOnlyCache.count > 10_000 { jwtOnlyCache.removeAll() }
-        jwtOnlyCache[app] = answer
+        jwtOnlyCache.set(answer, app)
         return answer
     }
 
     private func outcome(_ status: Symbol) throws -> (Symbol, Symbol) {
-        if let cached = statusCache[status] { return cached }
+        if let cached = statusCache.get(status) { return cached }
         let (outcome, failure) = LoginStatus.outcome(try columns.string(.status) ?? "")
         let result = (ctx.vocabulary.outcome(outcome), ctx.vocabulary.failure(failure))
-        if statusCache.count > 10_000 { statusCache.removeAll() }
-        statusCache[status] = result
+        statusCache.set(result, status)
         return result
     }
 
