@@ -25,7 +25,8 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         .executableTarget(name: "tokentrail", dependencies: ["TokenTrail"]),
         .executableTarget(name: "tokentrail-bench", dependencies: ["TokenTrail"]),
-        .testTarget(name: "TokenTrailTests", dependencies: ["TokenTrail"],
-                    resources: [.copy("Fixtures")]),
+        // The CLI is a dependency so `swift test` builds it for the end-to-end tests.
+        .testTarget(name: "TokenTrailTests", dependencies: ["TokenTrail", "tokentrail"],
+                    exclude: ["Fixtures"]),
     ]
 )

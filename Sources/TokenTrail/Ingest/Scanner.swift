@@ -45,6 +45,8 @@ public enum Scanner {
             zone = parsed
         }
         let files = try collect(request.inputs)
+        let parent = (request.databasePath as NSString).deletingLastPathComponent
+        if !parent.isEmpty { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
         let db = try Database(path: request.databasePath)
         let store = try IngestStore(db: db)
         let run = try store.beginRun(toolVersion: version, arguments: request.arguments)

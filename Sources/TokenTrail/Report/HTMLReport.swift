@@ -49,6 +49,11 @@ public enum HTMLReport {
         body += "<p class=\"muted\">Flow basis says how sure the flow is: <b>subtype</b> recorded by Salesforce, <b>login_type</b> not a token-endpoint login, <b>client_log</b> confirmed by the client's grant_type, <b>policy</b> app declared JWT-only, <b>inferred</b> empty subtype (JWT bearer, or an org that does not record the flow).</p>"
         body += s.logins.isEmpty ? "<p class=\"muted\">No logins in this span.</p>"
             : HTML.table(["origin", "app", "flow", "basis", "outcome", "logins"], s.logins.map { $0.cells + [String($0.count)] }, numeric: [5])
+        if !s.integrationUsers.isEmpty {
+            body += "<h2>Who server-to-server apps log in as</h2>"
+            body += "<p class=\"muted\">JWT bearer and client credentials logins by app and user: an app meant for one Run As user should show one user here.</p>"
+            body += HTML.table(["app", "user", "flow", "outcome", "logins"], s.integrationUsers.map { $0.cells + [String($0.count)] }, numeric: [4])
+        }
         if !s.tokenRequests.isEmpty {
             body += "<h2>Client token requests</h2>"
             body += HTML.table(["provider", "integration", "host", "flow", "outcome", "requests"],

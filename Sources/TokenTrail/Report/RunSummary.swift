@@ -6,6 +6,7 @@ public struct RunSummary {
     public var firstTime: Int64?
     public var lastTime: Int64?
     public var logins: [Row] = []          // origin, app, flow, basis, outcome
+    public var integrationUsers: [Row] = []  // app, user, flow, outcome (JWT bearer / client credentials)
     public var tokenRequests: [Row] = []   // provider, integration, host, flow, outcome
     public var idpEvents: [Row] = []       // event type, outcome
     public var apiActivity: [Row] = []     // event type
@@ -34,6 +35,17 @@ public struct RunSummary {
                    (SELECT value FROM strings WHERE id = c.flow_basis) AS basis,
                    (SELECT value FROM strings WHERE id = c.outcome) AS outcome, sum(g.n)
             FROM g JOIN login_contexts c ON c.id = g.context GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 5
+            """, [lo, hi])
+        summary.integrationUsers = try grouped("""
+            WITH g AS (SELECT app, coalesce(username, user_id) AS user, context, count(*) AS n FROM logins
+                       WHERE time BETWEEN ? AND ? GROUP BY 1, 2, 3)
+            SELECT coalesce((SELECT value FROM strings WHERE id = g.app), '(no app recorded)'),
+                   coalesce((SELECT value FROM strings WHERE id = g.user), '?'),
+                   (SELECT value FROM strings WHERE id = c.flow) AS flow,
+                   (SELECT value FROM strings WHERE id = c.outcome), sum(g.n)
+            FROM g JOIN login_contexts c ON c.id = g.context
+            WHERE c.flow IN (SELECT id FROM strings WHERE value IN ('jwt_bearer', 'client_credentials'))
+            GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
             """, [lo, hi])
         summary.tokenRequests = try grouped("""
             SELECT coalesce(provider, '?'), coalesce(integration, '?'), coalesce(host, '?'), coalesce(flow, '?'), outcome, count(*)

@@ -14,6 +14,11 @@ public enum TerminalSummary {
             out += table(["origin", "app", "flow", "basis", "outcome", "logins"],
                          s.logins.map { $0.cells + [String($0.count)] }, rightAligned: 0, rightColumns: [5])
         }
+        if !s.integrationUsers.isEmpty {
+            out += "\nWho server-to-server apps log in as (JWT bearer, client credentials)\n"
+            out += table(["app", "user", "flow", "outcome", "logins"], s.integrationUsers.map { $0.cells + [String($0.count)] },
+                         rightAligned: 0, rightColumns: [4])
+        }
         if !s.tokenRequests.isEmpty {
             out += "\nClient token requests by provider × integration × host × flow × outcome\n"
             out += table(["provider", "integration", "host", "flow", "outcome", "requests"],

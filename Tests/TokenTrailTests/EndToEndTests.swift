@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+@testable import TokenTrail
+
+/// Runs the real `tokentrail` binary as a user would.
+@Suite struct EndToEndTests {
+    @Test func theReadmeCommandBuildsADatabaseAndAReportFromTheSamples() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let run = try TestSupport.runCLI(["scan", "samples", "--policy", "samples/policy.json",
+                                          "--db", dir + "/tokentrail.sqlite", "--report", dir + "/report"],
+                                         cwd: TestSupport.packageRoot.path)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("Report: \(dir)/report/index.html"))
+        #expect(run.stdout.contains("Acme ERP Sync"))
+        #expect(run.stdout.contains("jwt_bearer"))
+        #expect(run.stdout.contains("reporting-bot@acme.example"))
+        let html = try String(contentsOfFile: dir + "/report/index.html", encoding: .utf8)
+        #expect(html.contains("Content-Security-Policy"))
+        #expect(html.contains("Who server-to-server apps log in as"))
+        #expect(!html.contains("<script"))
+        #expect(!html.contains("http://") && !html.contains("https://cdn"))
+        let db = try Database(path: dir + "/tokentrail.sqlite")
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM v_logins") == 2551)
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM v_token_requests") == 868)
+    }
+
+    @Test func scriptInAUsernameStaysTextInTheReport() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let run = try TestSupport.runCLI(["scan", TestSupport.fixture("hostile_values.csv"), "--timezone", "UTC",
+                                          "--db", dir + "/db.sqlite", "--report", dir + "/report"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let html = try String(contentsOfFile: dir + "/report/index.html", encoding: .utf8)
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;@evil.example"))
+        #expect(html.contains("&lt;img src=x onerror=alert(2)&gt;"))
+        #expect(html.contains("&lt;script&gt;alert(3)&lt;/script&gt;"))   // inside a rejected row's excerpt
+        #expect(!html.contains("<script"))
+        #expect(!html.contains("<img"))
+        #expect(!html.contains("<b>bold"))
+    }
+
+    @Test func exitCodesFollowTheContract() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        #expect(try TestSupport.runCLI(["--version"]).stdout.hasPrefix("tokentrail "))
+        #expect(try TestSupport.runCLI(["--help"]).status == 0)
+        let usage = try TestSupport.runCLI(["scan"])
+        #expect(usage.status == 64)
+        #expect(usage.stderr.contains("usage:"))
+        #expect(try TestSupport.runCLI(["scan", "x", "--bogus"]).status == 64)
+        #expect(try TestSupport.runCLI(["frobnicate"]).status == 64)
+        #expect(try TestSupport.runCLI(["scan", TestSupport.samples, "--timezone", "Mars/Base", "--db", dir + "/z.sqlite"]).status == 64)
+
+        try "hello\n".write(toFile: dir + "/notes.csv", atomically: true, encoding: .utf8)
+        let unknown = try TestSupport.runCLI(["scan", dir + "/notes.csv", "--db", dir + "/db.sqlite"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("notes.csv:1"))
+        #expect(unknown.stderr.contains("expected Login History"))
+
+        let missing = try TestSupport.runCLI(["scan", dir + "/nope.csv", "--db", dir + "/db.sqlite"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("nope.csv: no such file or directory"))
+
+        let noZone = try TestSupport.runCLI(["scan", TestSupport.fixture("setup_ja_tokyo.csv"), "--db", dir + "/db.sqlite"])
+        #expect(noZone.status == 2)
+        #expect(noZone.stderr.contains("setup_ja_tokyo.csv:2"))
+        #expect(noZone.stderr.contains("--timezone"))
+
+        let rejects = try TestSupport.runCLI(["scan", TestSupport.fixture("malformed_login_history.csv"), "--db", dir + "/db.sqlite"])
+        #expect(rejects.status == 0)   // bad rows are counted rejects, not a failed run
+        #expect(rejects.stdout.contains("malformed_login_history.csv:6: expected 8 fields"))
+
+        let badPolicy = dir + "/policy.json"
+        try #"{"version":1,"appz":[]}"#.write(toFile: badPolicy, atomically: true, encoding: .utf8)
+        let check = try TestSupport.runCLI(["policy", "check", badPolicy])
+        #expect(check.status == 2)
+        #expect(check.stderr.contains("unknown key 'appz'"))
+        #expect(try TestSupport.runCLI(["policy", "check", TestSupport.samples + "/policy.json"]).status == 0)
+    }
+
+    @Test func aFailedFileDoesNotStopTheOthers() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let run = try TestSupport.runCLI(["scan", TestSupport.fixture("setup_ja_tokyo.csv"), TestSupport.fixture("elf_login_2026-11-20.csv"),
+                                          "--db", dir + "/db.sqlite"])
+        #expect(run.status == 2)
+        let db = try Database(path: dir + "/db.sqlite")
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM logins") == 4)  // the ELF file was stored
+    }
+}

@@ -1,0 +1,129 @@
+import Testing
+@testable import TokenTrail
+
+@Suite struct FlowClassifierTests {
+    @Test(arguments: [
+        // API values, English labels, any case, Japanese labels
+        ("Remote Access 2.0", "OauthClientCredentials", Flow.clientCredentials, FlowBasis.subtype),
+        ("Remote Access 2.0", "OAuth Client Credentials", .clientCredentials, .subtype),
+        ("remote access 2.0", "oauth client credentials", .clientCredentials, .subtype),
+        ("リモートアクセス 2.0", "OAuth クライアントログイン情報", .clientCredentials, .subtype),
+        ("i", "OauthRefreshToken", .refreshToken, .subtype),
+        ("Remote Access 2.0", "OAuth Username-Password", .usernamePassword, .subtype),
+        ("Remote Access 2.0", "OAuth Web Server", .webServer, .subtype),
+        ("Remote Access 2.0", "OAuth User-Agent with ID Token", .userAgent, .subtype),
+        ("Remote Access 2.0", "OauthHybridTokenExchange", .tokenExchange, .subtype),
+        ("Application", "UI Username-Password", .ui, .subtype),
+        ("Other Apex API", "SoapApiLoginUsernamePassword", .soapApi, .subtype),
+        // Empty subtype: JWT bearer, but only inferred
+        ("Remote Access 2.0", "", .jwtBearer, .inferred),
+        ("リモートアクセス 2.0", "", .jwtBearer, .inferred),
+        ("i", "", .jwtBearer, .inferred),
+        // Login types that are not token-endpoint logins
+        ("Application", "", .ui, .loginType),
+        ("A", "", .ui, .loginType),
+        ("I", "", .soapApi, .loginType),
+        ("SAML Sfdc Initiated SSO", "", .saml, .loginType),
+        ("8", "", .saml, .loginType),
+        ("Partner Product", "", .other, .loginType),
+    ])
+    func classifiesServerLogins(loginType: String, subtype: String, flow: Flow, basis: FlowBasis) {
+        let result = FlowClassifier.classifyLogin(loginType: loginType, subtype: subtype, jwtOnlyApp: false)
+        #expect(result.0 == flow)
+        #expect(result.1 == basis)
+    }
+
+    @Test func policyDeclaringJWTOnlyMakesAnEmptySubtypeLikely() {
+        let result = FlowClassifier.classifyLogin(loginType: "Remote Access 2.0", subtype: "", jwtOnlyApp: true)
+        #expect(result == (.jwtBearer, .policy))
+    }
+
+    @Test func orgsThatDoNotRecordSubtypesAreNotGuessedToBeJWT() {
+        let result = FlowClassifier.classifyLogin(loginType: "i", subtype: "", jwtOnlyApp: false, recordsSubtype: false)
+        #expect(result.0 == .other)
+    }
+
+    @Test(arguments: [
+        ("urn:ietf:params:oauth:grant-type:jwt-bearer", Flow.jwtBearer), ("client_credentials", .clientCredentials),
+        ("refresh_token", .refreshToken), ("password", .usernamePassword), ("authorization_code", .webServer),
+        ("urn:ietf:params:oauth:grant-type:token-exchange", .tokenExchange),
+        ("urn:ietf:params:oauth:grant-type:device_code", .device), ("something_new", .other),
+    ])
+    func classifiesGrantTypes(grantType: String, flow: Flow) {
+        #expect(FlowClassifier.flow(forGrantType: grantType) == flow)
+    }
+}
+
+@Suite struct FailureClassTests {
+    @Test(arguments: [
+        ("Failed: Invalid Timestamp", FailureClass.expiredAssertion),
+        ("LOGIN_OAUTH_INVALID_TIMESTAMP", .expiredAssertion),
+        ("invalid_grant expired authorization code", .expiredAssertion),
+        ("LOGIN_SAML_INVALID_TIMESTAMP", .expiredAssertion),
+        ("audience is invalid", .audienceInvalid),
+        ("user hasn't approved this consumer", .notApproved),
+        ("Failed: Not approved for access", .notApproved),
+        ("invalid_app_access user is not admin approved to access this app", .notApproved),
+        ("Failed: Signature Invalid", .invalidAssertion),
+        ("invalid_client_id client identifier invalid", .unknownClient),
+        ("invalid_client invalid client credentials", .invalidClientSecret),
+        ("no client credentials user enabled", .noRunAsUser),
+        ("Failed: IP Address Not Allowed", .ipRestricted),
+        ("LOGIN_ERROR_RESTRICTED_DOMAIN", .ipRestricted),
+        ("Invalid Password", .invalidCredentials),
+        ("無効なパスワードです。", .invalidCredentials),
+        ("User is frozen", .userFrozen),
+        ("Login rate exceeded", .rateLimited),
+        ("E0000005 Invalid session", .invalidSession),
+        ("E0000011 Invalid token provided", .invalidToken),
+        ("no_matching_scope", .invalidScope),
+        ("Something nobody has seen", .other),
+    ])
+    func classifiesFailures(text: String, expected: FailureClass) {
+        #expect(FailureClass.classify(text) == expected)
+    }
+
+    @Test(arguments: ["Success", "LOGIN_NO_ERROR", "成功", " success "])
+    func recognizesSuccess(status: String) {
+        #expect(LoginStatus.outcome(status).0 == .success)
+    }
+}
+
+@Suite struct RedactorTests {
+    @Test func scrubsCredentialsFromFreeText() {
+        let jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
+        let text = "Authorization: SSWS 00abcDEF123 and Bearer tok123 assertion=\(jwt) key=" + String(repeating: "A1", count: 20)
+        let scrubbed = Redactor.scrub(text)
+        for secret in ["00abcDEF123", "tok123", jwt, String(repeating: "A1", count: 20)] {
+            #expect(!scrubbed.contains(secret), "\(secret) survived")
+        }
+        #expect(scrubbed.contains("SSWS [redacted sha256:"))
+        #expect(Redactor.scrub("user hasn't approved this consumer") == "user hasn't approved this consumer")
+    }
+
+    @Test(arguments: ["assertion", "access_token", "refresh_token", "client_secret", "Authorization", "signature", "password", "id_token"])
+    func secretKeys(key: String) { #expect(Redactor.isSecretKey(key)) }
+
+    @Test(arguments: ["token_url", "token_type", "host", "sub", "client_id"])
+    func ordinaryKeys(key: String) { #expect(!Redactor.isSecretKey(key)) }
+}
+
+@Suite struct HashingTests {
+    @Test func sha256KnownVectors() {
+        #expect(SHA256.hex(of: Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hex(of: [UInt8]()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(Fingerprint.of("abc") == "sha256:ba7816bf8f01cfea")
+    }
+
+    @Test func dedupKeysDependOnTheDatabaseKeyAndOnFieldBoundaries() {
+        func hash(_ key: DedupKey, _ parts: [String]) -> Int64 {
+            var hasher = key.hasher()
+            for part in parts { hasher.combine(part) }
+            return hasher.finalize()
+        }
+        let a = DedupKey(key0: 1, key1: 2), b = DedupKey(key0: 3, key1: 4)
+        #expect(hash(a, ["ab", "c"]) == hash(a, ["ab", "c"]))
+        #expect(hash(a, ["ab", "c"]) != hash(a, ["a", "bc"]))
+        #expect(hash(a, ["ab", "c"]) != hash(b, ["ab", "c"]))
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+@testable import TokenTrail
+
+/// Paths and helpers shared by the tests. Fixtures and samples are found from this file's
+/// location, so the tests run from any working directory.
+enum TestSupport {
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let samples = packageRoot.appendingPathComponent("samples").path
+
+    static func fixture(_ name: String) -> String {
+        packageRoot.appendingPathComponent("Tests/TokenTrailTests/Fixtures/\(name)").path
+    }
+
+    static func temporaryDirectory() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tokentrail-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir.path
+    }
+
+    /// Scans `inputs` into a fresh (or the given) database and opens it for queries.
+    static func scan(_ inputs: [String], db: String? = nil, timezone: String? = nil,
+                     policy: String? = nil) throws -> (ScanResult, Database) {
+        let path = try db ?? (temporaryDirectory() + "/test.sqlite")
+        var request = ScanRequest(inputs: inputs)
+        request.databasePath = path
+        request.timezone = timezone
+        request.policyPath = policy
+        let result = try Scanner.scan(request)
+        return (result, try Database(path: path))
+    }
+
+    static func count(_ db: Database, _ sql: String, _ values: [SQLValue] = []) throws -> Int {
+        Int(try db.scalar(sql, values).int ?? -1)
+    }
+
+    /// Runs the built `tokentrail` executable (a dependency of the test target).
+    static func runCLI(_ arguments: [String], cwd: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    static var binary: URL {
+        let candidates = [Bundle.main.executableURL?.deletingLastPathComponent(),
+                          Bundle.main.bundleURL.deletingLastPathComponent(),
+                          packageRoot.appendingPathComponent(".build/debug")]
+        for dir in candidates.compactMap({ $0 }) {
+            let url = dir.appendingPathComponent("tokentrail")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return packageRoot.appendingPathComponent(".build/debug/tokentrail")
+    }
+
+    /// Parses CSV text held in memory, through a temporary file (the reader streams files).
+    static func csvRecords(_ bytes: [UInt8], maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes) throws -> [(line: Int, fields: [String]?, error: String?)] {
+        let path = try temporaryDirectory() + "/input.csv"
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        let reader = try CSVReader(source: try openByteSource(path: path), maxRecordBytes: maxRecordBytes)
+        var out: [(Int, [String]?, String?)] = []
+        while try reader.next() {
+            if let reason = reader.malformedReason {
+                out.append((reader.recordLine, nil, reason))
+            } else {
+                out.append((reader.recordLine, (0..<reader.fieldCount).map(reader.string), nil))
+            }
+        }
+        return out
+    }
+
+    static func csvRecords(_ text: String) throws -> [(line: Int, fields: [String]?, error: String?)] {
+        try csvRecords(Array(text.utf8))
+    }
+}
