@@ -18,8 +18,13 @@ scan      read Login History, Event Monitoring, client token logs and Okta logs 
 
 """
 
+/// Messages can quote log content: control characters (terminal escapes) are neutralized.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data(("tokentrail: " + TerminalSummary.sanitize(message) + "\n").utf8))
+}
+
 func fail(_ message: String, code: Int32) -> Never {
-    FileHandle.standardError.write(Data(("tokentrail: " + message + "\n").utf8))
+    printError(message)
     exit(code)
 }
 
@@ -76,9 +81,7 @@ func runScan(_ args: ArraySlice<String>) -> Never {
     let quiet = parsed.flags.contains("--quiet")
     do {
         let result = try Scanner.scan(request) { file in
-            if case .failed(let message) = file.status {
-                FileHandle.standardError.write(Data(("tokentrail: " + message + "\n").utf8))
-            }
+            if case .failed(let message) = file.status { printError(message) }
         }
         let reportDirectory = parsed.values["--report"]
         if !quiet || reportDirectory != nil {

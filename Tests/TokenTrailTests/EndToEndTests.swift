@@ -38,6 +38,14 @@ import Testing
         #expect(!html.contains("<b>bold"))
     }
 
+    @Test func terminalEscapesInLogValuesNeverReachTheTerminal() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try "Id,UserId,LoginTime,Status\n1,005x,\u{1B}[31mEVIL\u{1B}[0m,Success\n".write(toFile: dir + "/esc.csv", atomically: true, encoding: .utf8)
+        let run = try TestSupport.runCLI(["scan", dir + "/esc.csv", "--db", dir + "/db.sqlite"])
+        #expect(run.stdout.contains("EVIL"))        // the rejected value is shown…
+        #expect(!run.stdout.contains("\u{1B}"))     // …without its escape sequence
+    }
+
     @Test func exitCodesFollowTheContract() throws {
         let dir = try TestSupport.temporaryDirectory()
         #expect(try TestSupport.runCLI(["--version"]).stdout.hasPrefix("tokentrail "))

@@ -20,13 +20,18 @@ public enum HTML {
     /// No scripts, no external anything: the report works from file:// on an air-gapped laptop.
     public static let contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
-    static func table(_ header: [String], _ rows: [[String]], numeric: Set<Int> = []) -> String {
+    /// A table; `numeric` columns are right-aligned, `code` columns monospace and unbroken.
+    static func table(_ header: [String], _ rows: [[String]], numeric: Set<Int> = [], code: Set<Int> = []) -> String {
+        func cell(_ tag: String, _ i: Int, _ text: String) -> String {
+            let cls = numeric.contains(i) ? " class=\"n\"" : code.contains(i) ? " class=\"code\"" : ""
+            return "<\(tag)\(cls)>\(escape(text))</\(tag)>"
+        }
         var out = "<table><thead><tr>"
-        for (i, h) in header.enumerated() { out += numeric.contains(i) ? "<th class=\"n\">\(escape(h))</th>" : "<th>\(escape(h))</th>" }
+        for (i, h) in header.enumerated() { out += cell("th", i, h) }
         out += "</tr></thead><tbody>"
         for row in rows {
             out += "<tr>"
-            for (i, cell) in row.enumerated() { out += numeric.contains(i) ? "<td class=\"n\">\(escape(cell))</td>" : "<td>\(escape(cell))</td>" }
+            for (i, text) in row.enumerated() { out += cell("td", i, text) }
             out += "</tr>"
         }
         return out + "</tbody></table>"

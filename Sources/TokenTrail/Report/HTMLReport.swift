@@ -19,8 +19,8 @@ public enum HTMLReport {
     .muted{color:#5b6678}.cards{display:flex;gap:1rem;flex-wrap:wrap;margin:1rem 0}
     .card{border:1px solid #dde2ea;border-radius:8px;padding:.6rem 1rem;min-width:9rem}.card b{display:block;font-size:1.4rem}
     table{border-collapse:collapse;width:100%;margin:.5rem 0;font-size:13px}th,td{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #eef1f5;vertical-align:top;overflow-wrap:anywhere}
-    th{background:#f5f7fa}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-    .bad{color:#a3261b;font-weight:600}.basis-inferred{color:#8a5a00}
+    th{background:#f5f7fa;white-space:nowrap;overflow-wrap:normal}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap;overflow-wrap:normal}
+    .bad{color:#a3261b;font-weight:600}td.code{font-family:ui-monospace,monospace;white-space:nowrap;font-size:12px}.basis-inferred{color:#8a5a00}
     @media print{body{margin:0;max-width:none}h2{break-after:avoid}}
     """
 
@@ -29,11 +29,12 @@ public enum HTMLReport {
         let stored = s.files.reduce(0) { $0 + $1.stats.stored }
         let rejects = s.files.reduce(0) { $0 + $1.stats.rejects }
         let failed = s.files.filter { if case .failed = $0.status { return true }; return false }.count
+        let skipped = s.files.filter { if case .skipped = $0.status { return true }; return false }.count
         var body = """
         <h1>TokenTrail report</h1>
         <p class="muted">Database <code>\(e(databasePath))</code> · time span covered \(e(RunSummary.isoTime(s.firstTime))) … \(e(RunSummary.isoTime(s.lastTime))) (UTC)</p>
         <div class="cards">
-        <div class="card"><b>\(s.files.count)</b>files read</div>
+        <div class="card"><b>\(s.files.count - skipped)</b>files read\(skipped > 0 ? " (\(skipped) skipped)" : "")</div>
         <div class="card"><b>\(stored)</b>rows stored</div>
         <div class="card"><b class="\(rejects > 0 ? "bad" : "")">\(rejects)</b>rows rejected</div>
         <div class="card"><b class="\(failed > 0 ? "bad" : "")">\(failed)</b>files failed</div>
@@ -44,7 +45,7 @@ public enum HTMLReport {
                            s.files.map { f in
                                [f.path, f.format, String(f.stats.rowsRead), String(f.stats.stored), String(f.stats.duplicates),
                                 String(f.stats.rejects), RunSummary.statusText(f.status), String(f.sha256.prefix(16))]
-                           }, numeric: [2, 3, 4, 5])
+                           }, numeric: [2, 3, 4, 5], code: [7])
         body += "<h2>Server-side logins by app × flow × outcome</h2>"
         body += "<p class=\"muted\">Flow basis says how sure the flow is: <b>subtype</b> recorded by Salesforce, <b>login_type</b> not a token-endpoint login, <b>client_log</b> confirmed by the client's grant_type, <b>policy</b> app declared JWT-only, <b>inferred</b> empty subtype (JWT bearer, or an org that does not record the flow).</p>"
         body += s.logins.isEmpty ? "<p class=\"muted\">No logins in this span.</p>"

@@ -48,7 +48,7 @@ public struct RunSummary {
             GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
             """, [lo, hi])
         summary.tokenRequests = try grouped("""
-            SELECT coalesce(provider, '?'), coalesce(integration, '?'), coalesce(host, '?'), coalesce(flow, '?'), outcome, count(*)
+            SELECT coalesce(provider, '?'), coalesce(integration, '?'), coalesce(host, '?'), coalesce(flow, '(no grant_type)'), outcome, count(*)
             FROM v_token_requests WHERE time_ms BETWEEN ? AND ? GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
             """, [lo, hi])
         summary.idpEvents = try grouped("""

@@ -36,8 +36,8 @@ public enum TerminalSummary {
         }
         if !s.rejectReasons.isEmpty {
             out += "\nRejected rows (kept in the rejects table, see v_rejects)\n"
-            for row in s.rejectReasons { out += "  \(row.count) × \(row.cells[0])\n" }
-            for sample in s.rejectSamples.prefix(10) { out += "    \(sample[0]): \(sample[1])\n" }
+            for row in s.rejectReasons { out += "  \(row.count) × \(sanitize(row.cells[0]))\n" }
+            for sample in s.rejectSamples.prefix(10) { out += "    \(sanitize(sample[0])): \(sanitize(sample[1]))\n" }
         }
         if let reportPath { out += "\nReport: \(reportPath)\n" }
         return out
@@ -60,7 +60,7 @@ public enum TerminalSummary {
     }
 
     /// Log values are attacker-controlled: no control characters (terminal escapes) reach the screen.
-    static func sanitize(_ text: String) -> String {
+    public static func sanitize(_ text: String) -> String {
         String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || ($0.value >= 0x7f && $0.value < 0xa0) ? "·" : $0 }))
     }
 }
