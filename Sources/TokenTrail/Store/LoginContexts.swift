@@ -1,26 +1,22 @@
 /// The `login_contexts` dimension: every combination of a login's low-cardinality values
 /// (origin, type, subtype, flow and basis, status, outcome, URL, TLS, browser, …) stored
 /// once, so a login row is 13 narrow columns. A week of one org has a few hundred.
+///
+/// Looked up for every login, so the hot path is a direct-mapped table of recent contexts
+/// (flat arrays, compared field by field with an early exit); the dictionary and SQLite
+/// are only reached when a slot misses.
 final class LoginContexts {
-    /// 20 values in one SIMD vector (no heap allocation per row) with a cheap precomputed
-    /// mix as its hash; equality still compares every value.
-    private struct Key: Hashable {
-        var values = SIMD32<Int64>()
-        var mix = 0
-        func hash(into hasher: inout Hasher) { hasher.combine(mix) }
-        static func == (a: Key, b: Key) -> Bool { a.mix == b.mix && a.values == b.values }
-    }
-    private var ids: [Key: Int64] = [:]
-    /// In front of `ids`: the slot for a key's mix remembers the last context seen there
-    /// (parallel arrays, so a probe compares in place instead of copying a 272-byte tuple).
-    private var recentMix = [Int](repeating: 0, count: 256)
-    private var recentValues = [SIMD32<Int64>](repeating: SIMD32(), count: 256)
-    private var recentIds = [Int64](repeating: 0, count: 256)
-    private let insert: Statement
-    private let select: Statement
     static let columns = ["origin", "precision_ms", "login_type", "subtype", "flow", "flow_basis", "status", "outcome",
                           "failure_class", "login_url", "country", "tls", "cipher", "browser", "platform", "api_type",
                           "api_version", "client_version", "auth_method", "uri"]
+    private static let width = 20
+    private static let slots = 1024
+
+    private var recentValues = [Int64](repeating: 0, count: slots * width)
+    private var recentIds = [Int64](repeating: 0, count: slots)
+    private var ids: [[Int64]: Int64] = [:]
+    private let insert: Statement
+    private let select: Statement
 
     init(db: Database) throws {
         let placeholders = Array(repeating: "?", count: Self.columns.count).joined(separator: ",")
@@ -28,35 +24,47 @@ final class LoginContexts {
         select = try db.prepare("SELECT id FROM login_contexts WHERE " + Self.columns.map { "\($0) IS ?" }.joined(separator: " AND "))
     }
 
-    private static func key(of r: LoginRecord) -> Key {
-        var k = SIMD32<Int64>()
-        k[0] = r.origin; k[1] = Int64(r.precisionMs); k[2] = r.loginType; k[3] = r.subtype; k[4] = r.flow
-        k[5] = r.flowBasis; k[6] = r.status; k[7] = r.outcome; k[8] = r.failureClass; k[9] = r.loginUrl
-        k[10] = r.country; k[11] = r.tls; k[12] = r.cipher; k[13] = r.browser; k[14] = r.platform
-        k[15] = r.apiType; k[16] = r.apiVersion; k[17] = r.clientVersion; k[18] = r.authMethod; k[19] = r.uri
-        var mix: UInt64 = 0x9E37_79B9_7F4A_7C15
-        for i in 0..<20 { mix = (mix ^ UInt64(bitPattern: k[i])) &* 0xBF58_476D_1CE4_E5B9; mix ^= mix >> 29 }
-        return Key(values: k, mix: Int(truncatingIfNeeded: mix))
+    @inline(__always)
+    private static func withValues<T>(of r: LoginRecord, _ body: (UnsafeBufferPointer<Int64>) throws -> T) rethrows -> T {
+        try withUnsafeTemporaryAllocation(of: Int64.self, capacity: width) { v in
+            v[0] = r.origin; v[1] = Int64(r.precisionMs); v[2] = r.loginType; v[3] = r.subtype; v[4] = r.flow
+            v[5] = r.flowBasis; v[6] = r.status; v[7] = r.outcome; v[8] = r.failureClass; v[9] = r.loginUrl
+            v[10] = r.country; v[11] = r.tls; v[12] = r.cipher; v[13] = r.browser; v[14] = r.platform
+            v[15] = r.apiType; v[16] = r.apiVersion; v[17] = r.clientVersion; v[18] = r.authMethod; v[19] = r.uri
+            return try body(UnsafeBufferPointer(v))
+        }
     }
 
     func id(for r: LoginRecord) throws -> Int64 {
-        let key = Self.key(of: r)
-        let slot = key.mix & 255
-        if recentIds[slot] != 0 && recentMix[slot] == key.mix && recentValues[slot] == key.values { return recentIds[slot] }
-        if let id = ids[key] {
-            recentMix[slot] = key.mix; recentValues[slot] = key.values; recentIds[slot] = id
+        try Self.withValues(of: r) { values in
+            var mix: UInt64 = 0x9E37_79B9_7F4A_7C15
+            for value in values { mix = (mix ^ UInt64(bitPattern: value)) &* 0xBF58_476D_1CE4_E5B9 }
+            let slot = Int(truncatingIfNeeded: mix >> 40) & (Self.slots - 1)
+            let base = slot * Self.width
+            if recentIds[slot] != 0 {
+                var same = true
+                for i in 0..<Self.width where recentValues[base + i] != values[i] { same = false; break }
+                if same { return recentIds[slot] }
+            }
+            let key = Array(values)
+            let id: Int64
+            if let known = ids[key] {
+                id = known
+            } else {
+                id = try insert.database.lock.withLock { try lookupOrInsert(values) }
+                if ids.count > 100_000 { ids.removeAll() }
+                ids[key] = id
+            }
+            for i in 0..<Self.width { recentValues[base + i] = values[i] }
+            recentIds[slot] = id
             return id
         }
-        let id = try insert.database.lock.withLock { try lookupOrInsert(key) }
-        if ids.count > 100_000 { ids.removeAll() }
-        ids[key] = id
-        return id
     }
 
-    private func lookupOrInsert(_ key: Key) throws -> Int64 {
-        for i in 0..<Self.columns.count {
-            let value = key.values[i]
-            // 0 means "no value": stored as NULL like every other absent symbol.
+    private func lookupOrInsert(_ values: UnsafeBufferPointer<Int64>) throws -> Int64 {
+        for (i, value) in values.enumerated() {
+            // 0 means "no value" and is stored as NULL, like every other absent symbol
+            // (precision, column 1, is a number, never absent).
             let index = Int32(i + 1)
             if value == 0 && i != 1 { insert.bindSymbol(0, at: index); select.bindSymbol(0, at: index) } else {
                 insert.bind(value, at: index); select.bind(value, at: index)
