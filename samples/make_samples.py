@@ -127,6 +127,25 @@ LAST_WEEK = dt.datetime(2026, 11, 7, tzinfo=UTC)
 logins = week_logins(THIS_WEEK, 7)
 previous = week_logins(LAST_WEEK, 7)
 
+# --- Incidents (this week only; the previous week is clean background) ---------------------
+# A. etl-02's clock falls 215 s behind from Nov 19 10:00 UTC: its 180-second assertions
+#    arrive already expired ("expired authorization code"), so those logins never happen.
+SKEW_FROM, SKEW = dt.datetime(2026, 11, 19, 10, tzinfo=UTC), dt.timedelta(seconds=215)
+for r in logins:
+    if r.get("host") == "etl-02" and r["t"] >= SKEW_FROM:
+        r["expired"] = True
+# B. The ERP key is used from an unknown network (no matching client request anywhere).
+for minutes in (13, 21, 34, 58):
+    t = dt.datetime(2026, 11, 19, 2, minutes, R.randint(0, 59), R.randint(0, 999) * 1000, tzinfo=UTC)
+    logins.append(dict(t=t, user=ERP_USER, type="Remote Access 2.0", subtype="", app=ERP_APP, ip="203.0.113.77",
+                       status="Success", url="login.salesforce.com", browser="Unknown", platform="Unknown", flow="jwt"))
+# C. The ERP integration logs in as the admin, from its own host etl-02.
+logins.append(dict(t=dt.datetime(2026, 11, 18, 9, 7, 13, 402000, tzinfo=UTC), user=ADMIN, type="Remote Access 2.0", subtype="",
+                   app=ERP_APP, ip=HOSTS["etl-02"], status="Success", url="login.salesforce.com", host="etl-02",
+                   browser="Unknown", platform="Unknown", flow="jwt"))
+logins.sort(key=lambda r: r["t"])
+server_logins = [r for r in logins if not r.get("expired")]
+
 
 def api_time(t):
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}+0000"
@@ -140,7 +159,7 @@ API_COLUMNS = ["Id", "UserId", "LoginTime", "LoginType", "LoginSubType", "Source
 with open(out("salesforce", "LoginHistory_api_2026-11-14_2026-11-20.csv"), "w", newline="") as f:
     w = csv.writer(f, lineterminator="\n")
     w.writerow(API_COLUMNS)
-    for n, r in enumerate(logins):
+    for n, r in enumerate(server_logins):
         oauth = r["type"] == "Remote Access 2.0"
         r["id"] = sfid("0Ya", 1000 + n)
         w.writerow([r["id"], r["user"][1], api_time(r["t"]), r["type"], r["subtype"], r["ip"], r["url"], "",
@@ -205,7 +224,7 @@ with open(out("salesforce", "LoginHistory_setup_en_2026-11-09_2026-11-13.csv.gz"
 # --- Event Monitoring, one day (2026-11-20): Login, Logout, LoginAs, API, RestApi, ApiTotalUsage
 
 ELF_DAY = dt.datetime(2026, 11, 20, tzinfo=UTC)
-day_rows = [r for r in logins if ELF_DAY <= r["t"] < ELF_DAY + dt.timedelta(days=1)]
+day_rows = [r for r in server_logins if ELF_DAY <= r["t"] < ELF_DAY + dt.timedelta(days=1)]
 
 
 def elf_ts(t):
@@ -331,8 +350,10 @@ for host in ("etl-01", "etl-02"):
             if r.get("host") != host:
                 continue
             sent = r["t"] - dt.timedelta(milliseconds=R.randint(120, 380))
+            if r.get("expired"):
+                sent -= SKEW  # the host's clock reads 215 s behind the server's
             iat = int(sent.timestamp())
-            claims = {"iss": ERP_KEY, "sub": ERP_USER[0], "aud": "https://login.salesforce.com", "iat": iat, "exp": iat + 180}
+            claims = {"iss": ERP_KEY, "sub": r["user"][0], "aud": "https://login.salesforce.com", "iat": iat, "exp": iat + 180}
             line = {"ts": sent.strftime("%Y-%m-%dT%H:%M:%S.") + f"{sent.microsecond // 1000:03d}Z", "host": host,
                     "integration": "acme-erp-sync", "provider": "salesforce",
                     "token_url": "https://login.salesforce.com/services/oauth2/token",
@@ -342,12 +363,44 @@ for host in ("etl-01", "etl-02"):
                 line["assertion"] = fake_jwt(claims)
             else:
                 line["claims"] = claims
-            line.update({"http_status": 200, "server_date": http_date(r["t"]), "duration_ms": R.randint(120, 400),
-                         "instance_url": MY_DOMAIN, "id": f"https://login.salesforce.com/id/{ORG}/{ERP_USER[1]}",
-                         "source_ip": HOSTS[host]})
-            if R.random() < 0.05:
+            if r.get("expired"):
+                line.update({"http_status": 400, "error": "invalid_grant", "error_description": "expired authorization code",
+                             "server_date": http_date(r["t"]), "duration_ms": R.randint(60, 120), "source_ip": HOSTS[host]})
+            else:
+                line.update({"http_status": 200, "server_date": http_date(r["t"]), "duration_ms": R.randint(120, 400),
+                             "instance_url": MY_DOMAIN, "id": f"https://login.salesforce.com/id/{ORG}/{r['user'][1]}",
+                             "source_ip": HOSTS[host]})
+            if R.random() < 0.05 and not r.get("expired"):
                 line["access_token"] = f"{ORG}!AQ0AQ{b64url(R.randbytes(60))}"
             f.write(json.dumps(line, separators=(",", ":")) + "\n")
+
+# D. A new job on etl-01 asks for qa-bot, a user not pre-authorized for the app.
+with open(out("clients", "etl-01_token-requests.jsonl"), "a") as f:
+    for k in range(3):
+        sent = dt.datetime(2026, 11, 17, 14, 30 + k, 5, 310000, tzinfo=UTC)
+        iat = int(sent.timestamp())
+        f.write(json.dumps({"ts": sent.strftime("%Y-%m-%dT%H:%M:%S.310Z"), "host": "etl-01", "integration": "acme-qa-job",
+                            "provider": "salesforce", "token_url": "https://login.salesforce.com/services/oauth2/token",
+                            "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "client_id": ERP_KEY,
+                            "claims": {"iss": ERP_KEY, "sub": "qa-bot@acme.example", "aud": "https://login.salesforce.com",
+                                       "iat": iat, "exp": iat + 180},
+                            "http_status": 400, "error": "invalid_grant", "error_description": "user hasn't approved this consumer",
+                            "server_date": http_date(sent + dt.timedelta(milliseconds=300)), "duration_ms": 95,
+                            "source_ip": HOSTS["etl-01"]}, separators=(",", ":")) + "\n")
+
+# E. etl-03 is deployed with the wrong private key and retries in a tight loop.
+with open(out("clients", "etl-03_token-requests.jsonl"), "w") as f:
+    for k in range(30):
+        sent = dt.datetime(2026, 11, 20, 8, 0, 0, tzinfo=UTC) + dt.timedelta(seconds=10 * k, milliseconds=R.randint(0, 999))
+        iat = int(sent.timestamp())
+        f.write(json.dumps({"ts": sent.strftime("%Y-%m-%dT%H:%M:%S.") + f"{sent.microsecond // 1000:03d}Z", "host": "etl-03",
+                            "integration": "acme-erp-sync", "provider": "salesforce",
+                            "token_url": "https://login.salesforce.com/services/oauth2/token",
+                            "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "client_id": ERP_KEY,
+                            "claims": {"iss": ERP_KEY, "sub": ERP_USER[0], "aud": "https://login.salesforce.com", "iat": iat, "exp": iat + 180},
+                            "http_status": 400, "error": "invalid_grant", "error_description": "invalid assertion",
+                            "server_date": http_date(sent), "duration_ms": 70, "source_ip": "198.51.100.31"},
+                           separators=(",", ":")) + "\n")
 
 with open(out("clients", "rpt-01_token-requests.jsonl"), "w") as f:
     for r in logins:
@@ -448,6 +501,7 @@ policy = {
         {"name": RPT_APP, "clientIds": [RPT_KEY], "flows": ["client_credentials"], "runAsUser": RPT_USER[0],
          "sourceCidrs": ["203.0.113.0/24"]},
         {"name": "Salesforce for iOS", "flows": ["refresh_token", "user_agent"]},
+        {"name": 'Acme "Ops" Console, EU', "flows": ["web_server"]},
         {"name": "Dataloader Partner", "flows": ["username_password"]},
     ],
     "rules": {"failure-burst": {"threshold": 10, "windowSeconds": 600}},
@@ -456,5 +510,5 @@ with open(out("policy.json"), "w") as f:
     json.dump(policy, f, indent=2)
     f.write("\n")
 
-print(f"login history (API): {len(logins)} rows; setup ja: {len(ja_rows)}; setup en: {len(en_rows)}; "
+print(f"login history (API): {len(server_logins)} rows; expired on etl-02: {sum(1 for r in logins if r.get('expired'))}; setup ja: {len(ja_rows)}; setup en: {len(en_rows)}; "
       f"overlap: {len([r for r in previous if in_jst_days(r, 9, 10)])}; elf logins: {len(elf_logins)}")

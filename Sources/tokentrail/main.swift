@@ -7,14 +7,22 @@ import TokenTrail
 
 let usage = """
 usage:
-  tokentrail scan INPUT... [--db FILE] [--report DIR] [--timezone TZ] [--policy FILE] [--quiet]
+  tokentrail scan INPUT... [--db FILE] [--report DIR] [--timezone TZ] [--policy FILE]
+                           [--findings FILE|-] [--since T] [--until T] [--fail-on SEVERITY]
+                           [--no-analysis] [--quiet]
+  tokentrail rules [--format text|json|markdown]
   tokentrail policy check FILE
   tokentrail --help | --version
 
 scan      read Login History, Event Monitoring, client token logs and Okta logs (files or
           directories, .gz too), store them in the SQLite database (default tokentrail.sqlite)
           and print a summary; --report DIR also writes DIR/index.html.
+          Then runs the detection rules over the time span of the files read (or --since/--until:
+          ISO 8601 or a duration back from now such as 7d) and lists the findings.
 --timezone  IANA zone of Setup-download times, which carry none (e.g. America/Los_Angeles)
+--findings  write the findings as NDJSON to FILE, or to stdout with '-' (the summary then goes to stderr)
+--fail-on   exit 1 when a finding is at or above SEVERITY (info, low, medium, high, critical)
+--no-analysis  store only (e.g. back-loading history); analyze later with: scan DIR --since T --until T
 
 """
 
@@ -31,6 +39,19 @@ func fail(_ message: String, code: Int32) -> Never {
 func usageError(_ message: String) -> Never {
     FileHandle.standardError.write(Data(("tokentrail: " + message + "\n\n" + usage).utf8))
     exit(64)
+}
+
+/// Runs a command body: a usage error exits 64 with usage text, any other error 2.
+/// The body exits itself with 0 or 1; returning means success.
+func command(_ body: () throws -> Void) -> Never {
+    do {
+        try body()
+        exit(0)
+    } catch let error as UsageError {
+        usageError(error.message)
+    } catch {
+        fail("\(error)", code: 2)
+    }
 }
 
 /// Splits `args` into positionals and `--name value` options; flags take no value.
@@ -58,7 +79,7 @@ func parse(_ args: ArraySlice<String>, options: Set<String>, flags: Set<String>)
             positional.append(contentsOf: args[(i + 1)...])
             break
         } else if arg.hasPrefix("-") && arg != "-" {
-            let later: Set<String> = ["--findings", "--since", "--until", "--fail-on", "--webhook", "--alert-on"]
+            let later: Set<String> = ["--webhook", "--alert-on"]
             if later.contains(arg) { usageError("\(arg) is not available in this version of tokentrail") }
             usageError("unknown option \(arg)")
         } else {
@@ -70,50 +91,80 @@ func parse(_ args: ArraySlice<String>, options: Set<String>, flags: Set<String>)
 }
 
 func runScan(_ args: ArraySlice<String>) -> Never {
-    let parsed = parse(args, options: ["--db", "--report", "--timezone", "--policy"], flags: ["--quiet", "--help"])
+    let parsed = parse(args, options: ["--db", "--report", "--timezone", "--policy", "--findings", "--since", "--until", "--fail-on"],
+                       flags: ["--quiet", "--help", "--no-analysis"])
     if parsed.flags.contains("--help") { print(usage, terminator: ""); exit(0) }
     guard !parsed.positional.isEmpty else { usageError("scan needs at least one INPUT file or directory") }
+    let analyze = !parsed.flags.contains("--no-analysis")
+    if !analyze, parsed.values["--findings"] != nil || parsed.values["--fail-on"] != nil {
+        usageError("--no-analysis produces no findings: drop --findings / --fail-on")
+    }
     var request = ScanRequest(inputs: parsed.positional)
     request.databasePath = parsed.values["--db"] ?? "tokentrail.sqlite"
     request.timezone = parsed.values["--timezone"]
     request.policyPath = parsed.values["--policy"]
     request.arguments = Array(CommandLine.arguments.dropFirst())
     let quiet = parsed.flags.contains("--quiet")
-    do {
+    var failOn: Severity?
+    if let text = parsed.values["--fail-on"] {
+        guard let severity = Severity(rawValue: text) else { usageError("--fail-on must be one of info, low, medium, high, critical") }
+        failOn = severity
+    }
+    let findingsTarget = parsed.values["--findings"]
+    // With NDJSON on stdout, everything for people goes to stderr.
+    let humanOutput: (String) -> Void = findingsTarget == "-"
+        ? { FileHandle.standardError.write(Data($0.utf8)) } : { print($0, terminator: "") }
+    command {
+        let since = try parsed.values["--since"].map { try TimeArgument.parse($0) }
+        let until = try parsed.values["--until"].map { try TimeArgument.parse($0) }
         let result = try Scanner.scan(request) { file in
             if case .failed(let message) = file.status { printError(message) }
         }
+        let db = try Database(path: request.databasePath)
+        var analysis = Analyzer.Result(findings: [], new: [])
+        if analyze, let start = since ?? result.span?.0, let end = until ?? result.span?.1 {
+            analysis = try Analyzer.run(db: db, policy: result.policy, windowStart: start, windowEnd: end, runId: result.runId)
+        }
+        if let findingsTarget {
+            let ndjson = FindingsOutput.ndjson(analysis.findings)
+            if findingsTarget == "-" {
+                print(ndjson, terminator: "")
+            } else if !FileManager.default.createFile(atPath: findingsTarget, contents: Data(ndjson.utf8)) {
+                fail("\(findingsTarget): cannot write the findings", code: 2)
+            }
+        }
         let reportDirectory = parsed.values["--report"]
         if !quiet || reportDirectory != nil {
-            let db = try Database(path: request.databasePath)
-            let summary = try RunSummary.load(db: db, result: result)
+            var summary = try RunSummary.load(db: db, result: result)
+            summary.findings = analysis.findings
+            summary.newFindings = analysis.new
             var reportPath: String?
             if let reportDirectory {
                 reportPath = try HTMLReport.write(summary, databasePath: request.databasePath, to: reportDirectory)
             }
             if !quiet {
-                print(TerminalSummary.render(summary, databasePath: request.databasePath, reportPath: reportPath), terminator: "")
+                humanOutput(TerminalSummary.render(summary, databasePath: request.databasePath, reportPath: nil))
+                if analyze { humanOutput(FindingsOutput.text(analysis.findings, new: analysis.new)) }
+                if let reportPath { humanOutput("\nReport: \(reportPath)\n") }
             }
         }
         if !result.failed.isEmpty {
             fail("\(result.failed.count) file(s) could not be ingested (see above); the other files were stored", code: 2)
         }
-        exit(0)
-    } catch let error as UsageError {
-        usageError(error.message)
-    } catch {
-        fail("\(error)", code: 2)
+        if let failOn, analysis.findings.contains(where: { $0.severity >= failOn }) { exit(1) }
     }
+}
+
+func runRules(_ args: ArraySlice<String>) -> Never {
+    let parsed = parse(args, options: ["--format"], flags: [])
+    command { print(try FindingsOutput.catalog(format: parsed.values["--format"] ?? "text"), terminator: "") }
 }
 
 func runPolicy(_ args: ArraySlice<String>) -> Never {
     guard args.first == "check", args.count == 2 else { usageError("policy takes: check FILE") }
-    do {
+    command {
         let policy = try Policy.load(path: args[args.startIndex + 1])
         print("\(args[args.startIndex + 1]): valid policy, \(policy.apps.count) app(s), \(policy.rules.count) rule setting(s)")
-        exit(0)
-    } catch {
-        fail("\(error)", code: 2)
     }
 }
 
@@ -121,6 +172,7 @@ let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
 case "scan": runScan(arguments.dropFirst())
 case "policy": runPolicy(arguments.dropFirst())
+case "rules": runRules(arguments.dropFirst())
 case "--version", "version": print("tokentrail \(Scanner.version)"); exit(0)
 case "--help", "-h", "help": print(usage, terminator: ""); exit(0)
 case nil: usageError("no command given")

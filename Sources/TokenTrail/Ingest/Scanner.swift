@@ -13,9 +13,16 @@ public struct ScanRequest {
 /// What a scan did, for the summary, the report and the exit code.
 public struct ScanResult {
     public var runId: Int64
+    public var policy: Policy?
     public var files: [FileResult]
     public var databasePath: String
     public var failed: [FileResult] { files.filter { if case .failed = $0.status { return true }; return false } }
+    /// The time span of the records in this run's files (stored or already known): the
+    /// default analysis window.
+    public var span: (Int64, Int64)? {
+        guard let first = files.compactMap(\.stats.firstTime).min(), let last = files.compactMap(\.stats.lastTime).max() else { return nil }
+        return (first, last)
+    }
 }
 
 public struct UsageError: Error, CustomStringConvertible {
@@ -62,7 +69,7 @@ public enum Scanner {
         }
         try store.finishRun(run)
         try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return ScanResult(runId: run, files: results, databasePath: request.databasePath)
+        return ScanResult(runId: run, policy: policy, files: results, databasePath: request.databasePath)
     }
 
     static func isDataFile(_ path: String) -> Bool {

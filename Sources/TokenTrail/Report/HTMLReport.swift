@@ -21,8 +21,31 @@ public enum HTMLReport {
     table{border-collapse:collapse;width:100%;margin:.5rem 0;font-size:13px}th,td{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #eef1f5;vertical-align:top;overflow-wrap:anywhere}
     th{background:#f5f7fa;white-space:nowrap;overflow-wrap:normal}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap;overflow-wrap:normal}
     .bad{color:#a3261b;font-weight:600}td.code{font-family:ui-monospace,monospace;white-space:nowrap;font-size:12px}.basis-inferred{color:#8a5a00}
-    @media print{body{margin:0;max-width:none}h2{break-after:avoid}}
+    .finding{border:1px solid #dde2ea;border-left:6px solid #8a94a6;border-radius:6px;padding:.5rem .8rem;margin:.6rem 0}.finding .msg{margin:.3rem 0;font-weight:600}.sev{text-transform:uppercase;font-size:12px;font-weight:700}.sev-critical{border-left-color:#7a0010}.sev-high{border-left-color:#c62828}.sev-medium{border-left-color:#ef8a00}.sev-low{border-left-color:#2e7d32}.sev-info{border-left-color:#607d8b}.evidence{font-family:ui-monospace,monospace;font-size:12px}
+    @media print{details{display:block}body{margin:0;max-width:none}h2{break-after:avoid}}
     """
+
+    static func findingsSection(_ s: RunSummary) -> String {
+        let e = HTML.escape
+        guard !s.findings.isEmpty else { return "<h2>Findings</h2><p class=\"muted\">No finding in this window.</p>" }
+        var counts: [String] = []
+        for severity in Severity.allCases.reversed() {
+            let n = s.findings.filter { $0.severity == severity }.count
+            if n > 0 { counts.append("\(n) \(severity.rawValue)") }
+        }
+        var out = "<h2>Findings</h2><p>\(e(counts.joined(separator: " · ")))</p>"
+        for f in s.findings {
+            let rule = RuleCatalog.rule(id: f.rule)
+            out += "<div class=\"finding sev-\(f.severity.rawValue)\"><div><span class=\"sev\">\(e(f.severity.rawValue))</span> "
+            out += "<code>\(e(f.rule))</code>\(s.newFindings.contains(f.fingerprint) ? " <b>new</b>" : "")</div>"
+            out += "<p class=\"msg\">\(e(f.message))</p>"
+            out += "<p class=\"muted\">\(e(RunSummary.isoTime(f.firstSeen))) … \(e(RunSummary.isoTime(f.lastSeen))) · \(f.count) record(s)</p>"
+            if let rule { out += "<details><summary>Why this matters, what to check</summary><p>\(e(rule.rationale))</p></details>" }
+            out += "<details><summary>Evidence (\(f.evidence.count) shown)</summary><p class=\"evidence\">"
+            out += f.evidence.map(e).joined(separator: "<br>") + "</p></details></div>"
+        }
+        return out
+    }
 
     public static func render(_ s: RunSummary, databasePath: String) -> String {
         let e = HTML.escape
@@ -39,8 +62,9 @@ public enum HTMLReport {
         <div class="card"><b class="\(rejects > 0 ? "bad" : "")">\(rejects)</b>rows rejected</div>
         <div class="card"><b class="\(failed > 0 ? "bad" : "")">\(failed)</b>files failed</div>
         </div>
-        <h2>Files</h2>
         """
+        body += findingsSection(s)
+        body += "<h2>Files</h2>"
         body += HTML.table(["file", "format", "rows", "stored", "duplicates", "rejects", "status", "SHA-256"],
                            s.files.map { f in
                                [f.path, f.format, String(f.stats.rowsRead), String(f.stats.stored), String(f.stats.duplicates),

@@ -3,6 +3,8 @@
 public struct RunSummary {
     public struct Row: Sendable { public var cells: [String]; public var count: Int64 }
     public var files: [FileResult]
+    public var findings: [Finding] = []
+    public var newFindings: Set<String> = []
     public var firstTime: Int64?
     public var lastTime: Int64?
     public var logins: [Row] = []          // origin, app, flow, basis, outcome

@@ -1,7 +1,7 @@
 /// The database layout. Fact tables are narrow: integer UTC milliseconds and symbols into
 /// `strings`; the `v_*` views resolve them into readable columns (documented in README).
 public enum Schema {
-    public static let version = 1
+    public static let version = 2
 
     static let tables = """
     CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -33,6 +33,11 @@ public enum Schema {
         context INTEGER NOT NULL, org INTEGER, user_id INTEGER, username INTEGER, app INTEGER,
         source_ip INTEGER, history_id TEXT, login_key TEXT, request_id TEXT,
         PRIMARY KEY(time, key)) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS findings(
+        fingerprint TEXT PRIMARY KEY, rule TEXT NOT NULL, severity TEXT NOT NULL,
+        first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, app TEXT, user TEXT, host TEXT,
+        source_ip TEXT, message TEXT NOT NULL, count INTEGER NOT NULL, evidence TEXT NOT NULL,
+        first_run INTEGER, last_run INTEGER);
     CREATE TABLE IF NOT EXISTS token_requests(
         time INTEGER NOT NULL, key INTEGER NOT NULL, precision_ms INTEGER NOT NULL,
         source_id INTEGER NOT NULL, line INTEGER NOT NULL,

@@ -1,0 +1,59 @@
+/// Runs every enabled rule over a window and stores the findings. A finding is upserted on
+/// its fingerprint: re-running over the same data adds no finding and no duplicate.
+public enum Analyzer {
+    public struct Result {
+        public var findings: [Finding]
+        /// Fingerprints seen for the first time in this analysis.
+        public var new: Set<String>
+        public init(findings: [Finding], new: Set<String>) {
+            self.findings = findings
+            self.new = new
+        }
+    }
+
+    public static func run(db: Database, policy: Policy?, windowStart: Int64, windowEnd: Int64,
+                           runId: Int64? = nil, rules: [any Rule] = RuleCatalog.all) throws -> Result {
+        let context = AnalysisContext(db: db, policy: policy, windowStart: windowStart, windowEnd: windowEnd)
+        var findings: [Finding] = []
+        for rule in rules where context.isEnabled(rule.id) {
+            let severity = context.severity(of: rule)
+            for var finding in try rule.evaluate(context) {
+                if finding.severity == rule.defaultSeverity { finding.severity = severity }
+                findings.append(finding)
+            }
+        }
+        // Most severe first, then oldest first.
+        findings.sort { a, b in
+            if a.severity != b.severity { return a.severity > b.severity }
+            if a.firstSeen != b.firstSeen { return a.firstSeen < b.firstSeen }
+            return (a.rule, a.fingerprint) < (b.rule, b.fingerprint)
+        }
+        var new: Set<String> = []
+        try db.transaction {
+            let upsert = try db.prepare("""
+                INSERT INTO findings(fingerprint, rule, severity, first_seen, last_seen, app, user, host, source_ip,
+                                     message, count, evidence, first_run, last_run)
+                VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                ON CONFLICT(fingerprint) DO UPDATE SET severity = excluded.severity,
+                    first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
+                    message = excluded.message, count = excluded.count, evidence = excluded.evidence,
+                    last_run = excluded.last_run
+                """)
+            let exists = try db.prepare("SELECT 1 FROM findings WHERE fingerprint = ?")
+            for f in findings {
+                exists.bind(f.fingerprint, at: 1)
+                if try !exists.step() { new.insert(f.fingerprint) }
+                exists.reset()
+                try upsert.bind([.text(f.fingerprint), .text(f.rule), .text(f.severity.rawValue), .integer(f.firstSeen),
+                                 .integer(f.lastSeen), f.app.map { .text($0) } ?? .null, f.user.map { .text($0) } ?? .null,
+                                 f.host.map { .text($0) } ?? .null, f.sourceIp.map { .text($0) } ?? .null,
+                                 .text(f.message), .integer(Int64(f.count)),
+                                 .text(JSONValue.array(f.evidence.map { .string($0) }).serialized),
+                                 runId.map { .integer($0) } ?? .null, runId.map { .integer($0) } ?? .null])
+                try upsert.run()
+            }
+        }
+        return Result(findings: findings, new: new)
+    }
+}
+

@@ -1,0 +1,34 @@
+/// A rule's example: a handful of events (and optionally a policy) that must make the rule
+/// fire, or must not. Examples are loaded into a fresh database through the real store, so
+/// they exercise the same path as a scan.
+public struct RuleExample: Sendable {
+    public let name: String
+    public let fires: Bool
+    public let events: [ExampleEvent]
+    public let policy: String?
+    /// Events before this time are history; the analysis window starts here.
+    public let windowStart: String?
+
+    public static func fires(_ name: String, policy: String? = nil, windowStart: String? = nil, _ events: [ExampleEvent]) -> RuleExample {
+        RuleExample(name: name, fires: true, events: events, policy: policy, windowStart: windowStart)
+    }
+
+    public static func quiet(_ name: String, policy: String? = nil, windowStart: String? = nil, _ events: [ExampleEvent]) -> RuleExample {
+        RuleExample(name: name, fires: false, events: events, policy: policy, windowStart: windowStart)
+    }
+}
+
+/// Compact descriptions of canonical records for examples.
+public enum ExampleEvent: Sendable {
+    /// A server-side login (Login History shape unless `elf`).
+    case login(_ time: String, app: String?, user: String, flow: Flow, status: String = "Success",
+               ip: String = "198.51.100.23", userId: String? = nil, tls: String = "TLS 1.2", elf: Bool = false)
+    /// A client token request.
+    case token(_ time: String, host: String = "etl-01", clientId: String = "3MVG9example", grant: Flow = .jwtBearer,
+               sub: String? = "erp-integration@acme.example", aud: String? = "https://login.salesforce.com",
+               iatOffset: Int64? = 0, lifetime: Int64? = 180, status: Int64 = 200, error: String? = nil,
+               description: String? = nil, serverDate: String? = nil, provider: String = "salesforce",
+               errorCode: String? = nil, authScheme: String? = nil, integration: String = "acme-erp-sync")
+    /// An Event Monitoring LoginAs event: `admin` logged in as `user`.
+    case loginAs(_ time: String, admin: String, user: String)
+}

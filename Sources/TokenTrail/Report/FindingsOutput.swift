@@ -1,0 +1,69 @@
+import Foundation
+
+/// Findings for people (terminal) and machines (NDJSON), and the rule catalog.
+public enum FindingsOutput {
+    public static func ndjson(_ findings: [Finding]) -> String {
+        findings.map { $0.json + "\n" }.joined()
+    }
+
+    /// Findings grouped by severity, each with its first pieces of evidence.
+    public static func text(_ findings: [Finding], new: Set<String>) -> String {
+        guard !findings.isEmpty else { return "\nFindings: none\n" }
+        var out = "\nFindings (\(findings.count), \(new.count) new)\n"
+        for severity in Severity.allCases.reversed() {
+            let group = findings.filter { $0.severity == severity }
+            guard !group.isEmpty else { continue }
+            out += "  \(severity.rawValue.uppercased()) (\(group.count))\n"
+            for f in group {
+                let mark = new.contains(f.fingerprint) ? "NEW " : ""
+                out += "    \(mark)[\(f.rule)] \(TerminalSummary.sanitize(f.message))\n"
+                out += "      \(RunSummary.isoTime(f.firstSeen)) … \(RunSummary.isoTime(f.lastSeen)); evidence: "
+                out += f.evidence.prefix(3).map(TerminalSummary.sanitize).joined(separator: ", ")
+                out += f.evidence.count > 3 ? " (+\(f.count > f.evidence.count ? f.count - 3 : f.evidence.count - 3) more)\n" : "\n"
+            }
+        }
+        return out
+    }
+
+    public static func catalog(format: String) throws -> String {
+        let rules = RuleCatalog.all
+        switch format {
+        case "json":
+            return JSONValue.array(rules.map { rule in
+                .object(["id": .string(rule.id), "title": .string(rule.title), "severity": .string(rule.defaultSeverity.rawValue),
+                         "rationale": .string(rule.rationale), "knobs": .array(rule.knobs.map { .string($0) }),
+                         "examples": .array(rule.examples.map { .object(["name": .string($0.name), "fires": .bool($0.fires)]) })])
+            }).serialized + "\n"
+        case "markdown":
+            var out = "| id | default | fires when | policy knobs |\n|---|---|---|---|\n"
+            for rule in rules {
+                out += "| `\(rule.id)` | \(rule.defaultSeverity.rawValue) | \(rule.title) | \(rule.knobs.map { "`\($0)`" }.joined(separator: ", ")) |\n"
+            }
+            return out
+        case "text":
+            return rules.map { rule in
+                "\(rule.id) [\(rule.defaultSeverity.rawValue)] \(rule.title)\n    \(rule.rationale)\n"
+                    + (rule.knobs.isEmpty ? "" : "    policy: \(rule.knobs.joined(separator: ", "))\n")
+            }.joined(separator: "\n")
+        default:
+            throw UsageError("--format must be text, json or markdown")
+        }
+    }
+}
+
+/// `--since` / `--until`: ISO 8601 times, or a duration back from now (`7d`, `24h`, `90m`).
+public enum TimeArgument {
+    public static func parse(_ text: String, now: Int64 = Clock.nowMs()) throws -> Int64 {
+        if let last = text.last, let amount = Int64(text.dropLast()), amount >= 0 {
+            let unit: Int64? = ["d": 86_400_000, "h": 3_600_000, "m": 60_000, "s": 1000][String(last)]
+            if let unit { return now - amount * unit }
+        }
+        guard let parsed = TimeParser.parse(text) else {
+            throw UsageError("'\(text)' is not a time: use ISO 8601 (2026-11-21T00:00:00Z) or a duration like 7d, 24h")
+        }
+        guard parsed.hasZone || parsed.precisionMs == 86_400_000 else {
+            throw UsageError("'\(text)' has no time zone: add Z or an offset")
+        }
+        return parsed.epochMs
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+@testable import TokenTrail
+
+@Suite struct AnalysisTests {
+    static func scanSamples() throws -> (String, ScanResult, Database) {
+        let dir = try TestSupport.temporaryDirectory()
+        let (result, db) = try TestSupport.scan([TestSupport.samples], db: dir + "/db.sqlite", policy: TestSupport.samples + "/policy.json")
+        return (dir, result, db)
+    }
+
+    @Test func theSampleIncidentsAreFoundWithTheirEvidence() throws {
+        let (_, result, db) = try Self.scanSamples()
+        let span = try #require(result.span)
+        let findings = try Analyzer.run(db: db, policy: result.policy, windowStart: span.0, windowEnd: span.1).findings
+        func find(_ rule: String, _ text: String) -> Finding? { findings.first { $0.rule == rule && $0.message.contains(text) } }
+        // Subject switch, seen from both sides; the server row only had a user id.
+        #expect(find("unexpected-subject", "logged in by JWT bearer as dara.okafor@acme.example")?.evidence.first?.contains("LoginHistory_api") == true)
+        #expect(find("unexpected-subject", "etl-02 requested JWT bearer tokens for dara.okafor") != nil)
+        // The slow clock is named with its size; etl-01 beside it is not.
+        let expired = try #require(find("expired-assertion", "etl-02"))
+        #expect(expired.message.contains("215 s slow"))
+        #expect(expired.count == 76)
+        #expect(!findings.contains { $0.rule == "expired-assertion" && $0.host == "etl-01" })
+        // The key used from elsewhere.
+        #expect(find("new-source-ip", "203.0.113.77")?.message.contains("erp-integration@acme.example") == true)
+        // The unapproved subject and the burst.
+        #expect(find("consumer-not-approved", "qa-bot@acme.example") != nil)
+        #expect(find("failure-burst", "host etl-03")?.count == 30)
+        #expect(find("okta-invalid-session", "'Bearer'") != nil)
+        #expect(findings.allSatisfy { !$0.evidence.isEmpty })
+    }
+
+    @Test func aNormalWeekYieldsNothingAtMediumOrAbove() throws {
+        let (_, result, db) = try Self.scanSamples()
+        // Nov 7–13 is background only (the Setup downloads).
+        let start = try #require(TimeParser.parse("2026-11-07T00:00:00Z")).epochMs
+        let end = try #require(TimeParser.parse("2026-11-13T23:59:59Z")).epochMs
+        let findings = try Analyzer.run(db: db, policy: result.policy, windowStart: start, windowEnd: end).findings
+        #expect(findings.filter { $0.severity >= .medium }.map(\.message) == [])
+    }
+
+    @Test func rerunningAddsNoFindingAndNoDuplicate() throws {
+        let (_, result, db) = try Self.scanSamples()
+        let span = try #require(result.span)
+        let first = try Analyzer.run(db: db, policy: result.policy, windowStart: span.0, windowEnd: span.1)
+        let again = try Analyzer.run(db: db, policy: result.policy, windowStart: span.0, windowEnd: span.1)
+        #expect(first.new.count == first.findings.count)
+        #expect(again.new.isEmpty)
+        #expect(again.findings.map(\.fingerprint) == first.findings.map(\.fingerprint))
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM findings") == first.findings.count)
+    }
+
+    @Test func findingsNDJSONHasTheContractKeysAndFailOnSetsTheExitCode() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let run = try TestSupport.runCLI(["scan", "samples", "--policy", "samples/policy.json", "--db", dir + "/db.sqlite",
+                                          "--findings", "-", "--fail-on", "high"], cwd: TestSupport.packageRoot.path)
+        #expect(run.status == 1)
+        let lines = run.stdout.split(separator: "\n")
+        #expect(lines.count >= 8)
+        let keys: Set<String> = ["rule", "severity", "time", "first_seen", "last_seen", "app", "user", "host", "source_ip",
+                                 "message", "count", "evidence", "fingerprint"]
+        for line in lines {
+            let object = try #require(try JSONParser.parse(String(line)).object)
+            #expect(Set(object.keys) == keys)
+            #expect(Severity(rawValue: object["severity"]?.string ?? "") != nil)
+        }
+        #expect(run.stderr.contains("Findings ("))   // the human summary moved to stderr
+        let calm = try TestSupport.runCLI(["scan", "samples", "--policy", "samples/policy.json", "--db", dir + "/db.sqlite",
+                                           "--fail-on", "critical", "--quiet"], cwd: TestSupport.packageRoot.path)
+        #expect(calm.status == 0)
+        #expect(try TestSupport.runCLI(["scan", "samples", "--fail-on", "severe"], cwd: TestSupport.packageRoot.path).status == 64)
+    }
+
+    @Test func noAnalysisStoresWithoutFindingsAndALaterScanAnalyzesTheWindow() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let root = TestSupport.packageRoot.path
+        let load = try TestSupport.runCLI(["scan", "samples", "--policy", "samples/policy.json", "--db", dir + "/db.sqlite", "--no-analysis"], cwd: root)
+        #expect(load.status == 0)
+        #expect(!load.stdout.contains("Findings"))
+        let db = try Database(path: dir + "/db.sqlite")
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM findings") == 0)
+        try FileManager.default.createDirectory(atPath: dir + "/nothing", withIntermediateDirectories: true)
+        let later = try TestSupport.runCLI(["scan", dir + "/nothing", "--policy", "samples/policy.json", "--db", dir + "/db.sqlite",
+                                            "--since", "2026-11-14T00:00:00Z", "--until", "2026-11-21T00:00:00Z", "--findings", "-"], cwd: root)
+        #expect(later.status == 0)
+        #expect(later.stdout.contains("\"rule\":\"expired-assertion\""))
+        #expect(try TestSupport.runCLI(["scan", "samples", "--no-analysis", "--fail-on", "high"], cwd: root).status == 64)
+    }
+
+    @Test func theCatalogPrintsFromTheRulesMetadata() throws {
+        let markdown = try TestSupport.runCLI(["rules", "--format", "markdown"])
+        #expect(markdown.status == 0)
+        for rule in RuleCatalog.all { #expect(markdown.stdout.contains("| `\(rule.id)` | \(rule.defaultSeverity.rawValue) |")) }
+        let json = try JSONParser.parse(try TestSupport.runCLI(["rules", "--format", "json"]).stdout)
+        #expect(json.array?.count == RuleCatalog.all.count)
+        #expect(try TestSupport.runCLI(["rules", "--format", "yaml"]).status == 64)
+    }
+
+    @Test func theReadmeRulesTableIsTheGeneratedOne() throws {
+        let readme = try String(contentsOfFile: TestSupport.packageRoot.appendingPathComponent("README.md").path, encoding: .utf8)
+        #expect(readme.contains(try FindingsOutput.catalog(format: "markdown")), "regenerate it: tokentrail rules --format markdown")
+    }
+}

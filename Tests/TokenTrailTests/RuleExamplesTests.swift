@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+@testable import TokenTrail
+
+/// One test runs every rule's examples: each must fire or stay quiet as it says.
+@Suite struct RuleExamplesTests {
+    static let cases: [(String, Int)] = RuleCatalog.all.flatMap { rule in rule.examples.indices.map { (rule.id, $0) } }
+
+    @Test(arguments: cases)
+    func example(ruleId: String, index: Int) throws {
+        let rule = try #require(RuleCatalog.rule(id: ruleId))
+        let example = rule.examples[index]
+        let findings = try ExampleLoader.evaluate(rule, example, databasePath: try TestSupport.temporaryDirectory() + "/example.sqlite")
+        if example.fires {
+            #expect(!findings.isEmpty, "\(ruleId): '\(example.name)' should fire")
+            for finding in findings {
+                #expect(finding.rule == ruleId)
+                #expect(!finding.evidence.isEmpty, "\(ruleId): a finding without evidence")
+                #expect(finding.evidence.allSatisfy { $0.hasPrefix("example.log:") })
+                #expect(finding.count > 0)
+            }
+        } else {
+            #expect(findings.isEmpty, "\(ruleId): '\(example.name)' should not fire, got \(findings.map(\.message))")
+        }
+    }
+}
+
+@Suite struct RuleCatalogTests {
+    @Test func everyRuleFileIsRegisteredOnceWithCompleteMetadata() throws {
+        let folder = TestSupport.packageRoot.appendingPathComponent("Sources/TokenTrail/Analyze/Rules").path
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".swift") }
+        let declared = Set(files.map { String($0.dropLast(".swift".count)) })
+        let registered = RuleCatalog.all.map { String(describing: type(of: $0)) }
+        #expect(Set(registered) == declared, "rule files and RuleCatalog.all differ")
+        #expect(Set(registered).count == registered.count)
+        let ids = RuleCatalog.all.map(\.id)
+        #expect(Set(ids).count == ids.count, "duplicate rule id")
+        for rule in RuleCatalog.all {
+            #expect(!rule.title.isEmpty && rule.rationale.count > 60, "\(rule.id) needs a title and a rationale")
+            #expect(rule.examples.contains { $0.fires }, "\(rule.id) has no example that fires")
+            #expect(rule.examples.contains { !$0.fires }, "\(rule.id) has no example that must not fire")
+            #expect(rule.id.allSatisfy { $0.isLowercase || $0 == "-" })
+        }
+    }
+
+    @Test func ruleIdsAreTheContractsOfDesign() {
+        let contract: Set<String> = ["unexpected-subject", "subject-is-client-id", "run-as-mismatch", "jwt-on-client-credentials-app",
+                                     "clock-skew", "expired-assertion", "long-lived-assertion", "audience-mismatch",
+                                     "consumer-not-approved", "unmatched-server-login", "unmatched-client-success", "unknown-app",
+                                     "flow-drift", "new-source-ip", "failure-burst", "legacy-flow", "okta-invalid-session",
+                                     "login-as", "dormant-app", "coverage-gap"]
+        for rule in RuleCatalog.all { #expect(contract.contains(rule.id), "\(rule.id) is not a DESIGN.md rule id") }
+    }
+}
