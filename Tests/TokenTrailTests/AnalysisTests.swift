@@ -22,6 +22,9 @@ import Testing
         #expect(expired.message.contains("215 s slow"))
         #expect(expired.count == 76)
         #expect(!findings.contains { $0.rule == "expired-assertion" && $0.host == "etl-01" })
+        let skew = try #require(findings.first { $0.rule == "clock-skew" })
+        #expect(skew.host == "etl-02" && skew.severity == .high && skew.message.contains("215 s slow") && skew.message.contains("from 2026-11-19 10:00:00Z"))
+        #expect(findings.filter { $0.rule == "clock-skew" }.count == 1)   // etl-01, correct beside it, is not flagged
         // The key used from elsewhere.
         #expect(find("new-source-ip", "203.0.113.77")?.message.contains("erp-integration@acme.example") == true)
         // The unapproved subject and the burst.

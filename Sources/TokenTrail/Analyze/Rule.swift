@@ -21,6 +21,7 @@ public enum RuleCatalog {
         SubjectIsClientIdRule(),
         RunAsMismatchRule(),
         JWTOnClientCredentialsAppRule(),
+        ClockSkewRule(),
         ExpiredAssertionRule(),
         LongLivedAssertionRule(),
         AudienceMismatchRule(),
