@@ -31,6 +31,14 @@ import Testing
         #expect(find("consumer-not-approved", "qa-bot@acme.example") != nil)
         #expect(find("failure-burst", "host etl-03")?.count == 30)
         #expect(find("okta-invalid-session", "'Bearer'") != nil)
+        // The stolen key: server logins with no client request, and nothing else unmatched.
+        let unmatched = findings.filter { $0.rule == "unmatched-server-login" }
+        #expect(unmatched.count == 1)
+        #expect(unmatched.first?.sourceIp == "203.0.113.77" && unmatched.first?.count == 4 && unmatched.first?.severity == .critical)
+        #expect(!findings.contains { $0.rule == "unmatched-client-success" })
+        // Matched JWT bearer logins are now confirmed by the client's own request.
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM v_logins WHERE app = 'Acme ERP Sync' AND flow_basis = 'client_log'") > 400)
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM v_logins WHERE source_ip = '203.0.113.77' AND flow_basis = 'client_log'") == 0)
         #expect(findings.allSatisfy { !$0.evidence.isEmpty })
     }
 
@@ -70,7 +78,8 @@ import Testing
         }
         #expect(run.stderr.contains("Findings ("))   // the human summary moved to stderr
         let calm = try TestSupport.runCLI(["scan", "samples", "--policy", "samples/policy.json", "--db", dir + "/db.sqlite",
-                                           "--fail-on", "critical", "--quiet"], cwd: TestSupport.packageRoot.path)
+                                           "--since", "2026-11-07T00:00:00Z", "--until", "2026-11-13T23:59:59Z",
+                                           "--fail-on", "medium", "--quiet"], cwd: TestSupport.packageRoot.path)
         #expect(calm.status == 0)
         #expect(try TestSupport.runCLI(["scan", "samples", "--fail-on", "severe"], cwd: TestSupport.packageRoot.path).status == 64)
     }

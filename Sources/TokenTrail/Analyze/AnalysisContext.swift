@@ -8,6 +8,8 @@ public final class AnalysisContext {
     public let windowEnd: Int64
     /// Built once per analysis by `usernames()`: several rules need it.
     var directoryCache: [String: String]?
+    /// Built once per analysis by `correlation()`.
+    var correlationCache: Correlation?
 
     public init(db: Database, policy: Policy?, windowStart: Int64, windowEnd: Int64) {
         self.db = db

@@ -9,11 +9,20 @@ public enum ExampleLoader {
         let run = try store.beginRun(toolVersion: Scanner.version, arguments: ["example", rule.id, example.name])
         var times: [Int64] = []
         try db.transaction {
-            let source = try store.beginSource(run: run, path: "example.log", format: "example", timezone: nil)
+            // Server and client events come from sources of their own kind, as real files do.
+            let server = try store.beginSource(run: run, path: "example.log", format: "login_history_example", timezone: nil)
+            let client = try store.beginSource(run: run, path: "example.log", format: "token_log_example", timezone: nil)
             for (index, event) in example.events.enumerated() {
+                let source: Int64
+                if case .token = event { source = client } else { source = server }
                 times.append(try load(event, line: index + 1, source: source, store: store, policy: policy))
             }
             _ = try store.flush()
+            for (id, kind) in [(server, "login"), (client, "token")] {
+                let table = kind == "login" ? "logins" : "token_requests"
+                _ = try db.rows("UPDATE sources SET first_time = (SELECT min(time) FROM \(table) WHERE source_id = ?), last_time = (SELECT max(time) FROM \(table) WHERE source_id = ?) WHERE id = ?",
+                                [.integer(id), .integer(id), .integer(id)])
+            }
         }
         let start = try example.windowStart.map(time) ?? (times.min() ?? 0)
         return try rule.evaluate(AnalysisContext(db: db, policy: policy, windowStart: start, windowEnd: times.max() ?? 0))

@@ -26,6 +26,8 @@ public enum RuleCatalog {
         LongLivedAssertionRule(),
         AudienceMismatchRule(),
         ConsumerNotApprovedRule(),
+        UnmatchedServerLoginRule(),
+        UnmatchedClientSuccessRule(),
         UnknownAppRule(),
         FlowDriftRule(),
         NewSourceIPRule(),

@@ -1,7 +1,7 @@
 /// The database layout. Fact tables are narrow: integer UTC milliseconds and symbols into
 /// `strings`; the `v_*` views resolve them into readable columns (documented in README).
 public enum Schema {
-    public static let version = 2
+    public static let version = 3
 
     static let tables = """
     CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -38,6 +38,11 @@ public enum Schema {
         first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, app TEXT, user TEXT, host TEXT,
         source_ip TEXT, message TEXT NOT NULL, count INTEGER NOT NULL, evidence TEXT NOT NULL,
         first_run INTEGER, last_run INTEGER);
+    CREATE TABLE IF NOT EXISTS matches(
+        login_time INTEGER NOT NULL, login_key INTEGER NOT NULL, request_time INTEGER NOT NULL,
+        request_key INTEGER NOT NULL, offset_ms INTEGER NOT NULL,
+        PRIMARY KEY(login_time, login_key)) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS matches_request ON matches(request_time, request_key);
     CREATE TABLE IF NOT EXISTS token_requests(
         time INTEGER NOT NULL, key INTEGER NOT NULL, precision_ms INTEGER NOT NULL,
         source_id INTEGER NOT NULL, line INTEGER NOT NULL,
@@ -127,6 +132,11 @@ public enum Schema {
             e.transaction_id, \(s("e.display_message", as: "display_message")),
             src.path AS source_path, e.line, src.path || ':' || e.line AS evidence
           FROM idp_events e JOIN sources src ON src.id = e.source_id;
+        DROP VIEW IF EXISTS v_matches;
+        CREATE VIEW v_matches AS SELECT \(iso("m.login_time")) AS login_time_utc, \(iso("m.request_time")) AS request_time_utc,
+            m.offset_ms, ls.path || ':' || l.line AS login_evidence, rs.path || ':' || t.line AS request_evidence
+          FROM matches m JOIN logins l ON l.time = m.login_time AND l.key = m.login_key JOIN sources ls ON ls.id = l.source_id
+          JOIN token_requests t ON t.time = m.request_time AND t.key = m.request_key JOIN sources rs ON rs.id = t.source_id;
         DROP VIEW IF EXISTS v_sources;
         CREATE VIEW v_sources AS SELECT id, path, sha256, bytes, format, timezone, rows_read, rows_stored,
             duplicates, rejects, \(iso("first_time")) AS first_time_utc, \(iso("last_time")) AS last_time_utc,
