@@ -35,6 +35,8 @@ public enum RuleCatalog {
         LegacyFlowRule(),
         OktaInvalidSessionRule(),
         LoginAsRule(),
+        DormantAppRule(),
+        CoverageGapRule(),
     ]
 
     public static func rule(id: String) -> (any Rule)? { all.first { $0.id == id } }
