@@ -11,6 +11,7 @@ usage:
                            [--findings FILE|-] [--since T] [--until T] [--fail-on SEVERITY]
                            [--no-analysis] [--quiet]
   tokentrail rules [--format text|json|markdown]
+  tokentrail policy suggest [--db FILE]
   tokentrail policy check FILE
   tokentrail --help | --version
 
@@ -161,10 +162,28 @@ func runRules(_ args: ArraySlice<String>) -> Never {
 }
 
 func runPolicy(_ args: ArraySlice<String>) -> Never {
-    guard args.first == "check", args.count == 2 else { usageError("policy takes: check FILE") }
-    command {
-        let policy = try Policy.load(path: args[args.startIndex + 1])
-        print("\(args[args.startIndex + 1]): valid policy, \(policy.apps.count) app(s), \(policy.rules.count) rule setting(s)")
+    switch args.first {
+    case "check":
+        guard args.count == 2 else { usageError("policy check takes one FILE") }
+        command {
+            let policy = try Policy.load(path: args[args.startIndex + 1])
+            print("\(args[args.startIndex + 1]): valid policy, \(policy.apps.count) app(s), \(policy.rules.count) rule setting(s)")
+        }
+    case "suggest":
+        let parsed = parse(args.dropFirst(), options: ["--db"], flags: [])
+        guard parsed.positional.isEmpty else { usageError("policy suggest takes only --db FILE") }
+        let path = parsed.values["--db"] ?? "tokentrail.sqlite"
+        guard FileManager.default.fileExists(atPath: path) else { fail("\(path): no such database (run tokentrail scan first)", code: 2) }
+        command {
+            let suggestion = try PolicySuggester.suggest(db: try Database(path: path))
+            print(suggestion.policy.pretty())
+            if !suggestion.leftOut.isEmpty {
+                printError("left out as rare (under 1% of the app's logins; add them if they are meant to be):")
+                for item in suggestion.leftOut { printError("  " + item) }
+            }
+        }
+    default:
+        usageError("policy takes: suggest [--db FILE] | check FILE")
     }
 }
 

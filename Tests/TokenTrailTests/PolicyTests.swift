@@ -30,6 +30,26 @@ import Testing
         }
     }
 
+    @Test func suggestWritesAValidPolicyAndLeavesRareValuesOutForReview() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let root = TestSupport.packageRoot.path
+        #expect(try TestSupport.runCLI(["scan", "samples", "--policy", "samples/policy.json", "--db", dir + "/db.sqlite", "--quiet"], cwd: root).status == 0)
+        let run = try TestSupport.runCLI(["policy", "suggest", "--db", dir + "/db.sqlite"])
+        #expect(run.status == 0)
+        try run.stdout.write(toFile: dir + "/suggested.json", atomically: true, encoding: .utf8)
+        let policy = try Policy.load(path: dir + "/suggested.json")
+        let erp = try #require(policy.apps.first { $0.name == "Acme ERP Sync" })
+        #expect(erp.flows == [.jwtBearer])
+        #expect(erp.subjects == ["erp-integration@acme.example"])
+        #expect(erp.sourceCidrs == ["198.51.100.0/24"])
+        #expect(erp.clientIds.count == 1 && erp.audience == "https://login.salesforce.com")
+        #expect(policy.apps.first { $0.name == "Acme Reporting" }?.runAsUser == "reporting-bot@acme.example")
+        #expect(policy.timezone == "Asia/Tokyo")
+        #expect(run.stderr.contains("subject dara.okafor@acme.example (1 of"))
+        #expect(run.stderr.contains("network 203.0.113.0/24 (4 of"))
+        #expect(try TestSupport.runCLI(["policy", "suggest", "--db", dir + "/missing.sqlite"]).status == 2)
+    }
+
     @Test(arguments: [("198.51.100.0/24", "198.51.100.23", true), ("198.51.100.0/24", "198.51.101.1", false),
                       ("2001:db8::/32", "2001:db8:1::5", true), ("2001:db8::/32", "2001:db9::1", false),
                       ("203.0.113.10", "203.0.113.10", true), ("0.0.0.0/0", "8.8.8.8", true)])
