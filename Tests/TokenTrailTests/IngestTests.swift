@@ -225,6 +225,19 @@ import Testing
         }
     }
 
+    @Test func aDirectoryWalkSkipsNonExportsButNotBrokenDataFiles() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try "# notes\n".write(toFile: dir + "/README.md", atomically: true, encoding: .utf8)
+        FileManager.default.createFile(atPath: dir + "/empty.txt", contents: Data())
+        try FileManager.default.copyItem(atPath: TestSupport.fixture("elf_login_2026-11-20.csv"), toPath: dir + "/login.csv")
+        let (ok, _) = try TestSupport.scan([dir])
+        #expect(ok.failed.isEmpty)
+        #expect(ok.files.filter { if case .skipped = $0.status { return true }; return false }.count == 2)
+        try "name,age\nbob,3\n".write(toFile: dir + "/people.csv", atomically: true, encoding: .utf8)
+        let (broken, _) = try TestSupport.scan([dir])
+        #expect(broken.failed.map { ($0.path as NSString).lastPathComponent } == ["people.csv"])
+    }
+
     @Test func anUnrecognizedFileIsAnErrorThatNamesTheFile() throws {
         let dir = try TestSupport.temporaryDirectory()
         try "name,age\nbob,3\n".write(toFile: dir + "/people.csv", atomically: true, encoding: .utf8)

@@ -14,6 +14,8 @@ public struct FileResult: Sendable {
     public var stats = FileStats()
     public var sha256 = ""
     public var bytes = 0
+    /// Failed because the content is no supported export at all (not because it is broken).
+    public var unrecognized = false
 }
 
 /// Reads one file end to end in one transaction: sniff, parse, normalize, store, record
@@ -61,6 +63,9 @@ enum FileIngester {
             result.format = unchanged.format
         } catch let skip as SkipFile {
             result.status = .skipped(reason: skip.reason)
+        } catch let error as InputError {
+            result.status = .failed(message: "\(error)")
+            result.unrecognized = error.unrecognized
         } catch {
             result.status = .failed(message: "\(error)")
         }
@@ -80,11 +85,11 @@ enum FileIngester {
         try source.rewind(to: 0)
         let bytes = UnsafeRawBufferPointer(rebasing: prefix[0..<filled])
         let path = source.file.path
-        if filled == 0 { throw InputError(path: path, "empty file (expected a CSV export or JSON log)") }
+        if filled == 0 { throw InputError(path: path, "empty file (expected a CSV export or JSON log)", unrecognized: true) }
         if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
-            throw InputError(path: path, "a ZIP/XLSX file: export Login History or Event Monitoring as CSV (or .csv.gz)")
+            throw InputError(path: path, "a ZIP/XLSX file: export Login History or Event Monitoring as CSV (or .csv.gz)", unrecognized: true)
         }
-        if bytes.contains(0) { throw InputError(path: path, "binary content (NUL bytes): expected a CSV export or JSON log") }
+        if bytes.contains(0) { throw InputError(path: path, "binary content (NUL bytes): expected a CSV export or JSON log", unrecognized: true) }
         var i = 0
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
         while i < filled && [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
@@ -115,7 +120,8 @@ enum FileIngester {
         }
         let shown = header.prefix(12).map { "'\($0.prefix(40))'" }.joined(separator: ", ")
         throw InputError(path: ctx.path, line: 1,
-                         "unrecognized CSV header: expected Login History (a LoginTime / Login Time / ログイン時間 column) or Event Monitoring (EVENT_TYPE and TIMESTAMP columns); found \(shown)")
+                         "unrecognized CSV header: expected Login History (a LoginTime / Login Time / ログイン時間 column) or Event Monitoring (EVENT_TYPE and TIMESTAMP columns); found \(shown)",
+                         unrecognized: true)
     }
 
     /// Routes each JSON object to the format the first object revealed.
@@ -141,7 +147,8 @@ enum FileIngester {
                     throw SkipFile(reason: "a TokenTrail policy file; pass it with --policy")
                 } else {
                     throw InputError(path: ctx.path, line: line,
-                                     "unrecognized JSON: expected Okta System Log events (eventType, published) or client token-request lines (ts plus grant_type / token_url / http_status; see README); found keys \(object.keys.sorted().prefix(10).joined(separator: ", "))")
+                                     "unrecognized JSON: expected Okta System Log events (eventType, published) or client token-request lines (ts plus grant_type / token_url / http_status; see README); found keys \(object.keys.sorted().prefix(10).joined(separator: ", "))",
+                                     unrecognized: true)
                 }
             }
             if let okta { try okta.ingest(object, line: line, raw: raw) } else { try token!.ingest(object, line: line, raw: raw) }
@@ -168,7 +175,8 @@ enum FileIngester {
                        object["apps"] != nil || object["rules"] != nil {
                         throw SkipFile(reason: "a TokenTrail policy file; pass it with --policy")
                     }
-                    throw InputError(path: ctx.path, line: reader.lineNumber, "not JSON lines (\(error)): expected one JSON object per line")
+                    throw InputError(path: ctx.path, line: reader.lineNumber, "not JSON lines (\(error)): expected one JSON object per line",
+                                     unrecognized: true)
                 }
                 try ctx.reject(line: reader.lineNumber, reason: "invalid JSON: \(error)", excerpt: String(decoding: line.prefix(240), as: UTF8.self))
                 continue

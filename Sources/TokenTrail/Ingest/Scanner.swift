@@ -61,7 +61,7 @@ public enum Scanner {
         var results: [FileResult] = []
         for (path, explicit) in files {
             var result = FileIngester.ingest(path: path, store: store, run: run, options: options)
-            if case .failed(let message) = result.status, !explicit, !isDataFile(path), message.contains("unrecognized") || message.contains("not JSON lines") || message.contains("binary") {
+            if result.unrecognized, !explicit, !isDataFile(path) {
                 result.status = .skipped(reason: "not a supported export")
             }
             progress?(result)

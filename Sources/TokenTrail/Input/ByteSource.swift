@@ -19,10 +19,14 @@ public struct InputError: Error, CustomStringConvertible, Sendable {
     public let path: String
     public let line: Int?
     public let message: String
-    public init(path: String, line: Int? = nil, _ message: String) {
+    /// The content is not any supported export (as opposed to a broken one): a directory
+    /// walk may skip such a file when its name does not claim to be data.
+    public let unrecognized: Bool
+    public init(path: String, line: Int? = nil, _ message: String, unrecognized: Bool = false) {
         self.path = path
         self.line = line
         self.message = message
+        self.unrecognized = unrecognized
     }
     public var description: String {
         if let line { return "\(path):\(line): \(message)" }
