@@ -35,8 +35,10 @@ func two(_ v: Int, into out: inout [UInt8]) {
     out.append(UInt8(48 + v / 10)); out.append(UInt8(48 + v % 10))
 }
 
-/// Writes `rows` Login History rows; returns the file size.
-func generate(rows: Int, path: String) throws -> Int {
+/// Writes `rows` Login History rows and, when `tokenPath` is given, one client token-request
+/// line (TokenTrail's JSON-lines schema) for every JWT bearer login, as the integration's own
+/// log would hold it. Returns the Login History file's size and the number of requests.
+func generate(rows: Int, path: String, tokenPath: String? = nil) throws -> (bytes: Int, requests: Int) {
     let apps = ["Acme ERP Sync", "Acme Reporting", "Salesforce for iOS", "Browser", "Dataloader Partner",
                 "\"Acme \"\"Ops\"\" Console, EU\"", "Workbench", "Salesforce CLI"]
     let agents = ["\"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0\"",
@@ -53,6 +55,14 @@ func generate(rows: Int, path: String) throws -> Int {
     }() else { throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: "cannot write \(path)"]) }
     defer { try? handle.close() }
     try handle.truncate(atOffset: 0)
+    var tokens: FileHandle?
+    if let tokenPath {
+        FileManager.default.createFile(atPath: tokenPath, contents: nil)
+        tokens = FileHandle(forWritingAtPath: tokenPath)
+    }
+    defer { try? tokens?.close() }
+    var tokenOut: [UInt8] = []
+    var requests = 0
     var rng = SplitMix64(state: 20261122)
     var out: [UInt8] = []
     out.reserveCapacity(1 << 22)
@@ -68,7 +78,8 @@ func generate(rows: Int, path: String) throws -> Int {
         let doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153
         let d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9, y = yoe + era * 400 + (m <= 2 ? 1 : 0)
         salesforceId("0Ya", n, into: &out); out.append(44)
-        salesforceId("005", rng.below(3000), into: &out); out.append(44)
+        let user = rng.below(3000)
+        salesforceId("005", user, into: &out); out.append(44)
         out.append(contentsOf: Array(String(y).utf8)); out.append(45); two(m, into: &out); out.append(45); two(d, into: &out)
         out.append(84); two(secs / 3600, into: &out); out.append(58); two(secs / 60 % 60, into: &out); out.append(58)
         two(secs % 60, into: &out); out.append(46)
@@ -76,6 +87,20 @@ func generate(rows: Int, path: String) throws -> Int {
         out.append(UInt8(48 + ms / 100)); out.append(UInt8(48 + ms / 10 % 10)); out.append(UInt8(48 + ms % 10))
         out.append(contentsOf: Array("+0000,".utf8))
         let (type, subtype) = types[rng.below(types.count)]
+        if tokens != nil && type == "Remote Access 2.0" && subtype.isEmpty {
+            // The client sends its request ~0.3 s before the server records the login.
+            let sentMs = Int64(t) * 1000 + Int64(ms) - 300
+            var userId: [UInt8] = []
+            salesforceId("005", user, into: &userId)
+            let line = "{\"ts\":\(sentMs),\"host\":\"bench-\(user % 8)\",\"integration\":\"bench-sync\",\"provider\":\"salesforce\","
+                + "\"token_url\":\"https://login.salesforce.com/services/oauth2/token\",\"grant_type\":\"urn:ietf:params:oauth:grant-type:jwt-bearer\","
+                + "\"client_id\":\"3MVG9bench\",\"claims\":{\"iss\":\"3MVG9bench\",\"sub\":\"user\(user)@bench.example\","
+                + "\"aud\":\"https://login.salesforce.com\",\"iat\":\(sentMs / 1000),\"exp\":\(sentMs / 1000 + 180)},\"http_status\":200,"
+                + "\"duration_ms\":\(120 + rng.below(200)),\"id\":\"https://login.salesforce.com/id/00D5g000004BenchAAA/\(String(decoding: userId, as: UTF8.self))\"}\n"
+            tokenOut.append(contentsOf: Array(line.utf8))
+            requests += 1
+            if tokenOut.count > 1 << 22 { try tokens?.write(contentsOf: tokenOut); tokenOut.removeAll(keepingCapacity: true) }
+        }
         out.append(contentsOf: Array(type.utf8)); out.append(44)
         out.append(contentsOf: Array(subtype.utf8)); out.append(44)
         out.append(contentsOf: Array("198.51.\(rng.below(40)).\(rng.below(250))".utf8)); out.append(44)
@@ -95,7 +120,8 @@ func generate(rows: Int, path: String) throws -> Int {
         }
     }
     try handle.write(contentsOf: out)
-    return size + out.count
+    try tokens?.write(contentsOf: tokenOut)
+    return (size + out.count, requests)
 }
 
 struct Measurement { let seconds: Double; let peakRSSMB: Double; let status: Int32 }
@@ -131,13 +157,15 @@ func measure(_ argv: [String], stdin: String? = nil) throws -> Measurement {
 
 var rows = 1_000_000
 var work = "bench-work"
+var withTokenLogs = false
 var args = CommandLine.arguments.dropFirst()
 while let arg = args.popFirst() {
     switch arg {
     case "--rows": rows = Int(args.popFirst() ?? "") ?? rows
     case "--work": work = args.popFirst() ?? work
+    case "--with-token-logs": withTokenLogs = true
     default:
-        print("usage: tokentrail-bench [--rows N] [--work DIR]")
+        print("usage: tokentrail-bench [--rows N] [--work DIR] [--with-token-logs]")
         exit(64)
     }
 }
@@ -153,10 +181,12 @@ let anchorDB = "\(work)/import.sqlite"
 for path in [db, db + "-wal", db + "-shm", anchorDB] { try? FileManager.default.removeItem(atPath: path) }
 
 let generated = Date()
-let bytes = try generate(rows: rows, path: csv)
+let tokenLog = withTokenLogs ? "\(work)/token-requests_\(rows).jsonl" : nil
+let (bytes, requests) = try generate(rows: rows, path: csv, tokenPath: tokenLog)
 print(String(format: "generated %d rows, %.1f MB in %.1f s: %@", rows, Double(bytes) / 1e6, Date().timeIntervalSince(generated), csv))
+if let tokenLog { print("generated \(requests) client token requests: \(tokenLog)") }
 
-let scan = try measure([binary, "scan", csv, "--db", db, "--quiet", "--no-analysis"])
+let scan = try measure([binary, "scan", csv] + (tokenLog.map { [$0] } ?? []) + ["--db", db, "--quiet", "--no-analysis"])
 guard scan.status == 0 else { print("tokentrail scan exited \(scan.status)"); exit(1) }
 let empty = "\(work)/empty"
 try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
@@ -165,8 +195,11 @@ guard analysis.status == 0 else { print("tokentrail analysis exited \(analysis.s
 let anchor = try measure(["sqlite3", anchorDB], stdin: ".mode csv\n.import \(csv) login_history\n")
 guard anchor.status == 0 else { print("sqlite3 .import exited \(anchor.status)"); exit(1) }
 
-print(String(format: "tokentrail ingest  : %6.2f s  %9.0f rows/s  peak RSS %6.1f MB", scan.seconds, Double(rows) / scan.seconds, scan.peakRSSMB))
-print(String(format: "tokentrail analyze : %6.2f s  %9.0f rows/s  peak RSS %6.1f MB", analysis.seconds, Double(rows) / analysis.seconds, analysis.peakRSSMB))
+let records = Double(rows + requests)
+print(String(format: "tokentrail ingest  : %6.2f s  %9.0f records/s  peak RSS %6.1f MB", scan.seconds, records / scan.seconds, scan.peakRSSMB))
+print(String(format: "tokentrail analyze : %6.2f s  %9.0f records/s  peak RSS %6.1f MB", analysis.seconds, records / analysis.seconds, analysis.peakRSSMB))
 print(String(format: "sqlite3 .import    : %6.2f s  %9.0f rows/s  peak RSS %6.1f MB", anchor.seconds, Double(rows) / anchor.seconds, anchor.peakRSSMB))
+if tokenLog == nil {
 print(String(format: "ratio ingest/import: %.2f (target ≤ 0.50), ingest target ≥ 400000 rows/s: %@", scan.seconds / anchor.seconds,
              Double(rows) / scan.seconds >= 400_000 ? "met" : "missed"))
+}
