@@ -6,6 +6,10 @@ public enum FindingsOutput {
         findings.map { $0.json + "\n" }.joined()
     }
 
+    /// At most this many findings of one rule are listed for people; NDJSON and the
+    /// `findings` table always have all of them.
+    public static let perRuleLimit = 10
+
     /// Findings grouped by severity, each with its first pieces of evidence.
     public static func text(_ findings: [Finding], new: Set<String>) -> String {
         guard !findings.isEmpty else { return "\nFindings: none\n" }
@@ -14,12 +18,18 @@ public enum FindingsOutput {
             let group = findings.filter { $0.severity == severity }
             guard !group.isEmpty else { continue }
             out += "  \(severity.rawValue.uppercased()) (\(group.count))\n"
+            var shown: [String: Int] = [:]
             for f in group {
+                shown[f.rule, default: 0] += 1
+                guard shown[f.rule]! <= perRuleLimit else { continue }
                 let mark = new.contains(f.fingerprint) ? "NEW " : ""
                 out += "    \(mark)[\(f.rule)] \(TerminalSummary.sanitize(f.message))\n"
                 out += "      \(RunSummary.isoTime(f.firstSeen)) … \(RunSummary.isoTime(f.lastSeen)); evidence: "
                 out += f.evidence.prefix(3).map(TerminalSummary.sanitize).joined(separator: ", ")
                 out += f.evidence.count > 3 ? " (+\(f.count > f.evidence.count ? f.count - 3 : f.evidence.count - 3) more)\n" : "\n"
+            }
+            for (rule, count) in shown.sorted(by: { $0.key < $1.key }) where count > perRuleLimit {
+                out += "    … and \(count - perRuleLimit) more [\(rule)] finding(s): see --findings or the findings table\n"
             }
         }
         return out

@@ -34,7 +34,12 @@ public enum HTMLReport {
             if n > 0 { counts.append("\(n) \(severity.rawValue)") }
         }
         var out = "<h2>Findings</h2><p>\(e(counts.joined(separator: " · ")))</p>"
+        // The page stays small whatever the data: at most `limit` cards per rule.
+        let limit = 50
+        var shown: [String: Int] = [:]
         for f in s.findings {
+            shown[f.rule, default: 0] += 1
+            guard shown[f.rule]! <= limit else { continue }
             let rule = RuleCatalog.rule(id: f.rule)
             out += "<div class=\"finding sev-\(f.severity.rawValue)\"><div><span class=\"sev\">\(e(f.severity.rawValue))</span> "
             out += "<code>\(e(f.rule))</code>\(s.newFindings.contains(f.fingerprint) ? " <b>new</b>" : "")</div>"
@@ -43,6 +48,9 @@ public enum HTMLReport {
             if let rule { out += "<details><summary>Why this matters, what to check</summary><p>\(e(rule.rationale))</p></details>" }
             out += "<details><summary>Evidence (\(f.evidence.count) shown)</summary><p class=\"evidence\">"
             out += f.evidence.map(e).joined(separator: "<br>") + "</p></details></div>"
+        }
+        for (rule, count) in shown.sorted(by: { $0.key < $1.key }) where count > limit {
+            out += "<p class=\"muted\">… and \(count - limit) more <code>\(e(rule))</code> findings: see the <code>findings</code> table or <code>--findings</code>.</p>"
         }
         return out
     }
