@@ -38,7 +38,11 @@ public struct RunSummary {
                    (SELECT value FROM strings WHERE id = c.outcome) AS outcome, sum(g.n)
             FROM g JOIN login_contexts c ON c.id = g.context GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 5
             """, [lo, hi])
-        summary.integrationUsers = try grouped("""
+        // User ids (the API export has no usernames) are named through the user directory
+        // the rules use, so one integration user is one row whatever export named it.
+        let directory = try AnalysisContext(db: db, policy: nil, windowStart: 0, windowEnd: 0).usernames()
+        var merged: [[String]: Int64] = [:]
+        for row in try grouped("""
             WITH g AS (SELECT app, coalesce(username, user_id) AS user, context, count(*) AS n FROM logins
                        WHERE time BETWEEN ? AND ? GROUP BY 1, 2, 3)
             SELECT coalesce((SELECT value FROM strings WHERE id = g.app), '(no app recorded)'),
@@ -47,8 +51,14 @@ public struct RunSummary {
                    (SELECT value FROM strings WHERE id = c.outcome), sum(g.n)
             FROM g JOIN login_contexts c ON c.id = g.context
             WHERE c.flow IN (SELECT id FROM strings WHERE value IN ('jwt_bearer', 'client_credentials'))
-            GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
-            """, [lo, hi])
+            GROUP BY 1, 2, 3, 4
+            """, [lo, hi]) {
+            var cells = row.cells
+            cells[1] = directory[cells[1]] ?? directory[String(cells[1].prefix(15))] ?? cells[1]
+            merged[cells, default: 0] += row.count
+        }
+        summary.integrationUsers = merged.map { Row(cells: $0.key, count: $0.value) }
+            .sorted { $0.cells.lexicographicallyPrecedes($1.cells) }
         summary.tokenRequests = try grouped("""
             SELECT coalesce(provider, '?'), coalesce(integration, '?'), coalesce(host, '?'), coalesce(flow, '(no grant_type)'), outcome, count(*)
             FROM v_token_requests WHERE time_ms BETWEEN ? AND ? GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
