@@ -23,7 +23,7 @@ import Testing
         #expect(expired.count == 76)
         #expect(!findings.contains { $0.rule == "expired-assertion" && $0.host == "etl-01" })
         let skew = try #require(findings.first { $0.rule == "clock-skew" })
-        #expect(skew.host == "etl-02" && skew.severity == .high && skew.message.contains("215 s slow") && skew.message.contains("from 2026-11-19 10:00:00Z"))
+        #expect(skew.host == "etl-02" && skew.severity == .high && skew.message.contains("215 s slow") && skew.message.contains("from 2026-11-19T10:00:00Z"))
         #expect(findings.filter { $0.rule == "clock-skew" }.count == 1)   // etl-01, correct beside it, is not flagged
         // The key used from elsewhere.
         #expect(find("new-source-ip", "203.0.113.77")?.message.contains("erp-integration@acme.example") == true)
@@ -75,6 +75,10 @@ import Testing
             let object = try #require(try JSONParser.parse(String(line)).object)
             #expect(Set(object.keys) == keys)
             #expect(Severity(rawValue: object["severity"]?.string ?? "") != nil)
+            for key in ["time", "first_seen", "last_seen"] {
+                let text = object[key]?.string ?? ""
+                #expect(text.contains("T") && TimeParser.parse(text)?.hasZone == true, "\(key) is not ISO 8601: \(text)")
+            }
         }
         #expect(run.stderr.contains("Findings ("))   // the human summary moved to stderr
         let calm = try TestSupport.runCLI(["scan", "samples", "--policy", "samples/policy.json", "--db", dir + "/db.sqlite",
