@@ -19,7 +19,9 @@ public struct Correlation {
 }
 
 enum Correlator {
-    private struct Request { let id: Correlation.RowID; let subject: String; let clientId: String?; let host: String? }
+    /// `id.time` is the request time corrected for the host's clock (used for pairing);
+    /// `storedTime` is the time as logged, which identifies the row.
+    private struct Request { let id: Correlation.RowID; let storedTime: Int64; let subject: String; let clientId: String?; let host: String? }
     private struct Login { let id: Correlation.RowID; let subject: String; let app: String?; let origin: Int64 }
 
     static func run(_ c: AnalysisContext) throws -> Correlation {
@@ -43,12 +45,12 @@ enum Correlator {
                   let who = subject(name: row[2].string, id: row[3].string) else { continue }
             let host = row[5].string
             let corrected = time + (host.flatMap { offsets[$0]?.offsetMs } ?? 0)
-            requests[who, default: []].append(Request(id: .init(time: corrected, key: key), subject: who, clientId: row[4].string, host: host))
+            requests[who, default: []].append(Request(id: .init(time: corrected, key: key), storedTime: time, subject: who,
+                                                      clientId: row[4].string, host: host))
             if let client = row[4].string {
                 let span = clientSpan[client] ?? (time, time)
                 clientSpan[client] = (min(span.0, time), max(span.1, time))
             }
-            _ = time
         }
         var result = Correlation()
         guard !requests.isEmpty else { return result }
@@ -66,8 +68,7 @@ enum Correlator {
             let origin = row[5].int ?? 0
             logins[Side(subject: who, origin: origin), default: []].append(Login(id: .init(time: time, key: key), subject: who, app: row[4].string, origin: origin))
         }
-        // Greedy one-to-one by smallest gap, per subject. Requests' ids hold corrected times;
-        // the originals are recovered below for storage.
+        // Greedy one-to-one by smallest gap, per subject (and origin).
         var pairs: [(login: Correlation.RowID, request: Correlation.RowID, gap: Int64, client: String?, app: String?)] = []
         for (side, serverSide) in logins.sorted(by: { ($0.key.subject, $0.key.origin) < ($1.key.subject, $1.key.origin) }) {
             let clientSide = (requests[side.subject] ?? []).sorted { $0.id.time < $1.id.time }
@@ -91,23 +92,16 @@ enum Correlator {
             var usedLogins = Set<Int>(), usedRequests = Set<Int>()
             for (gap, li, ri) in candidates where !usedLogins.contains(li) && !usedRequests.contains(ri) {
                 usedLogins.insert(li); usedRequests.insert(ri)
-                pairs.append((serverSide[li].id, clientSide[ri].id, gap, clientSide[ri].clientId, serverSide[li].app))
+                let request = clientSide[ri]
+                pairs.append((serverSide[li].id, .init(time: request.storedTime, key: request.id.key), gap, request.clientId, serverSide[li].app))
             }
         }
-        // Recover each request's stored time (the corrected one was only for pairing).
-        var storedTime: [Int64: Int64] = [:]   // key → time
-        for list in requests.values { for request in list { storedTime[request.id.key] = request.id.time } }
-        let originals = try Dictionary(c.rows("""
-            SELECT key, time FROM token_requests WHERE time BETWEEN ? AND ?
-            """, [.integer(c.windowStart - window), .integer(c.windowEnd + window)]).compactMap { row in
-                row[0].int.flatMap { k in row[1].int.map { (k, $0) } }
-            }, uniquingKeysWith: { a, _ in a })
         try c.db.transaction {
             _ = try c.db.rows("DELETE FROM matches WHERE login_time BETWEEN ? AND ? OR request_time BETWEEN ? AND ?",
                               [.integer(c.windowStart), .integer(c.windowEnd), .integer(c.windowStart), .integer(c.windowEnd)])
             let insert = try c.db.prepare("INSERT OR REPLACE INTO matches VALUES(?,?,?,?,?)")  // a request pairs with one row per origin
             for pair in pairs {
-                let requestTime = originals[pair.request.key] ?? storedTime[pair.request.key] ?? pair.request.time
+                let requestTime = pair.request.time
                 try insert.bind([.integer(pair.login.time), .integer(pair.login.key), .integer(requestTime),
                                  .integer(pair.request.key), .integer(pair.login.time - requestTime)])
                 try insert.run()
