@@ -122,6 +122,17 @@ import Testing
         #expect(try db.scalar("SELECT line FROM logins").int == 3)
     }
 
+    @Test func aTruncatedExportKeepsItsCompleteRowsAndRejectsTheCutOne() throws {
+        let source = try Data(contentsOf: URL(fileURLWithPath: TestSupport.samples + "/salesforce/LoginHistory_api_2026-11-14_2026-11-20.csv"))
+        let path = try TestSupport.temporaryDirectory() + "/cut.csv"
+        FileManager.default.createFile(atPath: path, contents: source.prefix(150_000))
+        let (result, db) = try TestSupport.scan([path])
+        let file = try #require(result.files.first)
+        #expect(file.status == .ingested)
+        #expect(file.stats.stored == 629 && file.stats.rejects == 1)
+        #expect(try db.scalar("SELECT line || ' ' || reason FROM v_rejects").string == "631 expected 20 fields as in the header, found 11")
+    }
+
     @Test func reingestingTheSameFilesAddsNothing() throws {
         let dir = try TestSupport.temporaryDirectory()
         let dbPath = dir + "/db.sqlite"
