@@ -36,9 +36,9 @@ func two(_ v: Int, into out: inout [UInt8]) {
 }
 
 /// Writes `rows` Login History rows and, when `tokenPath` is given, one client token-request
-/// line (TokenTrail's JSON-lines schema) for every JWT bearer login, as the integration's own
-/// log would hold it. Returns the Login History file's size and the number of requests.
-func generate(rows: Int, path: String, tokenPath: String? = nil) throws -> (bytes: Int, requests: Int) {
+/// line (TokenTrail's JSON-lines schema) for each server-to-server login, as the integration's
+/// own log would hold it; `serverToServer` is their share of the logins in millionths. Returns the Login History file's size and the number of requests.
+func generate(rows: Int, path: String, tokenPath: String? = nil, serverToServer: Int = 0) throws -> (bytes: Int, requests: Int) {
     let apps = ["Acme ERP Sync", "Acme Reporting", "Salesforce for iOS", "Browser", "Dataloader Partner",
                 "\"Acme \"\"Ops\"\" Console, EU\"", "Workbench", "Salesforce CLI"]
     let agents = ["\"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0\"",
@@ -86,16 +86,29 @@ func generate(rows: Int, path: String, tokenPath: String? = nil) throws -> (byte
         let ms = rng.below(1000)
         out.append(UInt8(48 + ms / 100)); out.append(UInt8(48 + ms / 10 % 10)); out.append(UInt8(48 + ms % 10))
         out.append(contentsOf: Array("+0000,".utf8))
-        let (type, subtype) = types[rng.below(types.count)]
-        if tokens != nil && type == "Remote Access 2.0" && subtype.isEmpty {
-            // The client sends its request ~0.3 s before the server records the login.
+        // With client logs, `serverToServer` of the logins are JWT bearer (3 in 4) or client
+        // credentials logins that the integration's log records too; the rest are the usual mix.
+        let s2s = tokens != nil && rng.below(1_000_000) < serverToServer
+        let (type, subtype) = s2s ? types[rng.below(4) == 0 ? 1 : 0] : types[rng.below(types.count)]
+        if s2s {
+            // The client sends its request ~0.3 s before the server records the login; the
+            // response's Date header is the server's clock at second precision.
             let sentMs = Int64(t) * 1000 + Int64(ms) - 300
             var userId: [UInt8] = []
             salesforceId("005", user, into: &userId)
+            let jwt = subtype.isEmpty
+            let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][days % 7]
+            let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][m - 1]
+            var date: [UInt8] = Array("\(weekday), ".utf8)
+            two(d, into: &date); date += Array(" \(month) \(y) ".utf8)
+            two(secs / 3600, into: &date); date.append(58); two(secs / 60 % 60, into: &date); date.append(58); two(secs % 60, into: &date)
+            let grant = jwt ? "urn:ietf:params:oauth:grant-type:jwt-bearer" : "client_credentials"
+            let claims = jwt ? ",\"claims\":{\"iss\":\"3MVG9bench\",\"sub\":\"user\(user)@bench.example\","
+                + "\"aud\":\"https://login.salesforce.com\",\"iat\":\(sentMs / 1000),\"exp\":\(sentMs / 1000 + 180)}" : ""
             let line = "{\"ts\":\(sentMs),\"host\":\"bench-\(user % 8)\",\"integration\":\"bench-sync\",\"provider\":\"salesforce\","
-                + "\"token_url\":\"https://login.salesforce.com/services/oauth2/token\",\"grant_type\":\"urn:ietf:params:oauth:grant-type:jwt-bearer\","
-                + "\"client_id\":\"3MVG9bench\",\"claims\":{\"iss\":\"3MVG9bench\",\"sub\":\"user\(user)@bench.example\","
-                + "\"aud\":\"https://login.salesforce.com\",\"iat\":\(sentMs / 1000),\"exp\":\(sentMs / 1000 + 180)},\"http_status\":200,"
+                + "\"token_url\":\"https://login.salesforce.com/services/oauth2/token\",\"grant_type\":\"\(grant)\","
+                + "\"client_id\":\"3MVG9bench\(jwt ? "" : "CC")\"\(claims),\"http_status\":200,"
+                + "\"server_date\":\"\(String(decoding: date, as: UTF8.self)) GMT\","
                 + "\"duration_ms\":\(120 + rng.below(200)),\"id\":\"https://login.salesforce.com/id/00D5g000004BenchAAA/\(String(decoding: userId, as: UTF8.self))\"}\n"
             tokenOut.append(contentsOf: Array(line.utf8))
             requests += 1
@@ -158,14 +171,16 @@ func measure(_ argv: [String], stdin: String? = nil) throws -> Measurement {
 var rows = 1_000_000
 var work = "bench-work"
 var withTokenLogs = false
+var tokenRequests: Int?
 var args = CommandLine.arguments.dropFirst()
 while let arg = args.popFirst() {
     switch arg {
     case "--rows": rows = Int(args.popFirst() ?? "") ?? rows
     case "--work": work = args.popFirst() ?? work
     case "--with-token-logs": withTokenLogs = true
+    case "--token-requests": tokenRequests = Int(args.popFirst() ?? ""); withTokenLogs = true
     default:
-        print("usage: tokentrail-bench [--rows N] [--work DIR] [--with-token-logs]")
+        print("usage: tokentrail-bench [--rows N] [--work DIR] [--with-token-logs | --token-requests N]")
         exit(64)
     }
 }
@@ -182,7 +197,9 @@ for path in [db, db + "-wal", db + "-shm", anchorDB] { try? FileManager.default.
 
 let generated = Date()
 let tokenLog = withTokenLogs ? "\(work)/token-requests_\(rows).jsonl" : nil
-let (bytes, requests) = try generate(rows: rows, path: csv, tokenPath: tokenLog)
+// By default a third of the logins are server-to-server; `--token-requests N` sets N of them.
+let share = min(1_000_000, (tokenRequests ?? rows / 3) * 1_000_000 / max(rows, 1))
+let (bytes, requests) = try generate(rows: rows, path: csv, tokenPath: tokenLog, serverToServer: share)
 print(String(format: "generated %d rows, %.1f MB in %.1f s: %@", rows, Double(bytes) / 1e6, Date().timeIntervalSince(generated), csv))
 if let tokenLog { print("generated \(requests) client token requests: \(tokenLog)") }
 
