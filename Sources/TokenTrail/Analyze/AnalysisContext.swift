@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a rule sees: the database (all history), the policy if any, and the window whose
 /// records may raise findings. Baselines and first-seen use everything before the window.
 public final class AnalysisContext {
@@ -10,13 +12,61 @@ public final class AnalysisContext {
     var directoryCache: [String: String]?
     /// Built once per analysis by `correlation()`.
     var correlationCache: Correlation?
+    var loginFactsCache: LoginFacts?
+    var requestFactsCache: RequestFacts?
+    var contextsCache: ContextTable?
+    var sourcePaths: [Int64: String] = [:]
+    /// Symbol ids ↔ strings, cached for the analysis.
+    public let names: SymbolNames
 
-    public init(db: Database, policy: Policy?, windowStart: Int64, windowEnd: Int64) {
+    public init(db: Database, policy: Policy?, windowStart: Int64, windowEnd: Int64) throws {
         self.db = db
         self.policy = policy
         self.windowStart = windowStart
         self.windowEnd = windowEnd
+        self.names = try SymbolNames(db: db)
     }
+
+    /// The login contexts, read once.
+    public var contexts: ContextTable {
+        get throws {
+            if let cached = contextsCache { return cached }
+            let table = try ContextTable(db: db, names: names)
+            contextsCache = table
+            return table
+        }
+    }
+
+    /// Logins aggregated in one pass (window and history), built on first use.
+    func loginFacts() throws -> LoginFacts {
+        if let cached = loginFactsCache { return cached }
+        let facts = try Self.timed("  login facts") { try LoginFacts(db: db, contexts: try contexts, windowStart: windowStart, windowEnd: windowEnd) }
+        loginFactsCache = facts
+        return facts
+    }
+
+    /// Token requests aggregated in one pass, built on first use.
+    func requestFacts() throws -> RequestFacts {
+        if let cached = requestFactsCache { return cached }
+        let facts = try Self.timed("  request facts") {
+            try RequestFacts(db: db, names: names, windowStart: windowStart, windowEnd: windowEnd, maxLifetime: maxAssertionLifetime)
+        }
+        requestFactsCache = facts
+        return facts
+    }
+
+    /// TOKENTRAIL_TIMINGS=1 prints each rule's and each shared pass's time on stderr.
+    static let showTimings = ProcessInfo.processInfo.environment["TOKENTRAIL_TIMINGS"] != nil
+
+    static func timed<T>(_ label: String, _ body: () throws -> T) rethrows -> T {
+        guard showTimings else { return try body() }
+        let started = Date()
+        defer { FileHandle.standardError.write(Data((label.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: "%7.3f s\n", Date().timeIntervalSince(started))).utf8)) }
+        return try body()
+    }
+
+    /// Symbol ids of strings (0 for those the database never stored).
+    func symbols(_ values: [String]) throws -> Set<Int64> { Set(try values.map { try names.id($0) }.filter { $0 != 0 }) }
 
     public var window: [SQLValue] { [.integer(windowStart), .integer(windowEnd)] }
 
@@ -53,44 +103,5 @@ public final class AnalysisContext {
 
     public func severity(of rule: any Rule) -> Severity {
         policy?.rules[rule.id]?.severity.flatMap(Severity.init(rawValue:)) ?? rule.defaultSeverity
-    }
-}
-
-extension AnalysisContext {
-    /// The SQL for a group key over `columns` (NULL as empty), matching `groupKey` in Swift.
-    public static func keySQL(_ columns: [String]) -> String {
-        columns.map { "coalesce(\($0), '')" }.joined(separator: " || char(31) || ")
-    }
-
-    public static func groupKey(_ parts: [String?]) -> String {
-        parts.map { $0 ?? "" }.joined(separator: "\u{1F}")
-    }
-
-    public static func groupKey(_ row: [SQLValue], _ columns: Range<Int>) -> String {
-        groupKey(columns.map { row[$0].string })
-    }
-
-    /// Evidence for many findings in one pass over the matching rows, in time order: each
-    /// wanted group keeps its first `Finding.maxEvidence` records. (A query per finding
-    /// rescans the window for every finding: quadratic, and minutes on a million rows.)
-    public func evidence(groups wanted: Set<String>, key columns: [String], from view: String,
-                         where condition: String, _ values: [SQLValue]) throws -> [String: [String]] {
-        guard !wanted.isEmpty else { return [:] }
-        let statement = try db.prepare("SELECT \(Self.keySQL(columns)), evidence FROM \(view) WHERE \(condition) ORDER BY time_ms")
-        try statement.bind(values)
-        var out: [String: [String]] = [:]
-        var complete = 0
-        while try statement.step() {
-            guard let key = statement.text(at: 0), wanted.contains(key) else { continue }
-            var list = out[key, default: []]
-            guard list.count < Finding.maxEvidence else { continue }
-            list.append(statement.text(at: 1) ?? "")
-            out[key] = list
-            if list.count == Finding.maxEvidence {
-                complete += 1
-                if complete == wanted.count { break }
-            }
-        }
-        return out
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Runs every enabled rule over a window and stores the findings. A finding is upserted on
 /// its fingerprint: re-running over the same data adds no finding and no duplicate.
 public enum Analyzer {
@@ -13,11 +15,11 @@ public enum Analyzer {
 
     public static func run(db: Database, policy: Policy?, windowStart: Int64, windowEnd: Int64,
                            runId: Int64? = nil, rules: [any Rule] = RuleCatalog.all) throws -> Result {
-        let context = AnalysisContext(db: db, policy: policy, windowStart: windowStart, windowEnd: windowEnd)
+        let context = try AnalysisContext(db: db, policy: policy, windowStart: windowStart, windowEnd: windowEnd)
         var findings: [Finding] = []
         for rule in rules where context.isEnabled(rule.id) {
             let severity = context.severity(of: rule)
-            for var finding in try rule.evaluate(context) {
+            for var finding in try AnalysisContext.timed(rule.id, { try rule.evaluate(context) }) {
                 if finding.severity == rule.defaultSeverity { finding.severity = severity }
                 findings.append(finding)
             }

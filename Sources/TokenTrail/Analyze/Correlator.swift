@@ -3,149 +3,275 @@
 /// A pair has the same subject (the username: a request's `sub`, or the user its response
 /// `id` names; a login's username, or its user id resolved through the user directory),
 /// times within `matchWindowSeconds` after correcting for the host's clock offset, and, when
-/// the policy maps the client id to an app, the same app. Pairing is greedy by smallest time
-/// gap, one-to-one within each server-side origin (Login History and Event Monitoring each
-/// record the same login once: a request pairs with one row of each), and deterministic,
-/// so re-running gives the same pairs. A matched JWT
-/// bearer login whose flow was inferred (or taken from the policy) gets basis `client_log`.
+/// the policy maps the client id to an app, the same app. Logins and requests stream from
+/// SQLite in time order; each login takes the nearest unused request of its subject (ties:
+/// the earlier, then the lower key), one-to-one within each server-side origin (Login
+/// History and Event Monitoring each record the same login once: a request pairs with one
+/// row of each). Only the requests of the match window are held, so memory does not grow
+/// with the input, and re-running gives the same pairs.
+///
+/// Pairs are stored in `matches`; a matched JWT bearer login whose flow was inferred (or taken
+/// from the policy) reads as basis `client_log` in the views.
 public struct Correlation {
-    /// Server logins with a client counterpart, as (time, key).
-    public var matchedLogins: Set<RowID> = []
-    public var matchedRequests: Set<RowID> = []
-    /// Client ids (and the apps they map to) whose requests were matched: "apps we have client logs for".
+    /// Client ids (and the apps they map to) whose requests were matched: "apps we have client
+    /// logs for", with the period their client logs cover.
     public var appsWithClientLogs: [String: (first: Int64, last: Int64)] = [:]
+    /// Successful requests in the window with no login, while a server export covers their time.
+    var unmatchedRequests: [UnmatchedRequests: (group: Group, evidence: [String])] = [:]
+    /// Per host: the server login time minus the request time of matched pairs (a second
+    /// clock estimate, beside the response Date header).
+    var pairOffsets: [String: OffsetHistogram] = [:]
+    public var pairs = 0
 
-    public struct RowID: Hashable, Sendable { public let time: Int64; public let key: Int64 }
+    public struct UnmatchedRequests: Hashable, Sendable {
+        public let host: Int64, clientId: Int64, subject: Int64, provider: Int64
+    }
 }
 
 enum Correlator {
-    /// `id.time` is the request time corrected for the host's clock (used for pairing);
-    /// `storedTime` is the time as logged, which identifies the row.
-    private struct Request { let id: Correlation.RowID; let storedTime: Int64; let subject: String; let clientId: String?; let host: String? }
-    private struct Login { let id: Correlation.RowID; let subject: String; let app: String?; let origin: Int64 }
+    private struct Pending {
+        let corrected: Int64, stored: Int64, key: Int64, subject: Int32
+        let clientId: Int64, host: Int64, provider: Int64, sub: Int64, userId: Int64, sourceId: Int64, line: Int64
+        /// The app the policy maps the client id to, if any.
+        let app: String?
+        /// Origins (bit per server-side origin) this request is paired with.
+        var origins: UInt64 = 0
+    }
 
     static func run(_ c: AnalysisContext) throws -> Correlation {
         let window = Int64(c.policy?.matchWindowSeconds ?? 120) * 1000
+        var offsets: [Int64: Int64] = [:]
+        for (host, offset) in try c.clockOffsets(from: c.windowStart, to: c.windowEnd) { offsets[try c.names.id(host)] = offset.offsetMs }
+        let skew = offsets.values.map { abs($0) }.max() ?? 0
         let directory = try c.usernames()
-        let offsets = try c.clockOffsets(from: c.windowStart, to: c.windowEnd)
-        func subject(name: String?, id: String?) -> String? {
-            if let name { return name.lowercased() }
-            guard let id else { return nil }
-            return (directory[id] ?? directory[String(id.prefix(15))] ?? "id:" + id.prefix(15)).lowercased()
-        }
-        var requests: [String: [Request]] = [:]
-        var clientSpan: [String: (Int64, Int64)] = [:]
-        for row in try c.rows("""
-            SELECT t.time, t.key, (SELECT value FROM strings WHERE id = t.sub), (SELECT value FROM strings WHERE id = t.user_id),
-                   (SELECT value FROM strings WHERE id = t.client_id), (SELECT value FROM strings WHERE id = t.host)
-            FROM token_requests t WHERE t.time BETWEEN ? AND ? AND t.outcome = (SELECT id FROM strings WHERE value = 'success')
-              AND t.flow IN (SELECT id FROM strings WHERE value IN ('jwt_bearer', 'client_credentials'))
-            """, [.integer(c.windowStart - window), .integer(c.windowEnd + window)]) {
-            guard let time = row[0].int, let key = row[1].int,
-                  let who = subject(name: row[2].string, id: row[3].string) else { continue }
-            let host = row[5].string
-            let corrected = time + (host.flatMap { offsets[$0]?.offsetMs } ?? 0)
-            requests[who, default: []].append(Request(id: .init(time: corrected, key: key), storedTime: time, subject: who,
-                                                      clientId: row[4].string, host: host))
-            if let client = row[4].string {
-                let span = clientSpan[client] ?? (time, time)
-                clientSpan[client] = (min(span.0, time), max(span.1, time))
-            }
-        }
+        let contexts = try c.contexts
+        let loginContexts = contexts.ids { $0.isServerToServer && $0.isSuccess }
+        let success = try c.names.id(Outcome.success.rawValue)
+        let flows = try c.symbols([Flow.jwtBearer.rawValue, Flow.clientCredentials.rawValue])
         var result = Correlation()
-        guard !requests.isEmpty else { return result }
-        struct Side: Hashable { let subject: String; let origin: Int64 }
-        var logins: [Side: [Login]] = [:]
-        for row in try c.rows("""
-            SELECT l.time, l.key, (SELECT value FROM strings WHERE id = l.username), (SELECT value FROM strings WHERE id = l.user_id),
-                   (SELECT value FROM strings WHERE id = l.app), x.origin
-            FROM logins l JOIN login_contexts x ON x.id = l.context
-            WHERE l.time BETWEEN ? AND ? AND x.outcome = (SELECT id FROM strings WHERE value = 'success')
-              AND x.flow IN (SELECT id FROM strings WHERE value IN ('jwt_bearer', 'client_credentials'))
-            """, [.integer(c.windowStart - window), .integer(c.windowEnd + window)]) {
-            guard let time = row[0].int, let key = row[1].int,
-                  let who = subject(name: row[2].string, id: row[3].string), requests[who] != nil else { continue }
-            let origin = row[5].int ?? 0
-            logins[Side(subject: who, origin: origin), default: []].append(Login(id: .init(time: time, key: key), subject: who, app: row[4].string, origin: origin))
+        guard !loginContexts.isEmpty, success != 0, !flows.isEmpty else { return result }
+        // Server exports' coverage: a request outside it has nothing to pair with.
+        let covered = try c.rows("""
+            SELECT first_time, last_time FROM sources WHERE (format LIKE 'login_history%' OR format = 'elf_login') AND first_time IS NOT NULL
+            """).compactMap { row in row[0].int.flatMap { a in row[1].int.map { (a, $0) } } }
+
+        // Subjects as small integers: lowercased usernames, ids resolved through the directory.
+        var subjects: [String: Int32] = [:], byName: [Int64: Int32] = [:], byId: [Int64: Int32] = [:]
+        func intern(_ text: String) -> Int32 {
+            let key = text.lowercased()
+            if let known = subjects[key] { return known }
+            let id = Int32(subjects.count + 1)
+            subjects[key] = id
+            return id
         }
-        // Greedy one-to-one by smallest gap, per subject (and origin).
-        var pairs: [(login: Correlation.RowID, request: Correlation.RowID, gap: Int64, client: String?, app: String?)] = []
-        for (side, serverSide) in logins.sorted(by: { ($0.key.subject, $0.key.origin) < ($1.key.subject, $1.key.origin) }) {
-            let clientSide = (requests[side.subject] ?? []).sorted { $0.id.time < $1.id.time }
-            var candidates: [(Int64, Int, Int)] = []   // gap, login index, request index
-            for (li, login) in serverSide.enumerated() {
-                // Binary search the first request not earlier than login − window.
-                var lo = 0, hi = clientSide.count
-                while lo < hi { let mid = (lo + hi) / 2; if clientSide[mid].id.time < login.id.time - window { lo = mid + 1 } else { hi = mid } }
-                var ri = lo
-                while ri < clientSide.count && clientSide[ri].id.time <= login.id.time + window {
-                    let request = clientSide[ri]
-                    let expected = request.clientId.flatMap { c.app(forClientId: $0)?.name }
-                    if expected == nil || login.app == nil || expected == login.app {
-                        candidates.append((abs(login.id.time - request.id.time), li, ri))
-                    }
-                    ri += 1
+        func subject(name: Int64, id: Int64) throws -> Int32 {
+            if name != 0 {
+                if let known = byName[name] { return known }
+                let value = try c.names.name(name).map(intern) ?? 0
+                byName[name] = value
+                return value
+            }
+            guard id != 0 else { return 0 }
+            if let known = byId[id] { return known }
+            let value = try c.names.name(id).map { directory[$0] ?? directory[String($0.prefix(15))] ?? "id:" + $0.prefix(15) }.map(intern) ?? 0
+            byId[id] = value
+            return value
+        }
+        var appOfClient: [Int64: String?] = [:], appName: [Int64: String?] = [:], originBit: [String: UInt64] = [:]
+        var clientSpan: [Int64: (Int64, Int64)] = [:]
+        var matchedApps: Set<[Int64]> = []   // (client id, login app)
+
+        var pending: [Int32: [Pending]] = [:]
+        var requests = try RequestCursor(c.db, from: c.windowStart - window - skew, to: c.windowEnd + window + skew,
+                                         condition: "outcome = \(success) AND flow IN (\(flows.map(String.init).joined(separator: ",")))")
+        var next = try requests.next()
+        func finalize(_ r: Pending) throws {
+            guard r.origins == 0, r.stored >= c.windowStart, r.stored <= c.windowEnd,
+                  covered.contains(where: { r.stored >= $0.0 && r.stored <= $0.1 }) else { return }
+            let key = Correlation.UnmatchedRequests(host: r.host, clientId: r.clientId, subject: r.sub != 0 ? r.sub : r.userId, provider: r.provider)
+            var entry = result.unmatchedRequests[key] ?? (Group(), [])
+            entry.group.add(r.stored)
+            if entry.evidence.count < Finding.maxEvidence { entry.evidence.append(try c.evidence(source: r.sourceId, line: r.line)) }
+            result.unmatchedRequests[key] = entry
+        }
+        /// Drops requests too old to pair with a login at `time` or later.
+        func evict(before time: Int64) throws {
+            for (who, list) in pending {
+                guard list.contains(where: { $0.corrected < time }) else { continue }
+                for r in list where r.corrected < time { try finalize(r) }
+                let kept = list.filter { $0.corrected >= time }
+                pending[who] = kept.isEmpty ? nil : kept
+            }
+        }
+        var lastEviction = Int64.min
+
+        /// Reads requests up to `time`, each under its subject, with its clock-corrected time.
+        func readRequests(through time: Int64) throws {
+            while let r = next, r.time <= time {
+                next = try requests.next()
+                if r.clientId != 0 {
+                    let span = clientSpan[r.clientId] ?? (r.time, r.time)
+                    clientSpan[r.clientId] = (min(span.0, r.time), max(span.1, r.time))
                 }
-            }
-            candidates.sort { ($0.0, serverSide[$0.1].id.time, serverSide[$0.1].id.key, clientSide[$0.2].id.key)
-                              < ($1.0, serverSide[$1.1].id.time, serverSide[$1.1].id.key, clientSide[$1.2].id.key) }
-            var usedLogins = Set<Int>(), usedRequests = Set<Int>()
-            for (gap, li, ri) in candidates where !usedLogins.contains(li) && !usedRequests.contains(ri) {
-                usedLogins.insert(li); usedRequests.insert(ri)
-                let request = clientSide[ri]
-                pairs.append((serverSide[li].id, .init(time: request.storedTime, key: request.id.key), gap, request.clientId, serverSide[li].app))
+                let who = try subject(name: r.sub, id: r.userId)
+                guard who != 0 else { continue }
+                let app = try appOfClient[r.clientId] ?? {
+                    let name = try c.names.name(r.clientId).flatMap { c.app(forClientId: $0)?.name }
+                    appOfClient[r.clientId] = name
+                    return name
+                }()
+                pending[who, default: []].append(Pending(corrected: r.time + (offsets[r.host] ?? 0), stored: r.time, key: r.key, subject: who,
+                                                         clientId: r.clientId, host: r.host, provider: r.provider, sub: r.sub, userId: r.userId,
+                                                         sourceId: r.sourceId, line: r.line, app: app))
             }
         }
+
+        // Logins wait in `queue` (time order) until logins 2 windows later are read: every
+        // login that could compete for one of their requests is then known.
+        struct Waiting { let time: Int64, key: Int64, subject: Int32, bit: UInt64, app: String?, appId: Int64 }
+        var queue: [Waiting] = [], head = 0
+        var waiting: [Int32: [Int]] = [:]   // subject → indexes into queue, in time order
+        func compatible(_ r: Pending, _ l: Waiting) -> Bool {
+            r.origins & l.bit == 0 && abs(r.corrected - l.time) <= window && (r.app == nil || l.app == nil || r.app == l.app)
+        }
+        /// The nearest request `l` could take (ties: the earlier, then the lower key).
+        func nearest(_ l: Waiting, in list: [Pending]) -> (index: Int, gap: Int64)? {
+            var best: (index: Int, gap: Int64)?
+            for (i, r) in list.enumerated() where compatible(r, l) {
+                let gap = abs(r.corrected - l.time)
+                if let b = best, (gap, r.stored, r.key) >= (b.gap, list[b.index].stored, list[b.index].key) { continue }
+                best = (i, gap)
+            }
+            return best
+        }
+        /// True when a waiting login other than `l` is nearer to request `i` and has nothing
+        /// nearer of its own: it would win the request under smallest-gap-first.
+        func contested(_ i: Int, by l: Waiting, in list: [Pending]) -> Bool {
+            let r = list[i], gap = abs(r.corrected - l.time)
+            for index in waiting[l.subject] ?? [] {
+                let rival = queue[index]
+                guard rival.time != l.time || rival.key != l.key, compatible(r, rival) else { continue }
+                let rivalGap = abs(r.corrected - rival.time)
+                guard rivalGap < gap else { continue }
+                if let own = nearest(rival, in: list), own.index != i, own.gap < rivalGap { continue }
+                return true
+            }
+            return false
+        }
+        func decide(_ l: Waiting, into matches: inout MatchWriter) throws {
+            guard var list = pending[l.subject] else { return }
+            // Candidates nearest first; usually the first is uncontested.
+            var tried: Set<Int> = []
+            while true {
+                var best: (index: Int, gap: Int64)?
+                for (i, r) in list.enumerated() where !tried.contains(i) && compatible(r, l) {
+                    let gap = abs(r.corrected - l.time)
+                    if let b = best, (gap, r.stored, r.key) >= (b.gap, list[b.index].stored, list[b.index].key) { continue }
+                    best = (i, gap)
+                }
+                guard let i = best?.index else { return }
+                if contested(i, by: l, in: list) { tried.insert(i); continue }
+                list[i].origins |= l.bit
+                pending[l.subject] = list
+                let r = list[i]
+                try matches.add(loginTime: l.time, loginKey: l.key, requestTime: r.stored, requestKey: r.key)
+                result.pairs += 1
+                matchedApps.insert([r.clientId, l.appId])
+                if r.host != 0 { result.pairOffsets[try c.names.name(r.host) ?? "", default: OffsetHistogram()].add(l.time - r.stored) }
+                return
+            }
+        }
+        func release(before time: Int64, into matches: inout MatchWriter) throws {
+            while head < queue.count, queue[head].time < time {
+                let l = queue[head]
+                try readRequests(through: l.time + 3 * window + skew)   // rivals up to 2 windows later see their own requests
+                if lastEviction == .min || l.time - lastEviction > window {
+                    try evict(before: l.time - window)
+                    lastEviction = l.time
+                }
+                try decide(l, into: &matches)
+                waiting[l.subject]?.removeFirst()
+                head += 1
+            }
+            if head > 4096 && head * 2 > queue.count {   // keep only the waiting logins
+                queue.removeFirst(head)
+                for key in waiting.keys { waiting[key] = waiting[key]!.map { $0 - head } }
+                head = 0
+            }
+        }
+
         try c.db.transaction {
             _ = try c.db.rows("DELETE FROM matches WHERE login_time BETWEEN ? AND ? OR request_time BETWEEN ? AND ?",
                               [.integer(c.windowStart), .integer(c.windowEnd), .integer(c.windowStart), .integer(c.windowEnd)])
-            let insert = try c.db.prepare("INSERT OR REPLACE INTO matches VALUES(?,?,?,?,?)")  // a request pairs with one row per origin
-            for pair in pairs {
-                let requestTime = pair.request.time
-                try insert.bind([.integer(pair.login.time), .integer(pair.login.key), .integer(requestTime),
-                                 .integer(pair.request.key), .integer(pair.login.time - requestTime)])
-                try insert.run()
-                result.matchedLogins.insert(pair.login)
-                result.matchedRequests.insert(.init(time: requestTime, key: pair.request.key))
-                for name in [pair.client, pair.app].compactMap({ $0 }) {
-                    let span = clientSpan[pair.client ?? ""] ?? (pair.login.time, pair.login.time)
-                    let known = result.appsWithClientLogs[name] ?? (span.0, span.1)
-                    result.appsWithClientLogs[name] = (min(known.first, span.0), max(known.last, span.1))
-                }
+            var matches = try MatchWriter(c.db)
+            try LoginCursor.forEach(c.db, from: c.windowStart - window, to: c.windowEnd + window, contexts: loginContexts) { login in
+                try release(before: login.time - 2 * window, into: &matches)
+                let who = try subject(name: login.username, id: login.userId)
+                guard who != 0 else { return true }
+                let origin = contexts[login.context].origin
+                let bit = originBit[origin] ?? {
+                    let bit = UInt64(1) << UInt64(min(originBit.count, 63))
+                    originBit[origin] = bit
+                    return bit
+                }()
+                let app = try appName[login.app] ?? {
+                    let name = try c.names.name(login.app)
+                    appName[login.app] = name
+                    return name
+                }()
+                waiting[who, default: []].append(queue.count)
+                queue.append(Waiting(time: login.time, key: login.key, subject: who, bit: bit, app: app, appId: login.app))
+                return true
             }
-            try promoteBasis(c, pairs.map(\.login))
+            try release(before: .max, into: &matches)
+            try matches.flush()
+            // Requests after the last login still count as unmatched.
+            try readRequests(through: .max)
+            try evict(before: .max)
+        }
+        for pair in matchedApps {
+            guard let span = clientSpan[pair[0]] else { continue }
+            for name in [try c.names.name(pair[0]), try c.names.name(pair[1])].compactMap({ $0 }) {
+                let known = result.appsWithClientLogs[name] ?? span
+                result.appsWithClientLogs[name] = (min(known.first, span.0), max(known.last, span.1))
+            }
         }
         return result
     }
+}
 
-    /// Matched JWT bearer logins whose flow was inferred or came from the policy are now
-    /// confirmed by the client's own request: basis `client_log`.
-    private static func promoteBasis(_ c: AnalysisContext, _ logins: [Correlation.RowID]) throws {
-        guard !logins.isEmpty else { return }
-        let columns = LoginContexts.columns.filter { $0 != "flow_basis" }.joined(separator: ", ")
-        try c.db.execute("""
-            CREATE TEMP TABLE IF NOT EXISTS promote(time INTEGER, key INTEGER, PRIMARY KEY(time, key)) WITHOUT ROWID;
-            DELETE FROM promote;
-            INSERT OR IGNORE INTO strings(value) VALUES('client_log');
-            """)
-        let insert = try c.db.prepare("INSERT OR IGNORE INTO promote VALUES(?, ?)")
-        for login in logins { try insert.bind([.integer(login.time), .integer(login.key)]); try insert.run() }
-        try c.db.execute("""
-            INSERT OR IGNORE INTO login_contexts(\(columns), flow_basis)
-              SELECT DISTINCT \(columns.split(separator: ",").map { "x." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")),
-                     (SELECT id FROM strings WHERE value = 'client_log')
-              FROM promote p JOIN logins l ON l.time = p.time AND l.key = p.key JOIN login_contexts x ON x.id = l.context
-              WHERE x.flow = (SELECT id FROM strings WHERE value = 'jwt_bearer')
-                AND x.flow_basis IN (SELECT id FROM strings WHERE value IN ('inferred', 'policy'));
-            UPDATE logins SET context = (
-                SELECT y.id FROM login_contexts x JOIN login_contexts y ON
-                  \(LoginContexts.columns.filter { $0 != "flow_basis" }.map { "y.\($0) IS x.\($0)" }.joined(separator: " AND "))
-                  AND y.flow_basis = (SELECT id FROM strings WHERE value = 'client_log')
-                WHERE x.id = logins.context)
-              WHERE (time, key) IN (SELECT time, key FROM promote)
-                AND context IN (SELECT id FROM login_contexts WHERE flow = (SELECT id FROM strings WHERE value = 'jwt_bearer')
-                                AND flow_basis IN (SELECT id FROM strings WHERE value IN ('inferred', 'policy')));
-            """)
+/// Writes pairs to `matches` 64 rows a statement: a statement per row costs more than the row.
+struct MatchWriter {
+    static let rowsPerStatement = 64
+    private let db: Database
+    private let full: Statement
+    private var values: [Int64] = []
+
+    init(_ db: Database) throws {
+        self.db = db
+        full = try db.prepare(Self.sql(rows: Self.rowsPerStatement))
+        values.reserveCapacity(Self.rowsPerStatement * 5)
+    }
+
+    /// A request pairs with one row per origin; re-running replaces a login's pair.
+    private static func sql(rows: Int) -> String {
+        "INSERT OR REPLACE INTO matches VALUES " + Array(repeating: "(?,?,?,?,?)", count: rows).joined(separator: ",")
+    }
+
+    mutating func add(loginTime: Int64, loginKey: Int64, requestTime: Int64, requestKey: Int64) throws {
+        values += [loginTime, loginKey, requestTime, requestKey, loginTime - requestTime]
+        if values.count == Self.rowsPerStatement * 5 { try write(full) }
+    }
+
+    mutating func flush() throws {
+        guard !values.isEmpty else { return }
+        try write(try db.prepare(Self.sql(rows: values.count / 5)))
+    }
+
+    private mutating func write(_ statement: Statement) throws {
+        for (i, value) in values.enumerated() { statement.bind(value, at: Int32(i + 1)) }
+        _ = try statement.run()
+        values.removeAll(keepingCapacity: true)
     }
 }
 
@@ -153,10 +279,8 @@ extension AnalysisContext {
     /// Client↔server pairs for the window, computed once per analysis and stored in `matches`.
     public func correlation() throws -> Correlation {
         if let cached = correlationCache { return cached }
-        let result = try Correlator.run(self)
+        let result = try Self.timed("  correlation") { try Correlator.run(self) }
         correlationCache = result
         return result
     }
 }
-
-import Foundation

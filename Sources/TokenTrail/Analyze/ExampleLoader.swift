@@ -25,7 +25,7 @@ public enum ExampleLoader {
             }
         }
         let start = try example.windowStart.map(time) ?? (times.min() ?? 0)
-        return try rule.evaluate(AnalysisContext(db: db, policy: policy, windowStart: start, windowEnd: times.max() ?? 0))
+        return try rule.evaluate(try AnalysisContext(db: db, policy: policy, windowStart: start, windowEnd: times.max() ?? 0))
     }
 
     static func time(_ text: String) throws -> Int64 {

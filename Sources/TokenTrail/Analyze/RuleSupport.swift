@@ -11,14 +11,25 @@ extension AnalysisContext {
     public func usernames() throws -> [String: String] {
         if let cached = directoryCache { return cached }
         var map: [String: String] = [:]
-        for row in try rows("""
-            SELECT DISTINCT user_id, username FROM v_logins WHERE user_id IS NOT NULL AND username IS NOT NULL
-            UNION SELECT DISTINCT user_id, sub FROM v_token_requests WHERE user_id IS NOT NULL AND sub IS NOT NULL
-                  AND flow = 'jwt_bearer' AND outcome = 'success'
+        for pair in try loginFacts().userPairs.union(try requestFacts().userPairs) {
+            if let id = try names.name(pair.app), let name = try names.name(pair.ip) { map[id] = name; map[String(id.prefix(15))] = name }
+        }
+        directoryCache = map
+        return map
+    }
+
+    /// The same directory read straight from the database (for summaries outside an analysis).
+    public static func directory(_ db: Database) throws -> [String: String] {
+        var map: [String: String] = [:]
+        for row in try db.rows("""
+            SELECT u.value, n.value FROM (SELECT DISTINCT user_id, username FROM logins WHERE user_id IS NOT NULL AND username IS NOT NULL) p
+              JOIN strings u ON u.id = p.user_id JOIN strings n ON n.id = p.username
+            UNION SELECT u.value, n.value FROM (SELECT DISTINCT user_id, sub FROM token_requests WHERE user_id IS NOT NULL AND sub IS NOT NULL
+                  AND flow = (SELECT id FROM strings WHERE value = 'jwt_bearer') AND outcome = (SELECT id FROM strings WHERE value = 'success')) p
+              JOIN strings u ON u.id = p.user_id JOIN strings n ON n.id = p.sub
             """) {
             if let id = row[0].string, let name = row[1].string { map[id] = name; map[String(id.prefix(15))] = name }
         }
-        directoryCache = map
         return map
     }
 
@@ -27,6 +38,11 @@ extension AnalysisContext {
         if let username { return username }
         guard let userId else { return nil }
         return directory[userId] ?? directory[String(userId.prefix(15))] ?? userId
+    }
+
+    /// The same, from symbol ids.
+    public func displayUser(username: Int64, userId: Int64) throws -> String? {
+        displayUser(username: try names.name(username), userId: try names.name(userId), directory: try usernames())
     }
 }
 
@@ -40,9 +56,14 @@ struct Group {
         first = min(first, time)
         last = max(last, time)
     }
+    mutating func merge(_ other: Group) {
+        count += other.count
+        first = min(first, other.first)
+        last = max(last, other.last)
+    }
 }
 
-let oauthFlows = "('jwt_bearer','client_credentials','refresh_token','username_password','web_server','user_agent','token_exchange','device')"
+let oauthFlows = "(" + Flow.allCases.filter(\.isOAuth).map { "'\($0.rawValue)'" }.joined(separator: ",") + ")"
 
 /// A client host's clock offset: server time minus host time (positive: the host is slow).
 public struct ClockOffset: Sendable {
@@ -63,21 +84,24 @@ public struct ClockOffset: Sendable {
 extension AnalysisContext {
     /// Per-host clock offsets from the response `Date` header (second precision, so half a
     /// second of error either way): the median resists outliers such as a slow response.
-    /// `from`/`to` limit the samples to a period (a clock that drifted is wrong only since then).
+    /// `from`/`to` limit the samples to the hours of a period (a clock that drifted is wrong only since then).
     public func clockOffsets(from: Int64 = .min, to: Int64? = nil) throws -> [String: ClockOffset] {
-        var samples: [String: [Int64]] = [:]
-        for row in try rows("""
-            SELECT h.value, t.server_date - t.time - coalesce(t.duration_ms, 0) / 2 FROM token_requests t
-            JOIN strings h ON h.id = t.host WHERE t.server_date IS NOT NULL AND t.time BETWEEN ? AND ?
-            """, [.integer(from), .integer(to ?? windowEnd)]) {
-            if let host = row[0].string, let offset = row[1].int { samples[host, default: []].append(offset) }
+        let first = from == .min ? Int64.min : from / 3_600_000, last = (to ?? windowEnd) / 3_600_000
+        var merged: [Int64: OffsetHistogram] = [:]
+        for (hour, tally) in try requestFacts().hours where hour.hour >= first && hour.hour <= last && tally.offsets.count > 0 {
+            merged[hour.host, default: OffsetHistogram()].merge(tally.offsets)
         }
         var result: [String: ClockOffset] = [:]
-        for (host, values) in samples {
-            let sorted = values.sorted()
-            let q = { (p: Double) in sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))] }
-            result[host] = ClockOffset(host: host, offsetMs: q(0.5), samples: sorted.count, spreadMs: q(0.75) - q(0.25))
+        for (host, histogram) in merged {
+            guard let name = try names.name(host) else { continue }
+            result[name] = ClockOffset(host: name, histogram)
         }
         return result
+    }
+}
+
+extension ClockOffset {
+    init(host: String, _ h: OffsetHistogram) {
+        self.init(host: host, offsetMs: h.quantile(0.5), samples: h.count, spreadMs: h.quantile(0.75) - h.quantile(0.25))
     }
 }

@@ -12,6 +12,14 @@ public enum Flow: String, CaseIterable, Sendable {
     case ui
     case soapApi = "soap_api"
     case other
+
+    /// Flows through the OAuth token endpoint: the ones a connected app's policy speaks of.
+    public var isOAuth: Bool {
+        switch self {
+        case .clientCredentials, .jwtBearer, .refreshToken, .usernamePassword, .webServer, .userAgent, .tokenExchange, .device: return true
+        case .saml, .ui, .soapApi, .other: return false
+        }
+    }
 }
 
 /// How sure a flow classification is (the `flow_basis` column).

@@ -9,7 +9,7 @@ public enum PolicySuggester {
     }
 
     public static func suggest(db: Database, minimumShare: Double = 0.01) throws -> Suggestion {
-        let context = AnalysisContext(db: db, policy: nil, windowStart: .min, windowEnd: .max)
+        let context = try AnalysisContext(db: db, policy: nil, windowStart: .min, windowEnd: .max)
         let directory = try context.usernames()
         var leftOut: [String] = []
         var apps: [JSONValue] = []

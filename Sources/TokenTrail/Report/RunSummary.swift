@@ -29,18 +29,25 @@ public struct RunSummary {
         }
         // Group on raw ids over the (time, key) primary key, then resolve names: grouping
         // through v_logins resolves every row's strings first and costs seconds at 1M rows.
+        // JWT bearer contexts whose basis a client-log pair upgrades (see Schema.basis).
+        let inferredJWT = try db.rows("""
+            SELECT id FROM login_contexts WHERE flow = (SELECT id FROM strings WHERE value = 'jwt_bearer')
+              AND flow_basis IN (SELECT id FROM strings WHERE value IN ('inferred', 'policy'))
+            """).compactMap { $0[0].int }.map(String.init).joined(separator: ",")
         summary.logins = try grouped("""
-            WITH g AS (SELECT context, app, count(*) AS n FROM logins WHERE time BETWEEN ? AND ? GROUP BY 1, 2)
+            WITH g AS (SELECT context, app, CASE WHEN context IN (\(inferredJWT)) THEN EXISTS (SELECT 1 FROM matches m
+                           WHERE m.login_time = l.time AND m.login_key = l.key) ELSE 0 END AS paired, count(*) AS n
+                       FROM logins l WHERE time BETWEEN ? AND ? GROUP BY 1, 2, 3)
             SELECT (SELECT value FROM strings WHERE id = c.origin) AS origin,
                    coalesce((SELECT value FROM strings WHERE id = g.app), '(no app recorded)') AS app,
                    (SELECT value FROM strings WHERE id = c.flow) AS flow,
-                   (SELECT value FROM strings WHERE id = c.flow_basis) AS basis,
+                   CASE WHEN g.paired THEN 'client_log' ELSE (SELECT value FROM strings WHERE id = c.flow_basis) END AS basis,
                    (SELECT value FROM strings WHERE id = c.outcome) AS outcome, sum(g.n)
             FROM g JOIN login_contexts c ON c.id = g.context GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 5
             """, [lo, hi])
         // User ids (the API export has no usernames) are named through the user directory
         // the rules use, so one integration user is one row whatever export named it.
-        let directory = try AnalysisContext(db: db, policy: nil, windowStart: 0, windowEnd: 0).usernames()
+        let directory = try AnalysisContext.directory(db)
         var merged: [[String]: Int64] = [:]
         for row in try grouped("""
             WITH g AS (SELECT app, coalesce(username, user_id) AS user, context, count(*) AS n FROM logins

@@ -1,7 +1,7 @@
 /// The database layout. Fact tables are narrow: integer UTC milliseconds and symbols into
 /// `strings`; the `v_*` views resolve them into readable columns (documented in README).
 public enum Schema {
-    public static let version = 3
+    public static let version = 4
 
     static let tables = """
     CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -42,7 +42,9 @@ public enum Schema {
         login_time INTEGER NOT NULL, login_key INTEGER NOT NULL, request_time INTEGER NOT NULL,
         request_key INTEGER NOT NULL, offset_ms INTEGER NOT NULL,
         PRIMARY KEY(login_time, login_key)) WITHOUT ROWID;
-    CREATE INDEX IF NOT EXISTS matches_request ON matches(request_time, request_key);
+    -- v4: no index on the request side (it cost a third of correlation's writes); a
+    -- request's pair is found in login_time ± the match window.
+    DROP INDEX IF EXISTS matches_request;
     CREATE TABLE IF NOT EXISTS token_requests(
         time INTEGER NOT NULL, key INTEGER NOT NULL, precision_ms INTEGER NOT NULL,
         source_id INTEGER NOT NULL, line INTEGER NOT NULL,
@@ -78,6 +80,17 @@ public enum Schema {
         "strftime('%Y-%m-%dT%H:%M:%fZ', \(column) / 1000.0, 'unixepoch')"
     }
 
+    /// A login's flow basis: a JWT bearer login inferred from a blank subtype (or from the
+    /// policy) that `matches` pairs with the client's own request reads `client_log`.
+    static func basis(context c: String, login l: String) -> String {
+        """
+        CASE WHEN \(c).flow = (SELECT id FROM strings WHERE value = 'jwt_bearer')
+              AND \(c).flow_basis IN (SELECT id FROM strings WHERE value IN ('inferred', 'policy'))
+              AND EXISTS (SELECT 1 FROM matches m WHERE m.login_time = \(l).time AND m.login_key = \(l).key)
+             THEN 'client_log' ELSE (SELECT value FROM strings WHERE id = \(c).flow_basis) END
+        """
+    }
+
     static func s(_ column: String, as name: String? = nil) -> String {
         "(SELECT value FROM strings WHERE id = \(column)) AS \(name ?? column)"
     }
@@ -88,7 +101,7 @@ public enum Schema {
         CREATE VIEW v_logins AS SELECT \(iso("l.time")) AS time_utc, l.time AS time_ms, c.precision_ms,
             \(s("c.origin", as: "origin")), \(s("l.org", as: "org")), \(s("l.user_id", as: "user_id")),
             \(s("l.username", as: "username")), \(s("l.app", as: "app")), \(s("c.login_type", as: "login_type")),
-            \(s("c.subtype", as: "subtype")), \(s("c.flow", as: "flow")), \(s("c.flow_basis", as: "flow_basis")),
+            \(s("c.subtype", as: "subtype")), \(s("c.flow", as: "flow")), \(basis(context: "c", login: "l")) AS flow_basis,
             \(s("c.status", as: "status")), \(s("c.outcome", as: "outcome")), \(s("c.failure_class", as: "failure_class")),
             \(s("l.source_ip", as: "source_ip")), \(s("c.login_url", as: "login_url")), \(s("c.country", as: "country")),
             \(s("c.tls", as: "tls")), \(s("c.cipher", as: "cipher")), \(s("c.browser", as: "browser")),
@@ -151,11 +164,11 @@ public enum Schema {
             (SELECT value FROM strings WHERE id = c.origin) AS origin,
             COALESCE((SELECT value FROM strings WHERE id = l.app), '(no app recorded)') AS app,
             (SELECT value FROM strings WHERE id = c.flow) AS flow,
-            (SELECT value FROM strings WHERE id = c.flow_basis) AS flow_basis,
+            \(basis(context: "c", login: "l")) AS flow_basis,
             (SELECT value FROM strings WHERE id = c.outcome) AS outcome,
             count(*) AS logins, \(iso("min(l.time)")) AS first_utc, \(iso("max(l.time)")) AS last_utc
           FROM logins l JOIN login_contexts c ON c.id = l.context
-          GROUP BY c.origin, l.app, c.flow, c.flow_basis, c.outcome;
+          GROUP BY c.origin, l.app, c.flow, 4, c.outcome;
         """
     }
 

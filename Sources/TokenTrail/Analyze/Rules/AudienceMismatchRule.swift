@@ -16,30 +16,35 @@ struct AudienceMismatchRule: Rule {
     }
 
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
-        var hits: [([SQLValue], String)] = []
-        for row in try c.rows("""
-            SELECT host, client_id, aud, token_url, max(failure_class = 'audience_invalid'), count(*), min(time_ms), max(time_ms)
-            FROM v_token_requests WHERE flow = 'jwt_bearer' AND time_ms BETWEEN ? AND ? GROUP BY 1, 2, 3, 4
-            """, c.window) {
-            let aud = row[2].string, tokenURL = row[3].string
-            if row[4].int == 1 {
-                hits.append((row, "Salesforce answered that the audience is invalid"))
-            } else if let expected = c.app(forClientId: row[1].string)?.audience, let aud, aud != expected {
-                hits.append((row, "the policy expects \(expected)"))
-            } else if let audHost = Self.host(aud), let endpoint = Self.host(tokenURL),
+        let jwt = try c.names.id(Flow.jwtBearer.rawValue), invalid = try c.names.id(FailureClass.audienceInvalid.rawValue)
+        struct Key: Hashable { let host: String?, client: String?, aud: String?, tokenURL: String? }
+        var rejected: Set<Key> = []
+        let groups = try c.mergeRequests { g, _ -> Key? in
+            guard g.flow == jwt, jwt != 0 else { return nil }
+            let key = Key(host: try c.names.name(g.host), client: try c.names.name(g.clientId), aud: try c.names.name(g.aud),
+                          tokenURL: try c.names.name(g.tokenUrl))
+            if invalid != 0 && g.failureClass == invalid { rejected.insert(key) }
+            return key
+        }
+        var hits: [Key: String] = [:]
+        for key in groups.keys {
+            if rejected.contains(key) {
+                hits[key] = "Salesforce answered that the audience is invalid"
+            } else if let expected = c.app(forClientId: key.client)?.audience, let aud = key.aud, aud != expected {
+                hits[key] = "the policy expects \(expected)"
+            } else if let audHost = Self.host(key.aud), let endpoint = Self.host(key.tokenURL),
                       ["login.salesforce.com", "test.salesforce.com"].contains(audHost),
                       ["login.salesforce.com", "test.salesforce.com"].contains(endpoint), audHost != endpoint {
-                hits.append((row, "the token endpoint is \(endpoint)"))
+                hits[key] = "the token endpoint is \(endpoint)"
             }
         }
-        let evidence = try c.evidence(groups: Set(hits.map { AnalysisContext.groupKey($0.0, 0..<4) }), key: ["host", "client_id", "aud", "token_url"],
-                                      from: "v_token_requests", where: "flow = 'jwt_bearer' AND time_ms BETWEEN ? AND ?", c.window)
-        return hits.map { row, why in
-            Finding(rule: id, severity: defaultSeverity, firstSeen: row[6].int ?? 0, lastSeen: row[7].int ?? 0,
-                    app: c.app(forClientId: row[1].string)?.name ?? row[1].string, host: row[0].string,
-                    message: "\(row[0].string ?? "a client") sent aud \(row[2].string ?? "(none)") (\(row[5].int ?? 0)×): \(why)",
-                    count: Int(row[5].int ?? 0), evidence: evidence[AnalysisContext.groupKey(row, 0..<4)] ?? [],
-                    identity: [row[0].string ?? "", row[1].string ?? "", row[2].string ?? ""])
+        let wanted = groups.filter { hits[$0.key] != nil }
+        let evidence = try c.requestEvidence(for: wanted)
+        return wanted.map { key, m in
+            Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last,
+                    app: c.app(forClientId: key.client)?.name ?? key.client, host: key.host,
+                    message: "\(key.host ?? "a client") sent aud \(key.aud ?? "(none)") (\(m.group.count)×): \(hits[key]!)",
+                    count: m.group.count, evidence: evidence[key] ?? [], identity: [key.host ?? "", key.client ?? "", key.aud ?? ""])
         }
     }
 

@@ -13,50 +13,33 @@ struct ClockSkewRule: Rule {
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
         let tolerance = Int64(c.policy?.clockSkewToleranceSeconds ?? 30) * 1000
         // Per host and hour: the median of server Date − request time (second precision).
-        struct Hour { var host: String; var hour: Int64; var median: Int64; var samples: [Int64] }
-        var hours: [Hour] = []
-        var current: (String, Int64)?
-        var samples: [Int64] = []
-        func close() {
-            guard let (host, hour) = current, !samples.isEmpty else { return }
-            let sorted = samples.sorted()
-            hours.append(Hour(host: host, hour: hour, median: sorted[sorted.count / 2], samples: sorted))
-        }
-        for row in try c.rows("""
-            SELECT h.value, t.time / 3600000, t.server_date - t.time - coalesce(t.duration_ms, 0) / 2 FROM token_requests t
-            JOIN strings h ON h.id = t.host WHERE t.server_date IS NOT NULL AND t.time BETWEEN ? AND ? ORDER BY 1, 2
-            """, c.window) {
-            guard let host = row[0].string, let hour = row[1].int, let offset = row[2].int else { continue }
-            if current.map({ $0 != (host, hour) }) ?? true { close(); current = (host, hour); samples = [] }
-            samples.append(offset)
-        }
-        close()
+        let hours = try c.requestFacts().hours.filter { $0.value.offsets.count > 0 }
+            .sorted { ($0.key.host, $0.key.hour) < ($1.key.host, $1.key.hour) }
         // Consecutive off hours of one host form one period.
         var findings: [Finding] = []
-        var period: [Hour] = []
+        var period: [(hour: HostHour, tally: HourTally)] = []
         func report() throws {
             defer { period = [] }
-            guard let first = period.first, let last = period.last else { return }
-            let all = period.flatMap(\.samples).sorted()
-            let median = all[all.count / 2]
-            let spread = all[min(all.count - 1, all.count * 3 / 4)] - all[all.count / 4]
-            let start = first.hour * 3_600_000, end = last.hour * 3_600_000 + 3_599_999
-            let failures = Int(try c.db.scalar("""
-                SELECT count(*) FROM v_token_requests WHERE host = ? AND outcome = 'failure' AND time_ms BETWEEN ? AND ?
-                """, [.text(first.host), .integer(start), .integer(end)]).int ?? 0)
-            let offset = ClockOffset(host: first.host, offsetMs: median, samples: all.count, spreadMs: spread)
-            let evidence = try c.evidence("SELECT evidence FROM v_token_requests WHERE host = ? AND server_date_utc IS NOT NULL AND time_ms BETWEEN ? AND ?",
-                                          [.text(first.host), .integer(start), .integer(end)])
+            guard let first = period.first, let last = period.last, let host = try c.names.name(first.hour.host) else { return }
+            var all = OffsetHistogram()
+            for entry in period { all.merge(entry.tally.offsets) }
+            let failures = period.reduce(0) { $0 + $1.tally.failures }
+            let start = first.hour.hour * 3_600_000, end = last.hour.hour * 3_600_000 + 3_599_999
+            let offset = ClockOffset(host: host, all)
+            let hostId = first.hour.host
+            let evidence = try c.requestEvidence(buckets: 1, from: max(start, c.windowStart), to: min(end, c.windowEnd)) { row in
+                row.host == hostId && row.serverDate != nil ? 0 : nil
+            }
             findings.append(Finding(rule: id, severity: failures > 0 ? .high : defaultSeverity, firstSeen: start, lastSeen: end,
-                                    host: first.host,
+                                    host: host,
                                     message: offset.description + " from \(RunSummary.isoTime(start)) (tolerance \(tolerance / 1000) s)"
                                         + (failures > 0 ? "; \(failures) of its requests failed in that period" : ""),
-                                    count: all.count, evidence: evidence, identity: [first.host, String(first.hour)]))
+                                    count: all.count, evidence: evidence[0] ?? [], identity: [host, String(first.hour.hour)]))
         }
-        for hour in hours {
-            let off = abs(hour.median) > tolerance
-            if let previous = period.last, !off || previous.host != hour.host || hour.hour - previous.hour > 1 { try report() }
-            if off { period.append(hour) }
+        for (hour, tally) in hours {
+            let off = abs(tally.offsets.quantile(0.5)) > tolerance
+            if let previous = period.last, !off || previous.hour.host != hour.host || hour.hour - previous.hour.hour > 1 { try report() }
+            if off { period.append((hour, tally)) }
         }
         try report()
         return findings

@@ -12,28 +12,30 @@ struct ConsumerNotApprovedRule: Rule {
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
         // Server side: integration flows only; a person trying an app they are not assigned
         // to is not what this rule is for.
-        let directory = try c.usernames()
-        let serverCondition = "failure_class = 'not_approved' AND flow IN ('jwt_bearer', 'client_credentials') AND time_ms BETWEEN ? AND ?"
-        let serverRows = try c.rows("SELECT app, username, user_id, count(*), min(time_ms), max(time_ms) FROM v_logins WHERE \(serverCondition) GROUP BY 1, 2, 3", c.window)
-        let serverEvidence = try c.evidence(groups: Set(serverRows.map { AnalysisContext.groupKey($0, 0..<3) }), key: ["app", "username", "user_id"],
-                                            from: "v_logins", where: serverCondition, c.window)
-        var findings = serverRows.map { row in
-            let user = c.displayUser(username: row[1].string, userId: row[2].string, directory: directory)
-            return Finding(rule: id, severity: defaultSeverity, firstSeen: row[4].int ?? 0, lastSeen: row[5].int ?? 0, app: row[0].string, user: user,
-                           message: "\(user ?? "a user") is not approved for \(row[0].string ?? "the app") (\(row[3].int ?? 0) failed login(s))",
-                           count: Int(row[3].int ?? 0), evidence: serverEvidence[AnalysisContext.groupKey(row, 0..<3)] ?? [],
-                           identity: ["server", row[0].string ?? "", user ?? ""])
+        let notApproved = FailureClass.notApproved.rawValue
+        struct ServerKey: Hashable { let app: String?, user: String? }
+        let servers = try c.mergeLogins { g, x -> ServerKey? in
+            guard x.failureClass == notApproved, x.isServerToServer else { return nil }
+            return ServerKey(app: try c.names.name(g.app), user: try c.displayUser(username: g.username, userId: g.userId))
         }
-        let clientCondition = "failure_class = 'not_approved' AND time_ms BETWEEN ? AND ?"
-        let clientRows = try c.rows("SELECT host, client_id, sub, count(*), min(time_ms), max(time_ms) FROM v_token_requests WHERE \(clientCondition) GROUP BY 1, 2, 3", c.window)
-        let clientEvidence = try c.evidence(groups: Set(clientRows.map { AnalysisContext.groupKey($0, 0..<3) }), key: ["host", "client_id", "sub"],
-                                            from: "v_token_requests", where: clientCondition, c.window)
-        findings += clientRows.map { row in
-            Finding(rule: id, severity: defaultSeverity, firstSeen: row[4].int ?? 0, lastSeen: row[5].int ?? 0,
-                    app: c.app(forClientId: row[1].string)?.name ?? row[1].string, user: row[2].string, host: row[0].string,
-                    message: "\(row[0].string ?? "a client") asked for \(row[2].string ?? "a subject") but it is not approved for the app (\(row[3].int ?? 0)×)",
-                    count: Int(row[3].int ?? 0), evidence: clientEvidence[AnalysisContext.groupKey(row, 0..<3)] ?? [],
-                    identity: ["client", row[0].string ?? "", row[1].string ?? "", row[2].string ?? ""])
+        let serverEvidence = try c.loginEvidence(for: servers)
+        var findings = servers.map { key, m in
+            Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last, app: key.app, user: key.user,
+                    message: "\(key.user ?? "a user") is not approved for \(key.app ?? "the app") (\(m.group.count) failed login(s))",
+                    count: m.group.count, evidence: serverEvidence[key] ?? [], identity: ["server", key.app ?? "", key.user ?? ""])
+        }
+        let notApprovedId = try c.names.id(notApproved)
+        struct ClientKey: Hashable { let host: String?, client: String?, sub: String? }
+        let clients = try c.mergeRequests { g, _ -> ClientKey? in
+            guard notApprovedId != 0, g.failureClass == notApprovedId else { return nil }
+            return ClientKey(host: try c.names.name(g.host), client: try c.names.name(g.clientId), sub: try c.names.name(g.sub))
+        }
+        let clientEvidence = try c.requestEvidence(for: clients)
+        findings += clients.map { key, m in
+            Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last,
+                    app: c.app(forClientId: key.client)?.name ?? key.client, user: key.sub, host: key.host,
+                    message: "\(key.host ?? "a client") asked for \(key.sub ?? "a subject") but it is not approved for the app (\(m.group.count)×)",
+                    count: m.group.count, evidence: clientEvidence[key] ?? [], identity: ["client", key.host ?? "", key.client ?? "", key.sub ?? ""])
         }
         return findings
     }

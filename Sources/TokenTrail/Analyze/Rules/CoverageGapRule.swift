@@ -36,28 +36,29 @@ struct CoverageGapRule: Rule {
         // Days without server logins, or without requests from a client host, inside a
         // stretch where that source has data: the evidence is the records around the gap.
         let day: Int64 = 86_400_000
-        var sources: [(what: String, view: String, filter: String, values: [SQLValue])] = [("server logins", "v_logins", "", [])]
-        for row in try c.rows("SELECT DISTINCT host FROM v_token_requests WHERE host IS NOT NULL AND time_ms BETWEEN ? AND ?", c.window) {
-            if let host = row[0].string { sources.append(("requests from \(host)", "v_token_requests", "host = ? AND", [.text(host)])) }
+        var sources: [(what: String, table: String, filter: String, days: Set<Int64>)] = [("server logins", "logins", "", try c.loginFacts().windowDays)]
+        for (host, days) in try c.requestFacts().hostDays {
+            if let name = try c.names.name(host) { sources.append(("requests from \(name)", "token_requests", "host = \(host) AND", days)) }
         }
-        for source in sources {
-            let days = Set(try c.rows("SELECT time_ms / 86400000 FROM \(source.view) WHERE \(source.filter) time_ms BETWEEN ? AND ? GROUP BY 1",
-                                      source.values + c.window).compactMap { $0[0].int })
+        for source in sources.sorted(by: { $0.what < $1.what }) {
+            let days = source.days
             guard let first = days.min(), let last = days.max(), days.count >= 3 else { continue }
             // Consecutive missing days make one finding; its count is the days missing.
             var runs: [(Int64, Int64)] = []
             for gap in (first...last) where !days.contains(gap) {
                 if let previous = runs.last, previous.1 == gap - 1 { runs[runs.count - 1].1 = gap } else { runs.append((gap, gap)) }
             }
+            func neighbour(_ sql: String, _ time: Int64) throws -> [String] {
+                let row = try c.rows("SELECT source_id, line FROM \(source.table) WHERE \(source.filter) \(sql) LIMIT 1", [.integer(time)]).first
+                return try row.map { [try c.evidence(source: $0[0].int ?? 0, line: $0[1].int ?? 0)] } ?? []
+            }
             for (start, end) in runs {
-                let before = try c.evidence("SELECT evidence FROM \(source.view) WHERE \(source.filter) time_ms < ? ORDER BY time_ms DESC",
-                                            source.values + [.integer(start * day)]).prefix(1)
-                let after = try c.evidence("SELECT evidence FROM \(source.view) WHERE \(source.filter) time_ms >= ? ORDER BY time_ms",
-                                           source.values + [.integer(end * day + day)]).prefix(1)
+                let before = try neighbour("time < ? ORDER BY time DESC", start * day)
+                let after = try neighbour("time >= ? ORDER BY time", end * day + day)
                 let from = String(RunSummary.isoTime(start * day).prefix(10)), to = String(RunSummary.isoTime(end * day).prefix(10))
                 findings.append(Finding(rule: id, severity: defaultSeverity, firstSeen: start * day, lastSeen: end * day + day - 1,
                                         message: "no \(source.what) on \(from == to ? from : from + " … " + to), between days that have them: an export or log is missing",
-                                        count: Int(end - start + 1), evidence: Array(before) + Array(after), identity: ["gap", source.what, String(start)]))
+                                        count: Int(end - start + 1), evidence: before + after, identity: ["gap", source.what, String(start)]))
             }
         }
         return findings

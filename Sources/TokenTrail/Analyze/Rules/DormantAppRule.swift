@@ -13,29 +13,39 @@ struct DormantAppRule: Rule {
         let days = Int64(c.threshold(id, default: 30))
         let silence = days * 86_400_000
         var findings: [Finding] = []
-        let subjects: [(String, String, String)] = [   // (what, expression, extra condition)
-            ("app", "app", "flow IN \(oauthFlows)"),
-            ("integration user", "coalesce(username, user_id)", "flow IN ('jwt_bearer', 'client_credentials')"),
-        ]
-        for (what, expression, condition) in subjects {
-            var lastBefore: [String: Int64] = [:]
-            for row in try c.rows("SELECT \(expression), max(time_ms) FROM v_logins WHERE \(condition) AND \(expression) IS NOT NULL AND time_ms < ? GROUP BY 1",
-                                  [.integer(c.windowStart)]) {
-                if let name = row[0].string, let time = row[1].int { lastBefore[name] = time }
+        struct Key: Hashable { let what: String, name: String }
+        // An app (OAuth flows) or an integration user (JWT bearer, client credentials).
+        func keys(_ g: LoginGroup, _ x: LoginContextInfo) throws -> [Key] {
+            var out: [Key] = []
+            if x.isOAuth, let app = try c.names.name(g.app) { out.append(Key(what: "app", name: app)) }
+            if x.isServerToServer, let user = try c.names.name(g.username) ?? c.names.name(g.userId) { out.append(Key(what: "integration user", name: user)) }
+            return out
+        }
+        var lastBefore: [Key: Int64] = [:]
+        var window: [Key: Merged<LoginGroup>] = [:]
+        let facts = try c.loginFacts(), contexts = try c.contexts
+        for (group, tally) in facts.history {
+            for key in try keys(group, contexts[group.context]) { lastBefore[key] = max(lastBefore[key] ?? .min, tally.last) }
+        }
+        guard !lastBefore.isEmpty else { return [] }
+        for (group, tally) in facts.window {
+            for key in try keys(group, contexts[group.context]) where lastBefore[key] != nil {
+                window[key, default: Merged()].group.merge(tally)
+                window[key]!.members.insert(group)
             }
-            guard !lastBefore.isEmpty else { continue }
-            for row in try c.rows("""
-                SELECT \(expression), min(time_ms), max(time_ms), count(*) FROM v_logins
-                WHERE \(condition) AND \(expression) IS NOT NULL AND time_ms BETWEEN ? AND ? GROUP BY 1
-                """, c.window) {
-                guard let name = row[0].string, let first = row[1].int, let previous = lastBefore[name], first - previous >= silence else { continue }
-                let evidence = try c.evidence("SELECT evidence FROM v_logins WHERE \(condition) AND \(expression) = ? AND time_ms BETWEEN ? AND ?",
-                                              [.text(name), .integer(first), .integer(c.windowEnd)])
-                let quiet = (first - previous) / 86_400_000
-                findings.append(Finding(rule: id, severity: defaultSeverity, firstSeen: first, lastSeen: row[2].int ?? first,
-                                        app: what == "app" ? name : nil, user: what == "app" ? nil : name,
-                                        message: "\(what) \(name) logged in again (\(row[3].int ?? 0)×) after \(quiet) days of silence (last seen \(RunSummary.isoTime(previous)))",
-                                        count: Int(row[3].int ?? 0), evidence: evidence, identity: [what, name, String(previous)]))
+        }
+        let woken = window.filter { $0.value.group.first - lastBefore[$0.key]! >= silence }
+        // A group can belong to an app and a user finding: evidence per kind.
+        for what in ["app", "integration user"] {
+            let these = woken.filter { $0.key.what == what }
+            let evidence = try c.loginEvidence(for: these)
+            for (key, m) in these {
+                let previous = lastBefore[key]!
+                let quiet = (m.group.first - previous) / 86_400_000
+                findings.append(Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last,
+                                        app: what == "app" ? key.name : nil, user: what == "app" ? nil : key.name,
+                                        message: "\(what) \(key.name) logged in again (\(m.group.count)×) after \(quiet) days of silence (last seen \(RunSummary.isoTime(previous)))",
+                                        count: m.group.count, evidence: evidence[key] ?? [], identity: [what, key.name, String(previous)]))
             }
         }
         return findings

@@ -10,31 +10,32 @@ struct ExpiredAssertionRule: Rule {
     let knobs: [String] = []
 
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
-        let clientCondition = "failure_class = 'expired_assertion' AND time_ms BETWEEN ? AND ?"
-        let clientRows = try c.rows("SELECT host, client_id, count(*), min(time_ms), max(time_ms) FROM v_token_requests WHERE \(clientCondition) GROUP BY 1, 2", c.window)
-        let clientEvidence = try c.evidence(groups: Set(clientRows.map { AnalysisContext.groupKey($0, 0..<2) }), key: ["host", "client_id"],
-                                            from: "v_token_requests", where: clientCondition, c.window)
-        var findings: [Finding] = try clientRows.map { row in
-            let host = row[0].string
-            // The host's clock over the failing period, not over the whole window.
-            let offset = try host.flatMap { try c.clockOffsets(from: row[3].int ?? 0, to: row[4].int ?? 0)[$0] }
-            let clock = offset.map { "; " + $0.description } ?? ""
-            return Finding(rule: id, severity: defaultSeverity, firstSeen: row[3].int ?? 0, lastSeen: row[4].int ?? 0,
-                           app: c.app(forClientId: row[1].string)?.name ?? row[1].string, host: host,
-                           message: "\(row[2].int ?? 0) token request(s) from \(host ?? "an unnamed host") failed as expired on arrival\(clock)",
-                           count: Int(row[2].int ?? 0), evidence: clientEvidence[AnalysisContext.groupKey(row, 0..<2)] ?? [],
-                           identity: ["client", host ?? "", row[1].string ?? ""])
+        let expired = try c.names.id(FailureClass.expiredAssertion.rawValue)
+        guard expired != 0 else { return [] }
+        struct ClientKey: Hashable { let host: String?, client: String? }
+        let clients = try c.mergeRequests { g, _ -> ClientKey? in
+            g.failureClass == expired ? ClientKey(host: try c.names.name(g.host), client: try c.names.name(g.clientId)) : nil
         }
-        let serverCondition = "failure_class = 'expired_assertion' AND time_ms BETWEEN ? AND ?"
-        let serverRows = try c.rows("SELECT app, username, user_id, count(*), min(time_ms), max(time_ms) FROM v_logins WHERE \(serverCondition) GROUP BY 1, 2, 3", c.window)
-        let serverEvidence = try c.evidence(groups: Set(serverRows.map { AnalysisContext.groupKey($0, 0..<3) }), key: ["app", "username", "user_id"],
-                                            from: "v_logins", where: serverCondition, c.window)
-        findings += serverRows.map { row in
-            let user = row[1].string ?? row[2].string
-            return Finding(rule: id, severity: defaultSeverity, firstSeen: row[4].int ?? 0, lastSeen: row[5].int ?? 0, app: row[0].string, user: user,
-                           message: "\(row[3].int ?? 0) login(s) of \(row[0].string ?? "an unrecorded app") as \(user ?? "?") failed with an expired assertion (Invalid Timestamp)",
-                           count: Int(row[3].int ?? 0), evidence: serverEvidence[AnalysisContext.groupKey(row, 0..<3)] ?? [],
-                           identity: ["server", row[0].string ?? "", user ?? ""])
+        let clientEvidence = try c.requestEvidence(for: clients)
+        var findings: [Finding] = try clients.map { key, m in
+            // The host's clock over the failing period, not over the whole window.
+            let offset = try key.host.flatMap { try c.clockOffsets(from: m.group.first, to: m.group.last)[$0] }
+            let clock = offset.map { "; " + $0.description } ?? ""
+            return Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last,
+                           app: c.app(forClientId: key.client)?.name ?? key.client, host: key.host,
+                           message: "\(m.group.count) token request(s) from \(key.host ?? "an unnamed host") failed as expired on arrival\(clock)",
+                           count: m.group.count, evidence: clientEvidence[key] ?? [], identity: ["client", key.host ?? "", key.client ?? ""])
+        }
+        struct ServerKey: Hashable { let app: String?, user: String? }
+        let servers = try c.mergeLogins { g, x -> ServerKey? in
+            x.failureClass == FailureClass.expiredAssertion.rawValue
+                ? ServerKey(app: try c.names.name(g.app), user: try c.names.name(g.username) ?? c.names.name(g.userId)) : nil
+        }
+        let serverEvidence = try c.loginEvidence(for: servers)
+        findings += servers.map { key, m in
+            Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last, app: key.app, user: key.user,
+                    message: "\(m.group.count) login(s) of \(key.app ?? "an unrecorded app") as \(key.user ?? "?") failed with an expired assertion (Invalid Timestamp)",
+                    count: m.group.count, evidence: serverEvidence[key] ?? [], identity: ["server", key.app ?? "", key.user ?? ""])
         }
         return findings
     }

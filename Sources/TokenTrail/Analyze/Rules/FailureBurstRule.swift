@@ -12,44 +12,56 @@ struct FailureBurstRule: Rule {
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
         let threshold = max(1, c.threshold(id, default: 10))
         let span = Int64(c.windowSeconds(id, default: 600)) * 1000
-        let dimensions: [(String, String, String)] = [   // (what, key expression, source)
-            ("app", "app", "v_logins"), ("user", "coalesce(username, user_id)", "v_logins"), ("IP", "source_ip", "v_logins"),
-            ("host", "host", "v_token_requests"),
-        ]
+        enum Dimension: String { case app, user, ip = "IP", host }
+        struct Key: Hashable { let what: Dimension, value: Int64 }
+        // Server side: failed logins by app, user and IP; client side: failed requests by host.
+        let contexts = try c.contexts
+        let failing = contexts.ids { $0.isFailure }
+        var logins = BurstTracker<Key>(span: span)
+        func keys(_ row: LoginRow) -> [Key] {
+            [Key(what: .app, value: row.app), Key(what: .user, value: row.username != 0 ? row.username : row.userId),
+             Key(what: .ip, value: row.sourceIp)].filter { $0.value != 0 }
+        }
+        if !failing.isEmpty {
+            try LoginCursor.forEach(c.db, from: c.windowStart, to: c.windowEnd, contexts: failing) { row in
+                for key in keys(row) { logins.add(key, row.time) }
+                return true
+            }
+        }
+        let failure = try c.names.id(Outcome.failure.rawValue)
+        var requests = BurstTracker<Key>(span: span)
+        if failure != 0 {
+            try RequestCursor.forEach(c.db, from: c.windowStart, to: c.windowEnd, condition: "outcome = \(failure) AND host IS NOT NULL") { row in
+                requests.add(Key(what: .host, value: row.host), row.time)
+                return true
+            }
+        }
         var findings: [Finding] = []
-        for (what, key, source) in dimensions {
-            var current: String?
-            var times: [Int64] = []
-            func flush() throws {
-                defer { times.removeAll() }
-                guard let current, times.count >= threshold else { return }
-                // Densest run of failures within `span` (two pointers over the sorted times).
-                var best = (0, 0), lo = 0
-                for hi in times.indices {
-                    while times[hi] - times[lo] > span { lo += 1 }
-                    if hi - lo > best.1 - best.0 { best = (lo, hi) }
+        for (key, run) in logins.best.merging(requests.best, uniquingKeysWith: { a, _ in a }) where run.count >= threshold {
+            // The burst's failure reasons and evidence: a re-read of its few minutes.
+            var reasons: [String: Int] = [:], evidence: [String] = []
+            func note(_ reason: String?, _ source: Int64, _ line: Int64) throws {
+                reasons[reason ?? "other", default: 0] += 1
+                if evidence.count < Finding.maxEvidence { evidence.append(try c.evidence(source: source, line: line)) }
+            }
+            if key.what == .host {
+                try RequestCursor.forEach(c.db, from: run.first, to: run.last, condition: "outcome = \(failure) AND host = \(key.value)") { row in
+                    try note(try c.names.name(row.failureClass), row.sourceId, row.line)
+                    return true
                 }
-                let n = best.1 - best.0 + 1
-                guard n >= threshold else { return }
-                let first = times[best.0], last = times[best.1]
-                let reasons = try c.rows("SELECT failure_class, count(*) FROM \(source) WHERE outcome = 'failure' AND \(key) = ? AND time_ms BETWEEN ? AND ? GROUP BY 1 ORDER BY 2 DESC",
-                                         [.text(current), .integer(first), .integer(last)])
-                    .map { "\($0[0].string ?? "other") \($0[1].int ?? 0)" }.joined(separator: ", ")
-                let evidence = try c.evidence("SELECT evidence FROM \(source) WHERE outcome = 'failure' AND \(key) = ? AND time_ms BETWEEN ? AND ?",
-                                              [.text(current), .integer(first), .integer(last)])
-                findings.append(Finding(rule: id, severity: defaultSeverity, firstSeen: first, lastSeen: last,
-                                        app: what == "app" ? current : nil, user: what == "user" ? current : nil,
-                                        host: what == "host" ? current : nil, sourceIp: what == "IP" ? current : nil,
-                                        message: "\(n) failures for \(what) \(current) within \(span / 1000) s (\(reasons))",
-                                        count: n, evidence: evidence, identity: [what, current, String(first / span)]))
+            } else {
+                try LoginCursor.forEach(c.db, from: run.first, to: run.last, contexts: failing) { row in
+                    if keys(row).contains(key) { try note(contexts[row.context].failureClass, row.sourceId, row.line) }
+                    return true
+                }
             }
-            for row in try c.rows("SELECT \(key), time_ms FROM \(source) WHERE outcome = 'failure' AND \(key) IS NOT NULL AND time_ms BETWEEN ? AND ? ORDER BY 1, 2",
-                                  c.window) {
-                let value = row[0].string
-                if value != current { try flush(); current = value }
-                times.append(row[1].int ?? 0)
-            }
-            try flush()
+            let value = try c.names.name(key.value) ?? "?"
+            let summary = reasons.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            findings.append(Finding(rule: id, severity: defaultSeverity, firstSeen: run.first, lastSeen: run.last,
+                                    app: key.what == .app ? value : nil, user: key.what == .user ? value : nil,
+                                    host: key.what == .host ? value : nil, sourceIp: key.what == .ip ? value : nil,
+                                    message: "\(run.count) failures for \(key.what.rawValue) \(value) within \(span / 1000) s (\(summary))",
+                                    count: run.count, evidence: evidence, identity: [key.what.rawValue, value, String(run.first / span)]))
         }
         return findings
     }

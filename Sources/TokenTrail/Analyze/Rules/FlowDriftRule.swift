@@ -10,28 +10,30 @@ struct FlowDriftRule: Rule {
     let knobs = ["apps[].flows"]
 
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
-        var history: [String: Set<String>] = [:]
-        for row in try c.rows("SELECT DISTINCT app, flow FROM v_logins WHERE app IS NOT NULL AND flow IN \(oauthFlows) AND outcome = 'success' AND time_ms < ?",
-                              [.integer(c.windowStart)]) {
-            if let app = row[0].string, let flow = row[1].string { history[app, default: []].insert(flow) }
-        }
-        let condition = "app IS NOT NULL AND flow IN \(oauthFlows) AND outcome = 'success' AND time_ms BETWEEN ? AND ?"
-        var hits: [([SQLValue], String)] = []
-        for row in try c.rows("SELECT app, flow, count(*), min(time_ms), max(time_ms) FROM v_logins WHERE \(condition) GROUP BY 1, 2", c.window) {
-            guard let app = row[0].string, let flow = row[1].string else { continue }
-            if let declared = c.app(named: app)?.flows, !declared.isEmpty {
-                if !declared.map(\.rawValue).contains(flow) { hits.append((row, "the policy declares \(declared.map(\.rawValue).joined(separator: ", "))")) }
-            } else if let used = history[app], !used.contains(flow) {
-                hits.append((row, "before, it used \(used.sorted().joined(separator: ", "))"))
+        struct Key: Hashable { let app: String, flow: String }
+        func successes(history: Bool) throws -> [Key: Merged<LoginGroup>] {
+            try c.mergeLogins(history: history) { g, x -> Key? in
+                guard x.isOAuth, x.isSuccess, let app = try c.names.name(g.app) else { return nil }
+                return Key(app: app, flow: x.flow)
             }
         }
-        let evidence = try c.evidence(groups: Set(hits.map { AnalysisContext.groupKey($0.0, 0..<2) }), key: ["app", "flow"],
-                                      from: "v_logins", where: condition, c.window)
-        return hits.map { row, why in
-            let app = row[0].string ?? "", flow = row[1].string ?? ""
-            return Finding(rule: id, severity: defaultSeverity, firstSeen: row[3].int ?? 0, lastSeen: row[4].int ?? 0, app: app,
-                           message: "\(app) logged in by \(flow) (\(row[2].int ?? 0)×): \(why)",
-                           count: Int(row[2].int ?? 0), evidence: evidence[AnalysisContext.groupKey(row, 0..<2)] ?? [], identity: [app, flow])
+        var history: [String: Set<String>] = [:]
+        for key in try successes(history: true).keys { history[key.app, default: []].insert(key.flow) }
+        let window = try successes(history: false)
+        var hits: [Key: String] = [:]
+        for key in window.keys {
+            if let declared = c.app(named: key.app)?.flows, !declared.isEmpty {
+                if !declared.map(\.rawValue).contains(key.flow) { hits[key] = "the policy declares \(declared.map(\.rawValue).joined(separator: ", "))" }
+            } else if let used = history[key.app], !used.contains(key.flow) {
+                hits[key] = "before, it used \(used.sorted().joined(separator: ", "))"
+            }
+        }
+        let wanted = window.filter { hits[$0.key] != nil }
+        let evidence = try c.loginEvidence(for: wanted)
+        return wanted.map { key, m in
+            Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last, app: key.app,
+                    message: "\(key.app) logged in by \(key.flow) (\(m.group.count)×): \(hits[key]!)",
+                    count: m.group.count, evidence: evidence[key] ?? [], identity: [key.app, key.flow])
         }
     }
 

@@ -10,40 +10,35 @@ struct JWTOnClientCredentialsAppRule: Rule {
     let knobs = ["apps[].runAsUser"]
 
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
-        let directory = try c.usernames()
+        let jwt = Flow.jwtBearer.rawValue, cc = Flow.clientCredentials.rawValue
+        // Run As users of each app: the policy's, else every user it ran client credentials as (up to the window's end).
         var runAs: [String: Set<String>] = [:]
-        for row in try c.rows("SELECT DISTINCT app, username, user_id FROM v_logins WHERE flow = 'client_credentials' AND app IS NOT NULL AND time_ms <= ?",
-                              [.integer(c.windowEnd)]) {
-            if let app = row[0].string, let user = c.displayUser(username: row[1].string, userId: row[2].string, directory: directory) {
-                runAs[app, default: []].insert(user)
-            }
+        for history in [true, false] {
+            for key in try c.mergeLogins(history: history, { g, x -> [String]? in
+                guard x.flow == cc, g.app != 0, let user = try c.displayUser(username: g.username, userId: g.userId) else { return nil }
+                return [try c.names.name(g.app) ?? "", user]
+            }).keys { runAs[key[0], default: []].insert(key[1]) }
         }
         for app in c.policy?.apps ?? [] { if let user = app.runAsUser { runAs[app.name] = [user] } }
-        var hits: [([SQLValue], String, Set<String>)] = []
-        for row in try c.rows("""
-            SELECT app, username, user_id, count(*), min(time_ms), max(time_ms) FROM v_logins
-            WHERE flow = 'jwt_bearer' AND time_ms BETWEEN ? AND ? AND app IS NOT NULL GROUP BY 1, 2, 3
-            """, c.window) {
-            guard let app = row[0].string, let users = runAs[app],
-                  let user = c.displayUser(username: row[1].string, userId: row[2].string, directory: directory),
-                  !users.contains(user) else { continue }
-            hits.append((row, user, users))
+        struct Key: Hashable { let app: String, user: String }
+        let window = try c.mergeLogins { g, x -> Key? in
+            guard x.flow == jwt, g.app != 0, let app = try c.names.name(g.app), let users = runAs[app],
+                  let user = try c.displayUser(username: g.username, userId: g.userId), !users.contains(user) else { return nil }
+            return Key(app: app, user: user)
         }
-        let evidence = try c.evidence(groups: Set(hits.map { AnalysisContext.groupKey($0.0, 0..<3) }), key: ["app", "username", "user_id"],
-                                      from: "v_logins", where: "flow = 'jwt_bearer' AND time_ms BETWEEN ? AND ?", c.window)
+        let evidence = try c.loginEvidence(for: window)
         var described: [String: String] = [:]   // once per app, not per finding
-        func describe(_ app: String, _ users: Set<String>) -> String {
+        func describe(_ app: String) -> String {
             if let text = described[app] { return text }
-            let sorted = users.sorted()
+            let sorted = (runAs[app] ?? []).sorted()
             let text = sorted.prefix(3).joined(separator: ", ") + (sorted.count > 3 ? " and \(sorted.count - 3) more" : "")
             described[app] = text
             return text
         }
-        return hits.map { row, user, users in
-            let app = row[0].string ?? ""
-            return Finding(rule: id, severity: defaultSeverity, firstSeen: row[4].int ?? 0, lastSeen: row[5].int ?? 0, app: app, user: user,
-                           message: "\(app) runs client credentials as \(describe(app, users)) but also logged in by JWT bearer as \(user) (\(row[3].int ?? 0)×)",
-                           count: Int(row[3].int ?? 0), evidence: evidence[AnalysisContext.groupKey(row, 0..<3)] ?? [], identity: [app, user])
+        return window.map { key, m in
+            Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last, app: key.app, user: key.user,
+                    message: "\(key.app) runs client credentials as \(describe(key.app)) but also logged in by JWT bearer as \(key.user) (\(m.group.count)×)",
+                    count: m.group.count, evidence: evidence[key] ?? [], identity: [key.app, key.user])
         }
     }
 

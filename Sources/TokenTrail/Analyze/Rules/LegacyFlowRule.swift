@@ -10,36 +10,28 @@ struct LegacyFlowRule: Rule {
     let knobs: [String] = []
 
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
-        let directory = try c.usernames()
-        let condition = "time_ms BETWEEN ? AND ? AND (flow IN ('username_password', 'soap_api') OR tls IN ('TLS 1.0', 'TLS 1.1', 'TLSv1', 'TLSv1.1', 'SSLv3'))"
+        let legacyTLS: Set<String> = ["TLS 1.0", "TLS 1.1", "TLSv1", "TLSv1.1", "SSLv3"]
         // One finding per user and reason, whatever shape named the user (id, username) and
         // whichever sources saw it (an ELF row has no app).
         struct Key: Hashable { let user: String, why: String }
-        var groups: [Key: (Group, Set<String>, Set<String>)] = [:]   // counts, apps, row group keys
-        for row in try c.rows("""
-            SELECT app, username, user_id,
-                   CASE WHEN flow = 'username_password' THEN 'the username-password OAuth flow'
-                        WHEN flow = 'soap_api' THEN 'SOAP login()' ELSE tls END AS why,
-                   count(*), min(time_ms), max(time_ms)
-            FROM v_logins WHERE \(condition) GROUP BY 1, 2, 3, 4
-            """, c.window) {
-            let user = c.displayUser(username: row[1].string, userId: row[2].string, directory: directory) ?? "?"
-            let key = Key(user: user, why: row[3].string ?? "")
-            var entry = groups[key] ?? (Group(), [], [])
-            entry.0.add(row[5].int ?? 0, Int(row[4].int ?? 0))
-            entry.0.add(row[6].int ?? 0, 0)
-            if let app = row[0].string { entry.1.insert(app) }
-            entry.2.insert(AnalysisContext.groupKey(row, 0..<3))
-            groups[key] = entry
+        var apps: [Key: Set<String>] = [:]
+        let groups = try c.mergeLogins { g, x -> Key? in
+            let why: String
+            if x.flow == Flow.usernamePassword.rawValue { why = "the username-password OAuth flow" }
+            else if x.flow == Flow.soapApi.rawValue { why = "SOAP login()" }
+            else if let tls = x.tls, legacyTLS.contains(tls) { why = tls }
+            else { return nil }
+            let key = Key(user: try c.displayUser(username: g.username, userId: g.userId) ?? "?", why: why)
+            if let app = try c.names.name(g.app) { apps[key, default: []].insert(app) }
+            return key
         }
-        let evidence = try c.evidence(groups: Set(groups.values.flatMap(\.2)), key: ["app", "username", "user_id"],
-                                      from: "v_logins", where: condition, c.window)
-        return groups.sorted { ($0.key.user, $0.key.why) < ($1.key.user, $1.key.why) }.map { key, entry in
-            let apps = entry.1.isEmpty ? "" : " via " + entry.1.sorted().joined(separator: ", ")
-            return Finding(rule: id, severity: defaultSeverity, firstSeen: entry.0.first, lastSeen: entry.0.last,
-                           app: entry.1.sorted().first, user: key.user,
-                           message: "\(key.user) logged in with \(key.why)\(apps) (\(entry.0.count)×)",
-                           count: entry.0.count, evidence: entry.2.sorted().flatMap { evidence[$0] ?? [] }.sorted(), identity: [key.user, key.why])
+        let evidence = try c.loginEvidence(for: groups)
+        return groups.map { key, m in
+            let names = (apps[key] ?? []).sorted()
+            let via = names.isEmpty ? "" : " via " + names.joined(separator: ", ")
+            return Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last,
+                           app: names.first, user: key.user, message: "\(key.user) logged in with \(key.why)\(via) (\(m.group.count)×)",
+                           count: m.group.count, evidence: evidence[key] ?? [], identity: [key.user, key.why])
         }
     }
 

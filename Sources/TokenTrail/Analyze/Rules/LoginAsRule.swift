@@ -10,15 +10,23 @@ struct LoginAsRule: Rule {
 
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
         let directory = try c.usernames()
-        let condition = "event_type = 'LoginAs' AND time_ms BETWEEN ? AND ?"
-        let rows = try c.rows("SELECT delegated_user, username, user_id, count(*), min(time_ms), max(time_ms) FROM v_api_activity WHERE \(condition) GROUP BY 1, 2, 3", c.window)
-        let evidence = try c.evidence(groups: Set(rows.map { AnalysisContext.groupKey($0, 0..<3) }), key: ["delegated_user", "username", "user_id"],
-                                      from: "v_api_activity", where: condition, c.window)
-        return rows.map { row in
+        // Raw columns: a LoginAs is rare among millions of API events; only its rows are resolved.
+        let condition = "event_type = (SELECT id FROM strings WHERE value = 'LoginAs') AND time BETWEEN ? AND ?"
+        let rows = try c.rows("""
+            SELECT (SELECT value FROM strings WHERE id = delegated_user), (SELECT value FROM strings WHERE id = username),
+                   (SELECT value FROM strings WHERE id = user_id), count(*), min(time), max(time)
+            FROM api_activity WHERE \(condition) GROUP BY delegated_user, username, user_id
+            """, c.window)
+        return try rows.map { row in
             let user = c.displayUser(username: row[1].string, userId: row[2].string, directory: directory)
+            let evidence = try c.evidence("""
+                SELECT s.path || ':' || a.line FROM api_activity a JOIN sources s ON s.id = a.source_id WHERE \(condition)
+                  AND a.delegated_user IS (SELECT id FROM strings WHERE value = ?) AND a.username IS (SELECT id FROM strings WHERE value = ?)
+                  AND a.user_id IS (SELECT id FROM strings WHERE value = ?) ORDER BY a.time
+                """, c.window + [row[0], row[1], row[2]])
             return Finding(rule: id, severity: defaultSeverity, firstSeen: row[4].int ?? 0, lastSeen: row[5].int ?? 0, user: user,
                            message: "\(row[0].string ?? "an administrator") logged in as \(user ?? "a user") (\(row[3].int ?? 0)×)",
-                           count: Int(row[3].int ?? 0), evidence: evidence[AnalysisContext.groupKey(row, 0..<3)] ?? [],
+                           count: Int(row[3].int ?? 0), evidence: evidence,
                            identity: [row[0].string ?? "", user ?? ""])
         }
     }

@@ -10,22 +10,24 @@ struct LongLivedAssertionRule: Rule {
     let knobs = ["maxAssertionLifetimeSeconds"]
 
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
-        let maximum = Int64(c.policy?.maxAssertionLifetimeSeconds ?? 180)
-        let condition = "exp IS NOT NULL AND time_ms BETWEEN ? AND ? AND exp - coalesce(iat, time_ms / 1000) > ?"
-        let rows = try c.rows("""
-            SELECT host, client_id, count(*), min(time_ms), max(time_ms), max(exp - coalesce(iat, time_ms / 1000)), max(exp > 100000000000)
-            FROM v_token_requests WHERE \(condition) GROUP BY 1, 2
-            """, c.window + [.integer(maximum)])
-        let evidence = try c.evidence(groups: Set(rows.map { AnalysisContext.groupKey($0, 0..<2) }), key: ["host", "client_id"],
-                                      from: "v_token_requests", where: condition, c.window + [.integer(maximum)])
-        return rows.map { row in
-            let host = row[0].string
-            let why = row[6].int == 1 ? "exp looks like milliseconds, not seconds" : "up to \(row[5].int ?? 0) s (maximum \(maximum) s)"
-            return Finding(rule: id, severity: defaultSeverity, firstSeen: row[3].int ?? 0, lastSeen: row[4].int ?? 0,
-                           app: c.app(forClientId: row[1].string)?.name ?? row[1].string, host: host,
-                           message: "\(host ?? "a client") sent \(row[2].int ?? 0) assertion(s) valid too long: \(why)",
-                           count: Int(row[2].int ?? 0), evidence: evidence[AnalysisContext.groupKey(row, 0..<2)] ?? [],
-                           identity: [host ?? "", row[1].string ?? ""])
+        let maximum = c.maxAssertionLifetime
+        struct Key: Hashable { let host: String?, client: String? }
+        var longest: [Key: (lifetime: Int64, milliseconds: Bool)] = [:]
+        let groups = try c.mergeRequests { g, tally -> Key? in
+            guard g.longLived else { return nil }
+            let key = Key(host: try c.names.name(g.host), client: try c.names.name(g.clientId))
+            let known = longest[key] ?? (.min, false)
+            longest[key] = (max(known.lifetime, tally.maxLifetime), known.milliseconds || tally.expInMilliseconds)
+            return key
+        }
+        let evidence = try c.requestEvidence(for: groups)
+        return groups.map { key, m in
+            let worst = longest[key]!
+            let why = worst.milliseconds ? "exp looks like milliseconds, not seconds" : "up to \(worst.lifetime) s (maximum \(maximum) s)"
+            return Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last,
+                           app: c.app(forClientId: key.client)?.name ?? key.client, host: key.host,
+                           message: "\(key.host ?? "a client") sent \(m.group.count) assertion(s) valid too long: \(why)",
+                           count: m.group.count, evidence: evidence[key] ?? [], identity: [key.host ?? "", key.client ?? ""])
         }
     }
 

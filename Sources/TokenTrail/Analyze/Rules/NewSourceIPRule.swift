@@ -16,36 +16,38 @@ struct NewSourceIPRule: Rule {
     }
 
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
-        let directory = try c.usernames()
-        var known: [String: Set<String>] = [:]
-        for row in try c.rows("""
-            SELECT DISTINCT app, source_ip FROM v_logins WHERE app IS NOT NULL AND source_ip IS NOT NULL
-              AND flow IN ('jwt_bearer', 'client_credentials') AND time_ms < ?
-            """, [.integer(c.windowStart)]) {
-            if let app = row[0].string, let ip = row[1].string { known[app, default: []].insert(Self.network(ip)) }
+        let facts = try c.loginFacts()
+        var known: [Int64: Set<String>] = [:]
+        for use in facts.historyNetworks {
+            if let ip = try c.names.name(use.ip) { known[use.app, default: []].insert(Self.network(ip)) }
         }
-        let condition = "app IS NOT NULL AND source_ip IS NOT NULL AND flow IN ('jwt_bearer', 'client_credentials') AND time_ms BETWEEN ? AND ?"
-        var hits: [([SQLValue], String)] = []
-        for row in try c.rows("""
-            SELECT app, source_ip, group_concat(DISTINCT coalesce(username, user_id)), count(*), min(time_ms), max(time_ms) FROM v_logins
-            WHERE \(condition) GROUP BY 1, 2
-            """, c.window) {
-            guard let app = row[0].string, let ip = row[1].string else { continue }
+        var hits: [NetworkUse: String] = [:]
+        var cidrsByApp: [Int64: [CIDR]] = [:]
+        for use in facts.windowNetworks.keys {
+            guard let app = try c.names.name(use.app), let ip = try c.names.name(use.ip) else { continue }
             if let cidrs = c.app(named: app)?.sourceCidrs, !cidrs.isEmpty {
-                if !cidrs.compactMap(CIDR.init).contains(where: { $0.contains(ip) }) { hits.append((row, "outside \(cidrs.joined(separator: ", "))")) }
-            } else if let networks = known[app], !networks.contains(Self.network(ip)) {
-                hits.append((row, "a network never seen for this app"))
+                let parsed = cidrsByApp[use.app] ?? cidrs.compactMap(CIDR.init)
+                cidrsByApp[use.app] = parsed
+                if !parsed.contains(where: { $0.contains(ip) }) { hits[use] = "outside \(cidrs.joined(separator: ", "))" }
+            } else if let networks = known[use.app], !networks.contains(Self.network(ip)) {
+                hits[use] = "a network never seen for this app"
             }
         }
-        let evidence = try c.evidence(groups: Set(hits.map { AnalysisContext.groupKey($0.0, 0..<2) }), key: ["app", "source_ip"],
-                                      from: "v_logins", where: condition, c.window)
-        return hits.map { row, why in
-            let app = row[0].string ?? "", ip = row[1].string ?? ""
-            let users = Set((row[2].string ?? "").split(separator: ",").map { directory[String($0)] ?? String($0) }).sorted().joined(separator: ", ")
-            return Finding(rule: id, severity: defaultSeverity, firstSeen: row[4].int ?? 0, lastSeen: row[5].int ?? 0,
+        let contexts = try c.contexts
+        let sizes = Dictionary(uniqueKeysWithValues: hits.keys.map { ($0, facts.windowNetworks[$0]?.group.count ?? 0) })
+        let evidence = try c.loginEvidence(buckets: hits.count, sizes: sizes) { row -> NetworkUse? in
+            let use = NetworkUse(app: row.app, ip: row.sourceIp)
+            return hits[use] != nil && contexts[row.context].isServerToServer ? use : nil
+        }
+        return try hits.map { use, why in
+            let entry = facts.windowNetworks[use]!
+            let app = try c.names.name(use.app) ?? "", ip = try c.names.name(use.ip) ?? ""
+            // A username, or an id named through the directory.
+            let users = Set(try entry.users.map { try c.displayUser(username: 0, userId: $0) ?? "?" }).sorted().joined(separator: ", ")
+            return Finding(rule: id, severity: defaultSeverity, firstSeen: entry.group.first, lastSeen: entry.group.last,
                            app: app, user: users, sourceIp: ip,
-                           message: "\(app) logged in from \(ip) (\(row[3].int ?? 0)×, as \(users)): \(why)",
-                           count: Int(row[3].int ?? 0), evidence: evidence[AnalysisContext.groupKey(row, 0..<2)] ?? [], identity: [app, ip])
+                           message: "\(app) logged in from \(ip) (\(entry.group.count)×, as \(users)): \(why)",
+                           count: entry.group.count, evidence: evidence[use] ?? [], identity: [app, ip])
         }
     }
 

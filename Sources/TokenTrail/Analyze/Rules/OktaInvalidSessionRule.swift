@@ -11,27 +11,31 @@ struct OktaInvalidSessionRule: Rule {
     let knobs: [String] = []
 
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
-        let condition = "error_code IN ('E0000005', 'E0000011') AND time_ms BETWEEN ? AND ?"
-        let rows = try c.rows("SELECT host, integration, error_code, auth_scheme, count(*), min(time_ms), max(time_ms) FROM v_token_requests WHERE \(condition) GROUP BY 1, 2, 3, 4", c.window)
-        let evidence = try c.evidence(groups: Set(rows.map { AnalysisContext.groupKey($0, 0..<4) }), key: ["host", "integration", "error_code", "auth_scheme"],
-                                      from: "v_token_requests", where: condition, c.window)
-        return rows.map { row in
-            let code = row[2].string ?? "", scheme = row[3].string
+        let codes = try c.symbols(["E0000005", "E0000011"])
+        guard !codes.isEmpty else { return [] }
+        struct Key: Hashable { let host: String?, integration: String?, code: String, scheme: String? }
+        let groups = try c.mergeRequests { g, _ -> Key? in
+            guard codes.contains(g.errorCode) else { return nil }
+            return Key(host: try c.names.name(g.host), integration: try c.names.name(g.integration), code: try c.names.name(g.errorCode) ?? "",
+                       scheme: try c.names.name(g.authScheme))
+        }
+        let evidence = try c.requestEvidence(for: groups)
+        return groups.map { key, m in
             let cause: String
-            if code == "E0000011" {
+            if key.code == "E0000011" {
                 cause = "the API token is wrong, revoked or expired"
-            } else if let scheme, scheme.uppercased() != "SSWS" {
+            } else if let scheme = key.scheme, scheme.uppercased() != "SSWS" {
                 cause = "the client sent '\(scheme)' where Okta API tokens need 'Authorization: SSWS <token>'"
-            } else if scheme == nil {
+            } else if key.scheme == nil {
                 cause = "no Authorization scheme was logged: the header is probably missing"
             } else {
                 cause = "the SSWS header was sent but not accepted: check for a malformed or empty token"
             }
-            return Finding(rule: id, severity: defaultSeverity, firstSeen: row[5].int ?? 0, lastSeen: row[6].int ?? 0,
-                           app: row[1].string, host: row[0].string,
-                           message: "\(row[4].int ?? 0) Okta call(s) from \(row[0].string ?? "a client") failed with \(code): \(cause)",
-                           count: Int(row[4].int ?? 0), evidence: evidence[AnalysisContext.groupKey(row, 0..<4)] ?? [],
-                           identity: [row[0].string ?? "", row[1].string ?? "", code, scheme ?? ""])
+            return Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last,
+                           app: key.integration, host: key.host,
+                           message: "\(m.group.count) Okta call(s) from \(key.host ?? "a client") failed with \(key.code): \(cause)",
+                           count: m.group.count, evidence: evidence[key] ?? [],
+                           identity: [key.host ?? "", key.integration ?? "", key.code, key.scheme ?? ""])
         }
     }
 

@@ -10,36 +10,36 @@ struct RunAsMismatchRule: Rule {
     let knobs = ["apps[].runAsUser"]
 
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
-        let directory = try c.usernames()
+        let cc = Flow.clientCredentials.rawValue
         // The user each app has always used (most logins before the window).
-        var usual: [String: String] = [:]
-        for row in try c.rows("""
-            SELECT app, username, user_id, count(*) AS n FROM v_logins WHERE flow = 'client_credentials' AND time_ms < ?
-              AND app IS NOT NULL GROUP BY 1, 2, 3 ORDER BY n
-            """, [.integer(c.windowStart)]) {
-            if let app = row[0].string, let user = c.displayUser(username: row[1].string, userId: row[2].string, directory: directory) { usual[app] = user }
+        struct Use: Hashable { let app: String, user: String }
+        var usual: [String: (user: String, count: Int)] = [:]
+        for (use, m) in try c.mergeLogins(history: true, { g, x -> Use? in
+            guard x.flow == cc, g.app != 0, let user = try c.displayUser(username: g.username, userId: g.userId) else { return nil }
+            return Use(app: try c.names.name(g.app) ?? "", user: user)
+        }) where m.group.count > usual[use.app]?.count ?? 0 || (m.group.count == usual[use.app]?.count && use.user < usual[use.app]!.user) {
+            usual[use.app] = (use.user, m.group.count)
         }
-        var hits: [([SQLValue], String, String)] = []
-        for row in try c.rows("""
-            SELECT app, username, user_id, count(*), min(time_ms), max(time_ms) FROM v_logins
-            WHERE flow = 'client_credentials' AND time_ms BETWEEN ? AND ? AND app IS NOT NULL GROUP BY 1, 2, 3
-            """, c.window) {
-            let app = row[0].string ?? ""
-            guard let user = c.displayUser(username: row[1].string, userId: row[2].string, directory: directory) else { continue }
-            if let runAs = c.app(named: app)?.runAsUser {
-                if user == runAs || (row[1].string == nil && user.hasPrefix("005")) { continue }
-                hits.append((row, user, "the policy's Run As user is \(runAs)"))
-            } else if let previous = usual[app], user != previous {
-                hits.append((row, user, "it has always run as \(previous)"))
+        struct Key: Hashable { let app: String, user: String, named: Bool }
+        let window = try c.mergeLogins { g, x -> Key? in
+            guard x.flow == cc, g.app != 0, let user = try c.displayUser(username: g.username, userId: g.userId) else { return nil }
+            return Key(app: try c.names.name(g.app) ?? "", user: user, named: g.username != 0)
+        }
+        var hits: [Key: String] = [:]
+        for key in window.keys {
+            if let runAs = c.app(named: key.app)?.runAsUser {
+                if key.user == runAs || (!key.named && key.user.hasPrefix("005")) { continue }
+                hits[key] = "the policy's Run As user is \(runAs)"
+            } else if let previous = usual[key.app]?.user, key.user != previous {
+                hits[key] = "it has always run as \(previous)"
             }
         }
-        let evidence = try c.evidence(groups: Set(hits.map { AnalysisContext.groupKey($0.0, 0..<3) }), key: ["app", "username", "user_id"],
-                                      from: "v_logins", where: "flow = 'client_credentials' AND time_ms BETWEEN ? AND ?", c.window)
-        return hits.map { row, user, expected in
-            let app = row[0].string ?? ""
-            return Finding(rule: id, severity: defaultSeverity, firstSeen: row[4].int ?? 0, lastSeen: row[5].int ?? 0, app: app, user: user,
-                           message: "\(app) ran client credentials as \(user) (\(row[3].int ?? 0)×), but \(expected)",
-                           count: Int(row[3].int ?? 0), evidence: evidence[AnalysisContext.groupKey(row, 0..<3)] ?? [], identity: [app, user])
+        let wanted = window.filter { hits[$0.key] != nil }
+        let evidence = try c.loginEvidence(for: wanted)
+        return wanted.map { key, m in
+            Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last, app: key.app, user: key.user,
+                    message: "\(key.app) ran client credentials as \(key.user) (\(m.group.count)×), but \(hits[key]!)",
+                    count: m.group.count, evidence: evidence[key] ?? [], identity: [key.app, key.user])
         }
     }
 

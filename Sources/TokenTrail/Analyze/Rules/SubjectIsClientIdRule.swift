@@ -9,16 +9,17 @@ struct SubjectIsClientIdRule: Rule {
     let knobs: [String] = []
 
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
-        let condition = "time_ms BETWEEN ? AND ? AND sub IS NOT NULL AND (sub = client_id OR sub = iss)"
-        let rows = try c.rows("SELECT host, client_id, count(*), min(time_ms), max(time_ms) FROM v_token_requests WHERE \(condition) GROUP BY 1, 2", c.window)
-        let evidence = try c.evidence(groups: Set(rows.map { AnalysisContext.groupKey($0, 0..<2) }), key: ["host", "client_id"],
-                                      from: "v_token_requests", where: condition, c.window)
-        return rows.map { row in
-            let host = row[0].string, client = row[1].string ?? ""
-            return Finding(rule: id, severity: defaultSeverity, firstSeen: row[3].int ?? 0, lastSeen: row[4].int ?? 0,
-                           app: c.app(forClientId: client)?.name ?? client, host: host,
-                           message: "\(host ?? "a client") sent JWTs whose sub is the consumer key itself (\(row[2].int ?? 0)×); sub must be a username",
-                           count: Int(row[2].int ?? 0), evidence: evidence[AnalysisContext.groupKey(row, 0..<2)] ?? [], identity: [host ?? "", client])
+        struct Key: Hashable { let host: String?, client: String }
+        let groups = try c.mergeRequests { g, _ -> Key? in
+            guard g.sub != 0, g.sub == g.clientId || g.sub == g.iss else { return nil }
+            return Key(host: try c.names.name(g.host), client: try c.names.name(g.clientId) ?? "")
+        }
+        let evidence = try c.requestEvidence(for: groups)
+        return groups.map { key, m in
+            Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last,
+                    app: c.app(forClientId: key.client)?.name ?? key.client, host: key.host,
+                    message: "\(key.host ?? "a client") sent JWTs whose sub is the consumer key itself (\(m.group.count)×); sub must be a username",
+                    count: m.group.count, evidence: evidence[key] ?? [], identity: [key.host ?? "", key.client])
         }
     }
 

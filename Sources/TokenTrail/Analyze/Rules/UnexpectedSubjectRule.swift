@@ -10,66 +10,66 @@ struct UnexpectedSubjectRule: Rule {
     let knobs = ["apps[].subjects", "apps[].clientIds"]
 
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
-        let directory = try c.usernames()
-        let history = try c.hasHistory
-        var seenBefore: Set<String> = []
-        for row in try c.rows("""
-            SELECT DISTINCT coalesce(app, ''), username, user_id FROM v_logins WHERE flow = 'jwt_bearer' AND time_ms < ?
-            UNION SELECT DISTINCT coalesce(client_id, ''), sub, NULL FROM v_token_requests WHERE flow = 'jwt_bearer' AND time_ms < ?
-            """, [.integer(c.windowStart), .integer(c.windowStart)]) {
-            let user = c.displayUser(username: row[1].string, userId: row[2].string, directory: directory) ?? ""
-            seenBefore.insert((row[0].string ?? "") + "\u{1F}" + user)
+        let jwt = Flow.jwtBearer.rawValue
+        // Who each app (server side) and client id (client side) logged in as before the window.
+        struct Seen: Hashable { let app: String, user: String }
+        var seenBefore = Set(try c.mergeLogins(history: true) { g, x -> Seen? in
+            x.flow == jwt ? Seen(app: try c.names.name(g.app) ?? "", user: try c.displayUser(username: g.username, userId: g.userId) ?? "") : nil
+        }.keys)
+        let jwtId = try c.names.id(jwt)
+        for pair in try c.requestFacts().historySubjects {
+            seenBefore.insert(Seen(app: try c.names.name(pair.app) ?? "", user: try c.names.name(pair.ip) ?? ""))
         }
-        let appsWithHistory = Set(seenBefore.map { String($0.split(separator: "\u{1F}", omittingEmptySubsequences: false)[0]) })
+        let appsWithHistory = Set(seenBefore.map(\.app))
+        let history = try !seenBefore.isEmpty || c.hasHistory
 
         // Server side: JWT bearer logins by app and user.
-        var server: [([SQLValue], String, String)] = []
-        for row in try c.rows("""
-            SELECT app, username, user_id, count(*), min(time_ms), max(time_ms) FROM v_logins
-            WHERE flow = 'jwt_bearer' AND time_ms BETWEEN ? AND ? AND app IS NOT NULL GROUP BY 1, 2, 3
-            """, c.window) {
-            let app = row[0].string ?? ""
-            guard let user = c.displayUser(username: row[1].string, userId: row[2].string, directory: directory) else { continue }
-            if let subjects = c.app(named: app)?.subjects, !subjects.isEmpty {
-                if subjects.contains(user) || (user.hasPrefix("005") && row[1].string == nil) { continue } // an id we cannot name is not judged
-                server.append((row, user, "the policy allows only \(subjects.joined(separator: ", "))"))
-            } else if history, !seenBefore.contains(app + "\u{1F}" + user), appsWithHistory.contains(app) {
-                server.append((row, user, "first time this app logs in as this user"))
+        struct Who: Hashable { let app: String, user: String, named: Bool }
+        let server = try c.mergeLogins { g, x -> Who? in
+            guard x.flow == jwt, g.app != 0, let user = try c.displayUser(username: g.username, userId: g.userId) else { return nil }
+            return Who(app: try c.names.name(g.app) ?? "", user: user, named: g.username != 0)
+        }
+        var hits: [(Who, String)] = []
+        for who in server.keys {
+            if let subjects = c.app(named: who.app)?.subjects, !subjects.isEmpty {
+                if subjects.contains(who.user) || (who.user.hasPrefix("005") && !who.named) { continue } // an id we cannot name is not judged
+                hits.append((who, "the policy allows only \(subjects.joined(separator: ", "))"))
+            } else if history, !seenBefore.contains(Seen(app: who.app, user: who.user)), appsWithHistory.contains(who.app) {
+                hits.append((who, "first time this app logs in as this user"))
             }
         }
-        let serverEvidence = try c.evidence(groups: Set(server.map { AnalysisContext.groupKey($0.0, 0..<3) }), key: ["app", "username", "user_id"],
-                                            from: "v_logins", where: "flow = 'jwt_bearer' AND time_ms BETWEEN ? AND ?", c.window)
-        var findings = server.map { row, user, why in
-            let app = row[0].string ?? ""
-            return Finding(rule: id, severity: defaultSeverity, firstSeen: row[4].int ?? 0, lastSeen: row[5].int ?? 0, app: app, user: user,
-                           message: "\(app) logged in by JWT bearer as \(user) (\(row[3].int ?? 0)×): \(why)", count: Int(row[3].int ?? 0),
-                           evidence: serverEvidence[AnalysisContext.groupKey(row, 0..<3)] ?? [], identity: ["server", app, user])
+        let wanted = server.filter { key, _ in hits.contains { $0.0 == key } }
+        let serverEvidence = try c.loginEvidence(for: wanted)
+        var findings = hits.map { who, why in
+            let g = wanted[who]!.group
+            return Finding(rule: id, severity: defaultSeverity, firstSeen: g.first, lastSeen: g.last, app: who.app, user: who.user,
+                           message: "\(who.app) logged in by JWT bearer as \(who.user) (\(g.count)×): \(why)", count: g.count,
+                           evidence: serverEvidence[who] ?? [], identity: ["server", who.app, who.user])
         }
 
         // Client side: the subjects the integration asked for (failed requests too).
-        var client: [([SQLValue], String)] = []
-        for row in try c.rows("""
-            SELECT client_id, sub, host, count(*), min(time_ms), max(time_ms) FROM v_token_requests
-            WHERE flow = 'jwt_bearer' AND time_ms BETWEEN ? AND ? AND sub IS NOT NULL GROUP BY 1, 2, 3
-            """, c.window) {
-            let clientId = row[0].string ?? "", sub = row[1].string ?? ""
-            if let subjects = c.app(forClientId: clientId)?.subjects, !subjects.isEmpty {
-                if subjects.contains(sub) { continue }
-                client.append((row, "the policy allows only \(subjects.joined(separator: ", "))"))
-            } else if history, !seenBefore.contains(clientId + "\u{1F}" + sub), appsWithHistory.contains(clientId) {
-                client.append((row, "first time this client id asks for this subject"))
+        struct Asked: Hashable { let client: String, sub: String, host: String? }
+        let client = try c.mergeRequests { g, _ -> Asked? in
+            guard g.flow == jwtId, g.sub != 0 else { return nil }
+            return Asked(client: try c.names.name(g.clientId) ?? "", sub: try c.names.name(g.sub) ?? "", host: try c.names.name(g.host))
+        }
+        var asked: [(Asked, String)] = []
+        for key in client.keys {
+            if let subjects = c.app(forClientId: key.client)?.subjects, !subjects.isEmpty {
+                if subjects.contains(key.sub) { continue }
+                asked.append((key, "the policy allows only \(subjects.joined(separator: ", "))"))
+            } else if history, !seenBefore.contains(Seen(app: key.client, user: key.sub)), appsWithHistory.contains(key.client) {
+                asked.append((key, "first time this client id asks for this subject"))
             }
         }
-        let clientEvidence = try c.evidence(groups: Set(client.map { AnalysisContext.groupKey($0.0, 0..<3) }), key: ["client_id", "sub", "host"],
-                                            from: "v_token_requests", where: "flow = 'jwt_bearer' AND time_ms BETWEEN ? AND ?", c.window)
-        findings += client.map { row, why in
-            let clientId = row[0].string, sub = row[1].string ?? "", host = row[2].string
-            let appName = c.app(forClientId: clientId)?.name ?? clientId
-            return Finding(rule: id, severity: defaultSeverity, firstSeen: row[4].int ?? 0, lastSeen: row[5].int ?? 0,
-                           app: appName, user: sub, host: host,
-                           message: "\(host ?? "a client") requested JWT bearer tokens for \(sub) with \(appName ?? "an unknown client id") (\(row[3].int ?? 0)×): \(why)",
-                           count: Int(row[3].int ?? 0), evidence: clientEvidence[AnalysisContext.groupKey(row, 0..<3)] ?? [],
-                           identity: ["client", clientId ?? "", sub, host ?? ""])
+        let askedGroups = client.filter { key, _ in asked.contains { $0.0 == key } }
+        let clientEvidence = try c.requestEvidence(for: askedGroups)
+        findings += asked.map { key, why in
+            let g = askedGroups[key]!.group
+            let appName = c.app(forClientId: key.client)?.name ?? (key.client.isEmpty ? nil : key.client)
+            return Finding(rule: id, severity: defaultSeverity, firstSeen: g.first, lastSeen: g.last, app: appName, user: key.sub, host: key.host,
+                           message: "\(key.host ?? "a client") requested JWT bearer tokens for \(key.sub) with \(appName ?? "an unknown client id") (\(g.count)×): \(why)",
+                           count: g.count, evidence: clientEvidence[key] ?? [], identity: ["client", key.client, key.sub, key.host ?? ""])
         }
         return findings
     }

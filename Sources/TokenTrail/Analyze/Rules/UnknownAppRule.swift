@@ -12,27 +12,20 @@ struct UnknownAppRule: Rule {
         let declared = Set((c.policy?.apps ?? []).map(\.name))
         let usePolicy = !declared.isEmpty
         guard try usePolicy || c.hasHistory else { return [] }
-        var known: Set<String> = []
-        if !usePolicy {
-            for row in try c.rows("SELECT DISTINCT app FROM v_logins WHERE app IS NOT NULL AND time_ms < ?", [.integer(c.windowStart)]) {
-                if let app = row[0].string { known.insert(app) }
-            }
+        let known = usePolicy ? declared : Set(try c.mergeLogins(history: true) { g, _ in try c.names.name(g.app) }.keys)
+        var flows: [String: Set<String>] = [:], users: [String: Set<String>] = [:]
+        let apps = try c.mergeLogins { g, x -> String? in
+            guard x.isOAuth, let app = try c.names.name(g.app), !known.contains(app) else { return nil }
+            flows[app, default: []].insert(x.flow)
+            if let user = try c.displayUser(username: g.username, userId: g.userId) { users[app, default: []].insert(user) }
+            return app
         }
-        let condition = "app IS NOT NULL AND flow IN \(oauthFlows) AND time_ms BETWEEN ? AND ?"
-        let rows = try c.rows("""
-            SELECT app, group_concat(DISTINCT flow), count(*), count(DISTINCT coalesce(username, user_id)), min(time_ms), max(time_ms)
-            FROM v_logins WHERE \(condition) GROUP BY 1
-            """, c.window).filter { row in
-            guard let app = row[0].string else { return false }
-            return !(usePolicy ? declared.contains(app) : known.contains(app))
-        }
-        let evidence = try c.evidence(groups: Set(rows.map { AnalysisContext.groupKey($0, 0..<1) }), key: ["app"], from: "v_logins", where: condition, c.window)
+        let evidence = try c.loginEvidence(for: apps)
         let why = usePolicy ? "not in the policy" : "first seen"
-        return rows.map { row in
-            let app = row[0].string ?? ""
-            return Finding(rule: id, severity: defaultSeverity, firstSeen: row[4].int ?? 0, lastSeen: row[5].int ?? 0, app: app,
-                           message: "\(app) (\(why)) logged in \(row[2].int ?? 0)× as \(row[3].int ?? 0) user(s) by \(row[1].string ?? "?")",
-                           count: Int(row[2].int ?? 0), evidence: evidence[app] ?? [], identity: [app])
+        return apps.map { app, m in
+            Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last, app: app,
+                    message: "\(app) (\(why)) logged in \(m.group.count)× as \(users[app]?.count ?? 0) user(s) by \((flows[app] ?? []).sorted().joined(separator: ","))",
+                    count: m.group.count, evidence: evidence[app] ?? [], identity: [app])
         }
     }
 

@@ -11,37 +11,23 @@ struct UnmatchedClientSuccessRule: Rule {
 
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
         let correlation = try c.correlation()
-        // Periods the server-side exports cover.
-        let covered = try c.rows("""
-            SELECT first_time, last_time FROM sources WHERE (format LIKE 'login_history%' OR format = 'elf_login') AND first_time IS NOT NULL
-            """).compactMap { row in row[0].int.flatMap { a in row[1].int.map { (a, $0) } } }
-        guard !covered.isEmpty else { return [] }
+        let salesforce = try c.names.id("salesforce")
+        // One finding per host, client id and subject, whatever symbol named the subject.
         struct Key: Hashable { let host: String, client: String, subject: String }
-        var groups: [Key: (Group, [String])] = [:]
-        for row in try c.rows("""
-            SELECT t.time, t.key, (SELECT value FROM strings WHERE id = t.host), (SELECT value FROM strings WHERE id = t.client_id),
-                   coalesce((SELECT value FROM strings WHERE id = t.sub), (SELECT value FROM strings WHERE id = t.user_id)),
-                   s.path || ':' || t.line
-            FROM token_requests t JOIN sources s ON s.id = t.source_id
-            WHERE t.time BETWEEN ? AND ? AND t.outcome = (SELECT id FROM strings WHERE value = 'success')
-              AND t.flow IN (SELECT id FROM strings WHERE value IN ('jwt_bearer', 'client_credentials'))
-              AND coalesce((SELECT value FROM strings WHERE id = t.provider), 'salesforce') = 'salesforce'
-            ORDER BY t.time
-            """, c.window) {
-            guard let time = row[0].int, let key = row[1].int,
-                  covered.contains(where: { time >= $0.0 && time <= $0.1 }),
-                  !correlation.matchedRequests.contains(.init(time: time, key: key)) else { continue }
-            let group = Key(host: row[2].string ?? "?", client: row[3].string ?? "?", subject: row[4].string ?? "?")
-            var entry = groups[group] ?? (Group(), [])
-            entry.0.add(time)
-            if entry.1.count < Finding.maxEvidence, let evidence = row[5].string { entry.1.append(evidence) }
-            groups[group] = entry
+        var groups: [Key: (group: Group, evidence: [String])] = [:]
+        for (key, entry) in correlation.unmatchedRequests where key.provider == 0 || key.provider == salesforce {
+            let named = Key(host: try c.names.name(key.host) ?? "?", client: try c.names.name(key.clientId) ?? "?",
+                            subject: try c.names.name(key.subject) ?? "?")
+            var merged = groups[named] ?? (Group(), [])
+            merged.group.merge(entry.group)
+            merged.evidence = Array((merged.evidence + entry.evidence).prefix(Finding.maxEvidence))
+            groups[named] = merged
         }
-        return groups.sorted { ($0.value.0.first, $0.key.host) < ($1.value.0.first, $1.key.host) }.map { key, entry in
-            Finding(rule: id, severity: defaultSeverity, firstSeen: entry.0.first, lastSeen: entry.0.last,
+        return groups.map { key, entry in
+            Finding(rule: id, severity: defaultSeverity, firstSeen: entry.group.first, lastSeen: entry.group.last,
                     app: c.app(forClientId: key.client)?.name ?? key.client, user: key.subject, host: key.host,
-                    message: "\(entry.0.count) successful token request(s) from \(key.host) for \(key.subject) have no login in the server exports that cover that time",
-                    count: entry.0.count, evidence: entry.1, identity: [key.host, key.client, key.subject])
+                    message: "\(entry.group.count) successful token request(s) from \(key.host) for \(key.subject) have no login in the server exports that cover that time",
+                    count: entry.group.count, evidence: entry.evidence, identity: [key.host, key.client, key.subject])
         }
     }
 

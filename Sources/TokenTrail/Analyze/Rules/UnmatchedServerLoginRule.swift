@@ -13,34 +13,42 @@ struct UnmatchedServerLoginRule: Rule {
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
         let correlation = try c.correlation()
         guard !correlation.appsWithClientLogs.isEmpty else { return [] }
-        let directory = try c.usernames()
         let margin = Int64(c.policy?.matchWindowSeconds ?? 120) * 1000
-        struct Key: Hashable { let app: String, ip: String, user: String }
-        var groups: [Key: (Group, [String])] = [:]
-        for row in try c.rows("""
-            SELECT l.time, l.key, (SELECT value FROM strings WHERE id = l.app), (SELECT value FROM strings WHERE id = l.username),
-                   (SELECT value FROM strings WHERE id = l.user_id), (SELECT value FROM strings WHERE id = l.source_ip),
-                   s.path || ':' || l.line
-            FROM logins l JOIN login_contexts x ON x.id = l.context JOIN sources s ON s.id = l.source_id
-            WHERE l.time BETWEEN ? AND ? AND l.app IS NOT NULL AND x.outcome = (SELECT id FROM strings WHERE value = 'success')
-              AND x.flow IN (SELECT id FROM strings WHERE value IN ('jwt_bearer', 'client_credentials'))
-            ORDER BY l.time
-            """, c.window) {
-            guard let time = row[0].int, let key = row[1].int, let app = row[2].string,
-                  let span = correlation.appsWithClientLogs[app], time >= span.first - margin, time <= span.last + margin,
-                  !correlation.matchedLogins.contains(.init(time: time, key: key)) else { continue }
-            let user = c.displayUser(username: row[3].string, userId: row[4].string, directory: directory) ?? "?"
-            let group = Key(app: app, ip: row[5].string ?? "?", user: user)
-            var entry = groups[group] ?? (Group(), [])
-            entry.0.add(time)
-            if entry.1.count < Finding.maxEvidence, let evidence = row[6].string { entry.1.append(evidence) }
-            groups[group] = entry
+        // Successful integration logins of apps with client logs, in the period those logs
+        // cover, that `matches` has no request for (an anti-join on the primary key).
+        var spans: [Int64: (first: Int64, last: Int64)] = [:]
+        for (name, span) in correlation.appsWithClientLogs {
+            let id = try c.names.id(name)
+            if id != 0 { spans[id] = span }
         }
-        return groups.sorted { ($0.value.0.first, $0.key.app) < ($1.value.0.first, $1.key.app) }.map { key, entry in
-            Finding(rule: id, severity: defaultSeverity, firstSeen: entry.0.first, lastSeen: entry.0.last, app: key.app,
-                    user: key.user, sourceIp: key.ip,
-                    message: "\(entry.0.count) login(s) of \(key.app) as \(key.user) from \(key.ip) have no matching client request: someone else holds the key or secret",
-                    count: entry.0.count, evidence: entry.1, identity: [key.app, key.ip, key.user])
+        let contexts = try c.contexts.ids { $0.isServerToServer && $0.isSuccess }
+        guard !spans.isEmpty, !contexts.isEmpty else { return [] }
+        struct Key: Hashable { let app: Int64, ip: Int64, user: String }
+        var groups: [Key: (group: Group, evidence: [String])] = [:]
+        let statement = try c.db.prepare("""
+            SELECT l.time, l.app, l.username, l.user_id, l.source_ip, l.source_id, l.line FROM logins l
+            WHERE l.time BETWEEN ? AND ? AND l.context IN (\(contexts.map(String.init).joined(separator: ",")))
+              AND l.app IN (\(spans.keys.map(String.init).joined(separator: ",")))
+              AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.login_time = l.time AND m.login_key = l.key)
+            ORDER BY l.time
+            """)
+        try statement.bind(c.window)
+        while try statement.step() {
+            let time = statement.int(at: 0), app = statement.int(at: 1)
+            guard let span = spans[app], time >= span.first - margin, time <= span.last + margin else { continue }
+            let user = try c.displayUser(username: statement.int(at: 2), userId: statement.int(at: 3)) ?? "?"
+            let key = Key(app: app, ip: statement.int(at: 4), user: user)
+            var entry = groups[key] ?? (Group(), [])
+            entry.group.add(time)
+            if entry.evidence.count < Finding.maxEvidence { entry.evidence.append(try c.evidence(source: statement.int(at: 5), line: statement.int(at: 6))) }
+            groups[key] = entry
+        }
+        return try groups.map { key, entry in
+            let app = try c.names.name(key.app) ?? "?", ip = try c.names.name(key.ip) ?? "?"
+            return Finding(rule: id, severity: defaultSeverity, firstSeen: entry.group.first, lastSeen: entry.group.last, app: app,
+                           user: key.user, sourceIp: ip,
+                           message: "\(entry.group.count) login(s) of \(app) as \(key.user) from \(ip) have no matching client request: someone else holds the key or secret",
+                           count: entry.group.count, evidence: entry.evidence, identity: [app, ip, key.user])
         }
     }
 

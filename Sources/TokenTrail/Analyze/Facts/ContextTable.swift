@@ -1,0 +1,41 @@
+/// The `login_contexts` dimension read once, as the few values rules ask of a login:
+/// indexed by context id, so classifying a login row is an array read.
+public struct LoginContextInfo: Sendable {
+    public var origin = ""
+    public var flow = ""
+    public var basis = ""
+    public var outcome = ""
+    public var failureClass: String?
+    public var tls: String?
+
+    public var isServerToServer: Bool { flow == Flow.jwtBearer.rawValue || flow == Flow.clientCredentials.rawValue }
+    public var isOAuth: Bool { Flow(rawValue: flow).map(\.isOAuth) ?? false }
+    public var isSuccess: Bool { outcome == Outcome.success.rawValue }
+    public var isFailure: Bool { outcome == Outcome.failure.rawValue }
+}
+
+public struct ContextTable {
+    private var byId: [LoginContextInfo?]
+
+    init(db: Database, names: SymbolNames) throws {
+        byId = []
+        let statement = try db.prepare("SELECT id, origin, flow, flow_basis, outcome, failure_class, tls FROM login_contexts")
+        while try statement.step() {
+            let id = Int(statement.int(at: 0))
+            guard id >= 0 else { continue }
+            if id >= byId.count { byId += Array(repeating: nil, count: id - byId.count + 1) }
+            byId[id] = LoginContextInfo(origin: try names.name(statement.int(at: 1)) ?? "", flow: try names.name(statement.int(at: 2)) ?? "",
+                                        basis: try names.name(statement.int(at: 3)) ?? "", outcome: try names.name(statement.int(at: 4)) ?? "",
+                                        failureClass: try names.name(statement.int(at: 5)), tls: try names.name(statement.int(at: 6)))
+        }
+    }
+
+    public subscript(id: Int64) -> LoginContextInfo {
+        id >= 0 && Int(id) < byId.count ? byId[Int(id)] ?? LoginContextInfo() : LoginContextInfo()
+    }
+
+    /// Context ids whose info passes `test`, as a SQL list (integers this table read: safe to inline).
+    public func ids(where test: (LoginContextInfo) -> Bool) -> [Int64] {
+        byId.indices.filter { byId[$0].map(test) ?? false }.map(Int64.init)
+    }
+}

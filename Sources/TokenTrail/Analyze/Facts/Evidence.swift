@@ -1,0 +1,122 @@
+/// Evidence (`file:line`) for findings, gathered in one time-ordered pass: each bucket a
+/// rule names keeps its first `Finding.maxEvidence` records, and the pass stops once every
+/// expected bucket is full. (A query per finding would rescan the window for each one.)
+struct EvidenceCollector<Bucket: Hashable> {
+    private(set) var lists: [Bucket: [String]] = [:]
+    private var full = 0
+    let expected: Int
+    let limit: Int
+    /// How many records each bucket has, when known: it is full sooner.
+    let sizes: [Bucket: Int]
+
+    init(expected: Int, sizes: [Bucket: Int] = [:], limit: Int = Finding.maxEvidence) {
+        self.expected = expected
+        self.sizes = sizes
+        self.limit = limit
+    }
+
+    var isComplete: Bool { full >= expected }
+
+    /// Adds a record; false once every expected bucket is full (stop reading).
+    mutating func add(_ bucket: Bucket, _ evidence: @autoclosure () throws -> String) rethrows -> Bool {
+        var list = lists[bucket, default: []]
+        let capacity = min(limit, sizes[bucket] ?? limit)
+        guard list.count < capacity else { return !isComplete }
+        list.append(try evidence())
+        lists[bucket] = list
+        if list.count == capacity { full += 1 }
+        return !isComplete
+    }
+}
+
+extension AnalysisContext {
+    /// `file:line` of a fact row.
+    public func evidence(source: Int64, line: Int64) throws -> String {
+        if let path = sourcePaths[source] { return path + ":" + String(line) }
+        let path = try db.scalar("SELECT path FROM sources WHERE id = ?", [.integer(source)]).string ?? "?"
+        sourcePaths[source] = path
+        return path + ":" + String(line)
+    }
+
+    /// Evidence for logins in [from, to] (default: the window), bucketed by `bucket` (nil: not wanted).
+    func loginEvidence<Bucket: Hashable>(buckets expected: Int, sizes: [Bucket: Int] = [:], from: Int64? = nil, to: Int64? = nil,
+                                         contexts: [Int64]? = nil, _ bucket: (LoginRow) throws -> Bucket?) throws -> [Bucket: [String]] {
+        guard expected > 0 else { return [:] }
+        var collector = EvidenceCollector<Bucket>(expected: expected, sizes: sizes)
+        try LoginCursor.forEach(db, from: from ?? windowStart, to: to ?? windowEnd, contexts: contexts) { row in
+            guard let b = try bucket(row) else { return true }
+            return try collector.add(b, try evidence(source: row.sourceId, line: row.line))
+        }
+        return collector.lists
+    }
+
+    /// Evidence for token requests in [from, to] (default: the window); `condition` is trusted SQL.
+    func requestEvidence<Bucket: Hashable>(buckets expected: Int, sizes: [Bucket: Int] = [:], from: Int64? = nil, to: Int64? = nil,
+                                           condition: String = "", _ bucket: (RequestRow) throws -> Bucket?) throws -> [Bucket: [String]] {
+        guard expected > 0 else { return [:] }
+        var collector = EvidenceCollector<Bucket>(expected: expected, sizes: sizes)
+        try RequestCursor.forEach(db, from: from ?? windowStart, to: to ?? windowEnd, condition: condition) { row in
+            guard let b = try bucket(row) else { return true }
+            return try collector.add(b, try evidence(source: row.sourceId, line: row.line))
+        }
+        return collector.lists
+    }
+}
+
+/// Groups of the facts merged under a key a rule derives, with the fact groups behind each
+/// (to find their evidence in one pass).
+struct Merged<Member: Hashable> {
+    var group = Group()
+    var members: Set<Member> = []
+}
+
+extension AnalysisContext {
+    var maxAssertionLifetime: Int64 { Int64(policy?.maxAssertionLifetimeSeconds ?? 180) }
+
+    /// The window's (or the history's) login groups merged by `key` (nil: left out).
+    func mergeLogins<Key: Hashable>(history: Bool = false, _ key: (LoginGroup, LoginContextInfo) throws -> Key?) throws -> [Key: Merged<LoginGroup>] {
+        let facts = try loginFacts(), contexts = try contexts
+        var out: [Key: Merged<LoginGroup>] = [:]
+        for (group, tally) in history ? facts.history : facts.window {
+            guard let k = try key(group, contexts[group.context]) else { continue }
+            out[k, default: Merged()].group.merge(tally)
+            out[k]!.members.insert(group)
+        }
+        return out
+    }
+
+    /// The window's request groups merged by `key` (nil: left out).
+    func mergeRequests<Key: Hashable>(_ key: (RequestGroup, RequestTally) throws -> Key?) throws -> [Key: Merged<RequestGroup>] {
+        var out: [Key: Merged<RequestGroup>] = [:]
+        for (group, tally) in try requestFacts().window {
+            guard let k = try key(group, tally) else { continue }
+            out[k, default: Merged()].group.merge(tally.group)
+            out[k]!.members.insert(group)
+        }
+        return out
+    }
+
+    /// Evidence for merged login groups, in one pass over the window.
+    func loginEvidence<Key: Hashable>(for merged: [Key: Merged<LoginGroup>]) throws -> [Key: [String]] {
+        var owner: [LoginGroup: Key] = [:]
+        for (key, m) in merged { for member in m.members { owner[member] = key } }
+        let first = merged.values.map(\.group.first).min() ?? windowStart, last = merged.values.map(\.group.last).max() ?? windowEnd
+        return try loginEvidence(buckets: merged.count, sizes: merged.mapValues(\.group.count), from: max(first, windowStart),
+                                 to: min(last, windowEnd)) { row in
+            owner[LoginGroup(context: row.context, app: row.app, userId: row.userId, username: row.username)]
+        }
+    }
+
+    /// Evidence for merged request groups, in one pass over the window.
+    func requestEvidence<Key: Hashable>(for merged: [Key: Merged<RequestGroup>]) throws -> [Key: [String]] {
+        var owner: [RequestGroup: Key] = [:]
+        for (key, m) in merged { for member in m.members { owner[member] = key } }
+        let first = merged.values.map(\.group.first).min() ?? windowStart, last = merged.values.map(\.group.last).max() ?? windowEnd
+        let maximum = maxAssertionLifetime
+        return try requestEvidence(buckets: merged.count, sizes: merged.mapValues(\.group.count), from: max(first, windowStart),
+                                   to: min(last, windowEnd)) { row in
+            let lifetime = row.exp.map { $0 - (row.iat ?? row.time / 1000) } ?? 0
+            return owner[RequestGroup(row, longLived: lifetime > maximum)]
+        }
+    }
+}

@@ -1,0 +1,55 @@
+/// A login's group: its context and who logged in to what (symbol ids, 0 for none).
+public struct LoginGroup: Hashable, Sendable {
+    public var context: Int64, app: Int64, userId: Int64, username: Int64
+}
+
+/// An app seen from an address (server-to-server flows only: where integrations run from).
+public struct NetworkUse: Hashable, Sendable {
+    public var app: Int64, ip: Int64
+}
+
+/// One pass over every login up to the window's end, aggregated on ids: the window's groups
+/// with counts and first/last times, the history's groups before it (the baseline), the
+/// networks integrations used, and the days that have logins. Memory grows with distinct
+/// apps × users × contexts and addresses, not with rows.
+final class LoginFacts {
+    private(set) var window: [LoginGroup: Group] = [:]
+    private(set) var history: [LoginGroup: Group] = [:]
+    private(set) var windowNetworks: [NetworkUse: NetworkTally] = [:]
+    private(set) var historyNetworks: Set<NetworkUse> = []
+    private(set) var windowDays: Set<Int64> = []
+    /// (user id, username) symbol pairs seen on the same row (ELF Login rows have both).
+    private(set) var userPairs: Set<NetworkUse> = []
+
+    init(db: Database, contexts: ContextTable, windowStart: Int64, windowEnd: Int64) throws {
+        let serverToServer = Set(contexts.ids { $0.isServerToServer })
+        var lastDay = Int64.min
+        try LoginCursor.forEach(db, from: .min, to: windowEnd) { row in
+            let group = LoginGroup(context: row.context, app: row.app, userId: row.userId, username: row.username)
+            let s2s = row.app != 0 && row.sourceIp != 0 && serverToServer.contains(row.context)
+            if row.userId != 0 && row.username != 0 { userPairs.insert(NetworkUse(app: row.userId, ip: row.username)) }
+            if row.time < windowStart {
+                history[group, default: Group()].add(row.time)
+                if s2s { historyNetworks.insert(NetworkUse(app: row.app, ip: row.sourceIp)) }
+                return true
+            }
+            window[group, default: Group()].add(row.time)
+            let day = row.time / 86_400_000
+            if day != lastDay { windowDays.insert(day); lastDay = day }   // rows come in time order
+            if s2s { windowNetworks[NetworkUse(app: row.app, ip: row.sourceIp), default: NetworkTally()].add(row) }
+            return true
+        }
+    }
+}
+
+/// Logins of an app from one address: counts and the first few users (symbols).
+struct NetworkTally {
+    var group = Group()
+    var users: [Int64] = []
+
+    mutating func add(_ row: LoginRow) {
+        group.add(row.time)
+        let user = row.username != 0 ? row.username : row.userId
+        if user != 0 && users.count < 8 && !users.contains(user) { users.append(user) }
+    }
+}

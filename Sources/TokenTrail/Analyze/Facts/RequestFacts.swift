@@ -1,0 +1,104 @@
+/// A token request's group: what was asked, by whom, and how it ended (symbol ids, 0 for none).
+public struct RequestGroup: Hashable, Sendable {
+    public var host: Int64, integration: Int64, provider: Int64, tokenUrl: Int64, flow: Int64
+    public var clientId: Int64, iss: Int64, sub: Int64, aud: Int64, userId: Int64
+    public var outcome: Int64, failureClass: Int64, errorCode: Int64, authScheme: Int64
+    /// `exp − iat` over the policy's maximum assertion lifetime.
+    public var longLived: Bool
+
+    init(_ r: RequestRow, longLived: Bool) {
+        host = r.host; integration = r.integration; provider = r.provider; tokenUrl = r.tokenUrl; flow = r.flow
+        clientId = r.clientId; iss = r.iss; sub = r.sub; aud = r.aud; userId = r.userId
+        outcome = r.outcome; failureClass = r.failureClass; errorCode = r.errorCode; authScheme = r.authScheme
+        self.longLived = longLived
+    }
+}
+
+struct RequestTally {
+    var group = Group()
+    /// Largest `exp − iat` in seconds (exp in milliseconds shows as a huge value).
+    var maxLifetime: Int64 = .min
+    var expInMilliseconds = false
+
+    mutating func add(_ row: RequestRow, lifetime: Int64?) {
+        group.add(row.time)
+        if let lifetime { maxLifetime = max(maxLifetime, lifetime) }
+        if let exp = row.exp, exp > 100_000_000_000 { expInMilliseconds = true }
+    }
+}
+
+/// A client host in one UTC hour.
+public struct HostHour: Hashable, Sendable {
+    public var host: Int64, hour: Int64
+}
+
+struct HourTally {
+    var offsets = OffsetHistogram()
+    var failures = 0
+}
+
+/// One pass over every token request up to the window's end: the window's groups, the
+/// (client id, subject) pairs of the history, the clock-offset samples of each host per
+/// hour, the days each host has requests, and the usernames the responses' `id` URLs name.
+final class RequestFacts {
+    private(set) var window: [RequestGroup: RequestTally] = [:]
+    private(set) var historySubjects: Set<NetworkUse> = []   // (client id, sub) of JWT bearer requests
+    private(set) var hours: [HostHour: HourTally] = [:]
+    private(set) var hostDays: [Int64: Set<Int64>] = [:]
+    /// (user id, sub) pairs of successful JWT bearer requests.
+    private(set) var userPairs: Set<NetworkUse> = []
+
+    init(db: Database, names: SymbolNames, windowStart: Int64, windowEnd: Int64, maxLifetime: Int64) throws {
+        let jwt = try names.id(Flow.jwtBearer.rawValue), success = try names.id(Outcome.success.rawValue)
+        let failure = try names.id(Outcome.failure.rawValue)
+        try RequestCursor.forEach(db, from: .min, to: windowEnd) { row in
+            if row.flow == jwt && row.outcome == success && row.userId != 0 && row.sub != 0 {
+                userPairs.insert(NetworkUse(app: row.userId, ip: row.sub))
+            }
+            if row.time < windowStart {
+                if row.flow == jwt && row.sub != 0 { historySubjects.insert(NetworkUse(app: row.clientId, ip: row.sub)) }
+                return true
+            }
+            var lifetime: Int64?
+            if let exp = row.exp { lifetime = exp - (row.iat ?? row.time / 1000) }
+            window[RequestGroup(row, longLived: (lifetime ?? 0) > maxLifetime), default: RequestTally()].add(row, lifetime: lifetime)
+            if row.host != 0 {
+                hostDays[row.host, default: []].insert(row.time / 86_400_000)
+                let hour = HostHour(host: row.host, hour: row.time / 3_600_000)
+                if let date = row.serverDate { hours[hour, default: HourTally()].offsets.add(date - row.time - (row.durationMs ?? 0) / 2) }
+                if row.outcome == failure { hours[hour, default: HourTally()].failures += 1 }
+            }
+            return true
+        }
+    }
+}
+
+/// Clock-offset samples (server time − host time, ms) in 10 ms bins: quantiles in memory
+/// bounded by the spread of the offsets, not by the number of requests.
+struct OffsetHistogram {
+    private(set) var bins: [Int64: Int] = [:]
+    private(set) var count = 0
+    static let bin: Int64 = 10
+
+    mutating func add(_ offsetMs: Int64) {
+        bins[offsetMs >= 0 ? offsetMs / Self.bin : (offsetMs - Self.bin + 1) / Self.bin, default: 0] += 1
+        count += 1
+    }
+
+    mutating func merge(_ other: OffsetHistogram) {
+        for (bin, n) in other.bins { bins[bin, default: 0] += n }
+        count += other.count
+    }
+
+    /// The `p` quantile (0…1), to the bin's middle.
+    func quantile(_ p: Double) -> Int64 {
+        guard count > 0 else { return 0 }
+        let rank = Int(Double(count - 1) * p)
+        var seen = 0
+        for bin in bins.keys.sorted() {
+            seen += bins[bin]!
+            if seen > rank { return bin * Self.bin + Self.bin / 2 }
+        }
+        return 0
+    }
+}
