@@ -88,6 +88,7 @@ func generate(rows: Int, path: String, tokenPath: String? = nil, serverToServer:
         out.append(contentsOf: Array("+0000,".utf8))
         // With client logs, `serverToServer` of the logins are JWT bearer (3 in 4) or client
         // credentials logins that the integration's log records too; the rest are the usual mix.
+        let failed = rng.below(100) < 4
         let s2s = tokens != nil && rng.below(1_000_000) < serverToServer
         let (type, subtype) = s2s ? types[rng.below(4) == 0 ? 1 : 0] : types[rng.below(types.count)]
         if s2s {
@@ -107,7 +108,8 @@ func generate(rows: Int, path: String, tokenPath: String? = nil, serverToServer:
                 + "\"aud\":\"https://login.salesforce.com\",\"iat\":\(sentMs / 1000),\"exp\":\(sentMs / 1000 + 180)}" : ""
             let line = "{\"ts\":\(sentMs),\"host\":\"bench-\(user % 8)\",\"integration\":\"bench-sync\",\"provider\":\"salesforce\","
                 + "\"token_url\":\"https://login.salesforce.com/services/oauth2/token\",\"grant_type\":\"\(grant)\","
-                + "\"client_id\":\"3MVG9bench\(jwt ? "" : "CC")\"\(claims),\"http_status\":200,"
+                + "\"client_id\":\"3MVG9bench\(jwt ? "" : "CC")\"\(claims),"
+                + (failed ? "\"http_status\":400,\"error\":\"invalid_grant\",\"error_description\":\"authentication failure\"," : "\"http_status\":200,")
                 + "\"server_date\":\"\(String(decoding: date, as: UTF8.self)) GMT\","
                 + "\"duration_ms\":\(120 + rng.below(200)),\"id\":\"https://login.salesforce.com/id/00D5g000004BenchAAA/\(String(decoding: userId, as: UTF8.self))\"}\n"
             tokenOut.append(contentsOf: Array(line.utf8))
@@ -122,7 +124,7 @@ func generate(rows: Int, path: String, tokenPath: String? = nil, serverToServer:
         out.append(contentsOf: Array(",TLS 1.2,ECDHE-RSA-AES256-GCM-SHA384,".utf8))
         out.append(contentsOf: Array(agents[rng.below(agents.count)].utf8))
         out.append(contentsOf: Array(",Unknown,".utf8))
-        if rng.below(100) < 4 { out.append(contentsOf: Array(failures[rng.below(failures.count)].utf8)) } else { out.append(contentsOf: Array("Success".utf8)) }
+        if failed { out.append(contentsOf: Array(failures[rng.below(failures.count)].utf8)) } else { out.append(contentsOf: Array("Success".utf8)) }
         out.append(44)
         out.append(contentsOf: Array(apps[rng.below(apps.count)].utf8))
         out.append(contentsOf: Array(",N/A,N/A,N/A,US,\n".utf8))

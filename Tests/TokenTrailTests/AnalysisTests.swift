@@ -42,6 +42,25 @@ import Testing
         #expect(findings.allSatisfy { !$0.evidence.isEmpty })
     }
 
+    @Test func clockOffsetsAreStoredPerHostAndHourByEachEstimator() throws {
+        let (_, result, db) = try Self.scanSamples()
+        let span = try #require(result.span)
+        _ = try Analyzer.run(db: db, policy: result.policy, windowStart: span.0, windowEnd: span.1)
+        func median(_ host: String, _ estimator: String, _ when: String) throws -> Int {
+            try TestSupport.count(db, """
+                SELECT median_ms FROM v_clock_offsets WHERE host = '\(host)' AND estimator = '\(estimator)' AND hour_utc LIKE '\(when)%'
+                ORDER BY hour_ms LIMIT 1
+                """)
+        }
+        // etl-02 is 215 s slow from Nov 19 10:00 by the Date header; before, it was right,
+        // and its matched logins agree with the header within a second.
+        #expect(abs(try median("etl-02", "server_date", "2026-11-19T12") - 215_000) < 1_000)
+        #expect(abs(try median("etl-02", "server_date", "2026-11-18T12")) < 1_000)
+        #expect(abs(try median("etl-02", "matched_login", "2026-11-18T12")) < 1_000)
+        #expect(abs(try median("etl-01", "iat_lag", "2026-11-18T12")) < 1_000)
+        #expect(try TestSupport.count(db, "SELECT count(DISTINCT estimator) FROM clock_offsets") == 3)
+    }
+
     @Test func aNormalWeekYieldsNothingAtMediumOrAbove() throws {
         let (_, result, db) = try Self.scanSamples()
         // Nov 7–13 is background only (the Setup downloads).

@@ -24,6 +24,8 @@ public enum Analyzer {
                 findings.append(finding)
             }
         }
+        // Pairs and clock estimates are stored whichever rules run: the report and timeline read them.
+        try AnalysisContext.timed("  clock estimates") { try ClockEstimates.store(context) }
         // Most severe first, then oldest first.
         findings.sort { a, b in
             if a.severity != b.severity { return a.severity > b.severity }

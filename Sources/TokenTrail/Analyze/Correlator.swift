@@ -17,10 +17,10 @@ public struct Correlation {
     /// logs for", with the period their client logs cover.
     public var appsWithClientLogs: [String: (first: Int64, last: Int64)] = [:]
     /// Successful requests in the window with no login, while a server export covers their time.
-    var unmatchedRequests: [UnmatchedRequests: (group: Group, evidence: [String])] = [:]
-    /// Per host: the server login time minus the request time of matched pairs (a second
-    /// clock estimate, beside the response Date header).
-    var pairOffsets: [String: OffsetHistogram] = [:]
+    var unmatchedRequests: [UnmatchedRequests: (group: Group, evidence: [EvidenceRef])] = [:]
+    /// Per host and hour: the server login time minus the request time of matched pairs (a
+    /// second clock estimate, beside the response Date header).
+    var pairOffsets: [HostHour: OffsetHistogram] = [:]
     public var pairs = 0
 
     public struct UnmatchedRequests: Hashable, Sendable {
@@ -91,7 +91,7 @@ enum Correlator {
             let key = Correlation.UnmatchedRequests(host: r.host, clientId: r.clientId, subject: r.sub != 0 ? r.sub : r.userId, provider: r.provider)
             var entry = result.unmatchedRequests[key] ?? (Group(), [])
             entry.group.add(r.stored)
-            if entry.evidence.count < Finding.maxEvidence { entry.evidence.append(try c.evidence(source: r.sourceId, line: r.line)) }
+            if entry.evidence.count < Finding.maxEvidence { entry.evidence.append(EvidenceRef(source: r.sourceId, line: r.line)) }
             result.unmatchedRequests[key] = entry
         }
         /// Drops requests too old to pair with a login at `time` or later.
@@ -177,7 +177,7 @@ enum Correlator {
                 try matches.add(loginTime: l.time, loginKey: l.key, requestTime: r.stored, requestKey: r.key)
                 result.pairs += 1
                 matchedApps.insert([r.clientId, l.appId])
-                if r.host != 0 { result.pairOffsets[try c.names.name(r.host) ?? "", default: OffsetHistogram()].add(l.time - r.stored) }
+                if r.host != 0 { result.pairOffsets[HostHour(host: r.host, hour: r.stored / 3_600_000), default: OffsetHistogram()].add(l.time - r.stored) }
                 return
             }
         }

@@ -72,12 +72,14 @@ public struct ClockOffset: Sendable {
     public var samples: Int
     /// Interquartile range of the samples, a robust spread.
     public var spreadMs: Int64
+    /// What the samples are.
+    public var estimator = "server Date"
 
     public var description: String {
         let seconds = Double(abs(offsetMs)) / 1000
         let direction = offsetMs > 0 ? "slow" : "fast"
-        return String(format: "%@'s clock is %.0f s %@ (median of %d server Date samples, spread %.0f s)",
-                      host, seconds, direction, samples, Double(spreadMs) / 1000)
+        return String(format: "%@'s clock is %.0f s %@ (median of %d %@ samples, spread %.0f s)",
+                      host, seconds, direction, samples, estimator, Double(spreadMs) / 1000)
     }
 }
 
@@ -101,7 +103,7 @@ extension AnalysisContext {
 }
 
 extension ClockOffset {
-    init(host: String, _ h: OffsetHistogram) {
-        self.init(host: host, offsetMs: h.quantile(0.5), samples: h.count, spreadMs: h.quantile(0.75) - h.quantile(0.25))
+    init(host: String, _ h: OffsetHistogram, estimator: String = "server Date") {
+        self.init(host: host, offsetMs: h.quantile(0.5), samples: h.count, spreadMs: h.quantile(0.75) - h.quantile(0.25), estimator: estimator)
     }
 }

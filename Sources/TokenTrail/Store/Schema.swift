@@ -45,6 +45,9 @@ public enum Schema {
     -- v4: no index on the request side (it cost a third of correlation's writes); a
     -- request's pair is found in login_time ± the match window.
     DROP INDEX IF EXISTS matches_request;
+    CREATE TABLE IF NOT EXISTS clock_offsets(
+        host TEXT NOT NULL, hour INTEGER NOT NULL, estimator TEXT NOT NULL, median_ms INTEGER NOT NULL,
+        samples INTEGER NOT NULL, spread_ms INTEGER NOT NULL, PRIMARY KEY(host, hour, estimator)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS token_requests(
         time INTEGER NOT NULL, key INTEGER NOT NULL, precision_ms INTEGER NOT NULL,
         source_id INTEGER NOT NULL, line INTEGER NOT NULL,
@@ -150,6 +153,9 @@ public enum Schema {
             m.offset_ms, ls.path || ':' || l.line AS login_evidence, rs.path || ':' || t.line AS request_evidence
           FROM matches m JOIN logins l ON l.time = m.login_time AND l.key = m.login_key JOIN sources ls ON ls.id = l.source_id
           JOIN token_requests t ON t.time = m.request_time AND t.key = m.request_key JOIN sources rs ON rs.id = t.source_id;
+        DROP VIEW IF EXISTS v_clock_offsets;
+        CREATE VIEW v_clock_offsets AS SELECT host, \(iso("hour * 3600000")) AS hour_utc, hour * 3600000 AS hour_ms, estimator,
+            median_ms, samples, spread_ms FROM clock_offsets;
         DROP VIEW IF EXISTS v_sources;
         CREATE VIEW v_sources AS SELECT id, path, sha256, bytes, format, timezone, rows_read, rows_stored,
             duplicates, rejects, \(iso("first_time")) AS first_time_utc, \(iso("last_time")) AS last_time_utc,

@@ -1,6 +1,6 @@
 /// The `login_contexts` dimension read once, as the few values rules ask of a login:
 /// indexed by context id, so classifying a login row is an array read.
-public struct LoginContextInfo: Sendable {
+public struct LoginContextInfo: Hashable, Sendable {
     public var origin = ""
     public var flow = ""
     public var basis = ""
@@ -16,6 +16,9 @@ public struct LoginContextInfo: Sendable {
 
 public struct ContextTable {
     private var byId: [LoginContextInfo?]
+    /// For each context, the first context with the same info: rules group on these, so
+    /// browsers, platforms and TLS ciphers do not multiply the groups.
+    private var canonicalIds: [Int64] = []
 
     init(db: Database, names: SymbolNames) throws {
         byId = []
@@ -28,6 +31,18 @@ public struct ContextTable {
                                         basis: try names.name(statement.int(at: 3)) ?? "", outcome: try names.name(statement.int(at: 4)) ?? "",
                                         failureClass: try names.name(statement.int(at: 5)), tls: try names.name(statement.int(at: 6)))
         }
+        var first: [LoginContextInfo: Int64] = [:]
+        canonicalIds = byId.indices.map { id in
+            guard let info = byId[id] else { return Int64(id) }
+            if let known = first[info] { return known }
+            first[info] = Int64(id)
+            return Int64(id)
+        }
+    }
+
+    /// The context that stands for all contexts with the same info.
+    public func canonical(_ id: Int64) -> Int64 {
+        id >= 0 && Int(id) < canonicalIds.count ? canonicalIds[Int(id)] : id
     }
 
     public subscript(id: Int64) -> LoginContextInfo {

@@ -29,7 +29,14 @@ struct EvidenceCollector<Bucket: Hashable> {
     }
 }
 
+/// A record's place, resolved to `file:line` only when a finding reports it.
+struct EvidenceRef: Hashable, Sendable {
+    let source: Int64, line: Int64
+}
+
 extension AnalysisContext {
+    func evidence(_ refs: [EvidenceRef]) throws -> [String] { try refs.map { try evidence(source: $0.source, line: $0.line) } }
+
     /// `file:line` of a fact row.
     public func evidence(source: Int64, line: Int64) throws -> String {
         if let path = sourcePaths[source] { return path + ":" + String(line) }
@@ -101,9 +108,10 @@ extension AnalysisContext {
         var owner: [LoginGroup: Key] = [:]
         for (key, m) in merged { for member in m.members { owner[member] = key } }
         let first = merged.values.map(\.group.first).min() ?? windowStart, last = merged.values.map(\.group.last).max() ?? windowEnd
+        let contexts = try contexts
         return try loginEvidence(buckets: merged.count, sizes: merged.mapValues(\.group.count), from: max(first, windowStart),
                                  to: min(last, windowEnd)) { row in
-            owner[LoginGroup(context: row.context, app: row.app, userId: row.userId, username: row.username)]
+            owner[LoginGroup(context: contexts.canonical(row.context), app: row.app, userId: row.userId, username: row.username)]
         }
     }
 

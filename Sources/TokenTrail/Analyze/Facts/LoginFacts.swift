@@ -1,4 +1,4 @@
-/// A login's group: its context and who logged in to what (symbol ids, 0 for none).
+/// A login's group: its (canonical) context and who logged in to what (symbol ids, 0 for none).
 public struct LoginGroup: Hashable, Sendable {
     public var context: Int64, app: Int64, userId: Int64, username: Int64
 }
@@ -25,7 +25,7 @@ final class LoginFacts {
         let serverToServer = Set(contexts.ids { $0.isServerToServer })
         var lastDay = Int64.min
         try LoginCursor.forEach(db, from: .min, to: windowEnd) { row in
-            let group = LoginGroup(context: row.context, app: row.app, userId: row.userId, username: row.username)
+            let group = LoginGroup(context: contexts.canonical(row.context), app: row.app, userId: row.userId, username: row.username)
             let s2s = row.app != 0 && row.sourceIp != 0 && serverToServer.contains(row.context)
             if row.userId != 0 && row.username != 0 { userPairs.insert(NetworkUse(app: row.userId, ip: row.username)) }
             if row.time < windowStart {

@@ -33,7 +33,11 @@ public struct HostHour: Hashable, Sendable {
 }
 
 struct HourTally {
+    /// Server `Date` header − request time (the host's clock against the server's).
     var offsets = OffsetHistogram()
+    /// Request time − the assertion's `iat`: the signer's clock against the logging clock,
+    /// or how long assertions wait before use.
+    var iatLag = OffsetHistogram()
     var failures = 0
 }
 
@@ -66,6 +70,7 @@ final class RequestFacts {
                 hostDays[row.host, default: []].insert(row.time / 86_400_000)
                 let hour = HostHour(host: row.host, hour: row.time / 3_600_000)
                 if let date = row.serverDate { hours[hour, default: HourTally()].offsets.add(date - row.time - (row.durationMs ?? 0) / 2) }
+                if let iat = row.iat, iat < 100_000_000_000 { hours[hour, default: HourTally()].iatLag.add(row.time - iat * 1000) }
                 if row.outcome == failure { hours[hour, default: HourTally()].failures += 1 }
             }
             return true
@@ -73,21 +78,25 @@ final class RequestFacts {
     }
 }
 
-/// Clock-offset samples (server time − host time, ms) in 10 ms bins: quantiles in memory
-/// bounded by the spread of the offsets, not by the number of requests.
-struct OffsetHistogram {
-    private(set) var bins: [Int64: Int] = [:]
+/// Clock-offset samples (ms) in 100 ms bins (the Date header has one-second precision),
+/// kept as a short sorted array: a host-hour's samples cluster in a few bins, so memory is
+/// bounded by their spread, not by the number of requests.
+public struct OffsetHistogram: Sendable {
+    private var bins: [Int64] = []
+    private var counts: [Int32] = []
     private(set) var count = 0
-    static let bin: Int64 = 10
+    static let bin: Int64 = 100
 
-    mutating func add(_ offsetMs: Int64) {
-        bins[offsetMs >= 0 ? offsetMs / Self.bin : (offsetMs - Self.bin + 1) / Self.bin, default: 0] += 1
-        count += 1
+    mutating func add(_ offsetMs: Int64, _ n: Int = 1) {
+        let b = offsetMs >= 0 ? offsetMs / Self.bin : (offsetMs - Self.bin + 1) / Self.bin
+        var lo = 0, hi = bins.count
+        while lo < hi { let mid = (lo + hi) / 2; if bins[mid] < b { lo = mid + 1 } else { hi = mid } }
+        if lo < bins.count && bins[lo] == b { counts[lo] += Int32(n) } else { bins.insert(b, at: lo); counts.insert(Int32(n), at: lo) }
+        count += n
     }
 
     mutating func merge(_ other: OffsetHistogram) {
-        for (bin, n) in other.bins { bins[bin, default: 0] += n }
-        count += other.count
+        for (b, n) in zip(other.bins, other.counts) { add(b * Self.bin, Int(n)) }
     }
 
     /// The `p` quantile (0…1), to the bin's middle.
@@ -95,9 +104,9 @@ struct OffsetHistogram {
         guard count > 0 else { return 0 }
         let rank = Int(Double(count - 1) * p)
         var seen = 0
-        for bin in bins.keys.sorted() {
-            seen += bins[bin]!
-            if seen > rank { return bin * Self.bin + Self.bin / 2 }
+        for (b, n) in zip(bins, counts) {
+            seen += Int(n)
+            if seen > rank { return b * Self.bin + Self.bin / 2 }
         }
         return 0
     }

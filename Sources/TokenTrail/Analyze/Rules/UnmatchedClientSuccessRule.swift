@@ -14,7 +14,7 @@ struct UnmatchedClientSuccessRule: Rule {
         let salesforce = try c.names.id("salesforce")
         // One finding per host, client id and subject, whatever symbol named the subject.
         struct Key: Hashable { let host: String, client: String, subject: String }
-        var groups: [Key: (group: Group, evidence: [String])] = [:]
+        var groups: [Key: (group: Group, evidence: [EvidenceRef])] = [:]
         for (key, entry) in correlation.unmatchedRequests where key.provider == 0 || key.provider == salesforce {
             let named = Key(host: try c.names.name(key.host) ?? "?", client: try c.names.name(key.clientId) ?? "?",
                             subject: try c.names.name(key.subject) ?? "?")
@@ -23,11 +23,11 @@ struct UnmatchedClientSuccessRule: Rule {
             merged.evidence = Array((merged.evidence + entry.evidence).prefix(Finding.maxEvidence))
             groups[named] = merged
         }
-        return groups.map { key, entry in
+        return try groups.map { key, entry in
             Finding(rule: id, severity: defaultSeverity, firstSeen: entry.group.first, lastSeen: entry.group.last,
                     app: c.app(forClientId: key.client)?.name ?? key.client, user: key.subject, host: key.host,
                     message: "\(entry.group.count) successful token request(s) from \(key.host) for \(key.subject) have no login in the server exports that cover that time",
-                    count: entry.group.count, evidence: entry.evidence, identity: [key.host, key.client, key.subject])
+                    count: entry.group.count, evidence: try c.evidence(entry.evidence), identity: [key.host, key.client, key.subject])
         }
     }
 

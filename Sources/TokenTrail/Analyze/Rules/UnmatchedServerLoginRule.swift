@@ -24,7 +24,7 @@ struct UnmatchedServerLoginRule: Rule {
         let contexts = try c.contexts.ids { $0.isServerToServer && $0.isSuccess }
         guard !spans.isEmpty, !contexts.isEmpty else { return [] }
         struct Key: Hashable { let app: Int64, ip: Int64, user: String }
-        var groups: [Key: (group: Group, evidence: [String])] = [:]
+        var groups: [Key: (group: Group, evidence: [EvidenceRef])] = [:]
         let statement = try c.db.prepare("""
             SELECT l.time, l.app, l.username, l.user_id, l.source_ip, l.source_id, l.line FROM logins l
             WHERE l.time BETWEEN ? AND ? AND l.context IN (\(contexts.map(String.init).joined(separator: ",")))
@@ -40,7 +40,7 @@ struct UnmatchedServerLoginRule: Rule {
             let key = Key(app: app, ip: statement.int(at: 4), user: user)
             var entry = groups[key] ?? (Group(), [])
             entry.group.add(time)
-            if entry.evidence.count < Finding.maxEvidence { entry.evidence.append(try c.evidence(source: statement.int(at: 5), line: statement.int(at: 6))) }
+            if entry.evidence.count < Finding.maxEvidence { entry.evidence.append(EvidenceRef(source: statement.int(at: 5), line: statement.int(at: 6))) }
             groups[key] = entry
         }
         return try groups.map { key, entry in
@@ -48,7 +48,7 @@ struct UnmatchedServerLoginRule: Rule {
             return Finding(rule: id, severity: defaultSeverity, firstSeen: entry.group.first, lastSeen: entry.group.last, app: app,
                            user: key.user, sourceIp: ip,
                            message: "\(entry.group.count) login(s) of \(app) as \(key.user) from \(ip) have no matching client request: someone else holds the key or secret",
-                           count: entry.group.count, evidence: entry.evidence, identity: [app, ip, key.user])
+                           count: entry.group.count, evidence: try c.evidence(entry.evidence), identity: [app, ip, key.user])
         }
     }
 
