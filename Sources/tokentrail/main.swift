@@ -7,9 +7,14 @@ import TokenTrail
 
 let usage = """
 usage:
-  tokentrail scan INPUT... [--db FILE] [--report DIR] [--timezone TZ] [--policy FILE]
-                           [--findings FILE|-] [--since T] [--until T] [--fail-on SEVERITY]
+  tokentrail scan INPUT... [--db FILE] [--report DIR] [--dashboards DIR] [--timezone TZ]
+                           [--policy FILE] [--findings FILE|-] [--since T] [--until T]
+                           [--fail-on SEVERITY] [--webhook URL] [--alert-on SEVERITY]
                            [--no-analysis] [--quiet]
+  tokentrail report [--db FILE] --out DIR [--since T] [--until T] [--dashboards DIR] [--policy FILE]
+  tokentrail timeline [--db FILE] [--user U] [--app A] [--ip IP] [--host H] [--since T] [--until T]
+                      [--format text|json|csv] [--limit N]
+  tokentrail diff [--db FILE] [--since T] [--until T] [--format text|json]
   tokentrail rules [--format text|json|markdown]
   tokentrail policy suggest [--db FILE]
   tokentrail policy check FILE
@@ -17,13 +22,20 @@ usage:
 
 scan      read Login History, Event Monitoring, client token logs and Okta logs (files or
           directories, .gz too), store them in the SQLite database (default tokentrail.sqlite)
-          and print a summary; --report DIR also writes DIR/index.html.
+          and print a summary; --report DIR also writes the HTML report (DIR/index.html).
           Then runs the detection rules over the time span of the files read (or --since/--until:
           ISO 8601 or a duration back from now such as 7d) and lists the findings.
 --timezone  IANA zone of Setup-download times, which carry none (e.g. America/Los_Angeles)
 --findings  write the findings as NDJSON to FILE, or to stdout with '-' (the summary then goes to stderr)
 --fail-on   exit 1 when a finding is at or above SEVERITY (info, low, medium, high, critical)
 --no-analysis  store only (e.g. back-loading history); analyze later with: scan DIR --since T --until T
+--dashboards   a directory of extra report panels (.sql files, see dashboards/README.md)
+--webhook      POST the run's new findings at or above --alert-on (default high) as one JSON document
+
+report    write the HTML report for a period (default: the last 7 days of data) from the database.
+timeline  one chronological list of client requests, server logins, API activity, Okta events
+          and findings, filtered (default: the last 7 days of data).
+diff      what is new in a period (default: the last 7 days of data) against the one before it.
 
 """
 
@@ -80,8 +92,6 @@ func parse(_ args: ArraySlice<String>, options: Set<String>, flags: Set<String>)
             positional.append(contentsOf: args[(i + 1)...])
             break
         } else if arg.hasPrefix("-") && arg != "-" {
-            let later: Set<String> = ["--webhook", "--alert-on"]
-            if later.contains(arg) { usageError("\(arg) is not available in this version of tokentrail") }
             usageError("unknown option \(arg)")
         } else {
             positional.append(arg)
@@ -92,13 +102,22 @@ func parse(_ args: ArraySlice<String>, options: Set<String>, flags: Set<String>)
 }
 
 func runScan(_ args: ArraySlice<String>) -> Never {
-    let parsed = parse(args, options: ["--db", "--report", "--timezone", "--policy", "--findings", "--since", "--until", "--fail-on"],
+    let parsed = parse(args, options: ["--db", "--report", "--dashboards", "--timezone", "--policy", "--findings", "--since", "--until",
+                                       "--fail-on", "--webhook", "--alert-on"],
                        flags: ["--quiet", "--help", "--no-analysis"])
     if parsed.flags.contains("--help") { print(usage, terminator: ""); exit(0) }
     guard !parsed.positional.isEmpty else { usageError("scan needs at least one INPUT file or directory") }
     let analyze = !parsed.flags.contains("--no-analysis")
-    if !analyze, parsed.values["--findings"] != nil || parsed.values["--fail-on"] != nil {
-        usageError("--no-analysis produces no findings: drop --findings / --fail-on")
+    if !analyze, parsed.values["--findings"] != nil || parsed.values["--fail-on"] != nil || parsed.values["--webhook"] != nil {
+        usageError("--no-analysis produces no findings: drop --findings / --fail-on / --webhook")
+    }
+    if parsed.values["--alert-on"] != nil && parsed.values["--webhook"] == nil { usageError("--alert-on needs --webhook URL") }
+    let alertOn = severity(parsed.values["--alert-on"] ?? "high", option: "--alert-on")
+    let webhook = parsed.values["--webhook"].map { url -> URL in
+        guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? "") else {
+            usageError("--webhook needs an http:// or https:// URL")
+        }
+        return parsed
     }
     var request = ScanRequest(inputs: parsed.positional)
     request.databasePath = parsed.values["--db"] ?? "tokentrail.sqlite"
@@ -106,11 +125,7 @@ func runScan(_ args: ArraySlice<String>) -> Never {
     request.policyPath = parsed.values["--policy"]
     request.arguments = Array(CommandLine.arguments.dropFirst())
     let quiet = parsed.flags.contains("--quiet")
-    var failOn: Severity?
-    if let text = parsed.values["--fail-on"] {
-        guard let severity = Severity(rawValue: text) else { usageError("--fail-on must be one of info, low, medium, high, critical") }
-        failOn = severity
-    }
+    let failOn = parsed.values["--fail-on"].map { severity($0, option: "--fail-on") }
     let findingsTarget = parsed.values["--findings"]
     // With NDJSON on stdout, everything for people goes to stderr.
     let humanOutput: (String) -> Void = findingsTarget == "-"
@@ -135,24 +150,106 @@ func runScan(_ args: ArraySlice<String>) -> Never {
             }
         }
         let reportDirectory = parsed.values["--report"]
-        if !quiet || reportDirectory != nil {
+        var reportPath: String?
+        if let reportDirectory, let start = since ?? result.span?.0, let end = until ?? result.span?.1 {
+            var options = HTMLReport.Options(since: start, until: end, databasePath: request.databasePath,
+                                             dashboards: parsed.values["--dashboards"], policy: result.policy)
+            options.newFindings = analysis.new
+            let written = try HTMLReport.write(db: db, options: options, to: reportDirectory)
+            for warning in written.warnings { printError(warning) }
+            reportPath = written.index
+        }
+        if !quiet {
             var summary = try RunSummary.load(db: db, result: result)
             summary.findings = analysis.findings
             summary.newFindings = analysis.new
-            var reportPath: String?
-            if let reportDirectory {
-                reportPath = try HTMLReport.write(summary, databasePath: request.databasePath, to: reportDirectory)
-            }
-            if !quiet {
-                humanOutput(TerminalSummary.render(summary, databasePath: request.databasePath, reportPath: nil))
-                if analyze { humanOutput(FindingsOutput.text(analysis.findings, new: analysis.new)) }
-                if let reportPath { humanOutput("\nReport: \(reportPath)\n") }
-            }
+            humanOutput(TerminalSummary.render(summary, databasePath: request.databasePath, reportPath: nil))
+            if analyze { humanOutput(FindingsOutput.text(analysis.findings, new: analysis.new)) }
+            if let reportPath { humanOutput("\nReport: \(reportPath)\n") }
+        }
+        var deliveryFailed: String?
+        if let webhook {
+            let outcome = try Webhook.deliver(db: db, url: webhook, findings: analysis.findings, minimum: alertOn, runId: result.runId)
+            if !quiet, outcome.posted > 0 { humanOutput("Webhook: posted \(outcome.posted) finding(s) to \(webhook.host ?? "?")\n") }
+            deliveryFailed = outcome.failure
         }
         if !result.failed.isEmpty {
             fail("\(result.failed.count) file(s) could not be ingested (see above); the other files were stored", code: 2)
         }
+        if let deliveryFailed { fail("webhook delivery failed: \(deliveryFailed) (the database is complete; the findings will be posted next run)", code: 2) }
         if let failOn, analysis.findings.contains(where: { $0.severity >= failOn }) { exit(1) }
+    }
+}
+
+func severity(_ text: String, option: String) -> Severity {
+    guard let severity = Severity(rawValue: text) else { usageError("\(option) must be one of info, low, medium, high, critical") }
+    return severity
+}
+
+/// `--since`/`--until` of report, timeline and diff: given, or the last 7 days of data.
+func period(_ parsed: (positional: [String], values: [String: String], flags: Set<String>), db: Database) throws -> (since: Int64, until: Int64) {
+    let since = try parsed.values["--since"].map { try TimeArgument.parse($0) }
+    let until = try parsed.values["--until"].map { try TimeArgument.parse($0) }
+    guard let period = try Period.resolve(db: db, since: since, until: until) else { throw UsageError("the database holds no records yet: run tokentrail scan first") }
+    return period
+}
+
+/// Opens an existing database (these commands never create one).
+func existingDatabase(_ parsed: (positional: [String], values: [String: String], flags: Set<String>)) throws -> (Database, String) {
+    let path = parsed.values["--db"] ?? "tokentrail.sqlite"
+    guard FileManager.default.fileExists(atPath: path) else { fail("\(path): no such database (run tokentrail scan first)", code: 2) }
+    let db = try Database(path: path)
+    try Schema.migrate(db)
+    return (db, path)
+}
+
+func runReport(_ args: ArraySlice<String>) -> Never {
+    let parsed = parse(args, options: ["--db", "--out", "--since", "--until", "--dashboards", "--policy"], flags: [])
+    guard parsed.positional.isEmpty else { usageError("report takes no positional arguments") }
+    guard let out = parsed.values["--out"] else { usageError("report needs --out DIR") }
+    command {
+        let (db, path) = try existingDatabase(parsed)
+        let (since, until) = try period(parsed, db: db)
+        let policy = try parsed.values["--policy"].map { try Policy.load(path: $0) }
+        let written = try HTMLReport.write(db: db, options: HTMLReport.Options(since: since, until: until, databasePath: path,
+                                                                               dashboards: parsed.values["--dashboards"], policy: policy), to: out)
+        for warning in written.warnings { printError(warning) }
+        print("Report: \(written.index) (\(written.pages.count) pages, \(RunSummary.isoTime(since)) … \(RunSummary.isoTime(until)))")
+    }
+}
+
+func runTimeline(_ args: ArraySlice<String>) -> Never {
+    let parsed = parse(args, options: ["--db", "--since", "--until", "--user", "--app", "--ip", "--host", "--format", "--limit"], flags: [])
+    guard parsed.positional.isEmpty else { usageError("timeline takes no positional arguments") }
+    let format = parsed.values["--format"] ?? "text"
+    guard ["text", "json", "csv"].contains(format) else { usageError("--format must be text, json or csv") }
+    let limit = parsed.values["--limit"].map { Int($0) ?? -1 } ?? 5000
+    guard limit > 0 else { usageError("--limit must be a positive number") }
+    command {
+        let (db, _) = try existingDatabase(parsed)
+        let (since, until) = try period(parsed, db: db)
+        var filter = Timeline.Filter(since: since, until: until)
+        filter.user = parsed.values["--user"]
+        filter.app = parsed.values["--app"]
+        filter.ip = parsed.values["--ip"]
+        filter.host = parsed.values["--host"]
+        filter.limit = limit
+        let timeline = try Timeline.build(db: db, filter: filter)
+        print(format == "json" ? timeline.ndjson : format == "csv" ? timeline.csv : timeline.text, terminator: "")
+        if timeline.truncated { printError("only the first \(limit) events are shown: narrow the filters or raise --limit") }
+    }
+}
+
+func runDiff(_ args: ArraySlice<String>) -> Never {
+    let parsed = parse(args, options: ["--db", "--since", "--until", "--format"], flags: [])
+    guard parsed.positional.isEmpty else { usageError("diff takes no positional arguments") }
+    let format = parsed.values["--format"] ?? "text"
+    guard ["text", "json"].contains(format) else { usageError("--format must be text or json") }
+    command {
+        let (db, _) = try existingDatabase(parsed)
+        let (since, until) = try period(parsed, db: db)
+        let digest = try Digest.compute(db: db, since: since, until: until)
+        print(format == "json" ? digest.json.pretty() : digest.text, terminator: format == "json" ? "\n" : "")
     }
 }
 
@@ -192,6 +289,9 @@ switch arguments.first {
 case "scan": runScan(arguments.dropFirst())
 case "policy": runPolicy(arguments.dropFirst())
 case "rules": runRules(arguments.dropFirst())
+case "report": runReport(arguments.dropFirst())
+case "diff": runDiff(arguments.dropFirst())
+case "timeline": runTimeline(arguments.dropFirst())
 case "--version", "version": print("tokentrail \(Scanner.version)"); exit(0)
 case "--help", "-h", "help": print(usage, terminator: ""); exit(0)
 case nil: usageError("no command given")

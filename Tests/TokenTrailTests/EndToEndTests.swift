@@ -31,7 +31,10 @@ import Testing
         let run = try TestSupport.runCLI(["scan", TestSupport.fixture("hostile_values.csv"), "--timezone", "UTC",
                                           "--db", dir + "/db.sqlite", "--report", dir + "/report"])
         #expect(run.status == 0, "\(run.stderr)")
-        let html = try String(contentsOfFile: dir + "/report/index.html", encoding: .utf8)
+        var html = ""
+        for page in try FileManager.default.contentsOfDirectory(atPath: dir + "/report") {
+            html += try String(contentsOfFile: dir + "/report/" + page, encoding: .utf8)
+        }
         #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;@evil.example"))
         #expect(html.contains("&lt;img src=x onerror=alert(2)&gt;"))
         #expect(html.contains("&lt;script&gt;alert(3)&lt;/script&gt;"))   // inside a rejected row's excerpt

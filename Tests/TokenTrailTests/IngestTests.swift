@@ -230,7 +230,9 @@ import Testing
         try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         var haystack = try Data(contentsOf: URL(fileURLWithPath: dbPath))
         haystack += Data(run.stdout.utf8) + Data(run.stderr.utf8)
-        haystack += try Data(contentsOf: URL(fileURLWithPath: dir + "/report/index.html"))
+        for page in try FileManager.default.contentsOfDirectory(atPath: dir + "/report") {
+            haystack += try Data(contentsOf: URL(fileURLWithPath: dir + "/report/" + page))
+        }
         for secret in secrets {
             #expect(haystack.range(of: Data(secret.utf8)) == nil, "secret leaked: \(secret.prefix(12))…")
         }

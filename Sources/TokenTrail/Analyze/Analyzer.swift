@@ -13,6 +13,17 @@ public enum Analyzer {
         }
     }
 
+    /// The user directory the rules used, so the views name API-export user ids too (`v_logins.user`).
+    static func storeDirectory(_ db: Database, _ directory: [String: String]) throws {
+        try db.transaction {
+            let insert = try db.prepare("INSERT INTO user_directory VALUES(?, ?) ON CONFLICT(user_id) DO UPDATE SET username = excluded.username")
+            for (id, name) in directory {
+                try insert.bind([.text(id), .text(name)])
+                try insert.run()
+            }
+        }
+    }
+
     public static func run(db: Database, policy: Policy?, windowStart: Int64, windowEnd: Int64,
                            runId: Int64? = nil, rules: [any Rule] = RuleCatalog.all) throws -> Result {
         let context = try AnalysisContext(db: db, policy: policy, windowStart: windowStart, windowEnd: windowEnd)
@@ -26,6 +37,7 @@ public enum Analyzer {
         }
         // Pairs and clock estimates are stored whichever rules run: the report and timeline read them.
         try AnalysisContext.timed("  clock estimates") { try ClockEstimates.store(context) }
+        try storeDirectory(db, try context.usernames())
         // Most severe first, then oldest first.
         findings.sort { a, b in
             if a.severity != b.severity { return a.severity > b.severity }

@@ -1,121 +1,254 @@
 import Foundation
 
-/// The first report page: coverage per file, logins by app × flow × outcome, client token
-/// requests, rejects. Self-contained (inline CSS, no scripts, strict CSP).
+/// The static report: a few self-contained pages (inline CSS and SVG, no script, strict CSP,
+/// works from file:// with no network), written from the database for a period:
+/// - `index.html`: what was covered, what needs attention, what changed, the overview panels;
+/// - `findings.html`: every finding with its evidence and the rule's "why / what to check";
+/// - `app-….html`: one per connected app; `host-….html`: one per client host;
+/// - `quality.html`: rejects and the chain of custody.
+/// Panels come from `dashboards/` (built in, plus `--dashboards DIR`); pages aggregate and
+/// cap their rows, so a million logins make a report of a few hundred kilobytes.
 public enum HTMLReport {
-    public static func write(_ s: RunSummary, databasePath: String, to directory: String) throws -> String {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let path = (directory as NSString).appendingPathComponent("index.html")
-        let html = render(s, databasePath: databasePath)
-        guard FileManager.default.createFile(atPath: path, contents: Data(html.utf8)) else {
-            throw InputError(path: path, "cannot write the report")
+    public struct Options {
+        public var since: Int64
+        public var until: Int64
+        public var databasePath: String
+        public var dashboards: String?
+        public var policy: Policy?
+        /// Fingerprints first raised by the run that writes the report (marked "new").
+        public var newFindings: Set<String> = []
+
+        public init(since: Int64, until: Int64, databasePath: String, dashboards: String? = nil, policy: Policy? = nil) {
+            self.since = since
+            self.until = until
+            self.databasePath = databasePath
+            self.dashboards = dashboards
+            self.policy = policy
         }
-        return path
     }
 
-    static let style = """
-    body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1200px;padding:0 1rem;color:#1d2430}
-    h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.1rem;margin-top:2rem;border-bottom:1px solid #dde2ea;padding-bottom:.3rem}
-    .muted{color:#5b6678}.cards{display:flex;gap:1rem;flex-wrap:wrap;margin:1rem 0}
-    .card{border:1px solid #dde2ea;border-radius:8px;padding:.6rem 1rem;min-width:9rem}.card b{display:block;font-size:1.4rem}
-    table{border-collapse:collapse;width:100%;margin:.5rem 0;font-size:13px}th,td{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #eef1f5;vertical-align:top;overflow-wrap:anywhere}
-    th{background:#f5f7fa;white-space:nowrap;overflow-wrap:normal}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap;overflow-wrap:normal}
-    .bad{color:#a3261b;font-weight:600}td.code{font-family:ui-monospace,monospace;white-space:nowrap;font-size:12px}.basis-inferred{color:#8a5a00}
-    .finding{border:1px solid #dde2ea;border-left:6px solid #8a94a6;border-radius:6px;padding:.5rem .8rem;margin:.6rem 0}.finding .msg{margin:.3rem 0;font-weight:600}.sev{text-transform:uppercase;font-size:12px;font-weight:700}.sev-critical{border-left-color:#7a0010}.sev-high{border-left-color:#c62828}.sev-medium{border-left-color:#ef8a00}.sev-low{border-left-color:#2e7d32}.sev-info{border-left-color:#607d8b}.evidence{font-family:ui-monospace,monospace;font-size:12px}
-    @media print{details{display:block}body{margin:0;max-width:none}h2{break-after:avoid}}
-    """
+    public struct Written {
+        public var index: String
+        public var pages: [String]
+        /// Panels that failed (a user panel with bad SQL): shown on their page and returned here.
+        public var warnings: [String]
+    }
 
-    static func findingsSection(_ s: RunSummary) -> String {
+    /// Apps and hosts get a page each, the busiest first, up to this many.
+    static let maxEntityPages = 40
+    static let findingsPerRule = 50
+
+    public static func write(db: Database, options o: Options, to directory: String) throws -> Written {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let panels = try Panel.load(directory: o.dashboards)
+        var warnings: [String] = []
+        let window: [String: SQLValue] = ["since": .integer(o.since), "until": .integer(o.until)]
+        func section(_ page: Panel.Page, _ extra: [String: SQLValue] = [:]) -> String {
+            panels.filter { $0.page == page }.map { panel in
+                do {
+                    return render(panel, try panel.run(db, window.merging(extra) { $1 }))
+                } catch {
+                    warnings.append("\(error)")
+                    return "<div class=\"panel\"><h2>\(HTML.escape(panel.title))</h2><p class=\"bad\">This panel could not run: \(HTML.escape("\(error)"))</p></div>"
+                }
+            }.joined()
+        }
+        let findings = try Finding.load(db: db, since: o.since, until: o.until)
+        let apps = try db.rows("""
+            SELECT (SELECT value FROM strings WHERE id = app), count(*) AS n FROM logins WHERE time BETWEEN ? AND ? AND app IS NOT NULL
+            GROUP BY app ORDER BY n DESC LIMIT \(maxEntityPages)
+            """, [.integer(o.since), .integer(o.until)]).compactMap { row in row[0].string.map { ($0, row[1].int ?? 0) } }
+        let hosts = try db.rows("""
+            SELECT (SELECT value FROM strings WHERE id = host), count(*) AS n FROM token_requests WHERE time BETWEEN ? AND ? AND host IS NOT NULL
+            GROUP BY host ORDER BY n DESC LIMIT \(maxEntityPages)
+            """, [.integer(o.since), .integer(o.until)]).compactMap { row in row[0].string.map { ($0, row[1].int ?? 0) } }
+        let nav = navigation(apps: apps.map(\.0), hosts: hosts.map(\.0))
+        var pages: [String] = []
+        func page(_ file: String, _ title: String, _ body: String) throws {
+            let path = (directory as NSString).appendingPathComponent(file)
+            guard FileManager.default.createFile(atPath: path, contents: Data(document(title: title, nav: nav, body: body, o).utf8)) else {
+                throw InputError(path: path, "cannot write the report")
+            }
+            pages.append(path)
+        }
+
+        try page("index.html", "Overview", try overview(db, o, findings, apps: apps, hosts: hosts) + section(.overview))
+        try page("findings.html", "Findings", findingsList(findings, new: o.newFindings))
+        for (app, logins) in apps {
+            let declared = o.policy?.apps.first { $0.name == app }
+            var body = "<h1>App: \(HTML.escape(app))</h1><p class=\"muted\">\(logins) server login(s) in the period.</p>"
+            body += policyBox(declared)
+            body += findingsList(findings.filter { $0.app == app }, new: o.newFindings, heading: "Findings for this app", compact: true)
+            try page(slug("app", app), app, body + section(.app, ["app": .text(app)]))
+        }
+        for (host, requests) in hosts {
+            var body = "<h1>Client host: \(HTML.escape(host))</h1><p class=\"muted\">\(requests) token request(s) in its log for the period.</p>"
+            body += findingsList(findings.filter { $0.host == host }, new: o.newFindings, heading: "Findings for this host", compact: true)
+            try page(slug("host", host), host, body + section(.host, ["host": .text(host)]))
+        }
+        try page("quality.html", "Data quality", "<h1>Data quality</h1>" + section(.quality))
+        return Written(index: pages[0], pages: pages, warnings: warnings)
+    }
+
+    /// A file name for an app or host: readable, safe whatever the name holds, and unique
+    /// (a short hash tells apart names that differ only in punctuation).
+    static func slug(_ kind: String, _ name: String) -> String {
+        let readable = String(name.lowercased().unicodeScalars.map { ("a"..."z").contains($0) || ("0"..."9").contains($0) ? Character($0) : "-" })
+            .split(separator: "-").joined(separator: "-").prefix(40)
+        return "\(kind)-\(readable.isEmpty ? "x" : String(readable))-\(SHA256.hex(of: Array(name.utf8)).prefix(6)).html"
+    }
+
+    static func navigation(apps: [String], hosts: [String]) -> String {
         let e = HTML.escape
-        guard !s.findings.isEmpty else { return "<h2>Findings</h2><p class=\"muted\">No finding in this window.</p>" }
-        var counts: [String] = []
-        for severity in Severity.allCases.reversed() {
-            let n = s.findings.filter { $0.severity == severity }.count
-            if n > 0 { counts.append("\(n) \(severity.rawValue)") }
+        var out = "<nav><a href=\"index.html\">Overview</a> <a href=\"findings.html\">Findings</a> <a href=\"quality.html\">Data quality</a>"
+        if !apps.isEmpty { out += "<span>Apps:</span>" + apps.map { "<a href=\"\(e(slug("app", $0)))\">\(e($0))</a>" }.joined(separator: " ") }
+        if !hosts.isEmpty { out += "<span>Hosts:</span>" + hosts.map { "<a href=\"\(e(slug("host", $0)))\">\(e($0))</a>" }.joined(separator: " ") }
+        return out + "</nav>"
+    }
+
+    static func overview(_ db: Database, _ o: Options, _ findings: [Finding], apps: [(String, Int64)], hosts: [(String, Int64)]) throws -> String {
+        let e = HTML.escape
+        let window: [SQLValue] = [.integer(o.since), .integer(o.until)]
+        let logins = try db.scalar("SELECT count(*) FROM logins WHERE time BETWEEN ? AND ?", window).int ?? 0
+        let requests = try db.scalar("SELECT count(*) FROM token_requests WHERE time BETWEEN ? AND ?", window).int ?? 0
+        let rejects = try db.scalar("SELECT count(*) FROM rejects r JOIN sources s ON s.id = r.source_id WHERE coalesce(s.last_time, s.ingested_at) >= ? AND coalesce(s.first_time, s.ingested_at) <= ?", window).int ?? 0
+        let urgent = findings.filter { $0.severity >= .high }
+        var out = "<h1>TokenTrail report</h1>"
+        out += "<p class=\"muted\">Period \(e(RunSummary.isoTime(o.since))) … \(e(RunSummary.isoTime(o.until))) (UTC) · database <code>\(e(o.databasePath))</code></p>"
+        out += "<div class=\"cards\">"
+        out += "<div class=\"card\"><b class=\"\(urgent.isEmpty ? "" : "bad")\">\(urgent.count)</b>findings high or critical</div>"
+        out += "<div class=\"card\"><b>\(findings.count)</b>findings in all</div>"
+        out += "<div class=\"card\"><b>\(logins)</b>server logins</div>"
+        out += "<div class=\"card\"><b>\(requests)</b>client token requests</div>"
+        out += "<div class=\"card\"><b>\(apps.count) · \(hosts.count)</b>apps · client hosts</div>"
+        out += "<div class=\"card\"><b class=\"\(rejects > 0 ? "bad" : "")\">\(rejects)</b>rows rejected</div></div>"
+        out += "<h2>Needs attention</h2>"
+        if findings.isEmpty {
+            out += "<p>No finding in this period.</p>"
+        } else {
+            out += "<ol class=\"attention\">"
+            for f in findings.prefix(10) {
+                out += "<li><span class=\"sev sev-\(f.severity.rawValue)\">\(e(f.severity.rawValue))</span> <a href=\"findings.html#f-\(e(f.fingerprint))\">\(e(f.message))</a>"
+                out += " <span class=\"muted\">\(e(f.evidence.first ?? ""))</span></li>"
+            }
+            out += "</ol>"
+            if findings.count > 10 { out += "<p><a href=\"findings.html\">All \(findings.count) findings with their evidence →</a></p>" }
         }
-        var out = "<h2>Findings</h2><p>\(e(counts.joined(separator: " · ")))</p>"
-        // The page stays small whatever the data: at most `limit` cards per rule.
-        let limit = 50
-        var shown: [String: Int] = [:]
-        for f in s.findings {
-            shown[f.rule, default: 0] += 1
-            guard shown[f.rule]! <= limit else { continue }
-            let rule = RuleCatalog.rule(id: f.rule)
-            out += "<div class=\"finding sev-\(f.severity.rawValue)\"><div><span class=\"sev\">\(e(f.severity.rawValue))</span> "
-            out += "<code>\(e(f.rule))</code>\(s.newFindings.contains(f.fingerprint) ? " <b>new</b>" : "")</div>"
-            out += "<p class=\"msg\">\(e(f.message))</p>"
-            out += "<p class=\"muted\">\(e(RunSummary.isoTime(f.firstSeen))) … \(e(RunSummary.isoTime(f.lastSeen))) · \(f.count) record(s)</p>"
-            if let rule { out += "<details><summary>Why this matters, what to check</summary><p>\(e(rule.rationale))</p></details>" }
-            out += "<details><summary>Evidence (\(f.evidence.count) shown)</summary><p class=\"evidence\">"
-            out += f.evidence.map(e).joined(separator: "<br>") + "</p></details></div>"
+        out += changes(try Digest.compute(db: db, since: o.since, until: o.until))
+        return out
+    }
+
+    static func changes(_ d: Digest) -> String {
+        let e = HTML.escape
+        var out = "<h2>What changed since the previous period</h2>"
+        out += "<p class=\"muted\">Compared with \(e(RunSummary.isoTime(d.previousSince))) … \(e(RunSummary.isoTime(d.since - 1))). Also: <code>tokentrail diff</code>.</p>"
+        if !d.previousHasData {
+            return out + "<p>The database has no records in the previous period, so there is nothing to compare with yet: scan last week's exports too, or read this section next week.</p>"
         }
-        for (rule, count) in shown.sorted(by: { $0.key < $1.key }) where count > limit {
-            out += "<p class=\"muted\">… and \(count - limit) more <code>\(e(rule))</code> findings: see the <code>findings</code> table or <code>--findings</code>.</p>"
+        if d.added.isEmpty && d.reactivated.isEmpty && d.ruleCounts.isEmpty {
+            return out + "<p>Nothing new.</p>"
+        }
+        if !d.added.isEmpty {
+            out += HTML.table(["new", "what", "detail"], d.added.prefix(30).map { [$0.kind, $0.item, $0.detail] })
+            if d.added.count > 30 { out += "<p class=\"muted\">… and \(d.added.count - 30) more (<code>tokentrail diff</code> lists all).</p>" }
+        }
+        if !d.reactivated.isEmpty { out += "<p>Dormant and active again: \(d.reactivated.map(e).joined(separator: ", "))</p>" }
+        if !d.ruleCounts.isEmpty {
+            out += HTML.table(["rule", "previous period", "this period"], d.ruleCounts.map { [$0.rule, String($0.previous), String($0.current)] }, numeric: [1, 2])
         }
         return out
     }
 
-    public static func render(_ s: RunSummary, databasePath: String) -> String {
+    static func policyBox(_ app: Policy.App?) -> String {
+        guard let app else { return "<p class=\"muted\">Not declared in the policy: rules compare it with its own history.</p>" }
         let e = HTML.escape
-        let stored = s.files.reduce(0) { $0 + $1.stats.stored }
-        let rejects = s.files.reduce(0) { $0 + $1.stats.rejects }
-        let failed = s.files.filter { if case .failed = $0.status { return true }; return false }.count
-        let skipped = s.files.filter { if case .skipped = $0.status { return true }; return false }.count
-        var body = """
-        <h1>TokenTrail report</h1>
-        <p class="muted">Database <code>\(e(databasePath))</code> · time span covered \(e(RunSummary.isoTime(s.firstTime))) … \(e(RunSummary.isoTime(s.lastTime))) (UTC)</p>
-        <div class="cards">
-        <div class="card"><b>\(s.files.count - skipped)</b>files read\(skipped > 0 ? " (\(skipped) skipped)" : "")</div>
-        <div class="card"><b>\(stored)</b>rows stored</div>
-        <div class="card"><b class="\(rejects > 0 ? "bad" : "")">\(rejects)</b>rows rejected</div>
-        <div class="card"><b class="\(failed > 0 ? "bad" : "")">\(failed)</b>files failed</div>
-        </div>
+        var rows: [[String]] = []
+        if !app.flows.isEmpty { rows.append(["flows", app.flows.map(\.rawValue).joined(separator: ", ")]) }
+        if !app.subjects.isEmpty { rows.append(["JWT subjects", app.subjects.joined(separator: ", ")]) }
+        if let runAs = app.runAsUser { rows.append(["Run As user", runAs]) }
+        if !app.sourceCidrs.isEmpty { rows.append(["networks", app.sourceCidrs.joined(separator: ", ")]) }
+        if !app.clientIds.isEmpty { rows.append(["client ids", app.clientIds.map { String($0.prefix(12)) + "…" }.joined(separator: ", ")]) }
+        return "<h2>Declared in the policy</h2>" + (rows.isEmpty ? "<p class=\"muted\">\(e(app.name)) has no constraints.</p>" : HTML.table(["what", "declared"], rows))
+    }
+
+    static func findingsList(_ findings: [Finding], new: Set<String>, heading: String = "Findings", compact: Bool = false) -> String {
+        let e = HTML.escape
+        guard !findings.isEmpty else { return "<h\(compact ? 2 : 1)>\(e(heading))</h\(compact ? 2 : 1)><p class=\"muted\">No finding in this period.</p>" }
+        var counts: [String] = []
+        for severity in Severity.allCases.reversed() {
+            let n = findings.filter { $0.severity == severity }.count
+            if n > 0 { counts.append("\(n) \(severity.rawValue)") }
+        }
+        var out = "<h\(compact ? 2 : 1)>\(e(heading))</h\(compact ? 2 : 1)><p>\(e(counts.joined(separator: " · ")))</p>"
+        var shown: [String: Int] = [:]
+        for f in findings {
+            shown[f.rule, default: 0] += 1
+            guard shown[f.rule]! <= findingsPerRule else { continue }
+            let rule = RuleCatalog.rule(id: f.rule)
+            out += "<div class=\"finding sev-\(f.severity.rawValue)\"\(compact ? "" : " id=\"f-\(e(f.fingerprint))\"")><div><span class=\"sev\">\(e(f.severity.rawValue))</span> "
+            out += "<code>\(e(f.rule))</code>\(new.contains(f.fingerprint) ? " <b>new</b>" : "")</div>"
+            out += "<p class=\"msg\">\(e(f.message))</p>"
+            out += "<p class=\"muted\">\(e(RunSummary.isoTime(f.firstSeen))) … \(e(RunSummary.isoTime(f.lastSeen))) · \(f.count) record(s)</p>"
+            if let rule, !compact { out += "<details><summary>Why this matters, what to check</summary><p>\(e(rule.rationale))</p></details>" }
+            out += "<details\(compact ? "" : " open")><summary>Evidence (\(f.evidence.count) shown)</summary><p class=\"evidence\">"
+            out += f.evidence.map(e).joined(separator: "<br>") + "</p></details></div>"
+        }
+        for (rule, count) in shown.sorted(by: { $0.key < $1.key }) where count > findingsPerRule {
+            out += "<p class=\"muted\">… and \(count - findingsPerRule) more <code>\(e(rule))</code> findings: see the <code>findings</code> table or <code>--findings</code>.</p>"
+        }
+        return out
+    }
+
+    static func render(_ panel: Panel, _ result: PanelResult) -> String {
+        let e = HTML.escape
+        var out = "<div class=\"panel\"><h2>\(e(panel.title))</h2>"
+        if !panel.description.isEmpty { out += "<p class=\"muted\">\(e(panel.description))</p>" }
+        guard !result.rows.isEmpty else { return out + "<p class=\"muted\">Nothing in this period.</p></div>" }
+        let numeric = Set(result.columns.indices.filter { i in result.rows.allSatisfy { if case .text = $0[i] { return false }; return true } })
+        let table = HTML.table(result.columns, result.rows.map { $0.map { $0.string ?? "" } }, numeric: numeric)
+        switch panel.chart {
+        case .table:
+            out += table
+        case .bars:
+            out += Charts.bars(result.rows.map { ($0.first?.string ?? "?", Double($0.count > 1 ? $0[1].string ?? "0" : "0") ?? 0) }, title: panel.title)
+            out += "<details><summary>Data</summary>\(table)</details>"
+        case .stacked, .line:
+            let series = Charts.Series(result.rows)
+            out += panel.chart == .stacked ? Charts.stacked(series, title: panel.title) : Charts.line(series, title: panel.title)
+            out += "<details><summary>Data</summary>\(table)</details>"
+        }
+        if result.truncated { out += "<p class=\"muted\">Only the first \(result.rows.count) rows are shown; the same SQL in <code>sqlite3</code> gives all.</p>" }
+        return out + "</div>"
+    }
+
+    static func document(title: String, nav: String, body: String, _ o: Options) -> String {
         """
-        body += findingsSection(s)
-        body += "<h2>Files</h2>"
-        body += HTML.table(["file", "format", "rows", "stored", "duplicates", "rejects", "status", "SHA-256"],
-                           s.files.map { f in
-                               [f.path, f.format, String(f.stats.rowsRead), String(f.stats.stored), String(f.stats.duplicates),
-                                String(f.stats.rejects), RunSummary.statusText(f.status), String(f.sha256.prefix(16))]
-                           }, numeric: [2, 3, 4, 5], code: [7])
-        body += "<h2>Server-side logins by app × flow × outcome</h2>"
-        body += "<p class=\"muted\">Flow basis says how sure the flow is: <b>subtype</b> recorded by Salesforce, <b>login_type</b> not a token-endpoint login, <b>client_log</b> confirmed by the client's grant_type, <b>policy</b> app declared JWT-only, <b>inferred</b> empty subtype (JWT bearer, or an org that does not record the flow).</p>"
-        body += s.logins.isEmpty ? "<p class=\"muted\">No logins in this span.</p>"
-            : HTML.table(["origin", "app", "flow", "basis", "outcome", "logins"], s.logins.map { $0.cells + [String($0.count)] }, numeric: [5])
-        if !s.integrationUsers.isEmpty {
-            body += "<h2>Who server-to-server apps log in as</h2>"
-            body += "<p class=\"muted\">JWT bearer and client credentials logins by app and user: an app meant for one Run As user should show one user here.</p>"
-            body += HTML.table(["app", "user", "flow", "outcome", "logins"], s.integrationUsers.map { $0.cells + [String($0.count)] }, numeric: [4])
-        }
-        if !s.tokenRequests.isEmpty {
-            body += "<h2>Client token requests</h2>"
-            body += HTML.table(["provider", "integration", "host", "flow", "outcome", "requests"],
-                               s.tokenRequests.map { $0.cells + [String($0.count)] }, numeric: [5])
-        }
-        if !s.idpEvents.isEmpty {
-            body += "<h2>Okta events</h2>"
-            body += HTML.table(["event type", "outcome", "events"], s.idpEvents.map { $0.cells + [String($0.count)] }, numeric: [2])
-        }
-        if !s.apiActivity.isEmpty {
-            body += "<h2>Event Monitoring activity</h2>"
-            body += HTML.table(["event type", "events"], s.apiActivity.map { $0.cells + [String($0.count)] }, numeric: [1])
-        }
-        body += "<h2>Data quality: rejected rows</h2>"
-        if s.rejectReasons.isEmpty {
-            body += "<p class=\"muted\">No row was rejected.</p>"
-        } else {
-            body += HTML.table(["reason", "rows"], s.rejectReasons.map { $0.cells + [String($0.count)] }, numeric: [1])
-            body += HTML.table(["evidence", "reason", "excerpt (secrets redacted)"], s.rejectSamples)
-        }
-        return """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8">
         <meta http-equiv="Content-Security-Policy" content="\(HTML.contentSecurityPolicy)">
         <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>TokenTrail report</title><style>\(style)</style></head>
-        <body>\(body)
-        <p class="muted">Generated by TokenTrail \(Scanner.version). All times UTC.</p></body></html>
+        <title>\(HTML.escape(title)) · TokenTrail</title><style>\(style)</style></head>
+        <body>\(nav)<main>\(body)</main>
+        <footer class="muted">TokenTrail \(Scanner.version) · period \(HTML.escape(RunSummary.isoTime(o.since))) … \(HTML.escape(RunSummary.isoTime(o.until))) · all times UTC</footer></body></html>
 
         """
     }
+
+    static let style = """
+    body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1200px;padding:0 1rem 2rem;color:#1d2430}
+    nav{position:sticky;top:0;background:#fff;border-bottom:1px solid #dde2ea;padding:.5rem 0;display:flex;flex-wrap:wrap;gap:.3rem .8rem;font-size:13px;z-index:1}
+    nav span{color:#5b6678;margin-left:.8rem}a{color:#1f5fa8}
+    h1{font-size:1.5rem;margin:1rem 0 .2rem}h2{font-size:1.1rem;margin-top:1.8rem;border-bottom:1px solid #dde2ea;padding-bottom:.3rem}
+    .muted{color:#5b6678}.cards{display:flex;gap:1rem;flex-wrap:wrap;margin:1rem 0}
+    .card{border:1px solid #dde2ea;border-radius:8px;padding:.6rem 1rem;min-width:9rem}.card b{font-size:1.4rem}.card b:first-child{display:block}
+    table{border-collapse:collapse;width:100%;margin:.5rem 0;font-size:13px}th,td{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #eef1f5;vertical-align:top;overflow-wrap:anywhere}
+    th{background:#f5f7fa;white-space:nowrap;overflow-wrap:normal}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap;overflow-wrap:normal}
+    .bad{color:#a3261b;font-weight:600}td.code{font-family:ui-monospace,monospace;white-space:nowrap;font-size:12px}
+    .finding{border:1px solid #dde2ea;border-left:6px solid #8a94a6;border-radius:6px;padding:.5rem .8rem;margin:.6rem 0}.finding .msg{margin:.3rem 0;font-weight:600}
+    .sev{text-transform:uppercase;font-size:12px;font-weight:700}.sev-critical{border-left-color:#7a0010;color:#7a0010}.sev-high{border-left-color:#c62828;color:#c62828}.sev-medium{border-left-color:#ef8a00;color:#a35f00}.sev-low{border-left-color:#2e7d32;color:#2e7d32}.sev-info{border-left-color:#607d8b;color:#455a64}
+    .finding .msg,.finding code{color:#1d2430}.evidence{font-family:ui-monospace,monospace;font-size:12px}
+    ol.attention li{margin:.3rem 0}svg.chart{width:100%;height:auto;max-height:320px;font-size:12px;fill:#1d2430}svg .grid{stroke:#dde2ea}
+    footer{margin-top:2rem;font-size:12px}
+    @media print{nav{position:static}details{display:block}body{max-width:none}h2{break-after:avoid}.panel,.finding{break-inside:avoid}}
+    """
 }

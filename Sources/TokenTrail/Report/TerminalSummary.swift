@@ -59,6 +59,11 @@ public enum TerminalSummary {
         return ([line(header)] + clean.map(line)).map { "  " + $0 }.joined(separator: "\n") + "\n"
     }
 
+    /// `sanitize` for text of several lines: the line breaks are ours, the rest is not.
+    public static func sanitizeLines(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { sanitize(String($0)) }.joined(separator: "\n")
+    }
+
     /// Log values are attacker-controlled: no control characters (terminal escapes) reach the screen.
     public static func sanitize(_ text: String) -> String {
         String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || ($0.value >= 0x7f && $0.value < 0xa0) ? "·" : $0 }))

@@ -45,6 +45,9 @@ public enum Schema {
     -- v4: no index on the request side (it cost a third of correlation's writes); a
     -- request's pair is found in login_time ± the match window.
     DROP INDEX IF EXISTS matches_request;
+    CREATE TABLE IF NOT EXISTS user_directory(user_id TEXT PRIMARY KEY, username TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS alerts(
+        fingerprint TEXT PRIMARY KEY, posted_at INTEGER NOT NULL, run_id INTEGER, destination TEXT NOT NULL) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS clock_offsets(
         host TEXT NOT NULL, hour INTEGER NOT NULL, estimator TEXT NOT NULL, median_ms INTEGER NOT NULL,
         samples INTEGER NOT NULL, spread_ms INTEGER NOT NULL, PRIMARY KEY(host, hour, estimator)) WITHOUT ROWID;
@@ -103,7 +106,11 @@ public enum Schema {
         DROP VIEW IF EXISTS v_logins;
         CREATE VIEW v_logins AS SELECT \(iso("l.time")) AS time_utc, l.time AS time_ms, c.precision_ms,
             \(s("c.origin", as: "origin")), \(s("l.org", as: "org")), \(s("l.user_id", as: "user_id")),
-            \(s("l.username", as: "username")), \(s("l.app", as: "app")), \(s("c.login_type", as: "login_type")),
+            \(s("l.username", as: "username")),
+            coalesce((SELECT value FROM strings WHERE id = l.username),
+                     (SELECT d.username FROM user_directory d WHERE d.user_id = (SELECT value FROM strings WHERE id = l.user_id)),
+                     (SELECT value FROM strings WHERE id = l.user_id)) AS user,
+            \(s("l.app", as: "app")), \(s("c.login_type", as: "login_type")),
             \(s("c.subtype", as: "subtype")), \(s("c.flow", as: "flow")), \(basis(context: "c", login: "l")) AS flow_basis,
             \(s("c.status", as: "status")), \(s("c.outcome", as: "outcome")), \(s("c.failure_class", as: "failure_class")),
             \(s("l.source_ip", as: "source_ip")), \(s("c.login_url", as: "login_url")), \(s("c.country", as: "country")),
@@ -159,7 +166,7 @@ public enum Schema {
         DROP VIEW IF EXISTS v_sources;
         CREATE VIEW v_sources AS SELECT id, path, sha256, bytes, format, timezone, rows_read, rows_stored,
             duplicates, rejects, \(iso("first_time")) AS first_time_utc, \(iso("last_time")) AS last_time_utc,
-            \(iso("ingested_at")) AS ingested_at_utc, run_id
+            \(iso("ingested_at")) AS ingested_at_utc, run_id, first_time AS first_time_ms, last_time AS last_time_ms
           FROM sources;
         DROP VIEW IF EXISTS v_rejects;
         CREATE VIEW v_rejects AS SELECT src.path AS source_path, r.line, r.reason, r.excerpt,

@@ -116,6 +116,23 @@ public final class Statement: @unchecked Sendable {
         return database.changes
     }
 
+    /// Binds `:name` parameters from `values`; a parameter not given is NULL.
+    public func bind(named values: [String: SQLValue]) {
+        let count = sqlite3_bind_parameter_count(handle)
+        guard count > 0 else { return }
+        for index in 1...count {
+            guard let cName = sqlite3_bind_parameter_name(handle, index) else { continue }
+            bind(values[String(String(cString: cName).dropFirst())] ?? .null, at: index)
+        }
+    }
+
+    public var columnNames: [String] {
+        (0..<sqlite3_column_count(handle)).map { String(cString: sqlite3_column_name(handle, $0)) }
+    }
+
+    /// True for a statement that only reads (panels must not change the database).
+    public var isReadOnly: Bool { sqlite3_stmt_readonly(handle) != 0 }
+
     public func reset() {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)

@@ -1,0 +1,120 @@
+import Foundation
+
+/// The weekly digest: what is new in a period compared with the period of the same length
+/// just before it (apps, JWT subjects, Run As users, networks, flows, client hosts), dormant
+/// apps active again, and each rule's finding count then and now.
+public struct Digest: Sendable {
+    public struct Change: Sendable, Equatable {
+        public var kind: String     // "app", "subject", "run-as user", "network", "flow", "host"
+        public var item: String
+        public var detail: String
+    }
+
+    public var since: Int64
+    public var until: Int64
+    public var previousSince: Int64
+    public var added: [Change] = []
+    public var gone: [Change] = []
+    public var reactivated: [String] = []
+    /// False when the database has nothing in the previous period: everything is "new".
+    public var previousHasData = true
+    /// (rule, findings in the previous period, findings in this one), changed ones only.
+    public var ruleCounts: [(rule: String, previous: Int, current: Int)] = []
+
+    /// The things seen in one period, as (kind, item, detail) keys.
+    private struct Seen {
+        var items: [String: (kind: String, item: String, detail: String)] = [:]
+        mutating func add(_ kind: String, _ item: String, _ detail: String) {
+            let key = kind + "\u{1F}" + item
+            if items[key] == nil { items[key] = (kind, item, detail) }
+        }
+    }
+
+    public static func compute(db: Database, since: Int64, until: Int64) throws -> Digest {
+        let length = max(until - since, 1)
+        var digest = Digest(since: since, until: until, previousSince: since - length)
+        let c = try AnalysisContext(db: db, policy: nil, windowStart: since, windowEnd: until)
+        let contexts = try c.contexts
+        func seen(_ from: Int64, _ to: Int64) throws -> Seen {
+            var s = Seen()
+            var done: Set<[Int64]> = []   // (kind, ids…) already named
+            try LoginCursor.forEach(db, from: from, to: to) { row in
+                let x = contexts[row.context]
+                guard row.app != 0, x.isOAuth, x.isSuccess else { return true }
+                let app = try c.names.name(row.app) ?? "?"
+                if done.insert([0, row.app]).inserted { s.add("app", app, "") }
+                if done.insert([1, row.app, row.context]).inserted { s.add("flow", "\(app): \(x.flow)", "") }
+                guard x.isServerToServer else { return true }
+                let userKey = row.username != 0 ? row.username : row.userId
+                if done.insert([2, row.app, userKey, x.flow == Flow.jwtBearer.rawValue ? 1 : 2]).inserted {
+                    let user = try c.displayUser(username: row.username, userId: row.userId) ?? "?"
+                    if x.flow == Flow.jwtBearer.rawValue { s.add("subject", "\(app): \(user)", "JWT bearer") } else { s.add("run-as user", "\(app): \(user)", "client credentials") }
+                }
+                if row.sourceIp != 0, done.insert([3, row.app, row.sourceIp]).inserted, let ip = try c.names.name(row.sourceIp) {
+                    s.add("network", "\(app): \(NewSourceIPRule.network(ip))", "e.g. \(ip)")
+                }
+                return true
+            }
+            for row in try db.rows("SELECT DISTINCT (SELECT value FROM strings WHERE id = host) FROM token_requests WHERE time BETWEEN ? AND ? AND host IS NOT NULL",
+                                   [.integer(from), .integer(to)]) {
+                if let host = row[0].string { s.add("host", host, "client log") }
+            }
+            return s
+        }
+        let now = try seen(since, until), before = try seen(digest.previousSince, since - 1)
+        digest.previousHasData = try db.scalar("""
+            SELECT EXISTS(SELECT 1 FROM logins WHERE time BETWEEN ?1 AND ?2) OR EXISTS(SELECT 1 FROM token_requests WHERE time BETWEEN ?1 AND ?2)
+            """, [.integer(digest.previousSince), .integer(since - 1)]).int == 1
+        let order = ["app", "flow", "subject", "run-as user", "network", "host"]
+        func sorted(_ list: [(kind: String, item: String, detail: String)]) -> [Change] {
+            list.map { Change(kind: $0.kind, item: $0.item, detail: $0.detail) }
+                .sorted { (order.firstIndex(of: $0.kind) ?? 9, $0.item) < (order.firstIndex(of: $1.kind) ?? 9, $1.item) }
+        }
+        digest.added = sorted(now.items.filter { before.items[$0.key] == nil }.map(\.value))
+        digest.gone = sorted(before.items.filter { now.items[$0.key] == nil }.map(\.value))
+        digest.reactivated = try db.rows("SELECT DISTINCT coalesce(app, user) FROM findings WHERE rule = 'dormant-app' AND first_seen BETWEEN ? AND ? ORDER BY 1",
+                                         [.integer(since), .integer(until)]).compactMap { $0[0].string }
+        func counts(_ from: Int64, _ to: Int64) throws -> [String: Int] {
+            var out: [String: Int] = [:]
+            for row in try db.rows("SELECT rule, count(*) FROM findings WHERE last_seen >= ? AND first_seen <= ? GROUP BY rule", [.integer(from), .integer(to)]) {
+                out[row[0].string ?? "?"] = Int(row[1].int ?? 0)
+            }
+            return out
+        }
+        let current = try counts(since, until), previous = try counts(digest.previousSince, since - 1)
+        digest.ruleCounts = Set(current.keys).union(previous.keys).sorted().compactMap { rule in
+            let (p, n) = (previous[rule] ?? 0, current[rule] ?? 0)
+            return p == n ? nil : (rule, p, n)
+        }
+        return digest
+    }
+
+    public var text: String {
+        var out = "What changed: \(RunSummary.isoTime(since)) … \(RunSummary.isoTime(until)) against \(RunSummary.isoTime(previousSince)) … \(RunSummary.isoTime(since - 1))\n"
+        if !previousHasData { out += "(the database has no records in the previous period: everything below is new by default)\n" }
+        func list(_ title: String, _ changes: [Change]) {
+            out += "\n\(title) (\(changes.count))\n"
+            if changes.isEmpty { out += "  nothing\n" }
+            for change in changes { out += "  \(change.kind.padding(toLength: 12, withPad: " ", startingAt: 0)) \(change.item)\(change.detail.isEmpty ? "" : "  (\(change.detail))")\n" }
+        }
+        list("New", added)
+        list("Not seen any more", gone)
+        out += "\nDormant apps active again (\(reactivated.count))\n" + (reactivated.isEmpty ? "  nothing\n" : reactivated.map { "  \($0)\n" }.joined())
+        out += "\nFindings by rule, previous → this period\n"
+        if ruleCounts.isEmpty { out += "  unchanged\n" }
+        for (rule, p, n) in ruleCounts { out += "  \(rule.padding(toLength: 30, withPad: " ", startingAt: 0)) \(p) → \(n) \(n > p ? "▲" : "▼")\n" }
+        return TerminalSummary.sanitizeLines(out)
+    }
+
+    public var json: JSONValue {
+        func changes(_ list: [Change]) -> JSONValue {
+            .array(list.map { .object(["kind": .string($0.kind), "item": .string($0.item), "detail": .string($0.detail)]) })
+        }
+        return .object([
+            "since": .string(RunSummary.isoTime(since)), "until": .string(RunSummary.isoTime(until)),
+            "previous_since": .string(RunSummary.isoTime(previousSince)), "previous_has_data": .bool(previousHasData),
+            "new": changes(added), "gone": changes(gone), "dormant_active_again": .array(reactivated.map { .string($0) }),
+            "rule_counts": .array(ruleCounts.map { .object(["rule": .string($0.rule), "previous": .number(Double($0.previous)), "current": .number(Double($0.current))]) }),
+        ])
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+
+/// A report panel: one SQL file of `dashboards/` with a header comment
+///
+///     -- title: Logins per day by flow
+///     -- page: app                (overview | app | host | quality)
+///     -- chart: stacked           (table | bars | stacked | line)
+///     -- description: one line saying what it shows
+///
+/// The query reads the documented views and may use `:since`/`:until` (epoch ms), `:app` and
+/// `:host`; a parameter the sqlite3 shell leaves unset is NULL, so the same SQL runs there.
+public struct Panel: Sendable {
+    public enum Page: String, CaseIterable, Sendable { case overview, app, host, quality }
+    public enum Chart: String, CaseIterable, Sendable {
+        case table      // every column
+        case bars       // label, value
+        case stacked    // x, series, value: stacked bars
+        case line       // x, series, value: one line per series
+    }
+
+    public var name: String
+    public var title: String
+    public var page: Page
+    public var chart: Chart
+    public var description: String
+    public var sql: String
+
+    /// Parses a panel file; errors name the file and line.
+    public static func parse(name: String, text: String) throws -> Panel {
+        var header: [String: String] = [:]
+        var lineNumber = 0
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            guard line.hasPrefix("--") else { break }
+            let body = line.dropFirst(2).trimmingCharacters(in: .whitespaces)
+            guard let colon = body.firstIndex(of: ":") else { continue }
+            let key = body[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+            guard ["title", "page", "chart", "description"].contains(key) else {
+                throw InputError(path: name, line: lineNumber, "unknown panel header '\(key)' (expected title, page, chart, description)")
+            }
+            header[key] = body[body.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        func required(_ key: String) throws -> String {
+            guard let value = header[key], !value.isEmpty else { throw InputError(path: name, line: 1, "panel header needs '-- \(key): …'") }
+            return value
+        }
+        guard let page = Page(rawValue: try required("page")) else {
+            throw InputError(path: name, line: 1, "page must be one of \(Page.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let chart = Chart(rawValue: try required("chart")) else {
+            throw InputError(path: name, line: 1, "chart must be one of \(Chart.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return Panel(name: name, title: try required("title"), page: page, chart: chart, description: header["description"] ?? "", sql: text)
+    }
+
+    /// The built-in panels, with a directory's files added (a file of the same name replaces one).
+    public static func load(directory: String?) throws -> [Panel] {
+        var files = Dictionary(BuiltinPanels.files.map { ($0.name, $0.text) }, uniquingKeysWith: { a, _ in a })
+        if let directory {
+            let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".sql") }
+            for name in names {
+                let path = (directory as NSString).appendingPathComponent(name)
+                guard let text = FileManager.default.contents(atPath: path).map({ String(decoding: $0, as: UTF8.self) }) else {
+                    throw InputError(path: path, "cannot read the panel")
+                }
+                files[name] = text
+            }
+        }
+        return try files.sorted { $0.key < $1.key }.map { try parse(name: $0.key, text: $0.value) }
+    }
+
+    /// The panel's rows (at most `limit`), its parameters bound from `values`.
+    public func run(_ db: Database, _ values: [String: SQLValue], limit: Int = 500) throws -> PanelResult {
+        let statement: Statement
+        do { statement = try db.prepare(sql) } catch let error as SQLiteError {
+            throw InputError(path: name, "the panel's SQL does not run: \(error.message)")
+        }
+        guard statement.isReadOnly else { throw InputError(path: name, "a panel must only read (SELECT)") }
+        statement.bind(named: values)
+        var result = PanelResult(columns: statement.columnNames)
+        while try statement.step() {
+            guard result.rows.count < limit else { result.truncated = true; break }
+            result.rows.append((0..<result.columns.count).map { statement.value(at: $0) })
+        }
+        return result
+    }
+}
+
+public struct PanelResult: Sendable {
+    public var columns: [String]
+    public var rows: [[SQLValue]] = []
+    public var truncated = false
+}

@@ -1,0 +1,206 @@
+import Foundation
+
+/// One chronological list for a responder: client token requests, server logins (with the
+/// request each was paired with), API activity (joined to its login by LOGIN_KEY), Okta
+/// events and findings, filtered by user, app, IP and client host, in a period.
+/// "What did this key / user / IP do between T1 and T2" in one command.
+public struct Timeline {
+    public struct Filter: Sendable {
+        public var user: String?
+        public var app: String?
+        public var ip: String?
+        public var host: String?
+        public var since: Int64
+        public var until: Int64
+        public var limit = 5000
+        public init(since: Int64, until: Int64) { self.since = since; self.until = until }
+    }
+
+    public struct Event: Sendable {
+        public var time: Int64
+        public var kind: String       // request, login, api, okta, finding
+        public var app: String?
+        public var user: String?
+        public var ip: String?
+        public var host: String?
+        public var outcome: String?
+        public var detail: String
+        public var evidence: String
+    }
+
+    public var events: [Event] = []
+    /// More events matched than `limit`: the earliest `limit` are kept.
+    public var truncated = false
+
+    public static func build(db: Database, filter f: Filter) throws -> Timeline {
+        let c = try AnalysisContext(db: db, policy: nil, windowStart: f.since, windowEnd: f.until)
+        let directory = try AnalysisContext.directory(db)
+        func symbol(_ text: String?) throws -> Int64? { try text.map { try c.names.id($0) } }
+        // A user is named by username or by any id the directory maps to it.
+        var userSymbols: [Int64] = []
+        if let user = f.user {
+            userSymbols.append(try c.names.id(user))
+            for (id, name) in directory where name.caseInsensitiveCompare(user) == .orderedSame { userSymbols.append(try c.names.id(id)) }
+        }
+        let users = "(" + (userSymbols.isEmpty ? "0" : userSymbols.map(String.init).joined(separator: ",")) + ")"
+        let app = try symbol(f.app), ip = try symbol(f.ip), host = try symbol(f.host)
+        let limit = f.limit + 1
+        var timeline = Timeline()
+        let window: [SQLValue] = [.integer(f.since), .integer(f.until)]
+        func add(_ sql: String, _ values: [SQLValue], _ make: ([SQLValue]) throws -> Event) throws {
+            for row in try db.rows(sql + " LIMIT \(limit)", values) { timeline.events.append(try make(row)) }
+        }
+        func name(_ v: SQLValue) -> String? { v.string }
+        let pairedRequest = """
+            (SELECT t.host FROM matches m JOIN token_requests t ON t.time = m.request_time AND t.key = m.request_key
+             WHERE m.login_time = l.time AND m.login_key = l.key)
+            """
+
+        // Server logins.
+        var where_ = ["l.time BETWEEN ? AND ?"]
+        var values = window
+        if f.user != nil { where_.append("(l.username IN \(users) OR l.user_id IN \(users))") }
+        if let app { where_.append("l.app = ?"); values.append(.integer(app)) }
+        if let ip { where_.append("l.source_ip = ?"); values.append(.integer(ip)) }
+        if let host { where_.append("\(pairedRequest) = ?"); values.append(.integer(host)) }
+        try add("""
+            SELECT l.time, (SELECT value FROM strings WHERE id = l.app), (SELECT value FROM strings WHERE id = l.username),
+                   (SELECT value FROM strings WHERE id = l.user_id), (SELECT value FROM strings WHERE id = l.source_ip),
+                   (SELECT value FROM strings WHERE id = x.outcome), (SELECT value FROM strings WHERE id = x.flow),
+                   (SELECT value FROM strings WHERE id = x.status), s.path || ':' || l.line,
+                   (SELECT value FROM strings WHERE id = \(pairedRequest)), l.login_key
+            FROM logins l JOIN login_contexts x ON x.id = l.context JOIN sources s ON s.id = l.source_id
+            WHERE \(where_.joined(separator: " AND ")) ORDER BY l.time
+            """, values) { r in
+            let paired = r[9].string.map { "paired with a request from \($0)" } ?? "no client request paired"
+            let user = c.displayUser(username: r[2].string, userId: r[3].string, directory: directory)
+            return Event(time: r[0].int ?? 0, kind: "login", app: name(r[1]), user: user, ip: name(r[4]), host: r[9].string, outcome: name(r[5]),
+                         detail: [r[6].string, r[7].string, paired, r[10].string.map { "login key \($0)" }].compactMap { $0 }.joined(separator: "; "),
+                         evidence: r[8].string ?? "")
+        }
+
+        // Client token requests.
+        where_ = ["t.time BETWEEN ? AND ?"]
+        values = window
+        if f.user != nil { where_.append("(t.sub IN \(users) OR t.user_id IN \(users))") }
+        if let app {
+            where_.append("""
+                (t.client_id = ? OR t.integration = ? OR EXISTS (SELECT 1 FROM matches m JOIN logins l ON l.time = m.login_time AND l.key = m.login_key
+                  WHERE m.login_time BETWEEN t.time - 3600000 AND t.time + 3600000 AND m.request_time = t.time AND m.request_key = t.key AND l.app = ?))
+                """)
+            values += [.integer(app), .integer(app), .integer(app)]
+        }
+        if let ip { where_.append("t.source_ip = ?"); values.append(.integer(ip)) }
+        if let host { where_.append("t.host = ?"); values.append(.integer(host)) }
+        try add("""
+            SELECT t.time, coalesce((SELECT value FROM strings WHERE id = t.integration), (SELECT value FROM strings WHERE id = t.client_id)),
+                   coalesce((SELECT value FROM strings WHERE id = t.sub), (SELECT value FROM strings WHERE id = t.user_id)),
+                   (SELECT value FROM strings WHERE id = t.source_ip), (SELECT value FROM strings WHERE id = t.host),
+                   (SELECT value FROM strings WHERE id = t.outcome), (SELECT value FROM strings WHERE id = t.flow), t.http_status,
+                   coalesce((SELECT value FROM strings WHERE id = t.error_description), (SELECT value FROM strings WHERE id = t.error_code)),
+                   s.path || ':' || t.line
+            FROM token_requests t JOIN sources s ON s.id = t.source_id
+            WHERE \(where_.joined(separator: " AND ")) ORDER BY t.time
+            """, values) { r in
+            Event(time: r[0].int ?? 0, kind: "request", app: name(r[1]), user: name(r[2]), ip: name(r[3]), host: name(r[4]), outcome: name(r[5]),
+                  detail: [r[6].string, r[7].string.map { "HTTP \($0)" }, r[8].string].compactMap { $0 }.joined(separator: "; "), evidence: r[9].string ?? "")
+        }
+
+        // API activity, with the login it belongs to (same LOGIN_KEY) when that login is stored.
+        where_ = ["a.time BETWEEN ? AND ?"]
+        values = window
+        let login = "(SELECT l.app FROM logins l WHERE l.login_key = a.login_key AND l.time BETWEEN a.time - 86400000 AND a.time LIMIT 1)"
+        if f.user != nil { where_.append("(a.username IN \(users) OR a.user_id IN \(users))") }
+        if let app { where_.append("(a.app = ? OR \(login) = ?)"); values += [.integer(app), .integer(app)] }
+        if let ip { where_.append("a.client_ip = ?"); values.append(.integer(ip)) }
+        if host != nil { where_.append("0") }   // API events carry no client host
+        try add("""
+            SELECT a.time, coalesce((SELECT value FROM strings WHERE id = a.app), (SELECT value FROM strings WHERE id = \(login))),
+                   (SELECT value FROM strings WHERE id = a.username), (SELECT value FROM strings WHERE id = a.user_id),
+                   (SELECT value FROM strings WHERE id = a.client_ip), (SELECT value FROM strings WHERE id = a.event_type),
+                   (SELECT value FROM strings WHERE id = a.method), (SELECT value FROM strings WHERE id = a.resource),
+                   (SELECT value FROM strings WHERE id = a.entity), a.rows, a.login_key, s.path || ':' || a.line,
+                   (SELECT value FROM strings WHERE id = a.delegated_user)
+            FROM api_activity a JOIN sources s ON s.id = a.source_id
+            WHERE \(where_.joined(separator: " AND ")) ORDER BY a.time
+            """, values) { r in
+            let detail = [r[5].string, r[6].string, r[7].string, r[8].string, r[9].int.map { "\($0) rows" },
+                          r[12].string.map { "by \($0)" }, r[10].string.map { "login key \($0)" }].compactMap { $0 }.joined(separator: " ")
+            return Event(time: r[0].int ?? 0, kind: "api", app: name(r[1]), user: c.displayUser(username: r[2].string, userId: r[3].string, directory: directory),
+                         ip: name(r[4]), host: nil, outcome: nil, detail: detail, evidence: r[11].string ?? "")
+        }
+
+        // Okta System Log events.
+        where_ = ["e.time BETWEEN ? AND ?"]
+        values = window
+        if let user = f.user { where_.append("e.actor_name = ?"); values.append(.integer(try c.names.id(user))) }
+        if app != nil || host != nil { where_.append("0") }
+        if let ip { where_.append("e.client_ip = ?"); values.append(.integer(ip)) }
+        try add("""
+            SELECT e.time, (SELECT value FROM strings WHERE id = e.actor_name), (SELECT value FROM strings WHERE id = e.client_ip),
+                   (SELECT value FROM strings WHERE id = e.outcome), (SELECT value FROM strings WHERE id = e.event_type),
+                   (SELECT value FROM strings WHERE id = e.outcome_reason), s.path || ':' || e.line
+            FROM idp_events e JOIN sources s ON s.id = e.source_id
+            WHERE \(where_.joined(separator: " AND ")) ORDER BY e.time
+            """, values) { r in
+            Event(time: r[0].int ?? 0, kind: "okta", app: nil, user: name(r[1]), ip: name(r[2]), host: nil, outcome: name(r[3]),
+                  detail: [r[4].string, r[5].string].compactMap { $0 }.joined(separator: "; "), evidence: r[6].string ?? "")
+        }
+
+        // Findings, at their first time.
+        var conditions: [String] = ["last_seen >= ? AND first_seen <= ?"]
+        values = window
+        if let user = f.user { conditions.append("user = ?"); values.append(.text(user)) }
+        if let a = f.app { conditions.append("app = ?"); values.append(.text(a)) }
+        if let i = f.ip { conditions.append("source_ip = ?"); values.append(.text(i)) }
+        if let h = f.host { conditions.append("host = ?"); values.append(.text(h)) }
+        try add("SELECT first_seen, app, user, source_ip, host, severity, rule, message, evidence FROM findings WHERE \(conditions.joined(separator: " AND ")) ORDER BY first_seen",
+                values) { r in
+            let evidence = (try? JSONParser.parse(r[8].string ?? "[]"))?.array?.first?.string ?? ""
+            return Event(time: r[0].int ?? 0, kind: "finding", app: name(r[1]), user: name(r[2]), ip: name(r[3]), host: name(r[4]),
+                         outcome: r[5].string, detail: "[\(r[6].string ?? "")] \(r[7].string ?? "")", evidence: evidence)
+        }
+
+        let order = ["finding": 0, "request": 1, "login": 2, "api": 3, "okta": 4]
+        timeline.events.sort { ($0.time, order[$0.kind] ?? 9, $0.evidence) < ($1.time, order[$1.kind] ?? 9, $1.evidence) }
+        if timeline.events.count > f.limit {
+            timeline.truncated = true
+            timeline.events.removeLast(timeline.events.count - f.limit)
+        }
+        return timeline
+    }
+
+    static let columns = ["time_utc", "kind", "app", "user", "ip", "host", "outcome", "detail", "evidence"]
+
+    func cells(_ e: Event) -> [String] {
+        [RunSummary.isoTime(e.time), e.kind, e.app ?? "", e.user ?? "", e.ip ?? "", e.host ?? "", e.outcome ?? "", e.detail, e.evidence]
+    }
+
+    public var text: String {
+        guard !events.isEmpty else { return "No event matches.\n" }
+        var out = ""
+        for e in events {
+            let who = [e.app, e.user, e.ip, e.host].compactMap { $0 }.joined(separator: " · ")
+            out += "\(RunSummary.isoTime(e.time))  \(e.kind.padding(toLength: 7, withPad: " ", startingAt: 0))  \(e.outcome.map { $0 + "  " } ?? "")\(who)\n"
+            out += "    \(e.detail)\(e.evidence.isEmpty ? "" : "  ← \(e.evidence)")\n"
+        }
+        return TerminalSummary.sanitizeLines(out)
+    }
+
+    public var csv: String {
+        func field(_ s: String) -> String {
+            // A leading = + - @ would be a formula in a spreadsheet: log content must stay text.
+            let safe = s.first.map { "=+-@\t\r".contains($0) } == true ? "'" + s : s
+            return safe.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + safe.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : safe
+        }
+        return ([Self.columns] + events.map(cells)).map { $0.map(field).joined(separator: ",") }.joined(separator: "\n") + "\n"
+    }
+
+    public var ndjson: String {
+        events.map { e in
+            JSONValue.object(Dictionary(uniqueKeysWithValues: zip(Self.columns, cells(e)).map { key, value in
+                (key, value.isEmpty && key != "detail" ? JSONValue.null : .string(value))
+            })).serialized
+        }.joined(separator: "\n") + (events.isEmpty ? "" : "\n")
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Posts a run's findings at or above a severity to a webhook as one JSON document, with a
+/// timeout and retries with backoff. A fingerprint is recorded in `alerts` once delivered and
+/// never posted again; one that failed to go out is posted by the next run. The URL's path
+/// and query (which often hold the hook's secret) are never printed or stored: only its host.
+public enum Webhook {
+    public struct Outcome: Sendable {
+        public var posted = 0
+        /// Why delivery failed after every retry (nil: delivered, or nothing to send).
+        public var failure: String?
+    }
+
+    public struct Settings: Sendable {
+        public var timeoutSeconds = 10.0
+        public var retries = 3
+        /// Waits before retry n: backoff × 2^(n−1).
+        public var backoffSeconds = 1.0
+        public init() {}
+    }
+
+    public static func deliver(db: Database, url: URL, findings: [Finding], minimum: Severity, runId: Int64?,
+                               settings: Settings = Settings()) throws -> Outcome {
+        let already = Set(try db.rows("SELECT fingerprint FROM alerts").compactMap { $0[0].string })
+        let due = findings.filter { $0.severity >= minimum && !already.contains($0.fingerprint) }
+        guard !due.isEmpty else { return Outcome() }
+        let document = payload(due, runId: runId)
+        var outcome = Outcome()
+        var lastError = ""
+        for attempt in 0...settings.retries {
+            if attempt > 0 { Thread.sleep(forTimeInterval: settings.backoffSeconds * pow(2, Double(attempt - 1))) }
+            switch post(document, to: url, timeout: settings.timeoutSeconds) {
+            case .delivered:
+                let host = url.host ?? "?"
+                try db.transaction {
+                    let insert = try db.prepare("INSERT OR IGNORE INTO alerts(fingerprint, posted_at, run_id, destination) VALUES(?,?,?,?)")
+                    for f in due {
+                        try insert.bind([.text(f.fingerprint), .integer(Clock.nowMs()), runId.map { .integer($0) } ?? .null, .text(host)])
+                        try insert.run()
+                    }
+                }
+                outcome.posted = due.count
+                return outcome
+            case .rejected(let reason):   // the server will not take it: retrying cannot help
+                outcome.failure = reason
+                return outcome
+            case .failed(let reason):
+                lastError = reason
+            }
+        }
+        outcome.failure = "\(lastError) (after \(settings.retries + 1) attempts)"
+        return outcome
+    }
+
+    /// One document: the tool, the run, and the findings with the NDJSON keys.
+    static func payload(_ findings: [Finding], runId: Int64?) -> Data {
+        let items = findings.map { (try? JSONParser.parse($0.json)) ?? .null }
+        let document: JSONValue = .object([
+            "tool": .string("tokentrail"), "version": .string(Scanner.version),
+            "run_id": runId.map { .number(Double($0)) } ?? .null,
+            "sent_at": .string(RunSummary.isoTime(Clock.nowMs())),
+            "count": .number(Double(findings.count)),
+            "by_severity": .object(Dictionary(grouping: findings, by: \.severity.rawValue).mapValues { .number(Double($0.count)) }),
+            "findings": .array(items),
+        ])
+        return Data(document.serialized.utf8)
+    }
+
+    enum Result { case delivered, rejected(String), failed(String) }
+
+    static func post(_ body: Data, to url: URL, timeout: Double) -> Result {
+        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue("tokentrail/\(Scanner.version)", forHTTPHeaderField: "User-Agent")
+        request.httpBody = body
+        let done = DispatchSemaphore(value: 0)
+        let box = ResultBox()
+        let task = URLSession.shared.dataTask(with: request) { _, response, error in
+            if let error {
+                box.result = .failed("\(url.host ?? "?"): \(error.localizedDescription)")
+            } else if let status = (response as? HTTPURLResponse)?.statusCode {
+                if (200..<300).contains(status) { box.result = .delivered }
+                else if status == 408 || status == 429 || status >= 500 { box.result = .failed("\(url.host ?? "?") answered HTTP \(status)") }
+                else { box.result = .rejected("\(url.host ?? "?") answered HTTP \(status)") }
+            } else {
+                box.result = .failed("\(url.host ?? "?"): no HTTP response")
+            }
+            done.signal()
+        }
+        task.resume()
+        if done.wait(timeout: .now() + timeout + 1) == .timedOut {
+            task.cancel()
+            return .failed("\(url.host ?? "?"): no answer within \(Int(timeout)) s")
+        }
+        return box.result
+    }
+
+    private final class ResultBox: @unchecked Sendable { var result: Result = .failed("no answer") }
+}

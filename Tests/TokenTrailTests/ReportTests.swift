@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+@testable import TokenTrail
+
+/// The HTML report, its panels, the timeline and the digest, from the samples.
+@Suite struct ReportTests {
+    static func samplesReport() throws -> (dir: String, db: Database, written: HTMLReport.Written, span: (Int64, Int64)) {
+        let dir = try TestSupport.temporaryDirectory()
+        let (result, db) = try TestSupport.scan([TestSupport.samples], db: dir + "/db.sqlite", policy: TestSupport.samples + "/policy.json")
+        let span = try #require(result.span)
+        _ = try Analyzer.run(db: db, policy: result.policy, windowStart: span.0, windowEnd: span.1)
+        let written = try HTMLReport.write(db: db, options: .init(since: span.0, until: span.1, databasePath: dir + "/db.sqlite",
+                                                                   policy: result.policy), to: dir + "/report")
+        return (dir, db, written, span)
+    }
+
+    @Test func theReportHasAnOverviewFindingsAppHostAndQualityPages() throws {
+        let (_, _, written, _) = try Self.samplesReport()
+        let names = Set(written.pages.map { ($0 as NSString).lastPathComponent })
+        #expect(names.isSuperset(of: ["index.html", "findings.html", "quality.html"]))
+        #expect(names.contains { $0.hasPrefix("app-acme-erp-sync-") })
+        #expect(names.contains { $0.hasPrefix("host-etl-02-") })
+        #expect(written.warnings.isEmpty)
+        var total = 0
+        for page in written.pages {
+            let html = try String(contentsOfFile: page, encoding: .utf8)
+            total += html.utf8.count
+            #expect(html.contains("Content-Security-Policy"))
+            #expect(!html.contains("<script") && !html.contains("http://") && !html.contains("https://cdn"))
+        }
+        #expect(total < 2_000_000)   // aggregated, never a dump of rows
+        let index = try String(contentsOfFile: written.index, encoding: .utf8)
+        #expect(index.contains("Needs attention") && index.contains("203.0.113.77") && index.contains("Coverage per source"))
+        #expect(index.contains("<svg"))   // charts are inline SVG
+        let host = try String(contentsOfFile: try #require(written.pages.first { $0.contains("host-etl-02-") }), encoding: .utf8)
+        #expect(host.contains("Clock offset per hour") && host.contains("215"))
+        let findings = try String(contentsOfFile: try #require(written.pages.first { $0.hasSuffix("findings.html") }), encoding: .utf8)
+        #expect(findings.contains("Why this matters") && findings.contains("LoginHistory_api_2026-11-14_2026-11-20.csv:852"))
+    }
+
+    @Test func builtInPanelsAreTheDashboardsFilesAndAllRun() throws {
+        let dir = TestSupport.packageRoot.appendingPathComponent("dashboards").path
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".sql") }.sorted()
+        #expect(BuiltinPanels.files.map(\.name).sorted() == files, "run: sh dashboards/embed.sh > Sources/TokenTrail/Report/BuiltinPanels.swift")
+        for (name, text) in BuiltinPanels.files {
+            #expect(try String(contentsOfFile: dir + "/" + name, encoding: .utf8) == text + "\n" || (try String(contentsOfFile: dir + "/" + name, encoding: .utf8)) == text,
+                    "\(name) differs from its built-in copy: run sh dashboards/embed.sh > Sources/TokenTrail/Report/BuiltinPanels.swift")
+        }
+        let (_, db, _, span) = try Self.samplesReport()
+        for panel in try Panel.load(directory: nil) {
+            let result = try panel.run(db, ["since": .integer(span.0), "until": .integer(span.1), "app": .text("Acme ERP Sync"), "host": .text("etl-02")])
+            #expect(!result.rows.isEmpty || panel.name.contains("reject"), "\(panel.name) shows nothing on the samples")   // the samples reject nothing
+        }
+    }
+
+    @Test func aUserPanelIsAddedAndABrokenOneIsNamed() throws {
+        let (dir, db, _, span) = try Self.samplesReport()
+        let panels = dir + "/panels"
+        try FileManager.default.createDirectory(atPath: panels, withIntermediateDirectories: true)
+        try "-- title: Okta events by type\n-- page: overview\n-- chart: bars\n-- description: mine\nSELECT event_type, count(*) FROM v_idp_events GROUP BY 1;\n"
+            .write(toFile: panels + "/overview_99_okta.sql", atomically: true, encoding: .utf8)
+        var options = HTMLReport.Options(since: span.0, until: span.1, databasePath: "db.sqlite", dashboards: panels)
+        let written = try HTMLReport.write(db: db, options: options, to: dir + "/mine")
+        #expect(try String(contentsOfFile: written.index, encoding: .utf8).contains("Okta events by type"))
+
+        try "-- title: Bad\n-- page: nowhere\n-- chart: table\nSELECT 1;\n".write(toFile: panels + "/bad.sql", atomically: true, encoding: .utf8)
+        #expect(throws: InputError.self) { try Panel.load(directory: panels) }
+        try FileManager.default.removeItem(atPath: panels + "/bad.sql")
+        try "-- title: Writes\n-- page: overview\n-- chart: table\nDELETE FROM findings;\n".write(toFile: panels + "/writes.sql", atomically: true, encoding: .utf8)
+        options.dashboards = panels
+        let refused = try HTMLReport.write(db: db, options: options, to: dir + "/mine")
+        #expect(refused.warnings.contains { $0.contains("writes.sql") && $0.contains("only read") })
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM findings") > 0)
+    }
+
+    @Test func hostileValuesStayTextOnEveryPage() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let run = try TestSupport.runCLI(["scan", TestSupport.fixture("hostile_values.csv"), TestSupport.fixture("hostile_client.jsonl"),
+                                          "--timezone", "UTC", "--db", dir + "/db.sqlite", "--report", dir + "/report"])
+        #expect(run.status == 0, "\(run.stderr)")
+        var all = ""
+        for page in try FileManager.default.contentsOfDirectory(atPath: dir + "/report") {
+            all += try String(contentsOfFile: dir + "/report/" + page, encoding: .utf8)
+        }
+        #expect(all.contains("&lt;img src=x onerror=alert(2)&gt;"))
+        #expect(all.contains("&lt;svg/onload=document.title=&#39;PWNED&#39;&gt;") || all.contains("&lt;script&gt;alert(1)&lt;/script&gt;@evil.example"))
+        #expect(all.contains("&lt;script&gt;document.title=&#39;PWNED&#39;&lt;/script&gt;"))
+        for tag in ["<script", "<img", "<iframe", "<svg/", "<b>bold", "<a href=javascript"] { #expect(!all.contains(tag), "\(tag) reached a page") }
+    }
+
+    @Test func theTimelineAnswersWhatAnAddressDid() throws {
+        let (_, db, _, _) = try Self.samplesReport()
+        var filter = Timeline.Filter(since: try TimeArgument.parse("2026-11-14T00:00:00Z"), until: try TimeArgument.parse("2026-11-20T23:59:59Z"))
+        filter.ip = "203.0.113.77"
+        let timeline = try Timeline.build(db: db, filter: filter)
+        #expect(timeline.events.filter { $0.kind == "login" }.count == 4)
+        #expect(timeline.events.filter { $0.kind == "login" }.allSatisfy { $0.detail.contains("no client request") })
+        #expect(timeline.events.contains { $0.kind == "finding" && $0.detail.contains("unmatched-server-login") })
+        #expect(timeline.events.map(\.time) == timeline.events.map(\.time).sorted())
+
+        filter.ip = nil
+        filter.user = "dara.okafor@acme.example"
+        filter.since = try TimeArgument.parse("2026-11-18T09:00:00Z")
+        filter.until = try TimeArgument.parse("2026-11-18T10:00:00Z")
+        let user = try Timeline.build(db: db, filter: filter)
+        // The server row has only a user id: the directory names it.
+        #expect(user.events.contains { $0.kind == "login" && $0.detail.contains("paired with a request from etl-02") })
+        #expect(user.events.contains { $0.kind == "request" && $0.host == "etl-02" })
+
+        // CSV cells that a spreadsheet would run as formulas are quoted as text.
+        let csv = Timeline(events: [.init(time: 0, kind: "login", app: "=HYPERLINK(\"http://x\")", user: nil, ip: nil, host: nil, outcome: nil,
+                                          detail: "a,b", evidence: "f:1")]).csv
+        #expect(csv.contains("\"'=HYPERLINK(\"\"http://x\"\")\"") && csv.contains("\"a,b\""))
+    }
+
+    @Test func theDigestListsWhatIsNewAgainstThePreviousWeek() throws {
+        let (_, db, _, _) = try Self.samplesReport()
+        let digest = try Digest.compute(db: db, since: try TimeArgument.parse("2026-11-14T00:00:00Z"), until: try TimeArgument.parse("2026-11-20T23:59:59Z"))
+        #expect(digest.previousHasData)
+        #expect(digest.added.contains { $0.kind == "subject" && $0.item == "Acme ERP Sync: dara.okafor@acme.example" })
+        #expect(digest.added.contains { $0.kind == "network" && $0.item == "Acme ERP Sync: 203.0.113.0/24" })
+        #expect(!digest.added.contains { $0.kind == "subject" && $0.item.contains("erp-integration") })   // the usual subject is not new
+        #expect(digest.ruleCounts.contains { $0.rule == "unmatched-server-login" && $0.current == 1 && $0.previous == 0 })
+        #expect(digest.text.contains("New (") && !digest.text.contains("\u{1B}"))
+    }
+}
