@@ -125,6 +125,9 @@ func runScan(_ args: ArraySlice<String>) -> Never {
     request.policyPath = parsed.values["--policy"]
     request.arguments = Array(CommandLine.arguments.dropFirst())
     let quiet = parsed.flags.contains("--quiet")
+    // Progress only on a terminal; cron and pipes get nothing decorative.
+    let progress = !quiet && ProgressLine.isTerminal ? ProgressLine() : nil
+    if let progress { request.progress = { progress.update($0) } }
     let failOn = parsed.values["--fail-on"].map { severity($0, option: "--fail-on") }
     let findingsTarget = parsed.values["--findings"]
     // With NDJSON on stdout, everything for people goes to stderr.
@@ -134,8 +137,10 @@ func runScan(_ args: ArraySlice<String>) -> Never {
         let since = try parsed.values["--since"].map { try TimeArgument.parse($0) }
         let until = try parsed.values["--until"].map { try TimeArgument.parse($0) }
         let result = try Scanner.scan(request) { file in
+            progress?.finish()
             if case .failed(let message) = file.status { printError(message) }
         }
+        progress?.finish()
         let db = try Database(path: request.databasePath)
         var analysis = Analyzer.Result(findings: [], new: [])
         if analyze, let start = since ?? result.span?.0, let end = until ?? result.span?.1 {

@@ -36,8 +36,13 @@ enum TestSupport {
 
     /// Runs the built `tokentrail` executable (a dependency of the test target).
     static func runCLI(_ arguments: [String], cwd: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+        try run(binary, arguments, cwd: cwd)
+    }
+
+    /// Runs a program, returns its exit status and output.
+    static func run(_ executable: URL, _ arguments: [String], cwd: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable
         process.arguments = arguments
         if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
         let out = Pipe(), err = Pipe()

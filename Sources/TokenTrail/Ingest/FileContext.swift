@@ -10,6 +10,8 @@ public struct IngestOptions {
     /// Zone for local (zone-less) times in Setup downloads; nil means such files are refused.
     public var timezone: LocalTimeZone?
     public var policy: Policy?
+    /// Progress within the file being read: rows so far, bytes read of its size.
+    public var progress: ((_ rows: Int, _ bytesRead: Int, _ bytes: Int) -> Void)?
     public init(timezone: LocalTimeZone? = nil, policy: Policy? = nil) {
         self.timezone = timezone
         self.policy = policy
@@ -24,6 +26,9 @@ final class FileContext {
     let options: IngestOptions
     var stats = FileStats()
     private var occurrences = OccurrenceCounter()
+    /// Called every `progressEvery` rows with the rows read so far (progress display).
+    var onProgress: ((Int) -> Void)?
+    static let progressEvery = 4096
 
     init(path: String, store: IngestStore, sourceId: Int64, options: IngestOptions) {
         self.path = path
@@ -43,6 +48,7 @@ final class FileContext {
     private func counted(_ time: Int64) {
         stats.rowsRead += 1
         stats.noteTime(time)
+        if stats.rowsRead % Self.progressEvery == 0 { onProgress?(stats.rowsRead) }
     }
 
     /// Writes what is pending and settles how many rows were new and how many duplicates.

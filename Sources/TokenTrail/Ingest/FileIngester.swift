@@ -37,6 +37,7 @@ enum FileIngester {
             try store.db.transaction {
                 let sourceId = try store.beginSource(run: run, path: path, format: "unknown", timezone: options.timezone?.identifier)
                 let ctx = FileContext(path: path, store: store, sourceId: sourceId, options: options)
+                if let progress = options.progress { ctx.onProgress = { rows in progress(rows, source.file.bytesRead, source.file.size) } }
                 let format: String
                 switch shape {
                 case .csv: format = try ingestCSV(source, ctx: ctx)

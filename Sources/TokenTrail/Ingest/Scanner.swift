@@ -7,7 +7,18 @@ public struct ScanRequest {
     public var timezone: String?
     public var policyPath: String?
     public var arguments: [String] = []
+    /// Progress of the file being read: (path, file number from 1, file count, rows, bytes read, bytes).
+    public var progress: ((ScanProgress) -> Void)?
     public init(inputs: [String]) { self.inputs = inputs }
+}
+
+public struct ScanProgress: Sendable {
+    public var path: String
+    public var file: Int
+    public var files: Int
+    public var rows: Int
+    public var bytesRead: Int
+    public var bytes: Int
 }
 
 /// What a scan did, for the summary, the report and the exit code.
@@ -57,9 +68,15 @@ public enum Scanner {
         let db = try Database(path: request.databasePath)
         let store = try IngestStore(db: db)
         let run = try store.beginRun(toolVersion: version, arguments: request.arguments)
-        let options = IngestOptions(timezone: zone, policy: policy)
+        var options = IngestOptions(timezone: zone, policy: policy)
         var results: [FileResult] = []
-        for (path, explicit) in files {
+        for (index, (path, explicit)) in files.enumerated() {
+            if let report = request.progress {
+                report(ScanProgress(path: path, file: index + 1, files: files.count, rows: 0, bytesRead: 0, bytes: 0))
+                options.progress = { rows, read, size in
+                    report(ScanProgress(path: path, file: index + 1, files: files.count, rows: rows, bytesRead: read, bytes: size))
+                }
+            }
             var result = FileIngester.ingest(path: path, store: store, run: run, options: options)
             if result.unrecognized, !explicit, !isDataFile(path) {
                 result.status = .skipped(reason: "not a supported export")

@@ -245,8 +245,9 @@ public enum HTMLReport {
     th{background:#f5f7fa;white-space:nowrap;overflow-wrap:normal}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap;overflow-wrap:normal}
     .bad{color:#a3261b;font-weight:600}td.code{font-family:ui-monospace,monospace;white-space:nowrap;font-size:12px}
     .finding{border:1px solid #dde2ea;border-left:6px solid #8a94a6;border-radius:6px;padding:.5rem .8rem;margin:.6rem 0}.finding .msg{margin:.3rem 0;font-weight:600}
-    .sev{text-transform:uppercase;font-size:12px;font-weight:700}.sev-critical{border-left-color:#7a0010;color:#7a0010}.sev-high{border-left-color:#c62828;color:#c62828}.sev-medium{border-left-color:#ef8a00;color:#a35f00}.sev-low{border-left-color:#2e7d32;color:#2e7d32}.sev-info{border-left-color:#607d8b;color:#455a64}
-    .finding .msg,.finding code{color:#1d2430}.evidence{font-family:ui-monospace,monospace;font-size:12px}
+    .sev{text-transform:uppercase;font-size:12px;font-weight:700}.finding.sev-critical{border-left-color:#7a0010}.finding.sev-high{border-left-color:#c62828}.finding.sev-medium{border-left-color:#ef8a00}.finding.sev-low{border-left-color:#2e7d32}.finding.sev-info{border-left-color:#607d8b}
+    .sev.sev-critical,.finding.sev-critical .sev{color:#7a0010}.sev.sev-high,.finding.sev-high .sev{color:#c62828}.sev.sev-medium,.finding.sev-medium .sev{color:#a35f00}.sev.sev-low,.finding.sev-low .sev{color:#2e7d32}.sev.sev-info,.finding.sev-info .sev{color:#455a64}
+    .evidence{font-family:ui-monospace,monospace;font-size:12px}
     ol.attention li{margin:.3rem 0}svg.chart{width:100%;height:auto;max-height:320px;font-size:12px;fill:#1d2430}svg .grid{stroke:#dde2ea}
     footer{margin-top:2rem;font-size:12px}
     @media print{nav{position:static}details{display:block}body{max-width:none}h2{break-after:avoid}.panel,.finding{break-inside:avoid}}

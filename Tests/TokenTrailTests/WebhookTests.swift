@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+@testable import TokenTrail
+
+/// Alerting against a local HTTP server on 127.0.0.1.
+@Suite(.serialized) struct WebhookTests {
+    static var fast: Webhook.Settings {
+        var s = Webhook.Settings()
+        s.timeoutSeconds = 3
+        s.retries = 2
+        s.backoffSeconds = 0.05
+        return s
+    }
+
+    static func analyzedSamples() throws -> (Database, [Finding], Int64) {
+        let dir = try TestSupport.temporaryDirectory()
+        let (result, db) = try TestSupport.scan([TestSupport.samples], db: dir + "/db.sqlite", policy: TestSupport.samples + "/policy.json")
+        let span = try #require(result.span)
+        return (db, try Analyzer.run(db: db, policy: result.policy, windowStart: span.0, windowEnd: span.1).findings, result.runId)
+    }
+
+    @Test func findingsArePostedOnceAsOneDocumentAndNeverTwice() throws {
+        let server = try LocalHTTPServer(statuses: [200])
+        let (db, findings, run) = try Self.analyzedSamples()
+        let first = try Webhook.deliver(db: db, url: server.url, findings: findings, minimum: .high, runId: run, settings: Self.fast)
+        #expect(first.failure == nil && first.posted == findings.filter { $0.severity >= .high }.count)
+        #expect(server.bodies.count == 1)
+        let document = try JSONParser.parse(String(decoding: try #require(server.bodies.first), as: UTF8.self))
+        let posted = try #require(document.object?["findings"]?.array)
+        #expect(posted.count == first.posted)
+        #expect(posted.allSatisfy { $0.object?["fingerprint"]?.string != nil && $0.object?["evidence"]?.array?.isEmpty == false })
+        #expect(posted.contains { $0.object?["rule"]?.string == "unmatched-server-login" })
+        // The next run finds the same findings: nothing is posted again.
+        let again = try Webhook.deliver(db: db, url: server.url, findings: findings, minimum: .high, runId: run + 1, settings: Self.fast)
+        #expect(again.posted == 0 && again.failure == nil && server.bodies.count == 1)
+    }
+
+    @Test func aFailedDeliveryIsRetriedThenReportedAndPostedNextRun() throws {
+        let server = try LocalHTTPServer(statuses: [503, 503, 503, 200])
+        let (db, findings, run) = try Self.analyzedSamples()
+        let failed = try Webhook.deliver(db: db, url: server.url, findings: findings, minimum: .critical, runId: run, settings: Self.fast)
+        #expect(failed.posted == 0)
+        #expect(failed.failure?.contains("HTTP 503") == true && failed.failure?.contains("3 attempts") == true)
+        #expect(failed.failure?.contains("secret-token") == false && failed.failure?.contains("do-not-print") == false)
+        #expect(server.bodies.count == 3)
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM alerts") == 0)
+        let next = try Webhook.deliver(db: db, url: server.url, findings: findings, minimum: .critical, runId: run + 1, settings: Self.fast)
+        #expect(next.posted == 1 && next.failure == nil)
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM alerts WHERE destination = '127.0.0.1'") == 1)
+    }
+
+    @Test func theCLIExits2WhenTheHookRefusesAndTheDatabaseIsComplete() throws {
+        let server = try LocalHTTPServer(statuses: [400])
+        let dir = try TestSupport.temporaryDirectory()
+        let run = try TestSupport.runCLI(["scan", "samples", "--policy", "samples/policy.json", "--db", dir + "/db.sqlite", "--quiet",
+                                          "--webhook", server.url.absoluteString, "--alert-on", "critical"], cwd: TestSupport.packageRoot.path)
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("webhook delivery failed") && run.stderr.contains("HTTP 400"))
+        #expect(!run.stderr.contains("secret-token"))
+        let db = try Database(path: dir + "/db.sqlite")
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM findings") == 12)
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM v_logins") == 2432)
+
+        let ok = try LocalHTTPServer(statuses: [200])
+        let again = try TestSupport.runCLI(["scan", "samples", "--policy", "samples/policy.json", "--db", dir + "/db.sqlite",
+                                            "--webhook", ok.url.absoluteString, "--alert-on", "high"], cwd: TestSupport.packageRoot.path)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("Webhook: posted 7 finding(s) to 127.0.0.1"))
+        #expect(try TestSupport.runCLI(["scan", "samples", "--alert-on", "high"]).status == 64)   // --alert-on needs --webhook
+    }
+}
