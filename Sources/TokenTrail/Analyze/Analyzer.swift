@@ -38,6 +38,7 @@ public enum Analyzer {
         // Pairs and clock estimates are stored whichever rules run: the report and timeline read them.
         try AnalysisContext.timed("  clock estimates") { try ClockEstimates.store(context) }
         try storeDirectory(db, try context.usernames())
+        try AnalysisContext.timed("  daily rollup") { try DailyRollup.refresh(db: db, since: windowStart, until: windowEnd) }
         // Most severe first, then oldest first.
         findings.sort { a, b in
             if a.severity != b.severity { return a.severity > b.severity }

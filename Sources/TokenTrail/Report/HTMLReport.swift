@@ -41,19 +41,23 @@ public enum HTMLReport {
     public static func write(db: Database, options o: Options, to directory: String) throws -> Written {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let panels = try Panel.load(directory: o.dashboards)
+        try AnalysisContext.timed("daily rollup") { try DailyRollup.refresh(db: db, since: o.since, until: o.until) }
         var warnings: [String] = []
         let window: [String: SQLValue] = ["since": .integer(o.since), "until": .integer(o.until)]
         func section(_ page: Panel.Page, _ extra: [String: SQLValue] = [:]) -> String {
             panels.filter { $0.page == page }.map { panel in
                 do {
-                    return render(panel, try panel.run(db, window.merging(extra) { $1 }))
+                    let result = try AnalysisContext.timed("panel \(panel.name) \(extra.values.first?.string ?? "")") {
+                        try panel.run(db, window.merging(extra) { $1 })
+                    }
+                    return render(panel, result)
                 } catch {
                     warnings.append("\(error)")
                     return "<div class=\"panel\"><h2>\(HTML.escape(panel.title))</h2><p class=\"bad\">This panel could not run: \(HTML.escape("\(error)"))</p></div>"
                 }
             }.joined()
         }
-        let findings = try Finding.load(db: db, since: o.since, until: o.until)
+        let findings = try AnalysisContext.timed("load findings") { try Finding.load(db: db, since: o.since, until: o.until) }
         let apps = try db.rows("""
             SELECT (SELECT value FROM strings WHERE id = app), count(*) AS n FROM logins WHERE time BETWEEN ? AND ? AND app IS NOT NULL
             GROUP BY app ORDER BY n DESC LIMIT \(maxEntityPages)
@@ -72,7 +76,7 @@ public enum HTMLReport {
             pages.append(path)
         }
 
-        try page("index.html", "Overview", try overview(db, o, findings, apps: apps, hosts: hosts) + section(.overview))
+        try page("index.html", "Overview", try AnalysisContext.timed("overview") { try overview(db, o, findings, apps: apps, hosts: hosts) } + section(.overview))
         try page("findings.html", "Findings", findingsList(findings, new: o.newFindings))
         for (app, logins) in apps {
             let declared = o.policy?.apps.first { $0.name == app }
