@@ -12,7 +12,7 @@ usage:
                            [--fail-on SEVERITY] [--webhook URL] [--alert-on SEVERITY]
                            [--no-analysis] [--quiet]
   tokentrail report [--db FILE] --out DIR [--since T] [--until T] [--dashboards DIR] [--policy FILE]
-  tokentrail timeline [--db FILE] [--user U] [--app A] [--ip IP] [--host H] [--since T] [--until T]
+  tokentrail timeline [--db FILE] [--user U] [--app A] [--ip IP] [--host H] [--from T] [--to T]
                       [--format text|json|csv] [--limit N]
   tokentrail diff [--db FILE] [--since T] [--until T] [--format text|json]
   tokentrail rules [--format text|json|markdown]
@@ -193,8 +193,9 @@ func severity(_ text: String, option: String) -> Severity {
 
 /// `--since`/`--until` of report, timeline and diff: given, or the last 7 days of data.
 func period(_ parsed: (positional: [String], values: [String: String], flags: Set<String>), db: Database) throws -> (since: Int64, until: Int64) {
-    let since = try parsed.values["--since"].map { try TimeArgument.parse($0) }
-    let until = try parsed.values["--until"].map { try TimeArgument.parse($0) }
+    // timeline names them --from/--to (DESIGN.md); --since/--until are accepted everywhere.
+    let since = try (parsed.values["--from"] ?? parsed.values["--since"]).map { try TimeArgument.parse($0) }
+    let until = try (parsed.values["--to"] ?? parsed.values["--until"]).map { try TimeArgument.parse($0) }
     guard let period = try Period.resolve(db: db, since: since, until: until) else { throw UsageError("the database holds no records yet: run tokentrail scan first") }
     return period
 }
@@ -224,7 +225,8 @@ func runReport(_ args: ArraySlice<String>) -> Never {
 }
 
 func runTimeline(_ args: ArraySlice<String>) -> Never {
-    let parsed = parse(args, options: ["--db", "--since", "--until", "--user", "--app", "--ip", "--host", "--format", "--limit"], flags: [])
+    let parsed = parse(args, options: ["--db", "--from", "--to", "--since", "--until", "--user", "--app", "--ip", "--host", "--format", "--limit"],
+                       flags: [])
     guard parsed.positional.isEmpty else { usageError("timeline takes no positional arguments") }
     let format = parsed.values["--format"] ?? "text"
     guard ["text", "json", "csv"].contains(format) else { usageError("--format must be text, json or csv") }

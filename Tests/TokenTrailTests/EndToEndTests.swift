@@ -26,6 +26,30 @@ import Testing
         #expect(try TestSupport.count(db, "SELECT count(*) FROM v_token_requests") == 902)
     }
 
+    @Test func reportTimelineAndDiffRunOnTheSamplesAsTheReadmeShows() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let db = dir + "/tokentrail.sqlite"
+        let root = TestSupport.packageRoot.path
+        #expect(try TestSupport.runCLI(["scan", "samples", "--policy", "samples/policy.json", "--db", db, "--quiet"], cwd: root).status == 0)
+        let report = try TestSupport.runCLI(["report", "--db", db, "--out", dir + "/weekly"])
+        #expect(report.status == 0 && report.stdout.contains("Report: \(dir)/weekly/index.html"), "\(report.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/weekly/findings.html"))
+
+        let timeline = try TestSupport.runCLI(["timeline", "--db", db, "--ip", "203.0.113.77", "--from", "2026-11-19T00:00:00Z",
+                                               "--to", "2026-11-19T23:59:59Z", "--format", "json"])
+        #expect(timeline.status == 0)
+        let events = try timeline.stdout.split(separator: "\n").map { try JSONParser.parse(String($0)) }
+        #expect(events.filter { $0.object?["kind"]?.string == "login" }.count == 4)
+        #expect(events.allSatisfy { $0.object?["evidence"]?.string?.contains(":") == true })
+
+        let diff = try TestSupport.runCLI(["diff", "--db", db, "--since", "2026-11-14T00:00:00Z", "--until", "2026-11-20T23:59:59Z", "--format", "json"])
+        #expect(diff.status == 0)
+        let digest = try JSONParser.parse(diff.stdout)
+        #expect(digest.object?["new"]?.array?.contains { $0.object?["item"]?.string == "Acme ERP Sync: dara.okafor@acme.example" } == true)
+        #expect(try TestSupport.runCLI(["report", "--db", dir + "/none.sqlite", "--out", dir + "/x"]).status == 2)
+        #expect(try TestSupport.runCLI(["timeline", "--db", db, "--format", "xml"]).status == 64)
+    }
+
     @Test func scriptInAUsernameStaysTextInTheReport() throws {
         let dir = try TestSupport.temporaryDirectory()
         let run = try TestSupport.runCLI(["scan", TestSupport.fixture("hostile_values.csv"), "--timezone", "UTC",
