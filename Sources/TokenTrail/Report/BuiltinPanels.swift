@@ -102,6 +102,22 @@ FROM v_sources
 WHERE rows_stored > 0 AND last_time_ms >= coalesce(:since, 0) AND first_time_ms <= coalesce(:until, 9e15)
 ORDER BY format, first_utc;
 """#),
+        ("overview_25_records_per_day.sql", #"""
+-- title: Records per day by source (gaps show as missing bars)
+-- page: overview
+-- chart: stacked
+-- description: Server logins per origin (Login History, Event Monitoring) and client requests per host, per UTC day: a source missing on a day is a gap in the evidence (coverage-gap findings name them).
+SELECT day, 'logins: ' || origin AS source, sum(logins) AS records
+FROM v_login_daily
+WHERE day_ms BETWEEN coalesce(:since, 0) - 86399999 AND coalesce(:until, 9e15)
+GROUP BY day, origin
+UNION ALL
+SELECT day, 'requests: ' || coalesce(host, '?'), sum(requests)
+FROM v_request_daily
+WHERE day_ms BETWEEN coalesce(:since, 0) - 86399999 AND coalesce(:until, 9e15)
+GROUP BY day, host
+ORDER BY 1, 2;
+"""#),
         ("overview_30_logins_per_day.sql", #"""
 -- title: Server logins per day by outcome
 -- page: overview
