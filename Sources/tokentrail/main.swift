@@ -196,6 +196,7 @@ func period(_ parsed: (positional: [String], values: [String: String], flags: Se
     // timeline names them --from/--to (DESIGN.md); --since/--until are accepted everywhere.
     let since = try (parsed.values["--from"] ?? parsed.values["--since"]).map { try TimeArgument.parse($0) }
     let until = try (parsed.values["--to"] ?? parsed.values["--until"]).map { try TimeArgument.parse($0) }
+    if let since, let until, since > until { throw UsageError("the period starts after it ends (--since/--from is later than --until/--to)") }
     guard let period = try Period.resolve(db: db, since: since, until: until) else { throw UsageError("the database holds no records yet: run tokentrail scan first") }
     return period
 }

@@ -48,6 +48,9 @@ import Testing
         #expect(digest.object?["new"]?.array?.contains { $0.object?["item"]?.string == "Acme ERP Sync: dara.okafor@acme.example" } == true)
         #expect(try TestSupport.runCLI(["report", "--db", dir + "/none.sqlite", "--out", dir + "/x"]).status == 2)
         #expect(try TestSupport.runCLI(["timeline", "--db", db, "--format", "xml"]).status == 64)
+        #expect(try TestSupport.runCLI(["diff", "--db", db, "--since", "2026-11-20T00:00:00Z", "--until", "2026-11-10T00:00:00Z"]).status == 64)
+        let missing = try TestSupport.runCLI(["report", "--db", db, "--out", dir + "/y", "--dashboards", dir + "/no-such-dir"])
+        #expect(missing.status == 2 && missing.stderr.contains("no-such-dir") && missing.stderr.contains("directory of report panels"))
     }
 
     @Test func scriptInAUsernameStaysTextInTheReport() throws {

@@ -57,6 +57,10 @@ public struct Panel: Sendable {
     public static func load(directory: String?) throws -> [Panel] {
         var files = Dictionary(BuiltinPanels.files.map { ($0.name, $0.text) }, uniquingKeysWith: { a, _ in a })
         if let directory {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw InputError(path: directory, "no such directory of report panels (--dashboards expects a directory of .sql files)")
+            }
             let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".sql") }
             for name in names {
                 let path = (directory as NSString).appendingPathComponent(name)
