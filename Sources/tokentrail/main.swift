@@ -143,8 +143,10 @@ func runScan(_ args: ArraySlice<String>) -> Never {
         progress?.finish()
         let db = try Database(path: request.databasePath)
         var analysis = Analyzer.Result(findings: [], new: [])
+        var analyzed = false   // the report's period is the analysis window
         if analyze, let start = since ?? result.span?.0, let end = until ?? result.span?.1 {
             analysis = try Analyzer.run(db: db, policy: result.policy, windowStart: start, windowEnd: end, runId: result.runId)
+            analyzed = true
         }
         if let findingsTarget {
             let ndjson = FindingsOutput.ndjson(analysis.findings)
@@ -160,6 +162,7 @@ func runScan(_ args: ArraySlice<String>) -> Never {
             var options = HTMLReport.Options(since: start, until: end, databasePath: request.databasePath,
                                              dashboards: parsed.values["--dashboards"], policy: result.policy)
             options.newFindings = analysis.new
+            options.rollupsAreFresh = analyzed
             let written = try HTMLReport.write(db: db, options: options, to: reportDirectory)
             for warning in written.warnings { printError(warning) }
             reportPath = written.index

@@ -39,12 +39,7 @@ public enum Analyzer {
         try AnalysisContext.timed("  clock estimates") { try ClockEstimates.store(context) }
         try storeDirectory(db, try context.usernames())
         try AnalysisContext.timed("  daily rollup") { try DailyRollup.refresh(db: db, since: windowStart, until: windowEnd) }
-        // Most severe first, then oldest first.
-        findings.sort { a, b in
-            if a.severity != b.severity { return a.severity > b.severity }
-            if a.firstSeen != b.firstSeen { return a.firstSeen < b.firstSeen }
-            return (a.rule, a.fingerprint) < (b.rule, b.fingerprint)
-        }
+        findings.sort(by: Finding.reviewOrder)
         var new: Set<String> = []
         try db.transaction {
             let upsert = try db.prepare("""

@@ -21,7 +21,6 @@ public struct Correlation {
     /// Per host and hour: the server login time minus the request time of matched pairs (a
     /// second clock estimate, beside the response Date header).
     var pairOffsets: [HostHour: OffsetHistogram] = [:]
-    public var pairs = 0
 
     public struct UnmatchedRequests: Hashable, Sendable {
         public let host: Int64, clientId: Int64, subject: Int64, provider: Int64
@@ -50,6 +49,9 @@ enum Correlator {
         let flows = try c.symbols([Flow.jwtBearer.rawValue, Flow.clientCredentials.rawValue])
         var result = Correlation()
         guard !loginContexts.isEmpty, success != 0, !flows.isEmpty else { return result }
+        // No client log in reach: nothing to pair, and no login needs reading.
+        guard try c.db.scalar("SELECT EXISTS(SELECT 1 FROM token_requests WHERE time BETWEEN ? AND ?)",
+                              [.integer(c.windowStart - window), .integer(c.windowEnd + window)]).int == 1 else { return result }
         // Server exports' coverage: a request outside it has nothing to pair with.
         let covered = try c.rows("""
             SELECT first_time, last_time FROM sources WHERE (format LIKE 'login_history%' OR format = 'elf_login') AND first_time IS NOT NULL
@@ -158,7 +160,7 @@ enum Correlator {
             }
             return false
         }
-        func decide(_ l: Waiting, into matches: inout MatchWriter) throws {
+        func decide(_ l: Waiting, into matches: inout RowWriter) throws {
             guard var list = pending[l.subject] else { return }
             // Candidates nearest first; usually the first is uncontested.
             var tried: Set<Int> = []
@@ -174,14 +176,13 @@ enum Correlator {
                 list[i].origins |= l.bit
                 pending[l.subject] = list
                 let r = list[i]
-                try matches.add(loginTime: l.time, loginKey: l.key, requestTime: r.stored, requestKey: r.key)
-                result.pairs += 1
+                try matches.add([.integer(l.time), .integer(l.key), .integer(r.stored), .integer(r.key), .integer(l.time - r.stored)])
                 matchedApps.insert([r.clientId, l.appId])
                 if r.host != 0 { result.pairOffsets[HostHour(host: r.host, hour: r.stored / 3_600_000), default: OffsetHistogram()].add(l.time - r.stored) }
                 return
             }
         }
-        func release(before time: Int64, into matches: inout MatchWriter) throws {
+        func release(before time: Int64, into matches: inout RowWriter) throws {
             while head < queue.count, queue[head].time < time {
                 let l = queue[head]
                 try readRequests(through: l.time + 3 * window + skew)   // rivals up to 2 windows later see their own requests
@@ -203,7 +204,8 @@ enum Correlator {
         try c.db.transaction {
             _ = try c.db.rows("DELETE FROM matches WHERE login_time BETWEEN ? AND ? OR request_time BETWEEN ? AND ?",
                               [.integer(c.windowStart), .integer(c.windowEnd), .integer(c.windowStart), .integer(c.windowEnd)])
-            var matches = try MatchWriter(c.db)
+            // A request pairs with one row per origin; re-running replaces a login's pair.
+            var matches = try RowWriter(c.db, "INSERT OR REPLACE INTO matches", columns: 5)
             try LoginCursor.forEach(c.db, from: c.windowStart - window, to: c.windowEnd + window, contexts: loginContexts) { login in
                 try release(before: login.time - 2 * window, into: &matches)
                 let who = try subject(name: login.username, id: login.userId)
@@ -237,41 +239,6 @@ enum Correlator {
             }
         }
         return result
-    }
-}
-
-/// Writes pairs to `matches` 64 rows a statement: a statement per row costs more than the row.
-struct MatchWriter {
-    static let rowsPerStatement = 64
-    private let db: Database
-    private let full: Statement
-    private var values: [Int64] = []
-
-    init(_ db: Database) throws {
-        self.db = db
-        full = try db.prepare(Self.sql(rows: Self.rowsPerStatement))
-        values.reserveCapacity(Self.rowsPerStatement * 5)
-    }
-
-    /// A request pairs with one row per origin; re-running replaces a login's pair.
-    private static func sql(rows: Int) -> String {
-        "INSERT OR REPLACE INTO matches VALUES " + Array(repeating: "(?,?,?,?,?)", count: rows).joined(separator: ",")
-    }
-
-    mutating func add(loginTime: Int64, loginKey: Int64, requestTime: Int64, requestKey: Int64) throws {
-        values += [loginTime, loginKey, requestTime, requestKey, loginTime - requestTime]
-        if values.count == Self.rowsPerStatement * 5 { try write(full) }
-    }
-
-    mutating func flush() throws {
-        guard !values.isEmpty else { return }
-        try write(try db.prepare(Self.sql(rows: values.count / 5)))
-    }
-
-    private mutating func write(_ statement: Statement) throws {
-        for (i, value) in values.enumerated() { statement.bind(value, at: Int32(i + 1)) }
-        _ = try statement.run()
-        values.removeAll(keepingCapacity: true)
     }
 }
 

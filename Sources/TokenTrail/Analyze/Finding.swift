@@ -76,10 +76,13 @@ extension Finding {
                             evidence: (try? JSONParser.parse(row[11].string ?? "[]"))?.array?.compactMap(\.string) ?? [], identity: [])
             f.fingerprint = row[0].string ?? f.fingerprint
             return f
-        }.sorted { a, b in
-            if a.severity != b.severity { return a.severity > b.severity }
-            if a.firstSeen != b.firstSeen { return a.firstSeen < b.firstSeen }
-            return (a.rule, a.fingerprint) < (b.rule, b.fingerprint)
-        }
+        }.sorted(by: reviewOrder)
+    }
+
+    /// Most severe first, then oldest first: the order a reviewer reads them in.
+    static func reviewOrder(_ a: Finding, _ b: Finding) -> Bool {
+        if a.severity != b.severity { return a.severity > b.severity }
+        if a.firstSeen != b.firstSeen { return a.firstSeen < b.firstSeen }
+        return (a.rule, a.fingerprint) < (b.rule, b.fingerprint)
     }
 }

@@ -12,7 +12,7 @@ extension AnalysisContext {
         if let cached = directoryCache { return cached }
         var map: [String: String] = [:]
         for pair in try loginFacts().userPairs.union(try requestFacts().userPairs) {
-            if let id = try names.name(pair.app), let name = try names.name(pair.ip) { map[id] = name; map[String(id.prefix(15))] = name }
+            if let id = try names.name(pair.first), let name = try names.name(pair.second) { map[id] = name; map[String(id.prefix(15))] = name }
         }
         directoryCache = map
         return map

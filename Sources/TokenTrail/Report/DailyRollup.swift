@@ -1,47 +1,97 @@
 /// Per-day rollups of logins and token requests (`v_login_daily`, `v_request_daily`), so the
-/// report's panels read thousands of rows, not millions. Rebuilt for the days a period
-/// touches, by the analyzer and by `report`; grouped on raw ids in one pass each.
+/// report's panels read thousands of rows, not millions. Rebuilt by the analyzer and by
+/// `report` for the period they cover (its first and last day hold only the period's part).
+/// One time-ordered pass per table on raw ids; a day's groups are written when the next day
+/// starts, so memory holds one day, and no million-row sort is needed.
 public enum DailyRollup {
+    static let day: Int64 = 86_400_000
+
     public static func refresh(db: Database, since: Int64, until: Int64) throws {
-        let day: Int64 = 86_400_000
-        let first = since.dividedFloor(by: day), last = until.dividedFloor(by: day)
-        let range: [SQLValue] = [.integer(first * day), .integer(last * day + day - 1)]
-        // JWT bearer contexts whose basis a client-log pair upgrades (see Schema.basis).
-        let inferredJWT = try db.rows("""
-            SELECT id FROM login_contexts WHERE flow = (SELECT id FROM strings WHERE value = 'jwt_bearer')
-              AND flow_basis IN (SELECT id FROM strings WHERE value IN ('inferred', 'policy'))
-            """).compactMap { $0[0].int }.map(String.init).joined(separator: ",")
-        let serverToServer = try db.rows("""
-            SELECT id FROM login_contexts WHERE flow IN (SELECT id FROM strings WHERE value IN ('jwt_bearer', 'client_credentials'))
-            """).compactMap { $0[0].int }.map(String.init).joined(separator: ",")
         try db.transaction {
-            _ = try db.execute("INSERT OR IGNORE INTO strings(value) VALUES('client_log')")
-            _ = try db.rows("DELETE FROM login_daily WHERE day BETWEEN ? AND ?", [.integer(first), .integer(last)])
-            _ = try db.rows("DELETE FROM request_daily WHERE day BETWEEN ? AND ?", [.integer(first), .integer(last)])
-            // Grouped on the context's meaningful attributes, not its id (browsers and ciphers
-            // would multiply the rows); the user only for server-to-server flows, whose few
-            // integration users are what a reviewer asks about.
-            _ = try db.rows("""
-                WITH g AS (SELECT l.time / 86400000 AS day, l.context, l.app,
-                                  CASE WHEN l.context IN (\(serverToServer)) THEN coalesce(l.username, l.user_id) END AS user,
-                                  CASE WHEN l.context IN (\(inferredJWT)) THEN EXISTS (SELECT 1 FROM matches m
-                                       WHERE m.login_time = l.time AND m.login_key = l.key) ELSE 0 END AS paired,
-                                  count(*) AS n, min(l.time) AS first, max(l.time) AS last
-                           FROM logins l WHERE l.time BETWEEN ? AND ? GROUP BY 1, 2, 3, 4, 5)
-                INSERT INTO login_daily
-                SELECT g.day, c.origin, g.app, g.user, c.flow,
-                       CASE WHEN g.paired THEN (SELECT id FROM strings WHERE value = 'client_log') ELSE c.flow_basis END,
-                       c.outcome, c.failure_class, c.status, sum(g.n), min(g.first), max(g.last)
-                FROM g JOIN login_contexts c ON c.id = g.context GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
-                """, range)
-            _ = try db.rows("""
-                INSERT INTO request_daily
-                SELECT time / 86400000, host, integration, client_id, flow, outcome, failure_class, error, error_description,
-                       error_code, count(*), min(time), max(time)
-                FROM token_requests WHERE time BETWEEN ? AND ? GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
-                """, range)
+            _ = try db.rows("DELETE FROM login_daily WHERE day BETWEEN ? AND ?", [.integer(since.dividedFloor(by: day)), .integer(until.dividedFloor(by: day))])
+            _ = try db.rows("DELETE FROM request_daily WHERE day BETWEEN ? AND ?", [.integer(since.dividedFloor(by: day)), .integer(until.dividedFloor(by: day))])
+            try rollLogins(db, since, until)
+            try rollRequests(db, since, until)
         }
     }
+
+    /// A login group: the context's meaningful attributes (not its id: browsers and ciphers
+    /// would multiply the rows), the app, and the user only for server-to-server flows, whose
+    /// few integration users are what a reviewer asks about.
+    private struct LoginKey: Hashable { var origin, app, user, flow, basis, outcome, failure, status: Int64 }
+    private struct Context { var origin, flow, basis, outcome, failure, status: Int64; var serverToServer, upgradable: Bool }
+
+    private static func rollLogins(_ db: Database, _ since: Int64, _ until: Int64) throws {
+        let jwt = try symbol(db, "jwt_bearer"), cc = try symbol(db, "client_credentials")
+        let weak = [try symbol(db, "inferred"), try symbol(db, "policy")].filter { $0 != 0 }
+        _ = try db.rows("INSERT OR IGNORE INTO strings(value) VALUES('client_log')")
+        let clientLog = try symbol(db, "client_log")
+        var contexts: [Int64: Context] = [:]
+        for r in try db.rows("SELECT id, origin, flow, flow_basis, outcome, failure_class, status FROM login_contexts") {
+            let v = r.map { $0.int ?? 0 }
+            contexts[v[0]] = Context(origin: v[1], flow: v[2], basis: v[3], outcome: v[4], failure: v[5], status: v[6],
+                                     serverToServer: v[2] == jwt || v[2] == cc, upgradable: v[2] == jwt && weak.contains(v[3]))
+        }
+        // Paired logins (basis client_log, see Schema.basis): `matches` in the same key order, merged.
+        let pairs = try db.prepare("SELECT login_time, login_key FROM matches WHERE login_time BETWEEN ? AND ? ORDER BY login_time, login_key")
+        try pairs.bind([.integer(since), .integer(until)])
+        var pair: (Int64, Int64)? = try pairs.step() ? (pairs.int(at: 0), pairs.int(at: 1)) : nil
+        var insert = try RowWriter(db, "INSERT INTO login_daily", columns: 12)
+        var groups: [LoginKey: Group] = [:], current = Int64.min
+        func flush() throws {
+            for (k, g) in groups {
+                try insert.add([.integer(current), sym(k.origin), sym(k.app), sym(k.user), sym(k.flow), sym(k.basis), sym(k.outcome),
+                                sym(k.failure), sym(k.status), .integer(Int64(g.count)), .integer(g.first), .integer(g.last)])
+            }
+            groups.removeAll(keepingCapacity: true)
+        }
+        try LoginCursor.forEach(db, from: since, to: until) { row in
+            let d = row.time.dividedFloor(by: day)
+            if d != current { try flush(); current = d }
+            guard let x = contexts[row.context] else { return true }
+            var basis = x.basis
+            if x.upgradable {
+                while let p = pair, p < (row.time, row.key) { pair = try pairs.step() ? (pairs.int(at: 0), pairs.int(at: 1)) : nil }
+                if let p = pair, p == (row.time, row.key) { basis = clientLog }
+            }
+            let key = LoginKey(origin: x.origin, app: row.app, user: x.serverToServer ? (row.username != 0 ? row.username : row.userId) : 0,
+                               flow: x.flow, basis: basis, outcome: x.outcome, failure: x.failure, status: x.status)
+            groups[key, default: Group()].add(row.time)
+            return true
+        }
+        try flush()
+        try insert.flush()
+    }
+
+    private struct RequestKey: Hashable { var host, integration, client, flow, outcome, failure, error, description, code: Int64 }
+
+    private static func rollRequests(_ db: Database, _ since: Int64, _ until: Int64) throws {
+        var insert = try RowWriter(db, "INSERT INTO request_daily", columns: 13)
+        var groups: [RequestKey: Group] = [:], current = Int64.min
+        func flush() throws {
+            for (k, g) in groups {
+                try insert.add([.integer(current), sym(k.host), sym(k.integration), sym(k.client), sym(k.flow), sym(k.outcome), sym(k.failure),
+                                sym(k.error), sym(k.description), sym(k.code), .integer(Int64(g.count)), .integer(g.first), .integer(g.last)])
+            }
+            groups.removeAll(keepingCapacity: true)
+        }
+        try RequestCursor.forEach(db, from: since, to: until) { r in
+            let d = r.time.dividedFloor(by: day)
+            if d != current { try flush(); current = d }
+            groups[RequestKey(host: r.host, integration: r.integration, client: r.clientId, flow: r.flow, outcome: r.outcome,
+                              failure: r.failureClass, error: r.error, description: r.errorDescription, code: r.errorCode), default: Group()].add(r.time)
+            return true
+        }
+        try flush()
+        try insert.flush()
+    }
+
+    private static func symbol(_ db: Database, _ value: String) throws -> Int64 {
+        try db.scalar("SELECT id FROM strings WHERE value = ?", [.text(value)]).int ?? 0
+    }
+
+    /// A symbol column: 0 is NULL.
+    private static func sym(_ id: Int64) -> SQLValue { id == 0 ? .null : .integer(id) }
 }
 
 extension Int64 {

@@ -35,23 +35,27 @@ public struct Digest: Sendable {
         var digest = Digest(since: since, until: until, previousSince: since - length)
         let c = try AnalysisContext(db: db, policy: nil, windowStart: since, windowEnd: until)
         let contexts = try c.contexts
+        let successfulOAuth = contexts.ids { $0.isOAuth && $0.isSuccess }
+        let serverToServer = Set(contexts.ids { $0.isServerToServer })
         func seen(_ from: Int64, _ to: Int64) throws -> Seen {
             var s = Seen()
-            var done: Set<[Int64]> = []   // (kind, ids…) already named
-            try LoginCursor.forEach(db, from: from, to: to) { row in
+            // Keys already named, on ids: a million rows cost hash lookups, not strings.
+            struct Done: Hashable { let kind: UInt8, a: Int64, b: Int64 }
+            var done: Set<Done> = []
+            try LoginCursor.forEach(db, from: from, to: to, contexts: successfulOAuth) { row in
+                guard row.app != 0 else { return true }
                 let x = contexts[row.context]
-                guard row.app != 0, x.isOAuth, x.isSuccess else { return true }
-                let app = try c.names.name(row.app) ?? "?"
-                if done.insert([0, row.app]).inserted { s.add("app", app, "") }
-                if done.insert([1, row.app, row.context]).inserted { s.add("flow", "\(app): \(x.flow)", "") }
-                guard x.isServerToServer else { return true }
-                let userKey = row.username != 0 ? row.username : row.userId
-                if done.insert([2, row.app, userKey, x.flow == Flow.jwtBearer.rawValue ? 1 : 2]).inserted {
+                let app = { try c.names.name(row.app) ?? "?" }
+                if done.insert(Done(kind: 0, a: row.app, b: 0)).inserted { s.add("app", try app(), "") }
+                if done.insert(Done(kind: 1, a: row.app, b: row.context)).inserted { s.add("flow", "\(try app()): \(x.flow)", "") }
+                guard serverToServer.contains(row.context) else { return true }
+                let jwt = x.flow == Flow.jwtBearer.rawValue
+                if done.insert(Done(kind: jwt ? 2 : 3, a: row.app, b: row.username != 0 ? row.username : row.userId)).inserted {
                     let user = try c.displayUser(username: row.username, userId: row.userId) ?? "?"
-                    if x.flow == Flow.jwtBearer.rawValue { s.add("subject", "\(app): \(user)", "JWT bearer") } else { s.add("run-as user", "\(app): \(user)", "client credentials") }
+                    if jwt { s.add("subject", "\(try app()): \(user)", "JWT bearer") } else { s.add("run-as user", "\(try app()): \(user)", "client credentials") }
                 }
-                if row.sourceIp != 0, done.insert([3, row.app, row.sourceIp]).inserted, let ip = try c.names.name(row.sourceIp) {
-                    s.add("network", "\(app): \(NewSourceIPRule.network(ip))", "e.g. \(ip)")
+                if row.sourceIp != 0, done.insert(Done(kind: 4, a: row.app, b: row.sourceIp)).inserted, let ip = try c.names.name(row.sourceIp) {
+                    s.add("network", "\(try app()): \(NewSourceIPRule.network(ip))", "e.g. \(ip)")
                 }
                 return true
             }

@@ -17,6 +17,8 @@ public enum HTMLReport {
         public var policy: Policy?
         /// Fingerprints first raised by the run that writes the report (marked "new").
         public var newFindings: Set<String> = []
+        /// The analysis just rebuilt the daily rollups for this very period: not again.
+        public var rollupsAreFresh = false
 
         public init(since: Int64, until: Int64, databasePath: String, dashboards: String? = nil, policy: Policy? = nil) {
             self.since = since
@@ -41,7 +43,10 @@ public enum HTMLReport {
     public static func write(db: Database, options o: Options, to directory: String) throws -> Written {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let panels = try Panel.load(directory: o.dashboards)
-        try AnalysisContext.timed("daily rollup") { try DailyRollup.refresh(db: db, since: o.since, until: o.until) }
+        if !o.rollupsAreFresh { try AnalysisContext.timed("daily rollup") { try DailyRollup.refresh(db: db, since: o.since, until: o.until) } }
+        // Panels only read; beyond the read-only check of each statement, the connection refuses writes while they run.
+        try db.execute("PRAGMA query_only = ON")
+        defer { try? db.execute("PRAGMA query_only = OFF") }
         var warnings: [String] = []
         let window: [String: SQLValue] = ["since": .integer(o.since), "until": .integer(o.until)]
         func section(_ page: Panel.Page, _ extra: [String: SQLValue] = [:]) -> String {

@@ -29,11 +29,7 @@ public struct RunSummary {
         }
         // Group on raw ids over the (time, key) primary key, then resolve names: grouping
         // through v_logins resolves every row's strings first and costs seconds at 1M rows.
-        // JWT bearer contexts whose basis a client-log pair upgrades (see Schema.basis).
-        let inferredJWT = try db.rows("""
-            SELECT id FROM login_contexts WHERE flow = (SELECT id FROM strings WHERE value = 'jwt_bearer')
-              AND flow_basis IN (SELECT id FROM strings WHERE value IN ('inferred', 'policy'))
-            """).compactMap { $0[0].int }.map(String.init).joined(separator: ",")
+        let inferredJWT = try Schema.upgradableContexts(db)   // see Schema.basis
         summary.logins = try grouped("""
             WITH g AS (SELECT context, app, CASE WHEN context IN (\(inferredJWT)) THEN EXISTS (SELECT 1 FROM matches m
                            WHERE m.login_time = l.time AND m.login_key = l.key) ELSE 0 END AS paired, count(*) AS n

@@ -106,6 +106,15 @@ public enum Schema {
         """
     }
 
+    /// The ids of those contexts (JWT bearer, basis inferred or policy), as a SQL list, for
+    /// queries that group on raw ids and test `matches` only where it can change the basis.
+    static func upgradableContexts(_ db: Database) throws -> String {
+        try db.rows("""
+            SELECT id FROM login_contexts WHERE flow = (SELECT id FROM strings WHERE value = 'jwt_bearer')
+              AND flow_basis IN (SELECT id FROM strings WHERE value IN ('inferred', 'policy'))
+            """).compactMap { $0[0].int }.map(String.init).joined(separator: ",")
+    }
+
     static func s(_ column: String, as name: String? = nil) -> String {
         "(SELECT value FROM strings WHERE id = \(column)) AS \(name ?? column)"
     }

@@ -8,6 +8,11 @@ public struct NetworkUse: Hashable, Sendable {
     public var app: Int64, ip: Int64
 }
 
+/// Two symbols seen together: (user id, username), (client id, subject).
+public struct SymbolPair: Hashable, Sendable {
+    public var first: Int64, second: Int64
+}
+
 /// One pass over every login up to the window's end, aggregated on ids: the window's groups
 /// with counts and first/last times, the history's groups before it (the baseline), the
 /// networks integrations used, and the days that have logins. Memory grows with distinct
@@ -19,7 +24,7 @@ final class LoginFacts {
     private(set) var historyNetworks: Set<NetworkUse> = []
     private(set) var windowDays: Set<Int64> = []
     /// (user id, username) symbol pairs seen on the same row (ELF Login rows have both).
-    private(set) var userPairs: Set<NetworkUse> = []
+    private(set) var userPairs: Set<SymbolPair> = []
 
     init(db: Database, contexts: ContextTable, windowStart: Int64, windowEnd: Int64) throws {
         let serverToServer = Set(contexts.ids { $0.isServerToServer })
@@ -27,7 +32,7 @@ final class LoginFacts {
         try LoginCursor.forEach(db, from: .min, to: windowEnd) { row in
             let group = LoginGroup(context: contexts.canonical(row.context), app: row.app, userId: row.userId, username: row.username)
             let s2s = row.app != 0 && row.sourceIp != 0 && serverToServer.contains(row.context)
-            if row.userId != 0 && row.username != 0 { userPairs.insert(NetworkUse(app: row.userId, ip: row.username)) }
+            if row.userId != 0 && row.username != 0 { userPairs.insert(SymbolPair(first: row.userId, second: row.username)) }
             if row.time < windowStart {
                 history[group, default: Group()].add(row.time)
                 if s2s { historyNetworks.insert(NetworkUse(app: row.app, ip: row.sourceIp)) }

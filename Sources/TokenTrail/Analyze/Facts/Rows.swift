@@ -10,6 +10,7 @@ public struct RequestRow: Sendable {
     public var host: Int64 = 0, integration: Int64 = 0, provider: Int64 = 0, tokenUrl: Int64 = 0, flow: Int64 = 0
     public var clientId: Int64 = 0, iss: Int64 = 0, sub: Int64 = 0, aud: Int64 = 0, userId: Int64 = 0
     public var outcome: Int64 = 0, failureClass: Int64 = 0, errorCode: Int64 = 0, authScheme: Int64 = 0
+    public var error: Int64 = 0, errorDescription: Int64 = 0
     public var iat: Int64?, exp: Int64?, serverDate: Int64?, durationMs: Int64?
 }
 
@@ -46,7 +47,7 @@ struct RequestCursor {
     init(_ db: Database, from: Int64, to: Int64, condition: String = "") throws {
         statement = try db.prepare("""
             SELECT time, key, source_id, line, host, integration, provider, token_url, flow, client_id, iss, sub, aud, user_id,
-                   outcome, failure_class, error_code, auth_scheme, iat, exp, server_date, duration_ms
+                   outcome, failure_class, error_code, auth_scheme, iat, exp, server_date, duration_ms, error, error_description
             FROM token_requests WHERE time BETWEEN ? AND ?\(condition.isEmpty ? "" : " AND " + condition) ORDER BY time, key
             """)
         try statement.bind([.integer(from), .integer(to)])
@@ -60,6 +61,7 @@ struct RequestCursor {
                           integration: s.int(at: 5), provider: s.int(at: 6), tokenUrl: s.int(at: 7), flow: s.int(at: 8),
                           clientId: s.int(at: 9), iss: s.int(at: 10), sub: s.int(at: 11), aud: s.int(at: 12), userId: s.int(at: 13),
                           outcome: s.int(at: 14), failureClass: s.int(at: 15), errorCode: s.int(at: 16), authScheme: s.int(at: 17),
+                          error: s.int(at: 22), errorDescription: s.int(at: 23),
                           iat: optional(18), exp: optional(19), serverDate: optional(20), durationMs: optional(21))
     }
 

@@ -18,7 +18,7 @@ struct UnexpectedSubjectRule: Rule {
         }.keys)
         let jwtId = try c.names.id(jwt)
         for pair in try c.requestFacts().historySubjects {
-            seenBefore.insert(Seen(app: try c.names.name(pair.app) ?? "", user: try c.names.name(pair.ip) ?? ""))
+            seenBefore.insert(Seen(app: try c.names.name(pair.first) ?? "", user: try c.names.name(pair.second) ?? ""))
         }
         let appsWithHistory = Set(seenBefore.map(\.app))
         let history = try !seenBefore.isEmpty || c.hasHistory
