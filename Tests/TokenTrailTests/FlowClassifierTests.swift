@@ -40,7 +40,20 @@ import Testing
 
     @Test func orgsThatDoNotRecordSubtypesAreNotGuessedToBeJWT() {
         let result = FlowClassifier.classifyLogin(loginType: "i", subtype: "", jwtOnlyApp: false, recordsSubtype: false)
-        #expect(result.0 == .other)
+        #expect(result == (.oauthUnknown, .notExported))
+        // A JWT-only policy does not change that: a missing column is not a blank value.
+        #expect(FlowClassifier.classifyLogin(loginType: "Remote Access 2.0", subtype: "", jwtOnlyApp: true, recordsSubtype: false)
+                == (.oauthUnknown, .notExported))
+    }
+
+    /// The older ELF Login column set has no LOGIN_TYPE: the URI tells the kind.
+    @Test(arguments: [
+        ("/services/oauth2/token", Flow.oauthUnknown, FlowBasis.notExported), ("/index.jsp", .ui, .loginType),
+        ("/secur/frontdoor.jsp", .ui, .loginType), ("/services/Soap/u/52.0", .soapApi, .loginType),
+        ("/services/Soap/c/58.0/00D", .soapApi, .loginType),
+    ])
+    func olderELFLoginsAreClassifiedByTheirURI(uri: String, flow: Flow, basis: FlowBasis) {
+        #expect(FlowClassifier.classifyLogin(loginType: "", subtype: "", jwtOnlyApp: false, recordsSubtype: false, uri: uri) == (flow, basis))
     }
 
     @Test(arguments: [

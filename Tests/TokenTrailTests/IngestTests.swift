@@ -92,17 +92,20 @@ import Testing
         let (result, db) = try TestSupport.scan([TestSupport.fixture("malformed_login_history.csv")])
         let file = try #require(result.files.first)
         #expect(file.status == .ingested)
-        #expect(file.stats.stored == 7)
-        #expect(file.stats.rejects == 5)
+        #expect(file.stats.stored == 8)
+        #expect(file.stats.rejects == 4)
         let rejects = try db.rows("SELECT line, reason FROM v_rejects ORDER BY line").map { (Int($0[0].int ?? 0), $0[1].string ?? "") }
-        #expect(rejects.map(\.0) == [6, 7, 8, 10, 12])
+        #expect(rejects.map(\.0) == [6, 7, 8, 12])
         #expect(rejects[0].1.contains("expected 8 fields"))
         #expect(rejects[1].1.contains("unparseable LoginTime"))
         #expect(rejects[2].1.contains("unparseable LoginTime"))
-        #expect(rejects[3].1.contains("not valid UTF-8"))
-        #expect(rejects[4].1.contains("unterminated"))
+        #expect(rejects[3].1.contains("unterminated"))
+        // Invalid UTF-8 is content, not structure: the row is kept (U+FFFD) and listed as repaired.
+        #expect(file.stats.repaired == 1)
+        #expect(try db.rows("SELECT evidence, kind FROM v_repairs").map { "\($0[0].string ?? ""):\($0[1].string ?? "")" }
+                == ["\(TestSupport.fixture("malformed_login_history.csv")):10:invalid_utf8"])
         let stored = try db.rows("SELECT line FROM v_logins ORDER BY line").map { Int($0[0].int ?? 0) }
-        #expect(stored == [2, 3, 4, 9, 11, 13, 14])
+        #expect(stored == [2, 3, 4, 9, 10, 11, 13, 14])
         #expect(try TestSupport.count(db, "SELECT count(*) FROM v_logins WHERE app = 'Acme \"Ops\" Console, EU'") == 1)
         #expect(try TestSupport.count(db, "SELECT count(*) FROM v_logins WHERE status = 'Failed: Invalid Timestamp' || char(10) || '(assertion expired)' AND failure_class = 'expired_assertion'") == 1)
     }

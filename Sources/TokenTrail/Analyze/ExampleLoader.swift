@@ -35,7 +35,7 @@ public enum ExampleLoader {
 
     static func loginShape(_ flow: Flow) -> (type: String, subtype: String) {
         switch flow {
-        case .jwtBearer: return ("Remote Access 2.0", "")
+        case .jwtBearer, .oauthUnknown: return ("Remote Access 2.0", "")
         case .clientCredentials: return ("Remote Access 2.0", "OAuth Client Credentials")
         case .refreshToken: return ("Remote Access 2.0", "OAuth Refresh Token")
         case .usernamePassword: return ("Remote Access 2.0", "OAuth Username-Password")
@@ -67,7 +67,8 @@ public enum ExampleLoader {
             r.loginType = try i.intern(shape.type)
             r.subtype = try i.intern(shape.subtype)
             let classified = FlowClassifier.classifyLogin(loginType: shape.type, subtype: shape.subtype,
-                                                          jwtOnlyApp: app.map { policy?.declaresJWTOnly(app: $0) ?? false } ?? false)
+                                                          jwtOnlyApp: app.map { policy?.declaresJWTOnly(app: $0) ?? false } ?? false,
+                                                          recordsSubtype: flow != .oauthUnknown)
             r.flow = v.flow(classified.0); r.flowBasis = v.basis(classified.1)
             r.status = try i.intern(status)
             let (outcome, failure) = LoginStatus.outcome(status)
@@ -106,6 +107,10 @@ public enum ExampleLoader {
             r.delegatedUser = try i.intern(admin)
             try store.add(r)
             return r.time
+        case let .reject(at, text):
+            try store.reject(source: source, line: line, reason: "example reject", excerpt: Redactor.excerpt(text),
+                             tokenLogin: FileContext.looksLikeTokenLogin(text))
+            return try time(at)
         }
     }
 }

@@ -31,4 +31,6 @@ public enum ExampleEvent: Sendable {
                errorCode: String? = nil, authScheme: String? = nil, integration: String = "acme-erp-sync")
     /// An Event Monitoring LoginAs event: `admin` logged in as `user`.
     case loginAs(_ time: String, admin: String, user: String)
+    /// A server-export row that could not be read (stored as a reject of the server file).
+    case reject(_ time: String, text: String)
 }

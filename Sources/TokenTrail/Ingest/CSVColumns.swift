@@ -15,7 +15,9 @@ final class CSVColumns<Field: RawRepresentable & CaseIterable & Hashable> where 
     private let lastBytes: UnsafeMutableRawPointer
     private var lastLength: [Int]
     private var lastSymbol: [Symbol]
-
+    /// Told of every value stored other than as it came (invalid UTF-8, cut): the row is kept
+    /// and the repair counted, never rejected (hostile bytes must not hide a login).
+    var onRepair: ((_ column: String, _ kind: RepairKind) -> Void)?
 
     init(header: [String], aliases: [String: Field], interner: Interner) {
         indexOf = Array(repeating: -1, count: Field.allCases.count)
@@ -49,7 +51,8 @@ final class CSVColumns<Field: RawRepresentable & CaseIterable & Hashable> where 
 
     func isEmpty(_ field: Field) -> Bool { bytes(field).isEmpty }
 
-    /// The field as a symbol (0 when missing or empty); a reject when it is not UTF-8.
+    /// The field as a symbol (0 when missing or empty). Bytes that are not UTF-8 become
+    /// U+FFFD and an over-long value is cut with a marker; either is reported as a repair.
     func symbol(_ field: Field) throws -> Symbol {
         let i = indexOf[field.rawValue]
         if i < 0 { return 0 }
@@ -57,6 +60,9 @@ final class CSVColumns<Field: RawRepresentable & CaseIterable & Hashable> where 
         if value.isEmpty { return 0 }
         let slot = lastBytes + i * csvLastValueCapacity
         if lastLength[i] == value.count && Interner.equal(UnsafeRawPointer(slot), value) { return lastSymbol[i] }
+        if value.count > FieldRepair.maxFieldBytes {
+            return try interner.intern(repaired(value, column: i))
+        }
         do {
             let symbol = try interner.intern(value)
             if value.count <= csvLastValueCapacity {
@@ -66,17 +72,23 @@ final class CSVColumns<Field: RawRepresentable & CaseIterable & Hashable> where 
             }
             return symbol
         } catch is InvalidUTF8 {
-            throw RowReject("column '\(headerNames[i])' is not valid UTF-8 (file not saved as UTF-8?)")
+            return try interner.intern(repaired(value, column: i))
         }
     }
 
-    /// The field as a String (nil when missing or empty); a reject when it is not UTF-8.
+    /// The field as a String (nil when missing or empty), repaired like `symbol`.
     func string(_ field: Field) throws -> String? {
-        let value = bytes(field)
+        let i = indexOf[field.rawValue]
+        if i < 0 { return nil }
+        let value = reader.field(i)
         if value.isEmpty { return nil }
-        guard let text = String(validating: value, as: UTF8.self) else {
-            throw RowReject("column '\(columnName(field))' is not valid UTF-8 (file not saved as UTF-8?)")
-        }
+        if value.count <= FieldRepair.maxFieldBytes, let text = String(validating: value, as: UTF8.self) { return text }
+        return repaired(value, column: i)
+    }
+
+    private func repaired(_ value: UnsafeRawBufferPointer, column i: Int) -> String {
+        let (text, kind) = FieldRepair.repair(value)
+        if let kind { onRepair?(headerNames[i], kind) }
         return text
     }
 

@@ -53,19 +53,57 @@ final class FileContext {
 
     /// Writes what is pending and settles how many rows were new and how many duplicates.
     func finish() throws {
+        if let repairError { throw repairError }
         let (added, inserted) = try store.flush()
         stats.stored = inserted
         stats.duplicates = added - inserted
     }
 
-    func reject(line: Int, reason: String, excerpt: String) throws {
+    /// The line of the row being normalized, for repairs noted while reading its fields.
+    var currentLine = 0
+    private var lastRepairedLine = -1
+
+    /// A value of the current row stored other than as it came (invalid UTF-8, cut): the row
+    /// is kept, counted as repaired once, and the field listed on the data-quality page.
+    func noteRepair(column: String, kind: RepairKind) {
+        if currentLine != lastRepairedLine {
+            stats.repaired += 1
+            lastRepairedLine = currentLine
+        }
+        repairError = repairError ?? Result { try store.repair(source: sourceId, line: currentLine, field: column, kind: kind) }.failure
+    }
+    /// The first failure to record a repair, thrown at `finish` (noteRepair runs inside readers that do not throw).
+    private var repairError: Error?
+
+    /// Text from a JSON value, repaired like a CSV field (an over-long value is cut).
+    func text(_ value: String?, field: String) -> String? {
+        guard let value, value.utf8.count > FieldRepair.maxFieldBytes else { return value }
+        let (text, kind) = FieldRepair.repair(value)
+        if let kind { noteRepair(column: field, kind: kind) }
+        return text
+    }
+
+    /// `text` is as much of the row as is known; only a scrubbed excerpt of it is stored.
+    func reject(line: Int, reason: String, excerpt text: String) throws {
         stats.rowsRead += 1
         stats.rejects += 1
-        try store.reject(source: sourceId, line: line, reason: reason, excerpt: Redactor.excerpt(excerpt))
+        try store.reject(source: sourceId, line: line, reason: reason, excerpt: Redactor.excerpt(String(text.prefix(2000))),
+                         tokenLogin: Self.looksLikeTokenLogin(text))
     }
 
     func reject(line: Int, reason: String, excerpt: [UInt8]) throws {
-        try reject(line: line, reason: reason, excerpt: String(decoding: excerpt.prefix(240), as: UTF8.self))
+        try reject(line: line, reason: reason, excerpt: String(decoding: excerpt, as: UTF8.self))
+    }
+
+    /// Markers of an OAuth token-endpoint login or token request in a row's text: such a
+    /// reject may be exactly the login a rule needed, so coverage-gap raises it (low).
+    static let tokenLoginMarkers = ["/services/oauth2/token", "remote access 2.0", "リモートアクセス 2.0", "remoteaccess2.0",
+                                    "oauth client credentials", "oauthclientcredentials", "jwt-bearer", "client_credentials",
+                                    "oauth クライアントログイン情報"]
+
+    static func looksLikeTokenLogin(_ text: String) -> Bool {
+        let lowered = text.lowercased()
+        return tokenLoginMarkers.contains { lowered.contains($0) }
     }
 
     /// A row's key for exports without a row id: identical rows in the same instant get
@@ -83,6 +121,10 @@ final class FileContext {
 
 /// Counts identical rows per instant. Exports are sorted by time, so only the current
 /// instant's rows are remembered: memory stays flat whatever the file size.
+extension Result {
+    var failure: Failure? { if case .failure(let error) = self { return error }; return nil }
+}
+
 struct OccurrenceCounter {
     private var currentTime = Int64.min
     private var seen: [Int64: Int64] = [:]

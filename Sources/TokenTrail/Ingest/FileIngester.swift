@@ -135,6 +135,7 @@ enum FileIngester {
         var format: String { okta != nil ? "okta_system_log" : "token_log" }
 
         func route(_ value: JSONValue, line: Int, raw: UnsafeRawBufferPointer) throws {
+            ctx.currentLine = line
             guard let object = value.object else {
                 try ctx.reject(line: line, reason: "expected a JSON object per line", excerpt: String(decoding: raw.prefix(240), as: UTF8.self))
                 return
@@ -167,8 +168,9 @@ enum FileIngester {
             }
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             let value: JSONValue
+            var repairedKey: String?
             do {
-                value = try JSONParser.parse(line)
+                value = try JSONParser.parse(line, repairedKey: &repairedKey)
             } catch let error as JSONError {
                 if !sawObject {
                     // A pretty-printed single document (a policy, an API response) is not JSON lines.
@@ -183,6 +185,8 @@ enum FileIngester {
                 continue
             }
             sawObject = true
+            ctx.currentLine = reader.lineNumber
+            if let repairedKey { ctx.noteRepair(column: repairedKey, kind: .invalidUTF8) }
             try router.route(value, line: reader.lineNumber, raw: line)
         }
         return router.format

@@ -192,7 +192,7 @@ public final class CSVReader {
     /// Records why the current record is bad and resumes at the physical line after its first.
     private func malformed(_ reason: String, firstLineEnd: Int) throws -> Bool {
         malformedReason = buffer.overflowed ? "record longer than \(buffer.maxBytes / 1024) KiB and " + reason : reason
-        malformedExcerpt = buffer.excerpt()
+        malformedExcerpt = buffer.excerpt(limit: 2000)
         fieldCount = 0
         line = recordLine + 1
         skipLineFeed = false

@@ -103,6 +103,9 @@ public struct JSONParser {
     let bytes: UnsafeRawBufferPointer
     public private(set) var index: Int
     static let maxDepth = 64
+    /// The key of the first string that held invalid UTF-8 (stored as U+FFFD), if any.
+    public private(set) var repairedKey: String?
+    private var currentKey: String?
 
     public init(bytes: UnsafeRawBufferPointer, index: Int = 0) {
         self.bytes = bytes
@@ -111,11 +114,25 @@ public struct JSONParser {
 
     /// Parses exactly one value filling the whole input (surrounding white space allowed).
     public static func parse(_ bytes: UnsafeRawBufferPointer) throws -> JSONValue {
+        var repaired: String?
+        return try parse(bytes, repairedKey: &repaired)
+    }
+
+    /// The same, telling which key first held invalid UTF-8 (nil when none did).
+    public static func parse(_ bytes: UnsafeRawBufferPointer, repairedKey: inout String?) throws -> JSONValue {
         var parser = JSONParser(bytes: bytes)
         let value = try parser.parseValue()
         parser.skipWhitespace()
         if parser.index != bytes.count { throw parser.error("unexpected text after the JSON value") }
+        repairedKey = parser.repairedKey
         return value
+    }
+
+    /// Text from bytes; invalid UTF-8 becomes U+FFFD and is noted.
+    private mutating func text(_ bytes: UnsafeRawBufferPointer) -> String {
+        if let valid = String(validating: bytes, as: UTF8.self) { return valid }
+        if repairedKey == nil { repairedKey = currentKey ?? "(value)" }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     func error(_ message: String) -> JSONError { JSONError(message: message, offset: index) }
@@ -149,7 +166,10 @@ public struct JSONParser {
                 guard peek() == UInt8(ascii: "\"") else { throw error("expected a quoted object key") }
                 let key = try parseString()
                 try expect(UInt8(ascii: ":"))
+                let outer = currentKey
+                currentKey = key
                 members[key] = try parseValue(depth: depth + 1)
+                currentKey = outer
                 guard let next = peek() else { throw error("unterminated object") }
                 index += 1
                 if next == UInt8(ascii: "}") { return .object(members) }
@@ -205,7 +225,7 @@ public struct JSONParser {
         while index < bytes.count {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
-                let s = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                let s = text(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
                 index += 1
                 return s
             }
@@ -217,7 +237,7 @@ public struct JSONParser {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
                 index += 1
-                return String(decoding: out, as: UTF8.self)
+                return out.withUnsafeBytes { text($0) }
             }
             if b != UInt8(ascii: "\\") { out.append(b); index += 1; continue }
             index += 1

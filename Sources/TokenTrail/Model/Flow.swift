@@ -8,6 +8,9 @@ public enum Flow: String, CaseIterable, Sendable {
     case userAgent = "user_agent"
     case tokenExchange = "token_exchange"
     case device
+    /// A token-endpoint login in an export that does not record the subtype at all: the
+    /// flow is not known (never assumed JWT bearer: a missing column is not a blank value).
+    case oauthUnknown = "oauth_unknown"
     case saml
     case ui
     case soapApi = "soap_api"
@@ -16,7 +19,8 @@ public enum Flow: String, CaseIterable, Sendable {
     /// Flows through the OAuth token endpoint: the ones a connected app's policy speaks of.
     public var isOAuth: Bool {
         switch self {
-        case .clientCredentials, .jwtBearer, .refreshToken, .usernamePassword, .webServer, .userAgent, .tokenExchange, .device: return true
+        case .clientCredentials, .jwtBearer, .refreshToken, .usernamePassword, .webServer, .userAgent, .tokenExchange, .device,
+             .oauthUnknown: return true
         case .saml, .ui, .soapApi, .other: return false
         }
     }
@@ -34,6 +38,8 @@ public enum FlowBasis: String, CaseIterable, Sendable {
     case policy
     /// Empty subtype on an OAuth login: JWT bearer, or an org that does not record the flow.
     case inferred
+    /// The export has no subtype column (older ELF, a narrow Login History query): flow `oauth_unknown`.
+    case notExported = "not_exported"
 }
 
 /// Maps server-side login type / subtype and client-side grant types onto flows.
@@ -72,6 +78,15 @@ public enum FlowClassifier {
         "internalsalesforceauthentication": .other,
     ]
 
+    /// ELF `LOGIN_TYPE` codes and the labels Login History shows for them (FORMATS.md §1):
+    /// ELF rows store the label, so both sources read alike.
+    public static let loginTypeLabelOfCode: [String: String] = [
+        "i": "Remote Access 2.0", "A": "Application", "6": "Remote Access Client", "I": "Other Apex API",
+        "5": "SAML Idp Initiated SSO", "8": "SAML Sfdc Initiated SSO", "j": "Third Party SSO", "R": "Partner Product",
+        "7": "AppExchange", "s": "Certificate-based login", "z": "Lightning Login", "w": "Passwordless Login",
+        "x": "Cross Tenant Login", "r": "Employee Login to Community",
+    ]
+
     /// ELF single-letter codes are case-sensitive (`i` OAuth, `I` SOAP), so they come first.
     static let loginTypeCodes: [String: LoginKind] = [
         "i": .oauth, "A": .ui, "I": .soap, "5": .saml, "8": .saml,
@@ -83,6 +98,18 @@ public enum FlowClassifier {
         "otherapexapi": .soap, "その他のapexapi": .soap,
         "samlidpinitiatedsso": .saml, "samlsfdcinitiatedsso": .saml,
     ]
+
+    /// What an ELF `URI` says about a login when the file has no login type: the token
+    /// endpoint, a UI page or a SOAP `login()`.
+    public static func loginKind(uri: String) -> LoginKind? {
+        let path = uri.lowercased()
+        if path.isEmpty { return nil }
+        if path.hasPrefix("/services/oauth2/token") { return .oauth }
+        if path.hasPrefix("/services/soap/") { return .soap }
+        if path.hasPrefix("/saml/") || path.contains("/saml") { return .saml }
+        if path == "/" || path.hasPrefix("/index.jsp") || path.hasPrefix("/secur/") || path.hasPrefix("/login") { return .ui }
+        return .other
+    }
 
     public static func loginKind(_ loginType: String) -> LoginKind? {
         if loginType.isEmpty { return nil }
@@ -100,13 +127,15 @@ public enum FlowClassifier {
     }
 
     /// Classifies a server-side login. `jwtOnlyApp`: the policy declares this app JWT-only.
-    /// `recordsSubtype`: the export has a subtype column (older ELF orgs do not).
+    /// `recordsSubtype`: the export has a subtype column (older ELF files and narrow Login
+    /// History queries do not). `uri`: the ELF `URI`, which tells the kind when the login
+    /// type is missing.
     public static func classifyLogin(loginType: String, subtype: String, jwtOnlyApp: Bool,
-                                     recordsSubtype: Bool = true) -> (Flow, FlowBasis) {
+                                     recordsSubtype: Bool = true, uri: String = "") -> (Flow, FlowBasis) {
         if let flow = flow(forSubtype: subtype) { return (flow, .subtype) }
-        switch loginKind(loginType) {
+        switch loginKind(loginType) ?? loginKind(uri: uri) {
         case .oauth?:
-            if !recordsSubtype { return (.other, .loginType) }
+            if !recordsSubtype { return (.oauthUnknown, .notExported) }
             return (.jwtBearer, jwtOnlyApp ? .policy : .inferred)
         case .ui?: return (.ui, .loginType)
         case .saml?: return (.saml, .loginType)

@@ -97,7 +97,7 @@ ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' T
 -- page: overview
 -- chart: table
 -- description: Every file whose records fall in the period: what it is, how many rows it gave, duplicates and rejects, and the time it covers. A day missing here is a day no one can review.
-SELECT path, format, rows_stored AS stored, duplicates, rejects, first_time_utc AS first_utc, last_time_utc AS last_utc
+SELECT path, format, rows_stored AS stored, duplicates, rejects, repaired, first_time_utc AS first_utc, last_time_utc AS last_utc
 FROM v_sources
 WHERE rows_stored > 0 AND last_time_ms >= coalesce(:since, 0) AND first_time_ms <= coalesce(:until, 9e15)
 ORDER BY format, first_utc;
@@ -170,9 +170,10 @@ ORDER BY host, flow, outcome;
 -- title: Rejected rows by file and reason
 -- page: quality
 -- chart: table
--- description: Rows TokenTrail could not normalize, with the file:line of the first one; nothing is dropped silently.
-SELECT source_path, reason, count(*) AS rows, min(evidence) AS first_evidence
+-- description: Rows TokenTrail could not normalize (broken structure: an unterminated quote, a wrong column count, an unparseable time), with the file:line of the first one; nothing is dropped silently. "token login" counts the rejects that look like OAuth token-endpoint logins: coverage-gap raises those.
+SELECT source_path, reason, count(*) AS rows, sum(token_login) AS token_login, min(evidence) AS first_evidence
 FROM v_rejects
+WHERE source_last_ms >= coalesce(:since, 0) AND source_first_ms <= coalesce(:until, 9e15)
 GROUP BY source_path, reason
 ORDER BY rows DESC;
 """#),
@@ -183,15 +184,27 @@ ORDER BY rows DESC;
 -- description: The first rejected rows of each file as read (secrets redacted), to fix the export or the parser.
 SELECT evidence, reason, excerpt
 FROM v_rejects
+WHERE source_last_ms >= coalesce(:since, 0) AND source_first_ms <= coalesce(:until, 9e15)
 ORDER BY source_path, line
 LIMIT 100;
+"""#),
+        ("quality_17_repairs.sql", #"""
+-- title: Rows kept with repaired values
+-- page: quality
+-- chart: table
+-- description: Rows stored with a value that differs from the file: bytes that are not UTF-8 (stored as U+FFFD) or a value over 8 KiB (stored cut, with a marker). The rows are analyzed like any other; a hostile byte cannot hide a login. Each line is a file:line and the field.
+SELECT evidence, field, kind
+FROM v_repairs
+WHERE source_last_ms >= coalesce(:since, 0) AND source_first_ms <= coalesce(:until, 9e15)
+ORDER BY source_path, line
+LIMIT 200;
 """#),
         ("quality_20_sources.sql", #"""
 -- title: Chain of custody
 -- page: quality
 -- chart: table
 -- description: Every file ever read into this database: its SHA-256, format, counts and when it was read. Re-reading an unchanged file adds nothing.
-SELECT path, substr(sha256, 1, 16) AS sha256, format, bytes, rows_read, rows_stored, duplicates, rejects, ingested_at_utc
+SELECT path, substr(sha256, 1, 16) AS sha256, format, bytes, rows_read, rows_stored, duplicates, rejects, repaired, ingested_at_utc
 FROM v_sources
 ORDER BY ingested_at_utc, path;
 """#),

@@ -120,7 +120,9 @@ public enum HTMLReport {
         let window: [SQLValue] = [.integer(o.since), .integer(o.until)]
         let logins = try db.scalar("SELECT count(*) FROM logins WHERE time BETWEEN ? AND ?", window).int ?? 0
         let requests = try db.scalar("SELECT count(*) FROM token_requests WHERE time BETWEEN ? AND ?", window).int ?? 0
-        let rejects = try db.scalar("SELECT count(*) FROM rejects r JOIN sources s ON s.id = r.source_id WHERE coalesce(s.last_time, s.ingested_at) >= ? AND coalesce(s.first_time, s.ingested_at) <= ?", window).int ?? 0
+        // The same period test as the data-quality panels, so both pages give one count.
+        let rejects = try db.scalar("SELECT count(*) FROM v_rejects WHERE source_last_ms >= ? AND source_first_ms <= ?", window).int ?? 0
+        let repaired = try db.scalar("SELECT count(DISTINCT evidence) FROM v_repairs WHERE source_last_ms >= ? AND source_first_ms <= ?", window).int ?? 0
         let urgent = findings.filter { $0.severity >= .high }
         var out = "<h1>TokenTrail report</h1>"
         out += "<p class=\"muted\">Period \(e(RunSummary.isoTime(o.since))) … \(e(RunSummary.isoTime(o.until))) (UTC) · database <code>\(e(o.databasePath))</code></p>"
@@ -130,7 +132,8 @@ public enum HTMLReport {
         out += "<div class=\"card\"><b>\(logins)</b>server logins</div>"
         out += "<div class=\"card\"><b>\(requests)</b>client token requests</div>"
         out += "<div class=\"card\"><b>\(apps.count) · \(hosts.count)</b>apps · client hosts</div>"
-        out += "<div class=\"card\"><b class=\"\(rejects > 0 ? "bad" : "")\">\(rejects)</b>rows rejected</div></div>"
+        out += "<div class=\"card\"><b class=\"\(rejects > 0 ? "bad" : "")\">\(rejects)</b>rows rejected</div>"
+        out += "<div class=\"card\"><b>\(repaired)</b>rows kept with repaired values</div></div>"
         out += "<h2>Needs attention</h2>"
         if findings.isEmpty {
             out += "<p>No finding in this period.</p>"

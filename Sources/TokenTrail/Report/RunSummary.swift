@@ -53,7 +53,7 @@ public struct RunSummary {
                    (SELECT value FROM strings WHERE id = c.flow) AS flow,
                    (SELECT value FROM strings WHERE id = c.outcome), sum(g.n)
             FROM g JOIN login_contexts c ON c.id = g.context
-            WHERE c.flow IN (SELECT id FROM strings WHERE value IN ('jwt_bearer', 'client_credentials'))
+            WHERE c.flow IN (SELECT id FROM strings WHERE value IN ('jwt_bearer', 'client_credentials', 'oauth_unknown'))
             GROUP BY 1, 2, 3, 4
             """, [lo, hi]) {
             var cells = row.cells

@@ -4,11 +4,12 @@ public enum TerminalSummary {
         var out = ""
         out += "TokenTrail \(Scanner.version): \(s.files.count) file(s) → \(databasePath)\n"
         out += "Time span covered: \(RunSummary.isoTime(s.firstTime)) … \(RunSummary.isoTime(s.lastTime))\n\n"
-        out += table(["rows", "stored", "dup", "rejects", "format", "file"],
+        out += table(["rows", "stored", "dup", "rejects", "repaired", "format", "file"],
                      s.files.map { f in
                          [String(f.stats.rowsRead), String(f.stats.stored), String(f.stats.duplicates), String(f.stats.rejects),
-                          f.format, f.path + (f.status == .ingested ? "" : "  [" + RunSummary.statusText(f.status) + "]")]
-                     }, rightAligned: 4)
+                          String(f.stats.repaired), f.format,
+                          sanitize(f.path) + (f.status == .ingested ? "" : "  [" + sanitize(RunSummary.statusText(f.status)) + "]")]
+                     }, rightAligned: 5)
         if !s.logins.isEmpty {
             out += "\nServer-side logins by app × flow (basis) × outcome\n"
             out += table(["origin", "app", "flow", "basis", "outcome", "logins"],

@@ -11,6 +11,7 @@ public final class IngestStore {
     private let activity: BatchInserter<ApiActivityRecord>
     private let idpEvents: BatchInserter<IdpEventRecord>
     private let rejectInsert: Statement
+    private let repairInsert: Statement
 
     public init(db: Database) throws {
         self.db = db
@@ -23,7 +24,8 @@ public final class IngestStore {
         tokenRequests = try BatchInserter(db: db, table: "token_requests", bind: Self.bindTokenRequest)
         activity = try BatchInserter(db: db, table: "api_activity", bind: Self.bindActivity)
         idpEvents = try BatchInserter(db: db, table: "idp_events", bind: Self.bindIdpEvent)
-        rejectInsert = try db.prepare("INSERT INTO rejects(source_id, line, reason, excerpt) VALUES(?,?,?,?) ON CONFLICT DO NOTHING")
+        rejectInsert = try db.prepare("INSERT INTO rejects(source_id, line, reason, excerpt, token_login) VALUES(?,?,?,?,?) ON CONFLICT DO NOTHING")
+        repairInsert = try db.prepare("INSERT INTO repairs(source_id, line, field, kind) VALUES(?,?,?,?) ON CONFLICT DO NOTHING")
     }
 
     static func bindLogin(_ s: Statement, _ r: LoginRecord, _ o: Int32) {
@@ -101,11 +103,21 @@ public final class IngestStore {
         mark = (try? totals()) ?? mark
     }
 
-    public func reject(source: Int64, line: Int, reason: String, excerpt: String) throws {
+    /// `tokenLogin`: the rejected bytes look like a token-endpoint login (coverage-gap raises it).
+    public func reject(source: Int64, line: Int, reason: String, excerpt: String, tokenLogin: Bool = false) throws {
         try db.lock.withLock {
             rejectInsert.bind(source, at: 1); rejectInsert.bind(Int64(line), at: 2)
             rejectInsert.bind(reason, at: 3); rejectInsert.bind(excerpt, at: 4)
+            rejectInsert.bind(Int64(tokenLogin ? 1 : 0), at: 5)
             try rejectInsert.run()
+        }
+    }
+
+    public func repair(source: Int64, line: Int, field: String, kind: RepairKind) throws {
+        try db.lock.withLock {
+            repairInsert.bind(source, at: 1); repairInsert.bind(Int64(line), at: 2)
+            repairInsert.bind(field, at: 3); repairInsert.bind(kind.rawValue, at: 4)
+            try repairInsert.run()
         }
     }
 
@@ -132,9 +144,10 @@ public final class IngestStore {
     public func finishSource(_ id: Int64, format: String, sha256: String, bytes: Int, stats: FileStats) throws {
         _ = try db.rows("""
             UPDATE sources SET format = ?, sha256 = ?, bytes = ?, rows_read = ?, rows_stored = ?, duplicates = ?,
-                   rejects = ?, first_time = ?, last_time = ? WHERE id = ?
+                   rejects = ?, repaired = ?, first_time = ?, last_time = ? WHERE id = ?
             """, [.text(format), .text(sha256), .integer(Int64(bytes)), .integer(Int64(stats.rowsRead)),
                   .integer(Int64(stats.stored)), .integer(Int64(stats.duplicates)), .integer(Int64(stats.rejects)),
+                  .integer(Int64(stats.repaired)),
                   stats.firstTime.map { .integer($0) } ?? .null, stats.lastTime.map { .integer($0) } ?? .null,
                   .integer(id)])
     }
@@ -146,6 +159,8 @@ public struct FileStats: Sendable, Equatable {
     public var stored = 0
     public var duplicates = 0
     public var rejects = 0
+    /// Rows kept with a value stored other than as it came (invalid UTF-8, cut).
+    public var repaired = 0
     public var firstTime: Int64?
     public var lastTime: Int64?
     public init() {}

@@ -1,7 +1,7 @@
 /// The database layout. Fact tables are narrow: integer UTC milliseconds and symbols into
 /// `strings`; the `v_*` views resolve them into readable columns (documented in README).
 public enum Schema {
-    public static let version = 4
+    public static let version = 5
 
     static let tables = """
     CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -14,11 +14,15 @@ public enum Schema {
         path TEXT NOT NULL, sha256 TEXT NOT NULL, bytes INTEGER NOT NULL, format TEXT NOT NULL,
         timezone TEXT, rows_read INTEGER NOT NULL, rows_stored INTEGER NOT NULL,
         duplicates INTEGER NOT NULL, rejects INTEGER NOT NULL,
-        first_time INTEGER, last_time INTEGER, ingested_at INTEGER NOT NULL);
+        first_time INTEGER, last_time INTEGER, ingested_at INTEGER NOT NULL, repaired INTEGER NOT NULL DEFAULT 0);
     CREATE INDEX IF NOT EXISTS sources_sha ON sources(sha256);
     CREATE TABLE IF NOT EXISTS rejects(
         source_id INTEGER NOT NULL REFERENCES sources(id), line INTEGER NOT NULL,
-        reason TEXT NOT NULL, excerpt TEXT NOT NULL, PRIMARY KEY(source_id, line)) WITHOUT ROWID;
+        reason TEXT NOT NULL, excerpt TEXT NOT NULL, token_login INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY(source_id, line)) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS repairs(
+        source_id INTEGER NOT NULL REFERENCES sources(id), line INTEGER NOT NULL, field TEXT NOT NULL,
+        kind TEXT NOT NULL, PRIMARY KEY(source_id, line, field)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS login_contexts(
         id INTEGER PRIMARY KEY, origin INTEGER NOT NULL, precision_ms INTEGER NOT NULL,
         login_type INTEGER, subtype INTEGER, flow INTEGER NOT NULL, flow_basis INTEGER NOT NULL,
@@ -96,13 +100,26 @@ public enum Schema {
     }
 
     /// A login's flow basis: a JWT bearer login inferred from a blank subtype (or from the
-    /// policy) that `matches` pairs with the client's own request reads `client_log`.
+    /// policy), or a token login whose export has no subtype (`not_exported`), that `matches`
+    /// pairs with the client's own request reads `client_log`.
     static func basis(context c: String, login l: String) -> String {
         """
-        CASE WHEN \(c).flow = (SELECT id FROM strings WHERE value = 'jwt_bearer')
-              AND \(c).flow_basis IN (SELECT id FROM strings WHERE value IN ('inferred', 'policy'))
+        CASE WHEN \(c).flow IN (SELECT id FROM strings WHERE value IN ('jwt_bearer', 'oauth_unknown'))
+              AND \(c).flow_basis IN (SELECT id FROM strings WHERE value IN ('inferred', 'policy', 'not_exported'))
               AND EXISTS (SELECT 1 FROM matches m WHERE m.login_time = \(l).time AND m.login_key = \(l).key)
              THEN 'client_log' ELSE (SELECT value FROM strings WHERE id = \(c).flow_basis) END
+        """
+    }
+
+    /// A login's flow: an `oauth_unknown` login paired with a client request takes the
+    /// request's grant (the client log settles what the export did not record).
+    static func flow(context c: String, login l: String) -> String {
+        """
+        CASE WHEN \(c).flow = (SELECT id FROM strings WHERE value = 'oauth_unknown')
+             THEN coalesce((SELECT (SELECT value FROM strings WHERE id = t.flow) FROM matches m
+                              JOIN token_requests t ON t.time = m.request_time AND t.key = m.request_key
+                             WHERE m.login_time = \(l).time AND m.login_key = \(l).key), 'oauth_unknown')
+             ELSE (SELECT value FROM strings WHERE id = \(c).flow) END
         """
     }
 
@@ -110,8 +127,8 @@ public enum Schema {
     /// queries that group on raw ids and test `matches` only where it can change the basis.
     static func upgradableContexts(_ db: Database) throws -> String {
         try db.rows("""
-            SELECT id FROM login_contexts WHERE flow = (SELECT id FROM strings WHERE value = 'jwt_bearer')
-              AND flow_basis IN (SELECT id FROM strings WHERE value IN ('inferred', 'policy'))
+            SELECT id FROM login_contexts WHERE flow IN (SELECT id FROM strings WHERE value IN ('jwt_bearer', 'oauth_unknown'))
+              AND flow_basis IN (SELECT id FROM strings WHERE value IN ('inferred', 'policy', 'not_exported'))
             """).compactMap { $0[0].int }.map(String.init).joined(separator: ",")
     }
 
@@ -129,7 +146,7 @@ public enum Schema {
                      (SELECT d.username FROM user_directory d WHERE d.user_id = (SELECT value FROM strings WHERE id = l.user_id)),
                      (SELECT value FROM strings WHERE id = l.user_id)) AS user,
             \(s("l.app", as: "app")), \(s("c.login_type", as: "login_type")),
-            \(s("c.subtype", as: "subtype")), \(s("c.flow", as: "flow")), \(basis(context: "c", login: "l")) AS flow_basis,
+            \(s("c.subtype", as: "subtype")), \(flow(context: "c", login: "l")) AS flow, \(basis(context: "c", login: "l")) AS flow_basis,
             \(s("c.status", as: "status")), \(s("c.outcome", as: "outcome")), \(s("c.failure_class", as: "failure_class")),
             \(s("l.source_ip", as: "source_ip")), \(s("c.login_url", as: "login_url")), \(s("c.country", as: "country")),
             \(s("c.tls", as: "tls")), \(s("c.cipher", as: "cipher")), \(s("c.browser", as: "browser")),
@@ -199,23 +216,29 @@ public enum Schema {
           FROM request_daily d;
         DROP VIEW IF EXISTS v_sources;
         CREATE VIEW v_sources AS SELECT id, path, sha256, bytes, format, timezone, rows_read, rows_stored,
-            duplicates, rejects, \(iso("first_time")) AS first_time_utc, \(iso("last_time")) AS last_time_utc,
+            duplicates, rejects, repaired, \(iso("first_time")) AS first_time_utc, \(iso("last_time")) AS last_time_utc,
             \(iso("ingested_at")) AS ingested_at_utc, run_id, first_time AS first_time_ms, last_time AS last_time_ms
           FROM sources;
         DROP VIEW IF EXISTS v_rejects;
         CREATE VIEW v_rejects AS SELECT src.path AS source_path, r.line, r.reason, r.excerpt,
-            src.path || ':' || r.line AS evidence
+            r.token_login, src.path || ':' || r.line AS evidence,
+            coalesce(src.first_time, src.ingested_at) AS source_first_ms, coalesce(src.last_time, src.ingested_at) AS source_last_ms
           FROM rejects r JOIN sources src ON src.id = r.source_id;
+        DROP VIEW IF EXISTS v_repairs;
+        CREATE VIEW v_repairs AS SELECT src.path AS source_path, r.line, r.field, r.kind,
+            src.path || ':' || r.line AS evidence,
+            coalesce(src.first_time, src.ingested_at) AS source_first_ms, coalesce(src.last_time, src.ingested_at) AS source_last_ms
+          FROM repairs r JOIN sources src ON src.id = r.source_id;
         DROP VIEW IF EXISTS v_login_summary;
         CREATE VIEW v_login_summary AS SELECT
             (SELECT value FROM strings WHERE id = c.origin) AS origin,
             COALESCE((SELECT value FROM strings WHERE id = l.app), '(no app recorded)') AS app,
-            (SELECT value FROM strings WHERE id = c.flow) AS flow,
+            \(flow(context: "c", login: "l")) AS flow,
             \(basis(context: "c", login: "l")) AS flow_basis,
             (SELECT value FROM strings WHERE id = c.outcome) AS outcome,
             count(*) AS logins, \(iso("min(l.time)")) AS first_utc, \(iso("max(l.time)")) AS last_utc
           FROM logins l JOIN login_contexts c ON c.id = l.context
-          GROUP BY c.origin, l.app, c.flow, 4, c.outcome;
+          GROUP BY c.origin, l.app, 3, 4, c.outcome;
         """
     }
 
@@ -224,6 +247,7 @@ public enum Schema {
         try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768;")
         try db.transaction {
             try db.execute(tables)
+            try addMissingColumns(db)
             let existing = try db.scalar("SELECT value FROM meta WHERE key = 'schema_version'").int
             if let existing, existing > Int64(version) {
                 throw SQLiteError(code: 1, message: "database schema version \(existing) is newer than this TokenTrail understands (\(version))", sql: nil)
@@ -231,6 +255,20 @@ public enum Schema {
             try db.execute(views)
             try db.rows("INSERT INTO meta(key, value) VALUES('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                         [.text(String(version))])
+        }
+    }
+
+    /// Columns added after a table first shipped (CREATE TABLE IF NOT EXISTS leaves old tables as they were).
+    static let addedColumns: [(table: String, column: String, declaration: String)] = [
+        ("sources", "repaired", "INTEGER NOT NULL DEFAULT 0"),
+        ("rejects", "token_login", "INTEGER NOT NULL DEFAULT 0"),
+    ]
+
+    static func addMissingColumns(_ db: Database) throws {
+        for added in addedColumns {
+            let present = try db.scalar("SELECT count(*) FROM pragma_table_info(?) WHERE name = ?",
+                                        [.text(added.table), .text(added.column)]).int ?? 0
+            if present == 0 { try db.execute("ALTER TABLE \(added.table) ADD COLUMN \(added.column) \(added.declaration)") }
         }
     }
 

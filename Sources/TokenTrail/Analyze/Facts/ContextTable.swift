@@ -8,7 +8,13 @@ public struct LoginContextInfo: Hashable, Sendable {
     public var failureClass: String?
     public var tls: String?
 
-    public var isServerToServer: Bool { flow == Flow.jwtBearer.rawValue || flow == Flow.clientCredentials.rawValue }
+    /// JWT bearer, client credentials, or a token-endpoint login whose flow the export did not
+    /// record (`oauth_unknown`): rules about integrations treat all of them as token logins.
+    public var isServerToServer: Bool {
+        flow == Flow.jwtBearer.rawValue || flow == Flow.clientCredentials.rawValue || flow == Flow.oauthUnknown.rawValue
+    }
+    /// The flow is known exactly (not `oauth_unknown`): flow-exact rules judge only these.
+    public var flowIsKnown: Bool { flow != Flow.oauthUnknown.rawValue }
     public var isOAuth: Bool { Flow(rawValue: flow).map(\.isOAuth) ?? false }
     public var isSuccess: Bool { outcome == Outcome.success.rawValue }
     public var isFailure: Bool { outcome == Outcome.failure.rawValue }

@@ -23,6 +23,17 @@ struct CoverageGapRule: Rule {
                                     message: "\(row[1].int ?? 0) row(s) of \(path) could not be read (\(String((row[2].string ?? "").prefix(160))))",
                                     count: Int(row[1].int ?? 0), evidence: evidence, identity: ["rejects", path]))
         }
+        // Rejects that look like token-endpoint logins: each may be the login a rule needed.
+        for row in try c.rows("""
+            SELECT source_path, count(*), min(source_first_ms), max(source_last_ms) FROM v_rejects
+            WHERE token_login = 1 AND source_last_ms >= ? AND source_first_ms <= ? GROUP BY source_path
+            """, c.window) {
+            let path = row[0].string ?? "?"
+            let evidence = try c.evidence("SELECT evidence FROM v_rejects WHERE source_path = ? AND token_login = 1 ORDER BY line", [.text(path)])
+            findings.append(Finding(rule: id, severity: .low, firstSeen: row[2].int ?? 0, lastSeen: row[3].int ?? 0,
+                                    message: "\(row[1].int ?? 0) rejected row(s) of \(path) look like OAuth token-endpoint logins or requests: no rule sees them; fix the file and scan it again",
+                                    count: Int(row[1].int ?? 0), evidence: evidence, identity: ["token-login-rejects", path]))
+        }
         // Files re-issued under the same name with other content.
         for row in try c.rows("""
             SELECT path, count(DISTINCT sha256), min(first_time), max(last_time) FROM sources
@@ -69,6 +80,9 @@ struct CoverageGapRule: Rule {
             .login("2026-11-18T06:00:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer),
             .login("2026-11-19T06:00:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer),
             .login("2026-11-21T06:00:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer)]),
+         .fires("a rejected row that looks like a token-endpoint login", [
+            .login("2026-11-21T06:00:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer),
+            .reject("2026-11-21T06:00:00Z", text: "2026-11-21T06:10:00Z,erp@acme.example,Remote Access 2.0,\"unterminated")]),
          .quiet("every day covered", [
             .login("2026-11-19T06:00:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer),
             .login("2026-11-20T06:00:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer),

@@ -13,7 +13,7 @@ struct FlowDriftRule: Rule {
         struct Key: Hashable { let app: String, flow: String }
         func successes(history: Bool) throws -> [Key: Merged<LoginGroup>] {
             try c.mergeLogins(history: history) { g, x -> Key? in
-                guard x.isOAuth, x.isSuccess, let app = try c.names.name(g.app) else { return nil }
+                guard x.isOAuth, x.flowIsKnown, x.isSuccess, let app = try c.names.name(g.app) else { return nil }
                 return Key(app: app, flow: x.flow)
             }
         }

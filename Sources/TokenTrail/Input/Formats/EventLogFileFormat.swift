@@ -56,6 +56,7 @@ final class EventLogFileIngester {
     private var flowCache = DirectCache<(Symbol, Symbol)>()
     private let salesforceIP: Symbol
     private var tlsRewrites: [Symbol: Symbol] = [:]
+    private var loginTypeLabels: [Symbol: Symbol] = [:]
 
     init(ctx: FileContext, header: [String]) throws {
         self.ctx = ctx
@@ -68,9 +69,11 @@ final class EventLogFileIngester {
 
     func run(_ reader: CSVReader) throws {
         columns.reader = reader
+        columns.onRepair = { [ctx] column, kind in ctx.noteRepair(column: column, kind: kind) }
         let eventSymbol = try ctx.interner.intern(fileEventType)
         while try reader.next() {
             let line = reader.recordLine
+            ctx.currentLine = line
             if let reason = reader.malformedReason {
                 try ctx.reject(line: line, reason: reason, excerpt: reader.malformedExcerpt)
                 continue
@@ -132,9 +135,10 @@ final class EventLogFileIngester {
         r.org = try columns.symbol(.organizationId)
         r.userId = try userId()
         r.username = try columns.symbol(.userName)
-        r.loginType = try columns.symbol(.loginType)
+        r.loginType = try loginTypeLabel(try columns.symbol(.loginType))
         r.subtype = try columns.symbol(.loginSubType)
-        (r.flow, r.flowBasis) = try flow(loginType: r.loginType, subtype: r.subtype)
+        r.uri = try columns.symbol(.uri)
+        (r.flow, r.flowBasis) = try flow(loginType: r.loginType, subtype: r.subtype, uri: r.uri)
         r.status = try columns.symbol(.loginStatus)
         if r.status == 0 { r.status = try columns.symbol(.requestStatus) }
         (r.outcome, r.failureClass) = try outcome(r.status)
@@ -150,7 +154,6 @@ final class EventLogFileIngester {
         r.apiType = try columns.symbol(.apiType)
         r.apiVersion = try columns.symbol(.apiVersion)
         r.authMethod = try columns.symbol(.authMethod)
-        r.uri = try columns.symbol(.uri)
         r.loginKey = try columns.string(.loginKey)
         r.requestId = try columns.string(.requestId)
         r.key = key(time: r.time, typeSalt: 1)
@@ -167,13 +170,25 @@ final class EventLogFileIngester {
         return rewritten
     }
 
-    private func flow(loginType: Symbol, subtype: Symbol) throws -> (Symbol, Symbol) {
-        if let cached = flowCache.get(loginType, subtype) { return cached }
+    /// ELF's one-letter `LOGIN_TYPE` code as the label Login History shows (`i` → `Remote Access 2.0`).
+    private func loginTypeLabel(_ code: Symbol) throws -> Symbol {
+        if code == 0 { return 0 }
+        if let cached = loginTypeLabels[code] { return cached }
+        let text = try columns.string(.loginType) ?? ""
+        let label = try FlowClassifier.loginTypeLabelOfCode[text].map { try ctx.interner.intern($0) } ?? code
+        loginTypeLabels[code] = label
+        return label
+    }
+
+    /// The URI only matters when the file has no login type (the older column set).
+    private func flow(loginType: Symbol, subtype: Symbol, uri: Symbol) throws -> (Symbol, Symbol) {
+        let uriKey = loginType == 0 ? uri : 0
+        if let cached = flowCache.get(loginType, subtype, uriKey) { return cached }
         let (flow, basis) = FlowClassifier.classifyLogin(
-            loginType: try columns.string(.loginType) ?? "", subtype: try columns.string(.loginSubType) ?? "",
-            jwtOnlyApp: false, recordsSubtype: columns.has(.loginSubType))
+            loginType: try columns.string(.loginType).map { FlowClassifier.loginTypeLabelOfCode[$0] ?? $0 } ?? "", subtype: try columns.string(.loginSubType) ?? "",
+            jwtOnlyApp: false, recordsSubtype: columns.has(.loginSubType), uri: uriKey == 0 ? "" : try columns.string(.uri) ?? "")
         let result = (ctx.vocabulary.flow(flow), ctx.vocabulary.basis(basis))
-        flowCache.set(result, loginType, subtype)
+        flowCache.set(result, loginType, subtype, uriKey)
         return result
     }
 

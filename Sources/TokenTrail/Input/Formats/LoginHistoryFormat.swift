@@ -57,9 +57,11 @@ final class LoginHistoryIngester {
 
     func run(_ reader: CSVReader) throws {
         columns.reader = reader
+        columns.onRepair = { [ctx] column, kind in ctx.noteRepair(column: column, kind: kind) }
         let v = ctx.vocabulary
         while try reader.next() {
             let line = reader.recordLine
+            ctx.currentLine = line
             if let reason = reader.malformedReason {
                 try ctx.reject(line: line, reason: reason, excerpt: reader.malformedExcerpt)
                 continue
@@ -126,7 +128,9 @@ final class LoginHistoryIngester {
         let typeText = try columns.string(.loginType) ?? ""
         let subtypeText = try columns.string(.subtype) ?? ""
         let jwtOnly = try isJWTOnly(app)
-        let (flow, basis) = FlowClassifier.classifyLogin(loginType: typeText, subtype: subtypeText, jwtOnlyApp: jwtOnly)
+        // A narrow query without LoginSubType leaves the flow unknown: never assume JWT bearer.
+        let (flow, basis) = FlowClassifier.classifyLogin(loginType: typeText, subtype: subtypeText, jwtOnlyApp: jwtOnly,
+                                                         recordsSubtype: columns.has(.subtype))
         let result = (ctx.vocabulary.flow(flow), ctx.vocabulary.basis(basis))
         flowCache.set(result, loginType, subtype, app)
         return result

@@ -18,11 +18,13 @@ final class OktaIngester {
             r.key = r.uuid != nil ? hasher.finalize() : ctx.keyWithOccurrence(time: r.time, identity: hasher.finalize())
             try ctx.add(r)
         } catch let reject as RowReject {
-            try ctx.reject(line: line, reason: reject.reason, excerpt: String(decoding: raw.prefix(400), as: UTF8.self))
+            try ctx.reject(line: line, reason: reject.reason, excerpt: String(decoding: raw, as: UTF8.self))
         }
     }
 
-    private func intern(_ value: JSONValue?) throws -> Symbol { try ctx.interner.intern(value?.text) }
+    private func intern(_ value: JSONValue?, _ field: String = "value") throws -> Symbol {
+        try ctx.interner.intern(ctx.text(value?.text, field: field))
+    }
 
     func record(_ o: [String: JSONValue], line: Int) throws -> IdpEventRecord {
         let v = ctx.vocabulary
@@ -43,7 +45,7 @@ final class OktaIngester {
         r.actorName = try intern(actor?["alternateId"] ?? actor?["displayName"])
         let client = o["client"]
         r.clientIp = try intern(client?["ipAddress"])
-        r.userAgent = try intern(client?["userAgent"]?["rawUserAgent"])
+        r.userAgent = try intern(client?["userAgent"]?["rawUserAgent"], "client.userAgent.rawUserAgent")
         let result = o["outcome"]?["result"]?.text?.uppercased() ?? ""
         let reason = o["outcome"]?["reason"]?.text.map(Redactor.scrub)
         r.outcomeReason = try ctx.interner.intern(reason)
@@ -59,9 +61,9 @@ final class OktaIngester {
         let grantType = debug?["grantType"]?.text
         r.grantType = try ctx.interner.intern(grantType)
         if let grantType, let flow = FlowClassifier.flow(forGrantType: grantType) { r.flow = v.flow(flow) }
-        r.requestUri = try intern(debug?["requestUri"])
+        r.requestUri = try intern(debug?["requestUri"], "debugContext.debugData.requestUri")
         r.transactionId = o["transaction"]?["id"]?.text
-        r.displayMessage = try intern(o["displayMessage"])
+        r.displayMessage = try intern(o["displayMessage"], "displayMessage")
         return r
     }
 }

@@ -30,12 +30,12 @@ final class TokenLogIngester {
             r.key = ctx.keyWithOccurrence(time: r.time, identity: hasher.finalize())
             try ctx.add(r)
         } catch let reject as RowReject {
-            try ctx.reject(line: line, reason: reject.reason, excerpt: String(decoding: raw.prefix(400), as: UTF8.self))
+            try ctx.reject(line: line, reason: reject.reason, excerpt: String(decoding: raw, as: UTF8.self))
         }
     }
 
-    private func intern(_ value: JSONValue?) throws -> Symbol {
-        try ctx.interner.intern(value?.text)
+    private func intern(_ value: JSONValue?, _ field: String = "value") throws -> Symbol {
+        try ctx.interner.intern(ctx.text(value?.text, field: field))
     }
 
     func record(_ o: [String: JSONValue], line: Int) throws -> TokenRequestRecord {
@@ -48,24 +48,24 @@ final class TokenLogIngester {
         let time = try parseTime(timeValue, name: "ts")
         r.time = time.epochMs
         r.precisionMs = time.precisionMs
-        r.host = try intern(o["host"] ?? o["hostname"])
-        r.integration = try intern(o["integration"] ?? o["app"] ?? o["service"])
-        let tokenUrl = (o["token_url"] ?? o["url"])?.text
+        r.host = try intern(o["host"] ?? o["hostname"], "host")
+        r.integration = try intern(o["integration"] ?? o["app"] ?? o["service"], "integration")
+        let tokenUrl = ctx.text((o["token_url"] ?? o["url"])?.text, field: "token_url")
         r.tokenUrl = try ctx.interner.intern(tokenUrl)
         r.provider = try ctx.interner.intern(o["provider"]?.text ?? Self.provider(fromURL: tokenUrl))
         let grantType = o["grant_type"]?.text
         r.grantType = try ctx.interner.intern(grantType)
         if let grantType, let flow = FlowClassifier.flow(forGrantType: grantType) { r.flow = v.flow(flow) }
-        r.clientId = try intern(o["client_id"])
+        r.clientId = try intern(o["client_id"], "client_id")
 
         var claims = o["claims"]?.object ?? [:]
         if let assertion = o["assertion"]?.string, !assertion.isEmpty {
             r.assertionFingerprint = Fingerprint.of(assertion)
             if claims.isEmpty, let decoded = JWT.claims(of: assertion) { claims = decoded }
         }
-        r.iss = try intern(claims["iss"])
-        r.sub = try intern(claims["sub"])
-        r.aud = try intern(claims["aud"]?.array?.first ?? claims["aud"])
+        r.iss = try intern(claims["iss"], "iss")
+        r.sub = try intern(claims["sub"], "sub")
+        r.aud = try intern(claims["aud"]?.array?.first ?? claims["aud"], "aud")
         r.iat = claims["iat"]?.number.map { Int64($0) }
         r.nbf = claims["nbf"]?.number.map { Int64($0) }
         r.exp = claims["exp"]?.number.map { Int64($0) }
@@ -74,9 +74,9 @@ final class TokenLogIngester {
 
         r.httpStatus = (o["http_status"] ?? o["status"])?.number.map { Int64($0) }
         let error = o["error"]?.text
-        let description = o["error_description"]?.text.map(Redactor.scrub)
+        let description = ctx.text(o["error_description"]?.text.map(Redactor.scrub), field: "error_description")
         let errorCode = o["errorCode"]?.text
-        let errorSummary = o["errorSummary"]?.text.map(Redactor.scrub)
+        let errorSummary = ctx.text(o["errorSummary"]?.text.map(Redactor.scrub), field: "errorSummary")
         r.error = try ctx.interner.intern(error)
         r.errorDescription = try ctx.interner.intern(description)
         r.errorCode = try ctx.interner.intern(errorCode)
@@ -104,7 +104,7 @@ final class TokenLogIngester {
             r.serverDate = try parseTime(serverDate, name: "server_date").epochMs
         }
         if let issuedAt = o["issued_at"]?.number { r.issuedAt = TimeParser.fromEpoch(issuedAt)?.epochMs }
-        r.instanceUrl = try intern(o["instance_url"])
+        r.instanceUrl = try intern(o["instance_url"], "instance_url")
         if let identity = o["id"]?.text {
             let parts = identity.split(separator: "/")
             if parts.count >= 2, parts[parts.count - 2].hasPrefix("00D"), parts[parts.count - 1].hasPrefix("005") {
@@ -113,7 +113,7 @@ final class TokenLogIngester {
             }
         }
         r.durationMs = (o["duration_ms"])?.number.map { Int64($0) }
-        r.sourceIp = try intern(o["source_ip"])
+        r.sourceIp = try intern(o["source_ip"], "source_ip")
         r.extra = Self.extra(o)
         return r
     }
