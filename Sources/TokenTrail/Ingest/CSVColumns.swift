@@ -76,6 +76,12 @@ final class CSVColumns<Field: RawRepresentable & CaseIterable & Hashable> where 
         }
     }
 
+    /// A Salesforce id field as a symbol, in its 18-character form (ids join across exports).
+    func idSymbol(_ field: Field) throws -> Symbol {
+        if let long = SalesforceId.eighteen(bytes(field)) { return try interner.intern(long) }
+        return try symbol(field)
+    }
+
     /// The field as a String (nil when missing or empty), repaired like `symbol`.
     func string(_ field: Field) throws -> String? {
         let i = indexOf[field.rawValue]

@@ -40,6 +40,7 @@ public struct Timeline {
         var userSymbols: [Int64] = []
         if let user = f.user {
             userSymbols.append(try c.names.id(user))
+            userSymbols.append(try c.names.id(SalesforceId.canonical(user)))   // a 15-character id finds its 18-character form
             for (id, name) in directory where name.caseInsensitiveCompare(user) == .orderedSame { userSymbols.append(try c.names.id(id)) }
         }
         let users = "(" + (userSymbols.isEmpty ? "0" : userSymbols.map(String.init).joined(separator: ",")) + ")"

@@ -22,13 +22,15 @@ final class LoginFacts {
     private(set) var history: [LoginGroup: Group] = [:]
     private(set) var windowNetworks: [NetworkUse: NetworkTally] = [:]
     private(set) var historyNetworks: Set<NetworkUse> = []
-    private(set) var windowDays: Set<Int64> = []
+    /// Days with logins, per org (0: exports that name no org, like Login History): one org's
+    /// missing day must not hide behind another org's logins.
+    private(set) var windowDays: [Int64: Set<Int64>] = [:]
     /// (user id, username) symbol pairs seen on the same row (ELF Login rows have both).
     private(set) var userPairs: Set<SymbolPair> = []
 
     init(db: Database, contexts: ContextTable, windowStart: Int64, windowEnd: Int64) throws {
         let serverToServer = Set(contexts.ids { $0.isServerToServer })
-        var lastDay = Int64.min
+        var lastDay = Int64.min, lastOrg = Int64.min
         try LoginCursor.forEach(db, from: .min, to: windowEnd) { row in
             let group = LoginGroup(context: contexts.canonical(row.context), app: row.app, userId: row.userId, username: row.username)
             let s2s = row.app != 0 && row.sourceIp != 0 && serverToServer.contains(row.context)
@@ -40,7 +42,7 @@ final class LoginFacts {
             }
             window[group, default: Group()].add(row.time)
             let day = row.time / 86_400_000
-            if day != lastDay { windowDays.insert(day); lastDay = day }   // rows come in time order
+            if day != lastDay || row.org != lastOrg { windowDays[row.org, default: []].insert(day); lastDay = day; lastOrg = row.org }
             if s2s { windowNetworks[NetworkUse(app: row.app, ip: row.sourceIp), default: NetworkTally()].add(row) }
             return true
         }

@@ -3,6 +3,7 @@
 public struct LoginRow: Sendable {
     public var time: Int64 = 0, key: Int64 = 0, sourceId: Int64 = 0, line: Int64 = 0
     public var context: Int64 = 0, app: Int64 = 0, userId: Int64 = 0, username: Int64 = 0, sourceIp: Int64 = 0
+    public var org: Int64 = 0
 }
 
 public struct RequestRow: Sendable {
@@ -21,7 +22,7 @@ struct LoginCursor {
     init(_ db: Database, from: Int64, to: Int64, contexts: [Int64]? = nil) throws {
         let filter = contexts.map { " AND context IN (\($0.map(String.init).joined(separator: ",")))" } ?? ""
         statement = try db.prepare("""
-            SELECT time, key, source_id, line, context, app, user_id, username, source_ip FROM logins
+            SELECT time, key, source_id, line, context, app, user_id, username, source_ip, org FROM logins
             WHERE time BETWEEN ? AND ?\(filter) ORDER BY time, key
             """)
         try statement.bind([.integer(from), .integer(to)])
@@ -31,7 +32,7 @@ struct LoginCursor {
         guard try statement.step() else { return nil }
         let s = statement
         return LoginRow(time: s.int(at: 0), key: s.int(at: 1), sourceId: s.int(at: 2), line: s.int(at: 3), context: s.int(at: 4),
-                        app: s.int(at: 5), userId: s.int(at: 6), username: s.int(at: 7), sourceIp: s.int(at: 8))
+                        app: s.int(at: 5), userId: s.int(at: 6), username: s.int(at: 7), sourceIp: s.int(at: 8), org: s.int(at: 9))
     }
 
     static func forEach(_ db: Database, from: Int64, to: Int64, contexts: [Int64]? = nil, _ body: (LoginRow) throws -> Bool) throws {

@@ -47,7 +47,12 @@ struct CoverageGapRule: Rule {
         // Days without server logins, or without requests from a client host, inside a
         // stretch where that source has data: the evidence is the records around the gap.
         let day: Int64 = 86_400_000
-        var sources: [(what: String, table: String, filter: String, days: Set<Int64>)] = [("server logins", "logins", "", try c.loginFacts().windowDays)]
+        var sources: [(what: String, table: String, filter: String, days: Set<Int64>)] = []
+        let orgDays = try c.loginFacts().windowDays
+        for (org, days) in orgDays {
+            let name = try c.names.name(org)
+            sources.append((name.map { "server logins of org \($0)" } ?? "server logins", "logins", org == 0 ? "org IS NULL AND" : "org = \(org) AND", days))
+        }
         for (host, days) in try c.requestFacts().hostDays {
             if let name = try c.names.name(host) { sources.append(("requests from \(name)", "token_requests", "host = \(host) AND", days)) }
         }

@@ -99,9 +99,13 @@ final class EventLogFileIngester {
         }
     }
 
+    /// TIMESTAMP can carry fewer fraction digits than TIMESTAMP_DERIVED in the same row
+    /// (`…07.13` against `…07.128Z`): the more precise of the two wins.
     private func eventTime() throws -> ParsedTime {
-        if let time = TimeParser.parse(columns.bytes(.timestamp)), time.hasZone { return time }
-        if let time = TimeParser.parse(columns.bytes(.timestampDerived)), time.hasZone { return time }
+        let stamp = TimeParser.parse(columns.bytes(.timestamp)).flatMap { $0.hasZone ? $0 : nil }
+        let derived = TimeParser.parse(columns.bytes(.timestampDerived)).flatMap { $0.hasZone ? $0 : nil }
+        if let stamp, let derived { return derived.precisionMs < stamp.precisionMs ? derived : stamp }
+        if let time = stamp ?? derived { return time }
         throw RowReject("unparseable TIMESTAMP '\(columns.display(.timestamp))' (expected yyyyMMddHHmmss.SSS in GMT, or TIMESTAMP_DERIVED in ISO 8601)")
     }
 
@@ -121,8 +125,8 @@ final class EventLogFileIngester {
     }
 
     private func userId() throws -> Symbol {
-        let derived = try columns.symbol(.userIdDerived)
-        return derived != 0 ? derived : try columns.symbol(.userId)
+        let derived = try columns.idSymbol(.userIdDerived)
+        return derived != 0 ? derived : try columns.idSymbol(.userId)
     }
 
     private func login(_ time: ParsedTime, line: Int) throws -> LoginRecord {
@@ -132,7 +136,7 @@ final class EventLogFileIngester {
         r.precisionMs = time.precisionMs
         r.line = line
         r.origin = v.elf
-        r.org = try columns.symbol(.organizationId)
+        r.org = try columns.idSymbol(.organizationId)
         r.userId = try userId()
         r.username = try columns.symbol(.userName)
         r.loginType = try loginTypeLabel(try columns.symbol(.loginType))
@@ -207,11 +211,11 @@ final class EventLogFileIngester {
         r.precisionMs = time.precisionMs
         r.line = line
         r.eventType = type
-        r.org = try columns.symbol(.organizationId)
+        r.org = try columns.idSymbol(.organizationId)
         r.userId = try userId()
         r.username = try columns.symbol(.userName)
         r.app = try columns.symbol(.connectedAppName)
-        r.appId = try columns.symbol(.connectedAppId)
+        r.appId = try columns.idSymbol(.connectedAppId)
         r.method = try columns.symbol(.methodName)
         if r.method == 0 { r.method = try columns.symbol(.method) }
         if r.method == 0 { r.method = try columns.symbol(.httpMethod) }
@@ -223,7 +227,7 @@ final class EventLogFileIngester {
         if let rows = try columns.string(.rowsProcessed) { r.rows = Int64(rows) }
         r.clientIp = try columns.symbol(.clientIp)
         r.delegatedUser = try columns.symbol(.delegatedUserName)
-        r.delegatedUserId = try columns.symbol(.delegatedUserId)
+        r.delegatedUserId = try columns.idSymbol(.delegatedUserId)
         r.sessionType = try columns.symbol(.sessionType)
         r.loginKey = try columns.string(.loginKey)
         r.sessionKey = try columns.string(.sessionKey)

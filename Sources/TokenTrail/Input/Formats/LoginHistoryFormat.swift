@@ -46,6 +46,7 @@ final class LoginHistoryIngester {
     private var flowCache = DirectCache<(Symbol, Symbol)>()
     private var statusCache = DirectCache<(Symbol, Symbol)>()
     private var jwtOnlyCache = DirectCache<Bool>()
+    private var browserCache = DirectCache<Bool>()
 
     init(ctx: FileContext, header: [String]) throws {
         self.ctx = ctx
@@ -78,12 +79,13 @@ final class LoginHistoryIngester {
                 let time = try loginTime()
                 r.time = time.epochMs
                 r.precisionMs = time.precisionMs
-                r.userId = try columns.symbol(.userId)
+                r.userId = try columns.idSymbol(.userId)
                 r.username = try columns.symbol(.username)
                 r.app = try columns.symbol(.application)
                 r.loginType = try columns.symbol(.loginType)
                 r.subtype = try columns.symbol(.subtype)
                 (r.flow, r.flowBasis) = try flow(loginType: r.loginType, subtype: r.subtype, app: r.app)
+                if try isBrowserPlaceholder(r.app, flow: r.flow) { r.app = 0 }
                 r.status = try columns.symbol(.status)
                 (r.outcome, r.failureClass) = try outcome(r.status)
                 r.sourceIp = try columns.symbol(.sourceIp)
@@ -134,6 +136,17 @@ final class LoginHistoryIngester {
         let result = (ctx.vocabulary.flow(flow), ctx.vocabulary.basis(basis))
         flowCache.set(result, loginType, subtype, app)
         return result
+    }
+
+    /// UI and SSO logins show `Application` = `Browser`: that is no connected app.
+    private func isBrowserPlaceholder(_ app: Symbol, flow: Symbol) throws -> Bool {
+        if app == 0 { return false }
+        if let cached = browserCache.get(app, flow) { return cached }
+        let oauth = Flow.allCases.contains { $0.isOAuth && ctx.vocabulary.flow($0) == flow }
+        let name = (try columns.string(.application) ?? "").lowercased()
+        let answer = !oauth && (name == "browser" || name == "ブラウザ")
+        browserCache.set(answer, app, flow)
+        return answer
     }
 
     private func isJWTOnly(_ app: Symbol) throws -> Bool {

@@ -108,8 +108,8 @@ final class TokenLogIngester {
         if let identity = o["id"]?.text {
             let parts = identity.split(separator: "/")
             if parts.count >= 2, parts[parts.count - 2].hasPrefix("00D"), parts[parts.count - 1].hasPrefix("005") {
-                r.orgId = try ctx.interner.intern(String(parts[parts.count - 2]))
-                r.userId = try ctx.interner.intern(String(parts[parts.count - 1]))
+                r.orgId = try ctx.interner.intern(SalesforceId.canonical(String(parts[parts.count - 2])))
+                r.userId = try ctx.interner.intern(SalesforceId.canonical(String(parts[parts.count - 1])))
             }
         }
         r.durationMs = (o["duration_ms"])?.number.map { Int64($0) }
