@@ -19,12 +19,23 @@ R = random.Random(20261122)
 UTC = dt.timezone.utc
 JST = dt.timezone(dt.timedelta(hours=9))
 
-ORG = "00D5g000004AcmeEAC"
+def id18(id15):
+    """The 18-character form of a 15-character Salesforce id (its case checksum)."""
+    assert len(id15) == 15
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+    suffix = ""
+    for chunk in range(3):
+        bits = sum(1 << i for i, c in enumerate(id15[chunk * 5:chunk * 5 + 5]) if "A" <= c <= "Z")
+        suffix += alphabet[bits]
+    return id15 + suffix
+
+
+ORG = id18("00D5g000004Acme")
 ORG15 = ORG[:15]
 ERP_APP, ERP_KEY = "Acme ERP Sync", "3MVG9ERPsync0Acme.Example.Consumer.Key.For.TokenTrail.Samples.0001"
 RPT_APP, RPT_KEY = "Acme Reporting", "3MVG9RPTreport0Acme.Example.Consumer.Key.For.TokenTrail.Samples.0002"
-ERP_USER = ("erp-integration@acme.example", "0055g00000ErpIntAAA")
-RPT_USER = ("reporting-bot@acme.example", "0055g00000RptBotAAA")
+ERP_USER = ("erp-integration@acme.example", id18("0055g00000ErpIn"))
+RPT_USER = ("reporting-bot@acme.example", id18("0055g00000RptBo"))
 HOSTS = {"etl-01": "198.51.100.23", "etl-02": "198.51.100.24", "rpt-01": "203.0.113.10"}
 MY_DOMAIN = "https://acme.my.salesforce.com"
 
@@ -34,7 +45,7 @@ FIRST = ["aiko", "ben", "carla", "daichi", "emma", "felix", "gina", "haruto", "i
 LAST = ["tanaka", "miller", "rossi", "sato", "brown", "weber", "lopez", "suzuki", "garcia", "ito",
         "kato", "fischer", "wang", "novak", "haddad", "sharma", "reid", "yamada", "cohen", "mori",
         "patel", "santos", "li", "dubois", "kimura", "evans", "ogawa", "bianchi", "zhang", "okafor"]
-HUMANS = [(f"{f}.{l}@acme.example", f"0055g00000Usr{i:03d}AA") for i, (f, l) in enumerate(zip(FIRST, LAST))]
+HUMANS = [(f"{f}.{l}@acme.example", id18(f"0055g0000Usr{i:03d}")) for i, (f, l) in enumerate(zip(FIRST, LAST))]
 MOBILE = HUMANS[:10]
 ADMIN = HUMANS[29]
 
@@ -272,7 +283,7 @@ for n, r in enumerate(day_rows):
         continue
     end = r["t"] + dt.timedelta(seconds=R.randint(30, 600), milliseconds=R.randint(0, 999))
     if r["flow"] in ("jwt", "cc"):
-        app_id = "0H45g000000ErpAAA" if r["flow"] == "jwt" else "0H45g000000RptAAA"
+        app_id = id18("0H45g0000ErpApp") if r["flow"] == "jwt" else id18("0H45g0000RptApp")
         for k in range(2):
             t = r["t"] + dt.timedelta(seconds=2 + k * 3, milliseconds=R.randint(0, 999))
             rest_rows.append({"EVENT_TYPE": "RestApi", "TIMESTAMP": elf_ts(t), "REQUEST_ID": f"4ZtR{n:06d}{k}",

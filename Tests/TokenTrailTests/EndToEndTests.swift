@@ -15,7 +15,7 @@ import Testing
         #expect(run.stdout.contains("jwt_bearer"))
         #expect(run.stdout.contains("reporting-bot@acme.example"))
         // API-export rows carry only user ids; the summary names them through the user directory.
-        #expect(!run.stdout.contains("0055g00000RptBotAAA") && !run.stdout.contains("0055g00000ErpIntAAA"))
+        #expect(!run.stdout.contains("0055g00000RptBoAAJ") && !run.stdout.contains("0055g00000ErpInAAJ"))
         let html = try String(contentsOfFile: dir + "/report/index.html", encoding: .utf8)
         #expect(html.contains("Content-Security-Policy"))
         #expect(html.contains("Who server-to-server apps log in as"))

@@ -21,12 +21,10 @@ public struct FileResult: Sendable {
 /// Reads one file end to end in one transaction: sniff, parse, normalize, store, record
 /// the source. An error rolls the whole file back, so no file is ever half-ingested.
 enum FileIngester {
-    enum Shape { case csv, jsonLines, jsonArray }
-
-    static let maxJSONArrayBytes = 64 << 20
+    enum Shape { case csv, json }
 
     private struct Unchanged: Error { let previous: Int64; let stats: FileStats; let sha: String; let format: String }
-    private struct SkipFile: Error { let reason: String }
+    struct SkipFile: Error { let reason: String }
 
     static func ingest(path: String, store: IngestStore, run: Int64, options: IngestOptions) -> FileResult {
         var result = FileResult(path: path, format: "unknown", status: .ingested)
@@ -41,8 +39,7 @@ enum FileIngester {
                 let format: String
                 switch shape {
                 case .csv: format = try ingestCSV(source, ctx: ctx)
-                case .jsonLines: format = try ingestJSONLines(source, ctx: ctx)
-                case .jsonArray: format = try ingestJSONArray(source, ctx: ctx)
+                case .json: format = try JSONIngest.run(source, ctx: ctx)
                 }
                 try ctx.finish()
                 let sha = try source.file.finishDigest()
@@ -94,8 +91,7 @@ enum FileIngester {
         var i = 0
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
         while i < filled && [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
-        if i < filled && bytes[i] == UInt8(ascii: "[") { return .jsonArray }
-        if i < filled && bytes[i] == UInt8(ascii: "{") { return .jsonLines }
+        if i < filled && (bytes[i] == UInt8(ascii: "[") || bytes[i] == UInt8(ascii: "{")) { return .json }
         return .csv
     }
 
@@ -124,133 +120,4 @@ enum FileIngester {
                          "unrecognized CSV header: expected Login History (a LoginTime / Login Time / ログイン時間 column) or Event Monitoring (EVENT_TYPE and TIMESTAMP columns); found \(shown)",
                          unrecognized: true)
     }
-
-    /// Routes each JSON object to the format the first object revealed.
-    private final class JSONRouter {
-        let ctx: FileContext
-        var token: TokenLogIngester?
-        var okta: OktaIngester?
-        init(ctx: FileContext) { self.ctx = ctx }
-
-        var format: String { okta != nil ? "okta_system_log" : "token_log" }
-
-        func route(_ value: JSONValue, line: Int, raw: UnsafeRawBufferPointer) throws {
-            ctx.currentLine = line
-            guard let object = value.object else {
-                try ctx.reject(line: line, reason: "expected a JSON object per line", excerpt: String(decoding: raw.prefix(240), as: UTF8.self))
-                return
-            }
-            if token == nil && okta == nil {
-                if OktaFormat.recognizes(object) {
-                    okta = OktaIngester(ctx: ctx)
-                } else if TokenLogFormat.recognizes(object) {
-                    token = TokenLogIngester(ctx: ctx)
-                } else if object["apps"] != nil || (object["version"] != nil && object["rules"] != nil) {
-                    throw SkipFile(reason: "a TokenTrail policy file; pass it with --policy")
-                } else {
-                    throw InputError(path: ctx.path, line: line,
-                                     "unrecognized JSON: expected Okta System Log events (eventType, published) or client token-request lines (ts plus grant_type / token_url / http_status; see README); found keys \(object.keys.sorted().prefix(10).joined(separator: ", "))",
-                                     unrecognized: true)
-                }
-            }
-            if let okta { try okta.ingest(object, line: line, raw: raw) } else { try token!.ingest(object, line: line, raw: raw) }
-        }
-    }
-
-    static func ingestJSONLines(_ source: ByteSource, ctx: FileContext) throws -> String {
-        let reader = try LineReader(source: source)
-        let router = JSONRouter(ctx: ctx)
-        var sawObject = false
-        while let line = try reader.next() {
-            if reader.oversized {
-                try ctx.reject(line: reader.lineNumber, reason: "line longer than \(reader.maxLineBytes / 1024) KiB", excerpt: "")
-                continue
-            }
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            let value: JSONValue
-            var repairedKey: String?
-            do {
-                value = try JSONParser.parse(line, repairedKey: &repairedKey)
-            } catch let error as JSONError {
-                if !sawObject {
-                    // A pretty-printed single document (a policy, an API response) is not JSON lines.
-                    if let whole = try? readWhole(source, limit: 4 << 20), let object = whole.object,
-                       object["apps"] != nil || object["rules"] != nil {
-                        throw SkipFile(reason: "a TokenTrail policy file; pass it with --policy")
-                    }
-                    throw InputError(path: ctx.path, line: reader.lineNumber, "not JSON lines (\(error)): expected one JSON object per line",
-                                     unrecognized: true)
-                }
-                try ctx.reject(line: reader.lineNumber, reason: "invalid JSON: \(error)", excerpt: String(decoding: line.prefix(240), as: UTF8.self))
-                continue
-            }
-            sawObject = true
-            ctx.currentLine = reader.lineNumber
-            if let repairedKey { ctx.noteRepair(column: repairedKey, kind: .invalidUTF8) }
-            try router.route(value, line: reader.lineNumber, raw: line)
-        }
-        return router.format
-    }
-
-    static func readWhole(_ source: ByteSource, limit: Int) throws -> JSONValue {
-        try source.rewind(to: 0)
-        var bytes: [UInt8] = []
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)
-        defer { chunk.deallocate() }
-        while true {
-            let n = try source.read(into: chunk)
-            if n == 0 { break }
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
-            if bytes.count > limit {
-                throw InputError(path: source.file.path, "JSON document larger than \(limit >> 20) MiB: split it into JSON lines (jq -c '.[]' file.json > file.jsonl)")
-            }
-        }
-        var start = 0
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
-        return try bytes.withUnsafeBytes { try JSONParser.parse(UnsafeRawBufferPointer(rebasing: $0[start...])) }
-    }
-
-    /// A JSON array (Okta's API shape), read whole under a size cap; each element keeps the
-    /// line it starts on.
-    static func ingestJSONArray(_ source: ByteSource, ctx: FileContext) throws -> String {
-        var bytes: [UInt8] = []
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)
-        defer { chunk.deallocate() }
-        while true {
-            let n = try source.read(into: chunk)
-            if n == 0 { break }
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
-            if bytes.count > maxJSONArrayBytes {
-                throw InputError(path: ctx.path, "JSON array larger than \(maxJSONArrayBytes >> 20) MiB: convert it to JSON lines (jq -c '.[]' file.json > file.jsonl), which is streamed")
-            }
-        }
-        let router = JSONRouter(ctx: ctx)
-        try bytes.withUnsafeBytes { all in
-            var parser = JSONParser(bytes: all, index: all.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0)
-            var line = 1, counted = 0
-            func lineAt(_ offset: Int) -> Int {
-                while counted < offset { if all[counted] == 0x0A { line += 1 }; counted += 1 }
-                return line
-            }
-            do {
-                try parser.expect(UInt8(ascii: "["))
-                if parser.peek() == UInt8(ascii: "]") { return }
-                while true {
-                    _ = parser.peek()
-                    let start = parser.index
-                    let value = try parser.parseValue(depth: 1)
-                    try router.route(value, line: lineAt(start), raw: UnsafeRawBufferPointer(rebasing: all[start..<parser.index]))
-                    guard let next = parser.peek() else { throw JSONError(message: "unterminated array", offset: parser.index) }
-                    parser = JSONParser(bytes: all, index: parser.index + 1)
-                    if next == UInt8(ascii: "]") { break }
-                    if next != UInt8(ascii: ",") { throw JSONError(message: "expected ',' or ']' between array elements", offset: parser.index - 1) }
-                }
-            } catch let error as JSONError {
-                throw InputError(path: ctx.path, line: lineAt(min(error.offset, all.count)), "invalid JSON array: \(error)")
-            }
-        }
-        return router.format
-    }
 }
-
-import Foundation

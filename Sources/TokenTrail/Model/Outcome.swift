@@ -50,6 +50,8 @@ public enum FailureClass: String, CaseIterable, Sendable {
         ("restricted time", .timeRestricted), ("restricted_time", .timeRestricted), ("login hours", .timeRestricted),
         ("e0000005", .invalidSession), ("invalid session", .invalidSession),
         ("e0000011", .invalidToken), ("invalid token provided", .invalidToken), ("oauth_invalid_token", .invalidToken),
+        ("invalid_credentials", .invalidCredentials), ("verification_error", .invalidCredentials),
+        ("locked_out", .lockedOut),
         ("invalid password", .invalidCredentials), ("invalid_password", .invalidCredentials),
         ("invalid user credentials", .invalidCredentials), ("authentication failure", .invalidCredentials),
         ("sso_pwd_invalid", .invalidCredentials), ("e0000004", .invalidCredentials), ("無効なパスワード", .invalidCredentials),

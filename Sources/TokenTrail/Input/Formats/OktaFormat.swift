@@ -57,6 +57,11 @@ final class OktaIngester {
         if result == "FAILURE" || result == "DENY" {
             r.failureClass = v.failure(FailureClass.classify(reason ?? ""))
         }
+        // Okta's rate-limit events are refusals whatever their outcome says.
+        if (o["eventType"]?.string ?? "").hasPrefix("system.operation.rate_limit") {
+            r.outcome = v.outcome(.failure)
+            r.failureClass = v.failure(.rateLimited)
+        }
         let debug = o["debugContext"]?["debugData"]
         let grantType = debug?["grantType"]?.text
         r.grantType = try ctx.interner.intern(grantType)
