@@ -26,6 +26,8 @@ public enum Analyzer {
 
     public static func run(db: Database, policy: Policy?, windowStart: Int64, windowEnd: Int64,
                            runId: Int64? = nil, rules: [any Rule] = RuleCatalog.all) throws -> Result {
+        // Before anything reads logins: ELF rows get the app other sources name for them.
+        try AnalysisContext.timed("  app attribution") { try AppAttribution.run(db: db, from: windowStart, to: windowEnd) }
         let context = try AnalysisContext(db: db, policy: policy, windowStart: windowStart, windowEnd: windowEnd)
         var findings: [Finding] = []
         for rule in rules where context.isEnabled(rule.id) {

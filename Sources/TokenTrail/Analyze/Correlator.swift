@@ -54,7 +54,7 @@ enum Correlator {
                               [.integer(c.windowStart - window), .integer(c.windowEnd + window)]).int == 1 else { return result }
         // Server exports' coverage: a request outside it has nothing to pair with.
         let covered = try c.rows("""
-            SELECT first_time, last_time FROM sources WHERE (format LIKE 'login_history%' OR format = 'elf_login') AND first_time IS NOT NULL
+            SELECT first_time, last_time FROM sources WHERE (format LIKE 'login_history%' OR format IN ('elf_login', 'login_event')) AND first_time IS NOT NULL
             """).compactMap { row in row[0].int.flatMap { a in row[1].int.map { (a, $0) } } }
 
         // Subjects as small integers: lowercased usernames, ids resolved through the directory.

@@ -168,13 +168,15 @@ final class JSONRouter {
     let ctx: FileContext
     var token: TokenLogIngester?
     var okta: OktaIngester?
+    var loginEvents: LoginEventIngester?
     private(set) var sawObject = false
     init(ctx: FileContext) { self.ctx = ctx }
 
-    var format: String { okta != nil ? "okta_system_log" : "token_log" }
+    var format: String { okta != nil ? "okta_system_log" : loginEvents != nil ? "login_event" : "token_log" }
 
     func recognizes(_ object: [String: JSONValue]) -> Bool {
-        OktaFormat.recognizes(object) || TokenLogFormat.recognizes(object) || object["data"]?["events"]?.array != nil
+        OktaFormat.recognizes(object) || TokenLogFormat.recognizes(object) || LoginEventFormat.recognizes(object)
+            || object["data"]?["events"]?.array != nil
     }
 
     func route(_ value: JSONValue, line: Int, raw: UnsafeRawBufferPointer) throws {
@@ -188,20 +190,24 @@ final class JSONRouter {
             for event in events { try route(event, line: line, raw: raw) }
             return
         }
-        if token == nil && okta == nil {
+        if token == nil && okta == nil && loginEvents == nil {
             if OktaFormat.recognizes(object) {
                 okta = OktaIngester(ctx: ctx)
+            } else if LoginEventFormat.recognizes(object) {
+                loginEvents = LoginEventIngester(ctx: ctx)
             } else if TokenLogFormat.recognizes(object) {
                 token = TokenLogIngester(ctx: ctx)
             } else if object["apps"] != nil || (object["version"] != nil && object["rules"] != nil) {
                 throw FileIngester.SkipFile(reason: "a TokenTrail policy file; pass it with --policy")
             } else {
                 throw InputError(path: ctx.path, line: line,
-                                 "unrecognized JSON: expected Okta System Log events (eventType, published), an Okta event hook delivery (data.events) or client token-request lines (ts plus grant_type / token_url / http_status; see README); found keys \(object.keys.sorted().prefix(10).joined(separator: ", "))",
+                                 "unrecognized JSON: expected Okta System Log events (eventType, published), an Okta event hook delivery (data.events), LoginEvent records (EventDate) or client token-request lines (ts plus grant_type / token_url / http_status; see README); found keys \(object.keys.sorted().prefix(10).joined(separator: ", "))",
                                  unrecognized: true)
             }
         }
         sawObject = true
-        if let okta { try okta.ingest(object, line: line, raw: raw) } else { try token!.ingest(object, line: line, raw: raw) }
+        if let okta { try okta.ingest(object, line: line, raw: raw) }
+        else if let loginEvents { try loginEvents.ingest(object, line: line, raw: raw) }
+        else { try token!.ingest(object, line: line, raw: raw) }
     }
 }

@@ -33,7 +33,7 @@ public final class IngestStore {
         s.bind(Int64(r.line), at: o + 4); s.bind(r.context, at: o + 5); s.bindSymbol(r.org, at: o + 6)
         s.bindSymbol(r.userId, at: o + 7); s.bindSymbol(r.username, at: o + 8); s.bindSymbol(r.app, at: o + 9)
         s.bindSymbol(r.sourceIp, at: o + 10); s.bind(r.historyId, at: o + 11); s.bind(r.loginKey, at: o + 12)
-        s.bind(r.requestId, at: o + 13)
+        s.bind(r.requestId, at: o + 13); s.bindSymbol(0, at: o + 14)   // app_via: set by AppAttribution, never by an export
     }
 
     static func bindTokenRequest(_ s: Statement, _ r: TokenRequestRecord, _ o: Int32) {
@@ -180,6 +180,7 @@ public struct Vocabulary {
     public let failures: [FailureClass: Symbol]
     public let loginHistory: Symbol
     public let elf: Symbol
+    public let loginEvent: Symbol
     public let okta: Symbol
 
     init(interner: Interner) throws {
@@ -197,6 +198,7 @@ public struct Vocabulary {
         self.failures = failures
         loginHistory = try interner.intern("login_history")
         elf = try interner.intern("elf")
+        loginEvent = try interner.intern("login_event")
         okta = try interner.intern("okta")
     }
 

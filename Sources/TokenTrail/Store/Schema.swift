@@ -35,7 +35,7 @@ public enum Schema {
     CREATE TABLE IF NOT EXISTS logins(
         time INTEGER NOT NULL, key INTEGER NOT NULL, source_id INTEGER NOT NULL, line INTEGER NOT NULL,
         context INTEGER NOT NULL, org INTEGER, user_id INTEGER, username INTEGER, app INTEGER,
-        source_ip INTEGER, history_id TEXT, login_key TEXT, request_id TEXT,
+        source_ip INTEGER, history_id TEXT, login_key TEXT, request_id TEXT, app_via INTEGER,
         PRIMARY KEY(time, key)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS findings(
         fingerprint TEXT PRIMARY KEY, rule TEXT NOT NULL, severity TEXT NOT NULL,
@@ -145,7 +145,7 @@ public enum Schema {
             coalesce((SELECT value FROM strings WHERE id = l.username),
                      (SELECT d.username FROM user_directory d WHERE d.user_id = (SELECT value FROM strings WHERE id = l.user_id)),
                      (SELECT value FROM strings WHERE id = l.user_id)) AS user,
-            \(s("l.app", as: "app")), \(s("c.login_type", as: "login_type")),
+            \(s("l.app", as: "app")), \(s("l.app_via", as: "app_via")), \(s("c.login_type", as: "login_type")),
             \(s("c.subtype", as: "subtype")), \(flow(context: "c", login: "l")) AS flow, \(basis(context: "c", login: "l")) AS flow_basis,
             \(s("c.status", as: "status")), \(s("c.outcome", as: "outcome")), \(s("c.failure_class", as: "failure_class")),
             \(s("l.source_ip", as: "source_ip")), \(s("c.login_url", as: "login_url")), \(s("c.country", as: "country")),
@@ -262,6 +262,7 @@ public enum Schema {
     static let addedColumns: [(table: String, column: String, declaration: String)] = [
         ("sources", "repaired", "INTEGER NOT NULL DEFAULT 0"),
         ("rejects", "token_login", "INTEGER NOT NULL DEFAULT 0"),
+        ("logins", "app_via", "INTEGER"),
     ]
 
     static func addMissingColumns(_ db: Database) throws {

@@ -4,6 +4,8 @@
 enum LoginHistoryField: Int, CaseIterable {
     case id, userId, username, loginTime, loginType, subtype, sourceIp, loginUrl, location, country
     case tls, cipher, browser, platform, status, application, clientVersion, apiType, apiVersion, authMethod
+    /// Real-Time Event Monitoring `LoginEvent` (SOQL CSV): its own id and the session it opened.
+    case eventIdentifier, loginKey
 
     static let aliases: [String: LoginHistoryField] = [
         "id": .id,
@@ -26,7 +28,15 @@ enum LoginHistoryField: Int, CaseIterable {
         "apitype": .apiType, "api種別": .apiType,
         "apiversion": .apiVersion, "apiバージョン": .apiVersion,
         "authmethodreference": .authMethod, "authenticationmethodreference": .authMethod, "認証メソッド参照": .authMethod,
+        // LoginEvent: EventDate is the login time, LoginHistoryId the Login History row it is.
+        "eventdate": .loginTime, "loginhistoryid": .id, "eventidentifier": .eventIdentifier, "loginkey": .loginKey,
     ]
+
+    /// A LoginEvent export (EventDate / EventIdentifier) rather than Login History.
+    static func isLoginEvent(_ header: [String]) -> Bool {
+        let normalized = Set(header.map(FlowClassifier.normalize))
+        return normalized.contains("eventidentifier") || normalized.contains("eventdate")
+    }
 
     static func recognizes(_ header: [String]) -> Bool {
         header.contains { aliases[FlowClassifier.normalize($0)] == .loginTime }
@@ -34,6 +44,7 @@ enum LoginHistoryField: Int, CaseIterable {
 
     /// `login_history_api`, `login_history_setup_en` or `login_history_setup_ja`.
     static func formatName(_ header: [String]) -> String {
+        if isLoginEvent(header) { return "login_event" }
         let normalized = header.map(FlowClassifier.normalize)
         if normalized.contains("id") || normalized.contains("userid") { return "login_history_api" }
         return header.contains(where: { $0.unicodeScalars.contains { !$0.isASCII } }) ? "login_history_setup_ja" : "login_history_setup_en"
@@ -47,10 +58,12 @@ final class LoginHistoryIngester {
     private var statusCache = DirectCache<(Symbol, Symbol)>()
     private var jwtOnlyCache = DirectCache<Bool>()
     private var browserCache = DirectCache<Bool>()
+    private let isLoginEvent: Bool
 
     init(ctx: FileContext, header: [String]) throws {
         self.ctx = ctx
         columns = CSVColumns(header: header, aliases: LoginHistoryField.aliases, interner: ctx.interner)
+        isLoginEvent = LoginHistoryField.isLoginEvent(header)
         guard columns.has(.userId) || columns.has(.username) else {
             throw InputError(path: ctx.path, line: 1, "Login History export without a user column: expected UserId (API export) or Username / ユーザー名 (Setup download)")
         }
@@ -75,10 +88,16 @@ final class LoginHistoryIngester {
             do {
                 var r = LoginRecord()
                 r.line = line
-                r.origin = v.loginHistory
+                r.origin = isLoginEvent ? v.loginEvent : v.loginHistory
                 let time = try loginTime()
                 r.time = time.epochMs
                 r.precisionMs = time.precisionMs
+                if isLoginEvent && !columns.isEmpty(.id) {
+                    // Login History's LoginTime has whole seconds: on the second, the same login
+                    // from both sources has the same (time, key) and is stored once.
+                    r.time -= r.time % 1000
+                    r.precisionMs = 1000
+                }
                 r.userId = try columns.idSymbol(.userId)
                 r.username = try columns.symbol(.username)
                 r.app = try columns.symbol(.application)
@@ -100,7 +119,8 @@ final class LoginHistoryIngester {
                 r.apiVersion = try columns.symbol(.apiVersion)
                 r.clientVersion = try columns.symbol(.clientVersion)
                 r.authMethod = try columns.symbol(.authMethod)
-                r.historyId = try columns.string(.id)
+                r.historyId = try columns.string(.id).map(SalesforceId.canonical)
+                r.loginKey = try columns.string(.loginKey)
                 r.key = key(for: r)
                 try ctx.add(r)
             } catch let reject as RowReject {
@@ -170,9 +190,14 @@ final class LoginHistoryIngester {
     /// and an English download of the same logins collapse into one row each.
     private func key(for r: LoginRecord) -> Int64 {
         var hasher = ctx.store.dedup.hasher()
-        let id = columns.bytes(.id)
-        if !id.isEmpty {
+        if let id = r.historyId {
             hasher.combine(id)
+            return hasher.finalize()
+        }
+        let event = columns.bytes(.eventIdentifier)
+        if !event.isEmpty {
+            hasher.combine(Int64(3))
+            hasher.combine(event)
             return hasher.finalize()
         }
         for value in [r.time / 60_000, r.userId, r.username, r.sourceIp, r.flow, r.outcome, r.failureClass, r.app] {
