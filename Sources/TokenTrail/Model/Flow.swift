@@ -144,6 +144,13 @@ public enum FlowClassifier {
         }
     }
 
+    /// UI and SSO logins show `Application` = `Browser`: that is no connected app.
+    public static func isBrowserPlaceholder(application: String, flow: Flow) -> Bool {
+        guard !flow.isOAuth else { return false }
+        let name = application.lowercased()
+        return name == "browser" || name == "ブラウザ"
+    }
+
     public static func flow(forGrantType grantType: String) -> Flow? {
         switch grantType.lowercased() {
         case "": return nil

@@ -48,6 +48,7 @@ final class LoginEventIngester {
                                                          recordsSubtype: o.keys.contains("LoginSubType"))
         r.flow = v.flow(flow)
         r.flowBasis = v.basis(basis)
+        if FlowClassifier.isBrowserPlaceholder(application: text(o, "Application") ?? "", flow: flow) { r.app = 0 }
         let status = text(o, "Status") ?? ""
         r.status = try ctx.interner.intern(status)
         let (outcome, failure) = LoginStatus.outcome(status)

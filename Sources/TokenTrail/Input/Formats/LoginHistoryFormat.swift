@@ -158,13 +158,11 @@ final class LoginHistoryIngester {
         return result
     }
 
-    /// UI and SSO logins show `Application` = `Browser`: that is no connected app.
     private func isBrowserPlaceholder(_ app: Symbol, flow: Symbol) throws -> Bool {
         if app == 0 { return false }
         if let cached = browserCache.get(app, flow) { return cached }
-        let oauth = Flow.allCases.contains { $0.isOAuth && ctx.vocabulary.flow($0) == flow }
-        let name = (try columns.string(.application) ?? "").lowercased()
-        let answer = !oauth && (name == "browser" || name == "ブラウザ")
+        let kind = Flow.allCases.first { ctx.vocabulary.flow($0) == flow } ?? .other
+        let answer = FlowClassifier.isBrowserPlaceholder(application: try columns.string(.application) ?? "", flow: kind)
         browserCache.set(answer, app, flow)
         return answer
     }

@@ -1,0 +1,169 @@
+import Foundation
+import Testing
+@testable import TokenTrail
+
+/// Every real export shape (FORMATS.md §6), from fixtures written in those shapes, and the
+/// rule that content never removes a row.
+@Suite struct RealShapesTests {
+    static func shape(_ name: String) -> String { TestSupport.fixture("shapes/" + name) }
+
+    static func rows(_ db: Database, _ sql: String) throws -> [String] {
+        try db.rows(sql).map { $0.map { $0.string ?? "∅" }.joined(separator: " ") }
+    }
+
+    @Test func olderELFLoginFilesAreClassifiedByURIWithIdsInTheir18CharacterForm() throws {
+        let (result, db) = try TestSupport.scan([Self.shape("elf_login_2021_columns.csv")])
+        #expect(result.files.first?.stats.stored == 3)
+        #expect(try Self.rows(db, "SELECT flow, flow_basis, user_id, outcome FROM v_logins ORDER BY time_ms") == [
+            "oauth_unknown not_exported 0055g00000ErpInAAJ success",
+            "ui login_type 0055g0000Usr001AQA success",
+            "soap_api login_type 0055g0000Usr029AAA failure",
+        ])
+        // TIMESTAMP says .13, TIMESTAMP_DERIVED .128 in the same row: the more precise wins.
+        #expect(try db.scalar("SELECT time_utc FROM v_logins WHERE flow = 'oauth_unknown'").string == "2021-10-19T05:07:07.128Z")
+        #expect(try db.scalar("SELECT org FROM v_logins LIMIT 1").string == "00D5g000004AcmeEAC")
+    }
+
+    @Test func elfLoginTypeCodesAreStoredAsLoginHistoryLabels() throws {
+        let (_, db) = try TestSupport.scan([Self.shape("elf_login_2026_codes.csv")])
+        #expect(try Self.rows(db, "SELECT login_type, flow, flow_basis FROM v_logins ORDER BY time_ms") == [
+            "Remote Access 2.0 client_credentials subtype", "Application ui subtype",
+        ])
+    }
+
+    @Test func aTimelineFilterTakesTheFifteenCharacterIdAsTheFileHasIt() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let run = try TestSupport.runCLI(["scan", Self.shape("elf_login_2021_columns.csv"), "--db", dir + "/db.sqlite", "--quiet"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let timeline = try TestSupport.runCLI(["timeline", "--db", dir + "/db.sqlite", "--user", "0055g0000Usr001", "--from", "2021-10-01T00:00:00Z", "--to", "2021-11-01T00:00:00Z"])
+        #expect(timeline.status == 0)
+        #expect(timeline.stdout.contains("192.0.2.44"), "\(timeline.stdout)")
+    }
+
+    /// A narrow Login History query without LoginSubType: the flow is unknown, not JWT, and a
+    /// policy declaring client credentials raises no flow-drift from it.
+    @Test func aLoginHistoryExportWithoutLoginSubTypeIsNotCalledJWT() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let policy = dir + "/policy.json"
+        try #"{"version":1,"apps":[{"name":"Acme Reporting","flows":["client_credentials"],"runAsUser":"reporting-bot@acme.example"}]}"#
+            .write(toFile: policy, atomically: true, encoding: .utf8)
+        let (_, db) = try TestSupport.scan([Self.shape("login_history_no_subtype.csv")], policy: policy)
+        #expect(try Self.rows(db, "SELECT app, flow, flow_basis FROM v_logins ORDER BY time_ms") == [
+            "Acme Reporting oauth_unknown not_exported", "Acme Reporting oauth_unknown not_exported", "∅ ui login_type",
+        ])   // and `Browser`, the Application of a UI login, is no app
+        let result = try Analyzer.run(db: db, policy: try Policy.load(path: policy), windowStart: 0, windowEnd: .max / 2)
+        #expect(!result.findings.contains { $0.rule == "flow-drift" || $0.rule == "run-as-mismatch" || $0.rule == "jwt-on-client-credentials-app" })
+    }
+
+    @Test func loginEventsAreOneRowWithTheirLoginHistoryTwin() throws {
+        let (result, db) = try TestSupport.scan([Self.shape("login_history_no_subtype.csv"), Self.shape("login_event_soql.csv"),
+                                                 Self.shape("login_event_records.json")])
+        let formats = result.files.map(\.format)
+        #expect(formats == ["login_history_api", "login_event", "login_event"])
+        // The SOQL CSV's first row is Login History's 0Ya5g00000NoSub001: stored once.
+        #expect(result.files[1].stats.duplicates == 1 && result.files[1].stats.stored == 1)
+        #expect(result.files[2].stats.stored == 2)
+        #expect(try Self.rows(db, "SELECT origin, app, flow, flow_basis, login_key FROM v_logins WHERE origin = 'login_event' ORDER BY time_ms") == [
+            "login_event Acme ERP Sync jwt_bearer inferred Zz98Yy76Xx54Ww32",
+            "login_event Acme ERP Sync jwt_bearer inferred Qr12St34Uv56Wx78",
+            "login_event ∅ ui subtype ∅",
+        ])   // `Browser`, the Application of a UI login, is no app
+        // Re-reading adds nothing.
+        let again = try Scanner.scan({ var r = ScanRequest(inputs: [Self.shape("login_event_records.json")]); r.databasePath = result.databasePath; return r }())
+        #expect(again.files.first?.stats.stored == 0)
+    }
+
+    @Test func oktaEventHooksSinglePrettyEventsAndStandardReasonsAreRead() throws {
+        let (result, db) = try TestSupport.scan([Self.shape("okta_event_hook.json"), Self.shape("okta_single_event.json")])
+        #expect(result.files.map(\.format) == ["okta_system_log", "okta_system_log"])
+        #expect(result.files.map(\.stats.stored) == [3, 1])
+        #expect(try Self.rows(db, "SELECT event_type, outcome, failure_class, line FROM v_idp_events ORDER BY time_ms") == [
+            "user.session.start failure invalid_credentials 9",
+            "user.account.lock failure locked_out 21",
+            "system.operation.rate_limit.violation failure rate_limited 30",
+            "app.oauth2.as.token.grant failure invalid_credentials 1",
+        ])
+    }
+
+    @Test func aTokenLogWhoseFirstLineIsCutKeepsTheRest() throws {
+        let (result, db) = try TestSupport.scan([Self.shape("token_log_cut_first_line.jsonl")])
+        let file = try #require(result.files.first)
+        #expect(file.status == .ingested && file.format == "token_log")
+        #expect(file.stats.stored == 2 && file.stats.rejects == 1)
+        #expect(try db.scalar("SELECT line FROM v_rejects").int == 1)
+        #expect(try db.scalar("SELECT token_login FROM v_rejects").int == 1)   // it looked like a token request
+    }
+
+    @Test func aJSONDocumentOfAnotherKindIsNamedAndRefused() throws {
+        let (result, _) = try TestSupport.scan([Self.shape("unrelated_document.json")])
+        guard case .failed(let message) = try #require(result.files.first).status else { Issue.record("not refused"); return }
+        #expect(message.contains("unrelated_document.json") && message.contains("no supported export") && message.contains("kind, region, services"))
+    }
+
+    /// The stolen-key week of the samples, with the attacker's rows carrying invalid UTF-8, a
+    /// terminal escape and a bidi override in the user agent: every one is still found.
+    @Test func hostileBytesInTheAttackersRowsHideNothing() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let export = try Data(contentsOf: URL(fileURLWithPath: TestSupport.samples + "/salesforce/LoginHistory_api_2026-11-14_2026-11-20.csv"))
+        var lines = export.split(separator: 0x0A, omittingEmptySubsequences: false).map { Array($0) }
+        var hostile = 0
+        for i in lines.indices where String(decoding: lines[i], as: UTF8.self).contains("203.0.113.77") {
+            let text = String(decoding: lines[i], as: UTF8.self).replacingOccurrences(of: ",Unknown,", with: ",\u{1B}[2J\u{202E}UA\u{FFFF}X,")
+            var bytes = Array(text.utf8)
+            if let x = bytes.lastIndex(of: UInt8(ascii: "X")) { bytes.replaceSubrange(x...x, with: [0xC3, 0x28, 0xFF]) }  // invalid UTF-8
+            lines[i] = bytes
+            hostile += 1
+        }
+        #expect(hostile == 4)
+        FileManager.default.createFile(atPath: dir + "/LoginHistory.csv", contents: Data(lines.joined(separator: [0x0A])))
+        for name in ["etl-01_token-requests.jsonl", "etl-02_token-requests.jsonl"] {
+            try FileManager.default.copyItem(atPath: TestSupport.samples + "/clients/" + name, toPath: dir + "/" + name)
+        }
+        let (result, db) = try TestSupport.scan([dir], policy: TestSupport.samples + "/policy.json")
+        let export1 = try #require(result.files.first { $0.path.hasSuffix("LoginHistory.csv") })
+        #expect(export1.stats.rejects == 0 && export1.stats.repaired == 4 && export1.stats.stored == 1129)
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM v_repairs WHERE kind = 'invalid_utf8' AND field = 'Browser'") == 4)
+        let findings = try Analyzer.run(db: db, policy: try Policy.load(path: TestSupport.samples + "/policy.json"),
+                                        windowStart: 0, windowEnd: .max / 2).findings
+        let unmatched = try #require(findings.first { $0.rule == "unmatched-server-login" && $0.sourceIp == "203.0.113.77" })
+        #expect(unmatched.count == 4)
+        #expect(findings.contains { $0.rule == "new-source-ip" && $0.sourceIp == "203.0.113.77" && $0.count == 4 })
+        // The terminal never gets the escape.
+        let run = try TestSupport.runCLI(["scan", dir, "--policy", TestSupport.samples + "/policy.json", "--db", dir + "/cli.sqlite"])
+        #expect(!run.stdout.contains("\u{1B}[2J") && !run.stdout.contains("\u{202E}"))
+    }
+
+    /// An org that exports only the free Event Monitoring files (Login, ApiTotalUsage) and the
+    /// client logs: the ELF rows get their app, and a stolen key is still caught.
+    @Test func anELFOnlyOrgStillCatchesAStolenKey() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let header = #""EVENT_TYPE","TIMESTAMP","REQUEST_ID","ORGANIZATION_ID","USER_ID","URI","LOGIN_KEY","LOGIN_TYPE","USER_NAME","LOGIN_SUB_TYPE","TIMESTAMP_DERIVED","USER_ID_DERIVED","CLIENT_IP","LOGIN_STATUS","SOURCE_IP""#
+        let usageHeader = #""EVENT_TYPE","TIMESTAMP","REQUEST_ID","ORGANIZATION_ID","USER_ID","API_FAMILY","API_RESOURCE","CLIENT_IP","CONNECTED_APP_ID","CONNECTED_APP_NAME","USER_NAME","TIMESTAMP_DERIVED""#
+        var login = [header], usage = [usageHeader], requests: [String] = []
+        func stamp(_ minute: Int) -> (String, String) {
+            let h = 6 + minute / 60, m = minute % 60
+            return (String(format: "202611200%d%02d05.000", h, m), String(format: "2026-11-20T%02d:%02d:05.000Z", h, m))
+        }
+        for (n, minute) in [0, 30, 60, 90, 120].enumerated() {
+            let (t, iso) = stamp(minute)
+            let ip = n == 2 ? "203.0.113.77" : "198.51.100.23"
+            login.append(#""Login","\#(t)","4ZtL\#(n)","00D5g000004Acme","0055g00000ErpIn","/services/oauth2/token","LK\#(n)","i","erp-integration@acme.example","","\#(iso)","0055g00000ErpInAAJ","Salesforce.com IP","LOGIN_NO_ERROR","\#(ip)""#)
+            usage.append(#""ApiTotalUsage","\#(t.dropLast(6))07.000","4ZtU\#(n)","00D5g000004Acme","0055g00000ErpIn","REST","/query","\#(ip)","0H45g0000ErpApp","Acme ERP Sync","erp-integration@acme.example","\#(iso.dropLast(7))07.000Z""#)
+            if n != 2 {
+                requests.append(#"{"ts":"\#(iso.dropLast(7))04.500Z","host":"etl-01","integration":"acme-erp-sync","grant_type":"urn:ietf:params:oauth:grant-type:jwt-bearer","client_id":"3MVG9erp","claims":{"iss":"3MVG9erp","sub":"erp-integration@acme.example"},"http_status":200}"#)
+            }
+        }
+        try login.joined(separator: "\n").write(toFile: dir + "/Login.csv", atomically: true, encoding: .utf8)
+        try usage.joined(separator: "\n").write(toFile: dir + "/ApiTotalUsage.csv", atomically: true, encoding: .utf8)
+        try requests.joined(separator: "\n").write(toFile: dir + "/etl-01.jsonl", atomically: true, encoding: .utf8)
+        let policy = dir + "/policy.json"
+        try #"{"version":1,"apps":[{"name":"Acme ERP Sync","clientIds":["3MVG9erp"],"flows":["jwt_bearer"],"subjects":["erp-integration@acme.example"],"sourceCidrs":["198.51.100.0/24"]}]}"#
+            .write(toFile: policy, atomically: true, encoding: .utf8)
+        let (_, db) = try TestSupport.scan([dir + "/Login.csv", dir + "/ApiTotalUsage.csv", dir + "/etl-01.jsonl"], policy: policy)
+        let findings = try Analyzer.run(db: db, policy: try Policy.load(path: policy), windowStart: 0, windowEnd: .max / 2).findings
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM v_logins WHERE app = 'Acme ERP Sync' AND app_via = 'api_total_usage'") == 5)
+        let unmatched = try #require(findings.first { $0.rule == "unmatched-server-login" })
+        #expect(unmatched.sourceIp == "203.0.113.77" && unmatched.count == 1 && unmatched.evidence == [dir + "/Login.csv:4"])
+        #expect(findings.contains { $0.rule == "new-source-ip" && $0.sourceIp == "203.0.113.77" })
+    }
+}
