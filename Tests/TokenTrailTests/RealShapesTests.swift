@@ -166,4 +166,30 @@ import Testing
         #expect(unmatched.sourceIp == "203.0.113.77" && unmatched.count == 1 && unmatched.evidence == [dir + "/Login.csv:4"])
         #expect(findings.contains { $0.rule == "new-source-ip" && $0.sourceIp == "203.0.113.77" })
     }
+
+    /// A client credentials integration whose requests name its user by id, against a Japanese
+    /// Setup download that names users only: paired through the Run As user, learned or declared.
+    @Test(arguments: [false, true])
+    func clientCredentialsPairWithAUsernameOnlySetupDownload(declared: Bool) throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let download = TestSupport.samples + "/salesforce/LoginHistory_setup_ja_2026-11-07_2026-11-10.csv"
+        let (_, db) = try TestSupport.scan([download], db: dir + "/db.sqlite", timezone: "Asia/Tokyo")
+        let times = try db.rows("SELECT time_ms FROM v_logins WHERE flow = 'client_credentials' AND outcome = 'success' ORDER BY time_ms").compactMap { $0[0].int }
+        #expect(times.count > 50)
+        let lines = times.map { t in
+            #"{"ts":\#(t - 900),"host":"rpt-01","integration":"acme-reporting","grant_type":"client_credentials","client_id":"3MVG9rpt","http_status":200,"id":"https://login.salesforce.com/id/00D5g000004AcmeEAC/0055g00000RptBoAAJ"}"#
+        }
+        try lines.joined(separator: "\n").write(toFile: dir + "/rpt-01.jsonl", atomically: true, encoding: .utf8)
+        var policy: Policy?
+        if declared {
+            try #"{"version":1,"apps":[{"name":"Acme Reporting","clientIds":["3MVG9rpt"],"flows":["client_credentials"],"runAsUser":"reporting-bot@acme.example"}]}"#
+                .write(toFile: dir + "/policy.json", atomically: true, encoding: .utf8)
+            policy = try Policy.load(path: dir + "/policy.json")
+        }
+        _ = try TestSupport.scan([dir + "/rpt-01.jsonl"], db: dir + "/db.sqlite")
+        let findings = try Analyzer.run(db: db, policy: policy, windowStart: times.first! - 3_600_000, windowEnd: times.last! + 3_600_000).findings
+        #expect(!findings.contains { $0.rule == "unmatched-client-success" || $0.rule == "unmatched-server-login" },
+                "\(findings.map(\.message))")
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM matches") == times.count)
+    }
 }

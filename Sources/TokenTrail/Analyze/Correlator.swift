@@ -66,6 +66,9 @@ enum Correlator {
             subjects[key] = id
             return id
         }
+        // Client credentials requests name their user by id only; a Setup download names it
+        // by username only. The Run As user bridges them: declared in the policy, else learned.
+        let learnedRunAs = try learnRunAs(c, window: window, directory: directory)
         func subject(name: Int64, id: Int64) throws -> Int32 {
             if name != 0 {
                 if let known = byName[name] { return known }
@@ -75,9 +78,18 @@ enum Correlator {
             }
             guard id != 0 else { return 0 }
             if let known = byId[id] { return known }
-            let value = try c.names.name(id).map { directory[$0] ?? directory[String($0.prefix(15))] ?? "id:" + $0.prefix(15) }.map(intern) ?? 0
+            let value = try c.names.name(id).map {
+                directory[$0] ?? directory[String($0.prefix(15))] ?? learnedRunAs[id] ?? "id:" + $0.prefix(15)
+            }.map(intern) ?? 0
             byId[id] = value
             return value
+        }
+        var runAsOfClient: [Int64: String?] = [:]
+        func declaredRunAs(_ clientId: Int64) throws -> String? {
+            if let known = runAsOfClient[clientId] { return known }
+            let name = try c.names.name(clientId).flatMap { c.app(forClientId: $0)?.runAsUser }
+            runAsOfClient[clientId] = name
+            return name
         }
         var appOfClient: [Int64: String?] = [:], appName: [Int64: String?] = [:], originBit: [String: UInt64] = [:]
         var clientSpan: [Int64: (Int64, Int64)] = [:]
@@ -115,7 +127,8 @@ enum Correlator {
                     let span = clientSpan[r.clientId] ?? (r.time, r.time)
                     clientSpan[r.clientId] = (min(span.0, r.time), max(span.1, r.time))
                 }
-                let who = try subject(name: r.sub, id: r.userId)
+                var who = try subject(name: r.sub, id: r.userId)
+                if r.sub == 0, r.clientId != 0, let runAs = try declaredRunAs(r.clientId) { who = intern(runAs) }
                 guard who != 0 else { continue }
                 let app = try appOfClient[r.clientId] ?? {
                     let name = try c.names.name(r.clientId).flatMap { c.app(forClientId: $0)?.name }
@@ -239,6 +252,50 @@ enum Correlator {
             }
         }
         return result
+    }
+}
+
+extension Correlator {
+    /// Usernames of client credentials users that only a username-only export names (a Setup
+    /// download): a request's user id is learned to be the username of the client credentials
+    /// login that follows it within the match window, when one username does so for at least
+    /// three of that id's requests and twice as often as any other.
+    static func learnRunAs(_ c: AnalysisContext, window: Int64, directory: [String: String]) throws -> [Int64: String] {
+        let cc = try c.names.id(Flow.clientCredentials.rawValue), success = try c.names.id(Outcome.success.rawValue)
+        let contexts = try c.contexts.ids { $0.flow == Flow.clientCredentials.rawValue && $0.isSuccess }
+        guard cc != 0, success != 0, !contexts.isEmpty else { return [:] }
+        let span: [SQLValue] = [.integer(c.windowStart - window), .integer(c.windowEnd + window)]
+        var logins: [(time: Int64, user: Int64)] = []
+        for row in try c.rows("""
+            SELECT time, username FROM logins WHERE time BETWEEN ? AND ? AND username IS NOT NULL AND user_id IS NULL
+              AND context IN (\(contexts.map(String.init).joined(separator: ","))) ORDER BY time
+            """, span) {
+            if let time = row[0].int, let user = row[1].int { logins.append((time, user)) }
+        }
+        guard !logins.isEmpty else { return [:] }
+        var votes: [Int64: [Int64: Int]] = [:]
+        var first = 0
+        for row in try c.rows("""
+            SELECT time, user_id FROM token_requests WHERE time BETWEEN ? AND ? AND flow = ? AND outcome = ?
+              AND sub IS NULL AND user_id IS NOT NULL ORDER BY time
+            """, span + [.integer(cc), .integer(success)]) {
+            guard let time = row[0].int, let id = row[1].int,
+                  let text = try c.names.name(id), directory[text] == nil, directory[String(text.prefix(15))] == nil else { continue }
+            while first < logins.count && logins[first].time < time - window { first += 1 }
+            var seen: Set<Int64> = []
+            var i = first
+            while i < logins.count && logins[i].time <= time + window {
+                if seen.insert(logins[i].user).inserted { votes[id, default: [:]][logins[i].user, default: 0] += 1 }
+                i += 1
+            }
+        }
+        var learned: [Int64: String] = [:]
+        for (id, tally) in votes {
+            let ranked = tally.sorted { $0.value > $1.value }
+            guard let top = ranked.first, top.value >= 3, top.value >= 2 * (ranked.dropFirst().first?.value ?? 0) else { continue }
+            learned[id] = try c.names.name(top.key)
+        }
+        return learned
     }
 }
 
