@@ -16,6 +16,9 @@ public struct Correlation {
     /// Client ids (and the apps they map to) whose requests were matched: "apps we have client
     /// logs for", with the period their client logs cover.
     public var appsWithClientLogs: [String: (first: Int64, last: Int64)] = [:]
+    /// The same for the users (lowercased username, or `id:` + 15-character id) those requests
+    /// logged in as: integration rules fall back to the user where an export names no app.
+    public var usersWithClientLogs: [String: (first: Int64, last: Int64)] = [:]
     /// Successful requests in the window with no login, while a server export covers their time.
     var unmatchedRequests: [UnmatchedRequests: (group: Group, evidence: [EvidenceRef])] = [:]
     /// Per host and hour: the server login time minus the request time of matched pairs (a
@@ -94,6 +97,7 @@ enum Correlator {
         var appOfClient: [Int64: String?] = [:], appName: [Int64: String?] = [:], originBit: [String: UInt64] = [:]
         var clientSpan: [Int64: (Int64, Int64)] = [:]
         var matchedApps: Set<[Int64]> = []   // (client id, login app)
+        var matchedSubjects: [Int32: Set<Int64>] = [:]   // subject → client ids
 
         var pending: [Int32: [Pending]] = [:]
         var requests = try RequestCursor(c.db, from: c.windowStart - window - skew, to: c.windowEnd + window + skew,
@@ -191,6 +195,7 @@ enum Correlator {
                 let r = list[i]
                 try matches.add([.integer(l.time), .integer(l.key), .integer(r.stored), .integer(r.key), .integer(l.time - r.stored)])
                 matchedApps.insert([r.clientId, l.appId])
+                matchedSubjects[l.subject, default: []].insert(r.clientId)
                 if r.host != 0 { result.pairOffsets[HostHour(host: r.host, hour: r.stored / 3_600_000), default: OffsetHistogram()].add(l.time - r.stored) }
                 return
             }
@@ -243,6 +248,15 @@ enum Correlator {
             // Requests after the last login still count as unmatched.
             try readRequests(through: .max)
             try evict(before: .max)
+        }
+        let subjectNames = Dictionary(uniqueKeysWithValues: subjects.map { ($0.value, $0.key) })
+        for (who, clients) in matchedSubjects {
+            guard let name = subjectNames[who] else { continue }
+            for client in clients {
+                guard let span = clientSpan[client] else { continue }
+                let known = result.usersWithClientLogs[name] ?? span
+                result.usersWithClientLogs[name] = (min(known.first, span.0), max(known.last, span.1))
+            }
         }
         for pair in matchedApps {
             guard let span = clientSpan[pair[0]] else { continue }

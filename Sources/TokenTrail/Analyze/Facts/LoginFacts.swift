@@ -4,8 +4,16 @@ public struct LoginGroup: Hashable, Sendable {
 }
 
 /// An app seen from an address (server-to-server flows only: where integrations run from).
+/// A login whose export names no app (an ELF row nothing attributed) counts under its user.
 public struct NetworkUse: Hashable, Sendable {
     public var app: Int64, ip: Int64
+    public var user: Int64 = 0
+
+    init(app: Int64, ip: Int64, user: Int64 = 0) { self.app = app; self.ip = ip; self.user = user }
+
+    init(_ row: LoginRow) {
+        self.init(app: row.app, ip: row.sourceIp, user: row.app == 0 ? (row.username != 0 ? row.username : row.userId) : 0)
+    }
 }
 
 /// Two symbols seen together: (user id, username), (client id, subject).
@@ -33,17 +41,17 @@ final class LoginFacts {
         var lastDay = Int64.min, lastOrg = Int64.min
         try LoginCursor.forEach(db, from: .min, to: windowEnd) { row in
             let group = LoginGroup(context: contexts.canonical(row.context), app: row.app, userId: row.userId, username: row.username)
-            let s2s = row.app != 0 && row.sourceIp != 0 && serverToServer.contains(row.context)
+            let s2s = (row.app != 0 || row.username != 0 || row.userId != 0) && row.sourceIp != 0 && serverToServer.contains(row.context)
             if row.userId != 0 && row.username != 0 { userPairs.insert(SymbolPair(first: row.userId, second: row.username)) }
             if row.time < windowStart {
                 history[group, default: Group()].add(row.time)
-                if s2s { historyNetworks.insert(NetworkUse(app: row.app, ip: row.sourceIp)) }
+                if s2s { historyNetworks.insert(NetworkUse(row)) }
                 return true
             }
             window[group, default: Group()].add(row.time)
             let day = row.time / 86_400_000
             if day != lastDay || row.org != lastOrg { windowDays[row.org, default: []].insert(day); lastDay = day; lastOrg = row.org }
-            if s2s { windowNetworks[NetworkUse(app: row.app, ip: row.sourceIp), default: NetworkTally()].add(row) }
+            if s2s { windowNetworks[NetworkUse(row), default: NetworkTally()].add(row) }
             return true
         }
     }

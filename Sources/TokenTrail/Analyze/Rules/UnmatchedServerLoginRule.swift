@@ -12,7 +12,7 @@ struct UnmatchedServerLoginRule: Rule {
 
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
         let correlation = try c.correlation()
-        guard !correlation.appsWithClientLogs.isEmpty else { return [] }
+        guard !correlation.appsWithClientLogs.isEmpty || !correlation.usersWithClientLogs.isEmpty else { return [] }
         let margin = Int64(c.policy?.matchWindowSeconds ?? 120) * 1000
         // Successful integration logins of apps with client logs, in the period those logs
         // cover, that `matches` has no request for (an anti-join on the primary key).
@@ -22,21 +22,26 @@ struct UnmatchedServerLoginRule: Rule {
             if id != 0 { spans[id] = span }
         }
         let contexts = try c.contexts.ids { $0.isServerToServer && $0.isSuccess }
-        guard !spans.isEmpty, !contexts.isEmpty else { return [] }
+        guard !contexts.isEmpty else { return [] }
         struct Key: Hashable { let app: Int64, ip: Int64, user: String }
         var groups: [Key: (group: Group, evidence: [EvidenceRef])] = [:]
+        // Logins of those apps, and logins that name no app (ELF rows nothing attributed) of
+        // the users those apps' requests log in as.
         let statement = try c.db.prepare("""
             SELECT l.time, l.app, l.username, l.user_id, l.source_ip, l.source_id, l.line FROM logins l
             WHERE l.time BETWEEN ? AND ? AND l.context IN (\(contexts.map(String.init).joined(separator: ",")))
-              AND l.app IN (\(spans.keys.map(String.init).joined(separator: ",")))
+              AND (l.app IN (\(spans.keys.map(String.init).joined(separator: ","))) OR l.app IS NULL)
               AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.login_time = l.time AND m.login_key = l.key)
             ORDER BY l.time
             """)
         try statement.bind(c.window)
+        let directory = try c.usernames()
         while try statement.step() {
             let time = statement.int(at: 0), app = statement.int(at: 1)
-            guard let span = spans[app], time >= span.first - margin, time <= span.last + margin else { continue }
             let user = try c.displayUser(username: statement.int(at: 2), userId: statement.int(at: 3)) ?? "?"
+            let subject = statement.int(at: 2) != 0 || directory[user] == nil ? user.lowercased() : "id:" + user.prefix(15)
+            guard let span = app != 0 ? spans[app] : correlation.usersWithClientLogs[subject],
+                  time >= span.first - margin, time <= span.last + margin else { continue }
             let key = Key(app: app, ip: statement.int(at: 4), user: user)
             var entry = groups[key] ?? (Group(), [])
             entry.group.add(time)
@@ -44,8 +49,9 @@ struct UnmatchedServerLoginRule: Rule {
             groups[key] = entry
         }
         return try groups.map { key, entry in
-            let app = try c.names.name(key.app) ?? "?", ip = try c.names.name(key.ip) ?? "?"
-            return Finding(rule: id, severity: defaultSeverity, firstSeen: entry.group.first, lastSeen: entry.group.last, app: app,
+            let app = try c.names.name(key.app) ?? "(no app in the export)", ip = try c.names.name(key.ip) ?? "?"
+            return Finding(rule: id, severity: defaultSeverity, firstSeen: entry.group.first, lastSeen: entry.group.last,
+                           app: key.app != 0 ? app : nil,
                            user: key.user, sourceIp: ip,
                            message: "\(entry.group.count) login(s) of \(app) as \(key.user) from \(ip) have no matching client request: someone else holds the key or secret",
                            count: entry.group.count, evidence: try c.evidence(entry.evidence), identity: [app, ip, key.user])
@@ -64,6 +70,12 @@ struct UnmatchedServerLoginRule: Rule {
             .login("2026-11-21T06:00:01Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer),
             .token("2026-11-21T06:30:00Z", sub: "erp@acme.example"),
             .login("2026-11-21T06:30:02Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer)]),
+         .fires("an ELF login that names no app, as a user whose client requests are logged", [
+            .token("2026-11-21T06:00:00Z", sub: "erp@acme.example"),
+            .login("2026-11-21T06:00:01Z", app: nil, user: "erp@acme.example", flow: .jwtBearer, elf: true),
+            .login("2026-11-21T06:20:00Z", app: nil, user: "erp@acme.example", flow: .jwtBearer, ip: "203.0.113.77", elf: true),
+            .token("2026-11-21T06:40:00Z", sub: "erp@acme.example"),
+            .login("2026-11-21T06:40:01Z", app: nil, user: "erp@acme.example", flow: .jwtBearer, elf: true)]),
          .quiet("an app without client logs", [
             .login("2026-11-21T06:00:01Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer)]),
          .quiet("outside the period the client log covers", [
