@@ -192,4 +192,36 @@ import Testing
                 "\(findings.map(\.message))")
         #expect(try TestSupport.count(db, "SELECT count(*) FROM matches") == times.count)
     }
+
+    /// One org's missing days must not hide behind another org's logins.
+    @Test func coverageGapsArePerOrg() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        var lines = [#""EVENT_TYPE","TIMESTAMP","REQUEST_ID","ORGANIZATION_ID","USER_ID","URI","LOGIN_TYPE","USER_NAME","LOGIN_SUB_TYPE","LOGIN_STATUS","SOURCE_IP""#]
+        for (org, days) in [("00D5g000004Acme", [16, 17, 18, 19, 20, 21, 22]), ("00D5g000009Beta", [16, 17, 21, 22])] {
+            for day in days {
+                lines.append(#""Login","202611\#(day)060000.000","R\#(org.suffix(4))\#(day)","\#(org)","0055g00000ErpIn","/services/oauth2/token","i","erp@acme.example","","LOGIN_NO_ERROR","198.51.100.23""#)
+            }
+        }
+        try lines.joined(separator: "\n").write(toFile: dir + "/Login.csv", atomically: true, encoding: .utf8)
+        let (result, db) = try TestSupport.scan([dir + "/Login.csv"])
+        let span = try #require(result.span)
+        let gaps = try Analyzer.run(db: db, policy: nil, windowStart: span.0, windowEnd: span.1).findings.filter { $0.rule == "coverage-gap" }
+        #expect(gaps.map(\.message) == ["no server logins of org 00D5g000009BetaEAC on 2026-11-18 … 2026-11-20, between days that have them: an export or log is missing"])
+    }
+
+    /// The overview's reject count is the data-quality page's, and repaired rows are listed there.
+    @Test func theOverviewAndTheDataQualityPageCountTheSameRejects() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let (result, db) = try TestSupport.scan([TestSupport.fixture("malformed_login_history.csv")], db: dir + "/db.sqlite")
+        let span = try #require(result.span)
+        let written = try HTMLReport.write(db: db, options: .init(since: span.0, until: span.1, databasePath: dir + "/db.sqlite", policy: nil),
+                                           to: dir + "/report")
+        let overview = try String(contentsOfFile: try #require(written.pages.first { $0.hasSuffix("index.html") }), encoding: .utf8)
+        let quality = try String(contentsOfFile: try #require(written.pages.first { $0.hasSuffix("quality.html") }), encoding: .utf8)
+        #expect(overview.contains("<b class=\"bad\">4</b>rows rejected"))
+        #expect(overview.contains("<b>1</b>rows kept with repaired values"))
+        let listed = quality.components(separatedBy: "malformed_login_history.csv:").count - 1
+        #expect(quality.contains("Rows kept with repaired values") && quality.contains("invalid_utf8"))
+        #expect(listed >= 4 + 1)   // each reject's line, and the repaired one
+    }
 }
