@@ -224,4 +224,15 @@ import Testing
         #expect(quality.contains("Rows kept with repaired values") && quality.contains("invalid_utf8"))
         #expect(listed >= 4 + 1)   // each reject's line, and the repaired one
     }
+
+    /// `/api/v1/logs` saved as is is one compact line: a JSON array, not a JSON line to reject.
+    @Test func aCompactOktaArrayOnOneLineIsRead() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let event = #"{"uuid":"u%d","published":"2026-11-20T10:00:0%d.000Z","eventType":"user.session.start","outcome":{"result":"SUCCESS"},"client":{"ipAddress":"192.0.2.44"}}"#
+        try ("[" + (1...3).map { String(format: event, $0, $0) }.joined(separator: ",") + "]")
+            .write(toFile: dir + "/logs.json", atomically: true, encoding: .utf8)
+        let (result, _) = try TestSupport.scan([dir + "/logs.json"])
+        let file = try #require(result.files.first)
+        #expect(file.format == "okta_system_log" && file.stats.stored == 3 && file.stats.rejects == 0)
+    }
 }

@@ -181,6 +181,11 @@ final class JSONRouter {
 
     func route(_ value: JSONValue, line: Int, raw: UnsafeRawBufferPointer) throws {
         ctx.currentLine = line
+        // A compact array on one line (`/api/v1/logs` saved as is): its elements are the records.
+        if let items = value.array {
+            for item in items { try route(item, line: line, raw: raw) }
+            return
+        }
         guard let object = value.object else {
             try ctx.reject(line: line, reason: "expected a JSON object", excerpt: String(decoding: raw.prefix(240), as: UTF8.self))
             return
