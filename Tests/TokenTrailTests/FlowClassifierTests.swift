@@ -114,6 +114,45 @@ import Testing
         #expect(Redactor.scrub("user hasn't approved this consumer") == "user hasn't approved this consumer")
     }
 
+    /// Secrets as they appear inside free text of each kind TokenTrail stores.
+    static let secretsInFreeText: [(text: String, secret: String)] = [
+        ("https://login.salesforce.com/services/oauth2/token?grant_type=password&client_secret=S3cr3tValue&password=hunter2x",
+         "S3cr3tValue"),
+        ("https://login.salesforce.com/services/oauth2/token?grant_type=password&client_secret=S3cr3tValue&password=hunter2x",
+         "hunter2x"),
+        ("/services/data/v59.0/query?q=SELECT+Id+FROM+Account&access_token=00D5g000004AcmeE!AQ4AQFQm.tok3nValue", "tok3nValue"),
+        ("/services/data/v59.0/sobjects/Account?oauth_token=abcDEF123456", "abcDEF123456"),
+        ("/services/apexrest/x/00D5g000004Acme!AQ4AQFQmXz1yJ9kLw2bR7tUqP0sV3nC", "AQ4AQFQmXz1yJ9kLw2bR7tUqP0sV3nC"),
+        ("https://svc:P4ssw0rd@hooks.example.com/x", "P4ssw0rd"),
+        ("invalid header: Authorization: Bearer 00D5g000004AcmeE!ARabc.def", "ARabc.def"),
+        ("{\"error\":\"invalid\",\"access_token\":\"opaque-tok-123\"}", "opaque-tok-123"),
+        ("Invalid session: SSWS 00abcDEF123456_xyz was revoked", "00abcDEF123456_xyz"),
+        ("request had refresh_token: 5Aep861TSESvWeug_xvFHRB", "5Aep861TSESvWeug_xvFHRB"),
+        ("jwt eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl rejected", "eyJhbGciOiJSUzI1NiJ9"),
+        ("Basic dXNlcjpwYXNzd29yZA== sent", "dXNlcjpwYXNzd29yZA=="),
+        ("key 0oa1b2c3d4E5F6G7H8I9J0k1L2m3N4o5P6q7 leaked", "0oa1b2c3d4E5F6G7H8I9J0k1L2m3N4o5P6q7"),
+    ]
+
+    @Test(arguments: secretsInFreeText)
+    func scrubsEachKindOfFreeText(text: String, secret: String) {
+        let scrubbed = Redactor.scrub(text)
+        #expect(!scrubbed.contains(secret), "\(secret) survived in \(scrubbed)")
+        #expect(scrubbed.contains("[redacted sha256:"))
+    }
+
+    /// Ordinary values of the same fields stay as they are.
+    @Test(arguments: [
+        "https://acme--uat.sandbox.my.salesforce.com/services/oauth2/token",
+        "/services/data/v59.0/sobjects/Opportunity/describe/layouts/0125g000000AbCdEFG",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.109 Safari/537.36",
+        "python-requests/2.32.4", "Invalid password: check the user", "token expired at 10:02",
+        "request 123e4567-e89b-12d3-a456-426614174000 failed", "Failed: Computer activation required",
+        "user hasn't approved this consumer", "https://acme.okta.com/oauth2/default/v1/token",
+    ])
+    func keepsOrdinaryFreeText(text: String) {
+        #expect(Redactor.scrub(text) == text)
+    }
+
     @Test(arguments: ["assertion", "access_token", "refresh_token", "client_secret", "Authorization", "signature", "password", "id_token"])
     func secretKeys(key: String) { #expect(Redactor.isSecretKey(key)) }
 

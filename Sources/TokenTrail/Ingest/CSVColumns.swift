@@ -10,6 +10,7 @@ final class CSVColumns<Field: RawRepresentable & CaseIterable & Hashable> where 
     let headerNames: [String]
     var reader: CSVReader!
     let interner: Interner
+    let freeTextInterner: Interner
     /// The last value of each column (up to `csvLastValueCapacity` bytes) and its symbol: most
     /// columns repeat row after row, and a match skips the interner's hashing.
     private let lastBytes: UnsafeMutableRawPointer
@@ -19,7 +20,7 @@ final class CSVColumns<Field: RawRepresentable & CaseIterable & Hashable> where 
     /// and the repair counted, never rejected (hostile bytes must not hide a login).
     var onRepair: ((_ column: String, _ kind: RepairKind) -> Void)?
 
-    init(header: [String], aliases: [String: Field], interner: Interner) {
+    init(header: [String], aliases: [String: Field], interner: Interner, freeText: Interner) {
         indexOf = Array(repeating: -1, count: Field.allCases.count)
         for (column, name) in header.enumerated() {
             if let field = aliases[FlowClassifier.normalize(name)], indexOf[field.rawValue] < 0 {
@@ -32,6 +33,7 @@ final class CSVColumns<Field: RawRepresentable & CaseIterable & Hashable> where 
         lastLength = Array(repeating: -1, count: header.count)
         lastSymbol = Array(repeating: 0, count: header.count)
         self.interner = interner
+        freeTextInterner = freeText
     }
 
     deinit { lastBytes.deallocate() }
@@ -53,7 +55,13 @@ final class CSVColumns<Field: RawRepresentable & CaseIterable & Hashable> where 
 
     /// The field as a symbol (0 when missing or empty). Bytes that are not UTF-8 become
     /// U+FFFD and an over-long value is cut with a marker; either is reported as a repair.
-    func symbol(_ field: Field) throws -> Symbol {
+    func symbol(_ field: Field) throws -> Symbol { try symbol(field, interner: interner) }
+
+    /// A free-text field (URL, user agent, status, message) as a symbol, scrubbed of
+    /// credentials before it is stored (Redactor.scrub).
+    func freeText(_ field: Field) throws -> Symbol { try symbol(field, interner: freeTextInterner) }
+
+    private func symbol(_ field: Field, interner: Interner) throws -> Symbol {
         let i = indexOf[field.rawValue]
         if i < 0 { return 0 }
         let value = reader.field(i)

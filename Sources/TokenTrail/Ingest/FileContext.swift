@@ -83,6 +83,12 @@ final class FileContext {
         return text
     }
 
+    /// Free text from a JSON value (URL, user agent, message), repaired and scrubbed of
+    /// credentials, as a symbol.
+    func freeText(_ value: String?, field: String) throws -> Symbol {
+        try store.freeText.intern(text(value, field: field))
+    }
+
     /// `text` is as much of the row as is known; only a scrubbed excerpt of it is stored.
     func reject(line: Int, reason: String, excerpt text: String) throws {
         stats.rowsRead += 1

@@ -3,6 +3,8 @@
 public final class IngestStore {
     public let db: Database
     public let interner: Interner
+    /// For free text (URLs, user agents, statuses, error messages): scrubbed of credentials.
+    public let freeText: Interner
     public let dedup: DedupKey
     public let vocabulary: Vocabulary
     private let logins: BatchInserter<LoginRecord>
@@ -18,6 +20,7 @@ public final class IngestStore {
         try Schema.migrate(db)
         dedup = try Schema.dedupKey(db)
         interner = try Interner(database: db, seed: dedup.key0 ^ 0x5bd1e995)
+        freeText = try Interner(database: db, seed: dedup.key0 ^ 0x2545f491, maxEntries: 50_000, transform: Redactor.scrub)
         vocabulary = try Vocabulary(interner: interner)
         logins = try BatchInserter(db: db, table: "logins", bind: Self.bindLogin)
         contexts = try LoginContexts(db: db)

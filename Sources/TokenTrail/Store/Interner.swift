@@ -1,7 +1,10 @@
 /// Maps byte strings to `strings` ids without allocating on a hit: an open-addressing table
 /// over an arena of the bytes seen. A miss inserts into `strings` (or finds the existing id).
 /// The cache is bounded: past `maxEntries` it is cleared, so memory does not grow with input.
+/// A `transform` (the scrubber, for free text) runs once per distinct value on a miss: what is
+/// stored is the transformed text, while the cache keys stay the bytes as read.
 public final class Interner {
+    private let transform: ((String) -> String)?
     private let insert: Statement
     private let select: Statement
     private var slots: [Int32]
@@ -14,7 +17,8 @@ public final class Interner {
     private let seed: UInt64
     let maxEntries: Int
 
-    init(database: Database, seed: UInt64, maxEntries: Int = 200_000) throws {
+    init(database: Database, seed: UInt64, maxEntries: Int = 200_000, transform: ((String) -> String)? = nil) throws {
+        self.transform = transform
         insert = try database.prepare("INSERT INTO strings(value) VALUES(?) ON CONFLICT(value) DO NOTHING")
         select = try database.prepare("SELECT id FROM strings WHERE value = ?")
         self.seed = seed
@@ -57,7 +61,7 @@ public final class Interner {
             slot = (slot + 1) & mask
         }
         guard let text = String(validating: bytes, as: UTF8.self) else { throw InvalidUTF8() }
-        let symbol = try lookupOrInsert(text)
+        let symbol = try lookupOrInsert(transform.map { $0(text) } ?? text)
         remember(bytes, hash: h, slot: slot, symbol: symbol)
         return symbol
     }

@@ -5,44 +5,81 @@ public enum Redactor {
     /// JSON keys whose values are secrets wherever they appear.
     public static func isSecretKey(_ key: String) -> Bool {
         let k = key.lowercased()
-        if k == "token_url" || k == "token_type" || k == "token_endpoint" { return false }
-        if ["assertion", "client_assertion", "authorization", "auth_header", "signature", "cookie",
-            "code", "code_verifier", "api_key", "apikey", "token", "ssws", "bearer"].contains(k) { return true }
+        if k == "token_url" || k == "token_type" || k == "token_endpoint" || k == "tokenurl" { return false }
+        if ["assertion", "client_assertion", "authorization", "auth_header", "signature", "cookie", "sig",
+            "code", "code_verifier", "api_key", "apikey", "token", "ssws", "bearer", "sid", "session_id",
+            "sessionid", "jsessionid", "oauth_token", "private_key", "key"].contains(k) { return true }
         return k.hasSuffix("_token") || k.hasSuffix("token") || k.contains("secret") || k.contains("password")
+            || k.hasSuffix("_key") && !k.hasSuffix("login_key") && !k.hasSuffix("session_key") && !k.hasSuffix("consumer_key")
     }
 
-    static let tokenBytes: Set<UInt8> = Set(Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~+/=".utf8))
-
-    /// Replaces anything that looks like a credential in free text with its fingerprint:
-    /// the word after `SSWS`/`Bearer`/`Basic`, JWTs (`eyJ…`), and long opaque tokens.
+    /// Replaces anything that looks like a credential in free text with its fingerprint
+    /// (`[redacted sha256:…]`): the value of a secret key (`client_secret=…`, `"password":"…"`,
+    /// `access_token: …`), the word after `SSWS`/`Bearer`/`Basic`, URL user info
+    /// (`https://user:pass@host`), JWTs (`eyJ…`), Salesforce session ids (`00D…!…`) and long
+    /// opaque tokens. Everything else is kept byte for byte.
     public static func scrub(_ text: String) -> String {
         let bytes = Array(text.utf8)
+        guard bytes.count >= 6 else { return text }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
+        var changed = false
+        var checkedUntil = 0   // credential tokens already judged (keeps the scan linear)
         var i = 0
-        var previousWord = ""
         while i < bytes.count {
-            if !tokenBytes.contains(bytes[i]) {
-                out.append(bytes[i])
-                if bytes[i] != 0x20 { previousWord = "" }
+            let b = bytes[i]
+            // URL user info: "://" … "@" before the host ends.
+            if b == UInt8(ascii: ":"), let end = userInfoEnd(bytes, colon: i) {
+                out.append(contentsOf: "://".utf8)
+                redact(bytes[(i + 3)..<end], into: &out)
+                changed = true
+                i = end
+                continue
+            }
+            guard isWordByte(b), i == 0 || !isWordByte(bytes[i - 1]) else {
+                out.append(b)
                 i += 1
                 continue
             }
             var j = i
-            while j < bytes.count && tokenBytes.contains(bytes[j]) { j += 1 }
-            let word = bytes[i..<j]
-            let isScheme = ["ssws", "bearer", "basic"].contains(previousWord)
-            let looksLikeJWT = word.count >= 16 && word.starts(with: Array("eyJ".utf8))
-            if isScheme || looksLikeJWT || word.count >= 32 {
-                out.append(contentsOf: Array("[redacted \(Fingerprint.of(Array(word)))]".utf8))
-                previousWord = ""
-            } else {
-                out.append(contentsOf: word)
-                previousWord = String(decoding: word, as: UTF8.self).lowercased()
+            while j < bytes.count && isWordByte(bytes[j]) { j += 1 }
+            // key=value, key: value, "key":"value" with a secret key.
+            if let valueStart = secretValueStart(bytes, keyEnd: j, key: bytes[i..<j]) {
+                out.append(contentsOf: bytes[i..<valueStart])
+                var start = valueStart
+                if let afterScheme = schemeEnd(bytes, at: start) {   // "Authorization: Bearer xyz"
+                    out.append(contentsOf: bytes[start..<afterScheme])
+                    start = afterScheme
+                }
+                let end = valueEnd(bytes, from: start)
+                if end > start { redact(bytes[start..<end], into: &out); changed = true }
+                i = end
+                checkedUntil = max(checkedUntil, end)
+                continue
             }
+            if let afterScheme = schemeEnd(bytes, at: i) {   // "Bearer xyz" anywhere
+                let end = valueEnd(bytes, from: afterScheme)
+                out.append(contentsOf: bytes[i..<afterScheme])
+                redact(bytes[afterScheme..<end], into: &out)
+                changed = true
+                i = end
+                checkedUntil = max(checkedUntil, end)
+                continue
+            }
+            if i >= checkedUntil {
+                let tokenEnd = credentialEnd(bytes, from: i)
+                checkedUntil = tokenEnd
+                if looksLikeCredential(bytes[i..<tokenEnd]) {
+                    redact(bytes[i..<tokenEnd], into: &out)
+                    changed = true
+                    i = tokenEnd
+                    continue
+                }
+            }
+            out.append(contentsOf: bytes[i..<j])
             i = j
         }
-        return String(decoding: out, as: UTF8.self)
+        return changed ? String(decoding: out, as: UTF8.self) : text
     }
 
     /// A reject excerpt: at most 200 characters, scrubbed.
@@ -50,5 +87,128 @@ public enum Redactor {
         let scrubbed = scrub(text)
         if scrubbed.count <= 200 { return scrubbed }
         return String(scrubbed.prefix(200)) + "…"
+    }
+
+    // MARK: - Pieces of the scrubber
+
+    /// Letters, digits and `_ - .`: the bytes of keys and of words.
+    @inline(__always)
+    static func isWordByte(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || b == 0x2D || b == 0x2E
+    }
+
+    /// Where a value ends: at white space, quotes, separators of queries, lists and markup.
+    static func valueEnd(_ bytes: [UInt8], from start: Int) -> Int {
+        var j = start
+        while j < bytes.count {
+            switch bytes[j] {
+            case 0x00...0x20, UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "&"), UInt8(ascii: ","),
+                 UInt8(ascii: ";"), UInt8(ascii: ")"), UInt8(ascii: "]"), UInt8(ascii: "}"), UInt8(ascii: "<"),
+                 UInt8(ascii: ">"), UInt8(ascii: "#"), UInt8(ascii: "\\"): return j
+            default: j += 1
+            }
+        }
+        return j
+    }
+
+    /// The end of a candidate credential: word bytes and `+ ~ !` (Salesforce session ids have
+    /// a `!`; a `/` ends it, so one long segment of a URL path does not take the whole path).
+    static func credentialEnd(_ bytes: [UInt8], from start: Int) -> Int {
+        var j = start
+        while j < bytes.count, isWordByte(bytes[j]) || bytes[j] == UInt8(ascii: "+") || bytes[j] == UInt8(ascii: "~")
+                || bytes[j] == UInt8(ascii: "!") { j += 1 }
+        return j
+    }
+
+    /// After a secret key: the start of its value, past `=` or `:` (and quotes and spaces).
+    static func secretValueStart(_ bytes: [UInt8], keyEnd: Int, key: ArraySlice<UInt8>) -> Int? {
+        var j = keyEnd
+        if j < bytes.count && bytes[j] == UInt8(ascii: "\"") { j += 1 }
+        while j < bytes.count && bytes[j] == 0x20 { j += 1 }
+        guard j < bytes.count, bytes[j] == UInt8(ascii: "=") || bytes[j] == UInt8(ascii: ":") else { return nil }
+        if bytes[j] == UInt8(ascii: ":"), j + 2 < bytes.count, bytes[j + 1] == UInt8(ascii: "/"), bytes[j + 2] == UInt8(ascii: "/") { return nil }
+        guard key.count <= 40, isSecretKey(String(decoding: key, as: UTF8.self)) else { return nil }
+        let colon = bytes[j] == UInt8(ascii: ":")
+        j += 1
+        var spaced = false
+        while j < bytes.count && bytes[j] == 0x20 { j += 1; spaced = true }
+        if j < bytes.count && bytes[j] == UInt8(ascii: "\"") { return j + 1 }
+        // "Invalid password: check the user" is prose; "refresh_token: 5Aep8…" is not.
+        if colon && spaced && !looksOpaque(bytes[j..<valueEnd(bytes, from: j)]) { return nil }
+        return j
+    }
+
+    /// A value that reads as a credential rather than a word: 8+ bytes with a digit, or 20+.
+    static func looksOpaque(_ value: ArraySlice<UInt8>) -> Bool {
+        value.count >= 20 || value.count >= 8 && value.contains(where: { $0 >= 0x30 && $0 <= 0x39 })
+    }
+
+    /// Authorization schemes; after Bearer and SSWS anything is the credential, while after
+    /// the others ("token expired", "Basic auth") only an opaque-looking value is.
+    static let schemes: [(word: [UInt8], anyValue: Bool)] = [("bearer", true), ("ssws", true), ("basic", false),
+                                                             ("oauth", false), ("token", false)].map { (Array($0.0.utf8), $0.1) }
+
+    /// At an Authorization scheme word followed by a space: where the credential begins.
+    static func schemeEnd(_ bytes: [UInt8], at start: Int) -> Int? {
+        for (scheme, anyValue) in schemes where start + scheme.count < bytes.count && bytes[start + scheme.count] == 0x20 {
+            var same = true
+            for (k, c) in scheme.enumerated() where bytes[start + k] | 0x20 != c { same = false; break }
+            guard same, start + scheme.count + 1 < bytes.count else { continue }
+            var j = start + scheme.count
+            while j < bytes.count && bytes[j] == 0x20 { j += 1 }
+            if anyValue { return valueEnd(bytes, from: j) > j ? j : nil }
+            return looksOpaque(bytes[j..<valueEnd(bytes, from: j)]) ? j : nil
+        }
+        return nil
+    }
+
+    /// `scheme://user:password@host`: the end of the user info (the `@`), from the `:` of `://`.
+    static func userInfoEnd(_ bytes: [UInt8], colon: Int) -> Int? {
+        guard colon + 3 < bytes.count, bytes[colon + 1] == UInt8(ascii: "/"), bytes[colon + 2] == UInt8(ascii: "/") else { return nil }
+        var j = colon + 3
+        while j < bytes.count {
+            switch bytes[j] {
+            case UInt8(ascii: "@"): return j > colon + 3 ? j : nil
+            case 0x00...0x20, UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "#"), UInt8(ascii: "\""), UInt8(ascii: "'"): return nil
+            default: j += 1
+            }
+        }
+        return nil
+    }
+
+    /// A JWT, a Salesforce session id, or a long opaque token (a run of 32 or more letters and
+    /// digits with both in it; a UUID is an identifier, not a secret).
+    static func looksLikeCredential(_ token: ArraySlice<UInt8>) -> Bool {
+        guard token.count >= 16 else { return false }
+        if token.starts(with: "eyJ".utf8) { return true }
+        if token.starts(with: "00D".utf8), let bang = token.firstIndex(of: UInt8(ascii: "!")),
+           (15...18).contains(bang - token.startIndex), token.endIndex - bang > 20 { return true }
+        var run = 0, digits = false, letters = false
+        for b in token {
+            let isDigit = b >= 0x30 && b <= 0x39
+            let isLetter = (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+            if isDigit || isLetter || b == UInt8(ascii: "_") || b == UInt8(ascii: "-") || b == UInt8(ascii: "+") {
+                run += 1
+                digits = digits || isDigit
+                letters = letters || isLetter
+                if run >= 32 && digits && letters && !isUUID(token) { return true }
+            } else {
+                run = 0; digits = false; letters = false
+            }
+        }
+        return false
+    }
+
+    static func isUUID(_ token: ArraySlice<UInt8>) -> Bool {
+        guard token.count == 36 else { return false }
+        for (k, b) in token.enumerated() {
+            if [8, 13, 18, 23].contains(k) { if b != UInt8(ascii: "-") { return false } }
+            else if !((b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x66)) { return false }
+        }
+        return true
+    }
+
+    static func redact(_ secret: ArraySlice<UInt8>, into out: inout [UInt8]) {
+        out.append(contentsOf: "[redacted \(Fingerprint.of(Array(secret)))]".utf8)
     }
 }

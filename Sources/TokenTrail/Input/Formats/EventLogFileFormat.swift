@@ -60,7 +60,7 @@ final class EventLogFileIngester {
 
     init(ctx: FileContext, header: [String]) throws {
         self.ctx = ctx
-        columns = CSVColumns(header: header, aliases: ELFField.aliases, interner: ctx.interner)
+        columns = CSVColumns(header: header, aliases: ELFField.aliases, interner: ctx.interner, freeText: ctx.store.freeText)
         fileEventType = ELFField.eventType(header)
         salesforceIP = try ctx.interner.intern("Salesforce.com IP")
     }
@@ -141,19 +141,19 @@ final class EventLogFileIngester {
         r.username = try columns.symbol(.userName)
         r.loginType = try loginTypeLabel(try columns.symbol(.loginType))
         r.subtype = try columns.symbol(.loginSubType)
-        r.uri = try columns.symbol(.uri)
+        r.uri = try columns.freeText(.uri)
         (r.flow, r.flowBasis) = try flow(loginType: r.loginType, subtype: r.subtype, uri: r.uri)
-        r.status = try columns.symbol(.loginStatus)
+        r.status = try columns.freeText(.loginStatus)
         if r.status == 0 { r.status = try columns.symbol(.requestStatus) }
         (r.outcome, r.failureClass) = try outcome(r.status)
         r.sourceIp = try columns.symbol(.sourceIp)
         let clientIp = try columns.symbol(.clientIp)
         if r.sourceIp == 0 && clientIp != salesforceIP { r.sourceIp = clientIp }
-        r.loginUrl = try columns.symbol(.loginUrl)
+        r.loginUrl = try columns.freeText(.loginUrl)
         r.country = try columns.symbol(.countryCode)
         r.tls = try sameSpellingAsLoginHistory(try columns.symbol(.tls))
         r.cipher = try columns.symbol(.cipher)
-        r.browser = try columns.symbol(.browserType)
+        r.browser = try columns.freeText(.browserType)
         r.platform = try columns.symbol(.platformType)
         r.apiType = try columns.symbol(.apiType)
         r.apiVersion = try columns.symbol(.apiVersion)
@@ -219,10 +219,10 @@ final class EventLogFileIngester {
         r.method = try columns.symbol(.methodName)
         if r.method == 0 { r.method = try columns.symbol(.method) }
         if r.method == 0 { r.method = try columns.symbol(.httpMethod) }
-        r.resource = try columns.symbol(.apiResource)
-        if r.resource == 0 { r.resource = try columns.symbol(.uri) }
+        r.resource = try columns.freeText(.apiResource)
+        if r.resource == 0 { r.resource = try columns.freeText(.uri) }
         r.entity = try columns.symbol(.entityName)
-        r.status = try columns.symbol(.statusCode)
+        r.status = try columns.freeText(.statusCode)
         if r.status == 0 { r.status = try columns.symbol(.requestStatus) }
         if let rows = try columns.string(.rowsProcessed) { r.rows = Int64(rows) }
         r.clientIp = try columns.symbol(.clientIp)

@@ -62,7 +62,7 @@ final class LoginHistoryIngester {
 
     init(ctx: FileContext, header: [String]) throws {
         self.ctx = ctx
-        columns = CSVColumns(header: header, aliases: LoginHistoryField.aliases, interner: ctx.interner)
+        columns = CSVColumns(header: header, aliases: LoginHistoryField.aliases, interner: ctx.interner, freeText: ctx.store.freeText)
         isLoginEvent = LoginHistoryField.isLoginEvent(header)
         guard columns.has(.userId) || columns.has(.username) else {
             throw InputError(path: ctx.path, line: 1, "Login History export without a user column: expected UserId (API export) or Username / ユーザー名 (Setup download)")
@@ -105,15 +105,15 @@ final class LoginHistoryIngester {
                 r.subtype = try columns.symbol(.subtype)
                 (r.flow, r.flowBasis) = try flow(loginType: r.loginType, subtype: r.subtype, app: r.app)
                 if try isBrowserPlaceholder(r.app, flow: r.flow) { r.app = 0 }
-                r.status = try columns.symbol(.status)
+                r.status = try columns.freeText(.status)
                 (r.outcome, r.failureClass) = try outcome(r.status)
                 r.sourceIp = try columns.symbol(.sourceIp)
-                r.loginUrl = try columns.symbol(.loginUrl)
+                r.loginUrl = try columns.freeText(.loginUrl)
                 r.country = try columns.symbol(.country)
                 if r.country == 0 { r.country = try columns.symbol(.location) }
                 r.tls = try columns.symbol(.tls)
                 r.cipher = try columns.symbol(.cipher)
-                r.browser = try columns.symbol(.browser)
+                r.browser = try columns.freeText(.browser)
                 r.platform = try columns.symbol(.platform)
                 r.apiType = try columns.symbol(.apiType)
                 r.apiVersion = try columns.symbol(.apiVersion)

@@ -45,10 +45,10 @@ final class OktaIngester {
         r.actorName = try intern(actor?["alternateId"] ?? actor?["displayName"])
         let client = o["client"]
         r.clientIp = try intern(client?["ipAddress"])
-        r.userAgent = try intern(client?["userAgent"]?["rawUserAgent"], "client.userAgent.rawUserAgent")
+        r.userAgent = try ctx.freeText(client?["userAgent"]?["rawUserAgent"]?.text, field: "client.userAgent.rawUserAgent")
         let result = o["outcome"]?["result"]?.text?.uppercased() ?? ""
-        let reason = o["outcome"]?["reason"]?.text.map(Redactor.scrub)
-        r.outcomeReason = try ctx.interner.intern(reason)
+        let reason = o["outcome"]?["reason"]?.text
+        r.outcomeReason = try ctx.freeText(reason, field: "outcome.reason")
         switch result {
         case "SUCCESS", "ALLOW": r.outcome = v.outcome(.success)
         case "FAILURE", "DENY": r.outcome = v.outcome(.failure)
@@ -66,9 +66,9 @@ final class OktaIngester {
         let grantType = debug?["grantType"]?.text
         r.grantType = try ctx.interner.intern(grantType)
         if let grantType, let flow = FlowClassifier.flow(forGrantType: grantType) { r.flow = v.flow(flow) }
-        r.requestUri = try intern(debug?["requestUri"], "debugContext.debugData.requestUri")
+        r.requestUri = try ctx.freeText(debug?["requestUri"]?.text, field: "debugContext.debugData.requestUri")
         r.transactionId = o["transaction"]?["id"]?.text
-        r.displayMessage = try intern(o["displayMessage"], "displayMessage")
+        r.displayMessage = try ctx.freeText(o["displayMessage"]?.text, field: "displayMessage")
         return r
     }
 }

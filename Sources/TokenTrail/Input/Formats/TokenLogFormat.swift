@@ -50,8 +50,8 @@ final class TokenLogIngester {
         r.precisionMs = time.precisionMs
         r.host = try intern(o["host"] ?? o["hostname"], "host")
         r.integration = try intern(o["integration"] ?? o["app"] ?? o["service"], "integration")
-        let tokenUrl = ctx.text((o["token_url"] ?? o["url"])?.text, field: "token_url")
-        r.tokenUrl = try ctx.interner.intern(tokenUrl)
+        let tokenUrl = (o["token_url"] ?? o["url"])?.text
+        r.tokenUrl = try ctx.freeText(tokenUrl, field: "token_url")
         r.provider = try ctx.interner.intern(o["provider"]?.text ?? Self.provider(fromURL: tokenUrl))
         let grantType = o["grant_type"]?.text
         r.grantType = try ctx.interner.intern(grantType)
@@ -74,13 +74,13 @@ final class TokenLogIngester {
 
         r.httpStatus = (o["http_status"] ?? o["status"])?.number.map { Int64($0) }
         let error = o["error"]?.text
-        let description = ctx.text(o["error_description"]?.text.map(Redactor.scrub), field: "error_description")
+        let description = o["error_description"]?.text
         let errorCode = o["errorCode"]?.text
-        let errorSummary = ctx.text(o["errorSummary"]?.text.map(Redactor.scrub), field: "errorSummary")
-        r.error = try ctx.interner.intern(error)
-        r.errorDescription = try ctx.interner.intern(description)
-        r.errorCode = try ctx.interner.intern(errorCode)
-        r.errorSummary = try ctx.interner.intern(errorSummary)
+        let errorSummary = o["errorSummary"]?.text
+        r.error = try ctx.freeText(error, field: "error")
+        r.errorDescription = try ctx.freeText(description, field: "error_description")
+        r.errorCode = try ctx.freeText(errorCode, field: "errorCode")
+        r.errorSummary = try ctx.freeText(errorSummary, field: "errorSummary")
         r.errorId = o["errorId"]?.text
         let failed = error != nil || errorCode != nil || (r.httpStatus ?? 0) >= 400
         let succeeded = !failed && ((r.httpStatus.map { (200..<300).contains($0) } ?? false) || o["access_token"] != nil)
@@ -104,7 +104,7 @@ final class TokenLogIngester {
             r.serverDate = try parseTime(serverDate, name: "server_date").epochMs
         }
         if let issuedAt = o["issued_at"]?.number { r.issuedAt = TimeParser.fromEpoch(issuedAt)?.epochMs }
-        r.instanceUrl = try intern(o["instance_url"], "instance_url")
+        r.instanceUrl = try ctx.freeText(o["instance_url"]?.text, field: "instance_url")
         if let identity = o["id"]?.text {
             let parts = identity.split(separator: "/")
             if parts.count >= 2, parts[parts.count - 2].hasPrefix("00D"), parts[parts.count - 1].hasPrefix("005") {
@@ -147,7 +147,7 @@ final class TokenLogIngester {
         for (key, value) in object where !TokenLogFormat.knownKeys.contains(key) {
             kept[key] = redact(key: key, value)
         }
-        for key in ["errorLink"] { if let value = object[key] { kept[key] = value } }
+        if let link = object["errorLink"] { kept["errorLink"] = redact(key: "errorLink", link) }
         return kept.isEmpty ? nil : JSONValue.object(kept).serialized
     }
 

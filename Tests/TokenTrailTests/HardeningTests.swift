@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+@testable import TokenTrail
+
+/// What an attacker or an unlucky operator tried (issue 13): secrets never stored, hostile
+/// names never collide, one bad line never costs a file, readers never block.
+@Suite struct HardeningTests {
+    static func secretsFixture(_ name: String) -> String { TestSupport.fixture("secrets/" + name) }
+
+    /// Every secret in the `secrets/` fixtures carries "Zq9"; nothing else there does.
+    static let marker = "Zq9"
+
+    /// Every text value of every table.
+    static func storedText(_ db: Database) throws -> [(table: String, value: String)] {
+        let tables = try db.rows("SELECT name FROM sqlite_master WHERE type = 'table'").compactMap { $0[0].string }
+        var out: [(String, String)] = []
+        for table in tables {
+            for row in try db.rows("SELECT * FROM \"\(table)\"") {
+                for value in row { if let text = value.string { out.append((table, text)) } }
+            }
+        }
+        return out
+    }
+
+    /// One fixture per kind of free text: a token log's token_url query, error_description,
+    /// errorSummary, errorLink, instance_url user info and an unknown key; an ELF RestApi URI
+    /// with ?access_token=; Login History LoginUrl user info, Browser and Status; Okta
+    /// displayMessage, user agent, outcome.reason and requestUri.
+    @Test(arguments: ["token_log.jsonl", "2026-11-20_RestApi.csv", "LoginHistory_secrets.csv", "okta_secrets.jsonl"])
+    func secretsInFreeTextAreNeverStored(fixture: String) throws {
+        let (result, db) = try TestSupport.scan([Self.secretsFixture(fixture)])
+        let file = try #require(result.files.first)
+        #expect(file.stats.rejects == 0 && file.stats.stored > 0, "\(file.stats)")
+        let leaks = try Self.storedText(db).filter { $0.value.contains(Self.marker) }
+        #expect(leaks.isEmpty, "\(leaks)")
+        #expect(try Self.storedText(db).contains { $0.value.contains("[redacted sha256:") })
+    }
+
+    /// The ordinary part of each value survives: the path, the host, the words around.
+    @Test func scrubbingKeepsWhatIsNotASecret() throws {
+        let (_, db) = try TestSupport.scan(["token_log.jsonl", "2026-11-20_RestApi.csv", "okta_secrets.jsonl"].map(Self.secretsFixture))
+        let urls = try db.rows("SELECT token_url FROM v_token_requests ORDER BY time_ms").compactMap { $0[0].string }
+        #expect(urls.first?.hasPrefix("https://login.salesforce.com/services/oauth2/token?grant_type=password&client_secret=[redacted sha256:") == true, "\(urls)")
+        let resource = try db.scalar("SELECT resource FROM v_api_activity").string ?? ""
+        #expect(resource.hasPrefix("/services/data/v62.0/query?q=SELECT+Id+FROM+Case&access_token=[redacted"), "\(resource)")
+        let reason = try db.scalar("SELECT outcome_reason FROM v_idp_events").string ?? ""
+        #expect(reason.hasPrefix("Bearer [redacted") && reason.hasSuffix("is not valid"), "\(reason)")
+    }
+
+    /// What reaches people: timeline in every format and every report page.
+    @Test func secretsReachNoOutput() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let inputs = ["token_log.jsonl", "2026-11-20_RestApi.csv", "LoginHistory_secrets.csv", "okta_secrets.jsonl"].map(Self.secretsFixture)
+        let (_, db) = try TestSupport.scan(inputs, db: dir + "/db.sqlite")
+        let period = (since: try TimeArgument.parse("2026-11-19T00:00:00Z"), until: try TimeArgument.parse("2026-11-21T00:00:00Z"))
+        let timeline = try Timeline.build(db: db, filter: Timeline.Filter(since: period.since, until: period.until))
+        #expect(timeline.events.count >= 6)   // 3 requests, a login, an API call, an Okta event
+        for output in [timeline.text, timeline.csv, timeline.ndjson] { #expect(!output.contains(Self.marker)) }
+        let written = try HTMLReport.write(db: db, options: HTMLReport.Options(since: period.since, until: period.until,
+                                                                               databasePath: dir + "/db.sqlite"), to: dir + "/report")
+        for page in written.pages {
+            let html = try String(contentsOfFile: page, encoding: .utf8)
+            #expect(!html.contains(Self.marker), "\(page)")
+        }
+    }
+}
