@@ -9,7 +9,8 @@ let usage = """
 usage:
   tokentrail scan INPUT... [--db FILE] [--report DIR] [--dashboards DIR] [--timezone TZ]
                            [--policy FILE] [--findings FILE|-] [--since T] [--until T]
-                           [--fail-on SEVERITY] [--webhook URL] [--alert-on SEVERITY]
+                           [--fail-on SEVERITY] [--webhook URL | --webhook-url-file FILE]
+                           [--alert-on SEVERITY]
                            [--no-analysis] [--quiet]
   tokentrail report [--db FILE] --out DIR [--since T] [--until T] [--dashboards DIR] [--policy FILE]
   tokentrail timeline [--db FILE] [--user U] [--app A] [--ip IP] [--host H] [--from T] [--to T]
@@ -31,6 +32,8 @@ scan      read Login History, Event Monitoring, client token logs and Okta logs 
 --no-analysis  store only (e.g. back-loading history); analyze later with: scan DIR --since T --until T
 --dashboards   a directory of extra report panels (.sql files, see dashboards/README.md)
 --webhook      POST the run's new findings at or above --alert-on (default high) as one JSON document
+--webhook-url-file  read the webhook URL from FILE's first line instead (or set TOKENTRAIL_WEBHOOK_URL):
+               a URL on the command line is visible to every user of the machine
 
 report    write the HTML report for a period (default: the last 7 days of data) from the database.
 timeline  one chronological list of client requests, server logins, API activity, Okta events
@@ -103,21 +106,25 @@ func parse(_ args: ArraySlice<String>, options: Set<String>, flags: Set<String>)
 
 func runScan(_ args: ArraySlice<String>) -> Never {
     let parsed = parse(args, options: ["--db", "--report", "--dashboards", "--timezone", "--policy", "--findings", "--since", "--until",
-                                       "--fail-on", "--webhook", "--alert-on"],
+                                       "--fail-on", "--webhook", "--webhook-url-file", "--alert-on"],
                        flags: ["--quiet", "--help", "--no-analysis"])
     if parsed.flags.contains("--help") { print(usage, terminator: ""); exit(0) }
     guard !parsed.positional.isEmpty else { usageError("scan needs at least one INPUT file or directory") }
     let analyze = !parsed.flags.contains("--no-analysis")
-    if !analyze, parsed.values["--findings"] != nil || parsed.values["--fail-on"] != nil || parsed.values["--webhook"] != nil {
+    let webhookOptions = [parsed.values["--webhook"].map(Webhook.Source.argument), parsed.values["--webhook-url-file"].map(Webhook.Source.file)]
+        .compactMap { $0 }
+    if webhookOptions.count > 1 { usageError("give the webhook once: --webhook URL or --webhook-url-file FILE") }
+    if !analyze, parsed.values["--findings"] != nil || parsed.values["--fail-on"] != nil || !webhookOptions.isEmpty {
         usageError("--no-analysis produces no findings: drop --findings / --fail-on / --webhook")
     }
-    if parsed.values["--alert-on"] != nil && parsed.values["--webhook"] == nil { usageError("--alert-on needs --webhook URL") }
+    let environmentHook = ProcessInfo.processInfo.environment[Webhook.environmentVariable].flatMap { $0.isEmpty ? nil : Webhook.Source.environment($0) }
+    let webhookSource = webhookOptions.first ?? (analyze ? environmentHook : nil)
+    if parsed.values["--alert-on"] != nil && webhookSource == nil { usageError("--alert-on needs --webhook URL (or --webhook-url-file, TOKENTRAIL_WEBHOOK_URL)") }
     let alertOn = severity(parsed.values["--alert-on"] ?? "high", option: "--alert-on")
-    let webhook = parsed.values["--webhook"].map { url -> URL in
-        guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? "") else {
-            usageError("--webhook needs an http:// or https:// URL")
-        }
-        return parsed
+    let webhook: URL?
+    do { webhook = try webhookSource.map(Webhook.target) } catch {
+        if case .file? = webhookSource { fail("\(error)", code: 2) }
+        usageError("\(error)")
     }
     var request = ScanRequest(inputs: parsed.positional)
     request.databasePath = parsed.values["--db"] ?? "tokentrail.sqlite"

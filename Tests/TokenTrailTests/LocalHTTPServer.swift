@@ -15,8 +15,12 @@ final class LocalHTTPServer: @unchecked Sendable {
     var bodies: [Data] { lock.lock(); defer { lock.unlock() }; return _bodies }
     var url: URL { URL(string: "http://127.0.0.1:\(port)/hooks/secret-token?key=do-not-print")! }
 
-    init(statuses: [Int]) throws {
+    /// Sent as `Location` with a 3xx status.
+    private let location: String?
+
+    init(statuses: [Int], location: String? = nil) throws {
         self.statuses = statuses
+        self.location = location
         let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
@@ -59,7 +63,8 @@ final class LocalHTTPServer: @unchecked Sendable {
             if let end = received.range(of: Data("\r\n\r\n".utf8)) { _bodies.append(received[end.upperBound...]) }
             status = statuses.count > 1 ? statuses.removeFirst() : statuses[0]
             lock.unlock()
-            let response = "HTTP/1.1 \(status) X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            let redirect = (300..<400).contains(status) ? location.map { "Location: \($0)\r\n" } ?? "" : ""
+            let response = "HTTP/1.1 \(status) X\r\n\(redirect)Content-Length: 0\r\nConnection: close\r\n\r\n"
             _ = response.withCString { write(client, $0, strlen($0)) }
             close(client)
         }

@@ -35,13 +35,15 @@ enum TestSupport {
     }
 
     /// Runs the built `tokentrail` executable (a dependency of the test target).
-    static func runCLI(_ arguments: [String], cwd: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
-        try run(binary, arguments, cwd: cwd)
+    static func runCLI(_ arguments: [String], cwd: String? = nil, environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+        try run(binary, arguments, cwd: cwd, environment: environment)
     }
 
     /// Runs a program, returns its exit status and output.
-    static func run(_ executable: URL, _ arguments: [String], cwd: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+    static func run(_ executable: URL, _ arguments: [String], cwd: String? = nil,
+                    environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.executableURL = executable
         process.arguments = arguments
         if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }

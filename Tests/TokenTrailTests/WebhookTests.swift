@@ -69,3 +69,68 @@ import Testing
         #expect(try TestSupport.runCLI(["scan", "samples", "--alert-on", "high"]).status == 64)   // --alert-on needs --webhook
     }
 }
+
+/// The hook's URL is its secret (issue 13): only its host is stored or printed, it can come
+/// from a file or the environment instead of the command line, and a redirect is not followed.
+@Suite struct WebhookSecretTests {
+    static func secretURL(_ server: LocalHTTPServer) -> String {
+        "http://hookuser:hookpass99@127.0.0.1:\(server.port)/hooks/secret-token?key=do-not-print"
+    }
+    static let secretParts = ["hookuser", "hookpass99", "secret-token", "do-not-print"]
+
+    static func leaks(in db: Database, _ outputs: [String]) throws -> [String] {
+        let stored = try HardeningTests.storedText(db).map(\.value)
+        return (stored + outputs).filter { text in secretParts.contains { text.contains($0) } }
+    }
+
+    static func scan(_ dir: String, _ extra: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+        try TestSupport.runCLI(["scan", "samples", "--policy", "samples/policy.json", "--db", dir + "/db.sqlite"] + extra,
+                               cwd: TestSupport.packageRoot.path, environment: environment)
+    }
+
+    @Test func noTableAndNoOutputHoldsTheURLsPathQueryOrCredentials() throws {
+        let server = try LocalHTTPServer(statuses: [500])
+        let dir = try TestSupport.temporaryDirectory()
+        let failed = try Self.scan(dir, ["--webhook", Self.secretURL(server), "--alert-on", "critical", "--findings", dir + "/f.ndjson"])
+        #expect(failed.status == 2)
+        let ok = try LocalHTTPServer(statuses: [200])
+        let delivered = try Self.scan(dir, ["--webhook=" + Self.secretURL(ok), "--report", dir + "/report"])
+        #expect(delivered.status == 0 && delivered.stdout.contains("Webhook: posted"), "\(delivered.stderr)")
+        let db = try Database(path: dir + "/db.sqlite")
+        let arguments = try db.rows("SELECT arguments FROM runs").compactMap { $0[0].string }
+        #expect(arguments.count == 2 && arguments.allSatisfy { $0.contains("http://127.0.0.1/…") }, "\(arguments)")
+        let pages = try FileManager.default.contentsOfDirectory(atPath: dir + "/report").map { try String(contentsOfFile: dir + "/report/" + $0, encoding: .utf8) }
+        let leaks = try Self.leaks(in: db, [failed.stdout, failed.stderr, delivered.stdout, delivered.stderr,
+                                            try String(contentsOfFile: dir + "/f.ndjson", encoding: .utf8)] + pages)
+        #expect(leaks.isEmpty, "\(leaks.map { String($0.prefix(200)) })")
+    }
+
+    @Test func theURLCanComeFromAFileOrTheEnvironment() throws {
+        let server = try LocalHTTPServer(statuses: [200])
+        let dir = try TestSupport.temporaryDirectory()
+        try (Self.secretURL(server) + "\n").write(toFile: dir + "/hook.url", atomically: true, encoding: .utf8)
+        let fromFile = try Self.scan(dir, ["--webhook-url-file", dir + "/hook.url", "--alert-on", "critical"])
+        #expect(fromFile.status == 0 && fromFile.stdout.contains("Webhook: posted"), "\(fromFile.stderr)")
+        #expect(server.bodies.count == 1)
+
+        let other = try TestSupport.temporaryDirectory()
+        let fromEnvironment = try Self.scan(other, ["--alert-on", "critical"], environment: ["TOKENTRAIL_WEBHOOK_URL": Self.secretURL(server)])
+        #expect(fromEnvironment.status == 0 && fromEnvironment.stdout.contains("Webhook: posted"), "\(fromEnvironment.stderr)")
+        #expect(server.bodies.count == 2)
+        #expect(try Self.leaks(in: try Database(path: other + "/db.sqlite"), [fromFile.stdout, fromEnvironment.stdout]).isEmpty)
+
+        let missing = try Self.scan(other, ["--webhook-url-file", dir + "/nope.url"])
+        #expect(missing.status == 2 && missing.stderr.contains("nope.url"))
+        #expect(try Self.scan(other, ["--webhook-url-file", dir + "/hook.url", "--webhook", "http://x/"]).status == 64)
+    }
+
+    @Test func aRedirectIsNotFollowed() throws {
+        let elsewhere = try LocalHTTPServer(statuses: [200])
+        let hook = try LocalHTTPServer(statuses: [302], location: "http://127.0.0.1:\(elsewhere.port)/collect")
+        let dir = try TestSupport.temporaryDirectory()
+        let run = try Self.scan(dir, ["--webhook", hook.url.absoluteString, "--alert-on", "critical", "--quiet"])
+        #expect(run.status == 2 && run.stderr.contains("HTTP 302") && run.stderr.contains("redirect"), "\(run.stderr)")
+        #expect(hook.bodies.count == 1)
+        #expect(elsewhere.bodies.isEmpty)
+    }
+}

@@ -22,6 +22,46 @@ public enum Webhook {
         public init() {}
     }
 
+    /// Where the URL comes from, so it need not be on the command line (where `ps` shows it
+    /// to every user of the machine): `--webhook URL`, `--webhook-url-file FILE` (its first
+    /// line), or the environment variable `TOKENTRAIL_WEBHOOK_URL`, in that order.
+    public enum Source: Sendable, Equatable {
+        case argument(String), file(String), environment(String)
+    }
+
+    public static let environmentVariable = "TOKENTRAIL_WEBHOOK_URL"
+
+    public struct TargetError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// The webhook URL, validated: http or https with a host.
+    public static func target(_ source: Source) throws -> URL {
+        let text: String, origin: String
+        switch source {
+        case .argument(let value): (text, origin) = (value, "--webhook")
+        case .environment(let value): (text, origin) = (value, environmentVariable)
+        case .file(let path):
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw TargetError(description: "\(path): cannot read the webhook URL file")
+            }
+            let first = String(decoding: data.prefix(8192), as: UTF8.self).split(whereSeparator: \.isNewline).first ?? ""
+            (text, origin) = (first.trimmingCharacters(in: .whitespaces), path)
+        }
+        guard let url = URL(string: text.trimmingCharacters(in: .whitespaces)), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
+              url.host?.isEmpty == false else {
+            throw TargetError(description: "\(origin): the webhook needs an http:// or https:// URL with a host")
+        }
+        return url
+    }
+
+    /// What may be stored or printed of a webhook URL: its scheme and host, never the path,
+    /// query or user info (they carry the hook's secret).
+    public static func displayName(_ url: String) -> String {
+        guard let parsed = URL(string: url), let host = parsed.host, let scheme = parsed.scheme else { return "[webhook URL]" }
+        return "\(scheme)://\(host)/…"
+    }
+
     public static func deliver(db: Database, url: URL, findings: [Finding], minimum: Severity, runId: Int64?,
                                settings: Settings = Settings()) throws -> Outcome {
         let already = Set(try db.rows("SELECT fingerprint FROM alerts").compactMap { $0[0].string })
@@ -79,11 +119,12 @@ public enum Webhook {
         request.httpBody = body
         let done = DispatchSemaphore(value: 0)
         let box = ResultBox()
-        let task = URLSession.shared.dataTask(with: request) { _, response, error in
+        let task = session.dataTask(with: request) { _, response, error in
             if let error {
                 box.result = .failed("\(url.host ?? "?"): \(error.localizedDescription)")
             } else if let status = (response as? HTTPURLResponse)?.statusCode {
                 if (200..<300).contains(status) { box.result = .delivered }
+                else if (300..<400).contains(status) { box.result = .rejected("\(url.host ?? "?") answered HTTP \(status), a redirect (not followed: it could send the findings elsewhere)") }
                 else if status == 408 || status == 429 || status >= 500 { box.result = .failed("\(url.host ?? "?") answered HTTP \(status)") }
                 else { box.result = .rejected("\(url.host ?? "?") answered HTTP \(status)") }
             } else {
@@ -100,4 +141,14 @@ public enum Webhook {
     }
 
     private final class ResultBox: @unchecked Sendable { var result: Result = .failed("no answer") }
+
+    /// A session that never follows a redirect: the findings go to the configured host or nowhere.
+    private static let session = URLSession(configuration: .ephemeral, delegate: NoRedirects(), delegateQueue: nil)
+
+    private final class NoRedirects: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+        func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
+            completionHandler(nil)
+        }
+    }
 }

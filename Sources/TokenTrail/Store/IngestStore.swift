@@ -126,9 +126,30 @@ public final class IngestStore {
 
     // MARK: runs and sources (chain of custody)
 
+    /// The command line as `runs` keeps it: a webhook URL reduced to its scheme and host (its
+    /// path, query and user info are the hook's secret), everything else scrubbed.
+    static func storable(_ arguments: [String]) -> [String] {
+        var out: [String] = []
+        var webhookNext = false
+        for argument in arguments {
+            if webhookNext {
+                out.append(Webhook.displayName(argument))
+                webhookNext = false
+            } else if argument == "--webhook" {
+                out.append(argument)
+                webhookNext = true
+            } else if argument.hasPrefix("--webhook=") {
+                out.append("--webhook=" + Webhook.displayName(String(argument.dropFirst("--webhook=".count))))
+            } else {
+                out.append(Redactor.scrub(argument))
+            }
+        }
+        return out
+    }
+
     public func beginRun(toolVersion: String, arguments: [String]) throws -> Int64 {
         _ = try db.rows("INSERT INTO runs(started_at, tool_version, arguments) VALUES(?,?,?)",
-                        [.integer(Clock.nowMs()), .text(toolVersion), .text(arguments.joined(separator: " "))])
+                        [.integer(Clock.nowMs()), .text(toolVersion), .text(Self.storable(arguments).joined(separator: " "))])
         return db.lastInsertRowID
     }
 
