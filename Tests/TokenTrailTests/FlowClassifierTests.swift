@@ -148,6 +148,7 @@ import Testing
         "python-requests/2.32.4", "Invalid password: check the user", "token expired at 10:02",
         "request 123e4567-e89b-12d3-a456-426614174000 failed", "Failed: Computer activation required",
         "user hasn't approved this consumer", "https://acme.okta.com/oauth2/default/v1/token",
+        "Failed: JWT Bearer token expired", "the JWT bearer integration runs as one user", "SSWS header missing",
     ])
     func keepsOrdinaryFreeText(text: String) {
         #expect(Redactor.scrub(text) == text)

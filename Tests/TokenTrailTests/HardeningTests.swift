@@ -64,3 +64,31 @@ import Testing
         }
     }
 }
+
+extension HardeningTests {
+    /// A name chosen to collide with the real app's page under a 6-hex-digit hash of the name
+    /// (found by brute force): each app still gets its own page, with its own findings.
+    @Test func anAppNameCannotTakeAnotherAppsPage() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let real = "Acme ERP Sync", hostile = "Acme ERP Sync; ]_!:("
+        var csv = "Id,UserId,LoginTime,LoginType,LoginSubType,SourceIp,LoginUrl,Browser,Platform,Status,Application,ApiType,ApiVersion,CountryIso\n"
+        for (n, app) in [real, hostile, real].enumerated() {
+            let status = n == 2 ? "Failed: JWT Bearer token expired" : "Success"
+            csv += "0Ya5g00000000\(n)0AAA,0055g00000ErpInAAJ,2026-11-20T01:0\(n):00.000+0000,Remote Access 2.0,,198.51.100.23,login.salesforce.com,Unknown,Unknown,\(status),\"\(app)\",N/A,N/A,US\n"
+        }
+        try csv.write(toFile: dir + "/LoginHistory.csv", atomically: true, encoding: .utf8)
+        let (_, db) = try TestSupport.scan([dir + "/LoginHistory.csv"], db: dir + "/db.sqlite")
+        let (since, until) = (try TimeArgument.parse("2026-11-20T00:00:00Z"), try TimeArgument.parse("2026-11-21T00:00:00Z"))
+        _ = try Analyzer.run(db: db, policy: nil, windowStart: since, windowEnd: until)
+        let written = try HTMLReport.write(db: db, options: HTMLReport.Options(since: since, until: until, databasePath: dir + "/db.sqlite"),
+                                           to: dir + "/report")
+        let appPages = written.pages.filter { ($0 as NSString).lastPathComponent.hasPrefix("app-") }
+        #expect(appPages.count == 2 && Set(appPages).count == 2, "\(appPages)")
+        let titles = try appPages.map { try String(contentsOfFile: $0, encoding: .utf8) }.map { html in
+            [real, hostile].first { html.contains("<h1>App: \(HTML.escape($0))</h1>") }
+        }
+        #expect(Set(titles.compactMap { $0 }) == [real, hostile])
+        let realPage = try String(contentsOfFile: try #require(zip(appPages, titles).first { $0.1 == real }?.0), encoding: .utf8)
+        #expect(realPage.contains("expired"), "the real app's page keeps its finding")
+    }
+}

@@ -64,14 +64,14 @@ public enum HTMLReport {
         }
         let findings = try AnalysisContext.timed("load findings") { try Finding.load(db: db, since: o.since, until: o.until) }
         let apps = try db.rows("""
-            SELECT (SELECT value FROM strings WHERE id = app), count(*) AS n FROM logins WHERE time BETWEEN ? AND ? AND app IS NOT NULL
+            SELECT (SELECT value FROM strings WHERE id = app), count(*) AS n, app FROM logins WHERE time BETWEEN ? AND ? AND app IS NOT NULL
             GROUP BY app ORDER BY n DESC LIMIT \(maxEntityPages)
-            """, [.integer(o.since), .integer(o.until)]).compactMap { row in row[0].string.map { ($0, row[1].int ?? 0) } }
+            """, [.integer(o.since), .integer(o.until)]).compactMap(Entity.init)
         let hosts = try db.rows("""
-            SELECT (SELECT value FROM strings WHERE id = host), count(*) AS n FROM token_requests WHERE time BETWEEN ? AND ? AND host IS NOT NULL
+            SELECT (SELECT value FROM strings WHERE id = host), count(*) AS n, host FROM token_requests WHERE time BETWEEN ? AND ? AND host IS NOT NULL
             GROUP BY host ORDER BY n DESC LIMIT \(maxEntityPages)
-            """, [.integer(o.since), .integer(o.until)]).compactMap { row in row[0].string.map { ($0, row[1].int ?? 0) } }
-        let nav = navigation(apps: apps.map(\.0), hosts: hosts.map(\.0))
+            """, [.integer(o.since), .integer(o.until)]).compactMap(Entity.init)
+        let nav = navigation(apps: apps, hosts: hosts)
         var pages: [String] = []
         func page(_ file: String, _ title: String, _ body: String) throws {
             let path = (directory as NSString).appendingPathComponent(file)
@@ -83,39 +83,55 @@ public enum HTMLReport {
 
         try page("index.html", "Overview", try AnalysisContext.timed("overview") { try overview(db, o, findings, apps: apps, hosts: hosts) } + section(.overview))
         try page("findings.html", "Findings", findingsList(findings, new: o.newFindings))
-        for (app, logins) in apps {
+        for entity in apps {
+            let (app, logins) = (entity.name, entity.rows)
             let declared = o.policy?.apps.first { $0.name == app }
             var body = "<h1>App: \(HTML.escape(app))</h1><p class=\"muted\">\(logins) server login(s) in the period.</p>"
             body += policyBox(declared)
             body += findingsList(findings.filter { $0.app == app }, new: o.newFindings, heading: "Findings for this app", compact: true)
-            try page(slug("app", app), app, body + section(.app, ["app": .text(app)]))
+            try page(entity.page("app"), app, body + section(.app, ["app": .text(app)]))
         }
-        for (host, requests) in hosts {
+        for entity in hosts {
+            let (host, requests) = (entity.name, entity.rows)
             var body = "<h1>Client host: \(HTML.escape(host))</h1><p class=\"muted\">\(requests) token request(s) in its log for the period.</p>"
             body += findingsList(findings.filter { $0.host == host }, new: o.newFindings, heading: "Findings for this host", compact: true)
-            try page(slug("host", host), host, body + section(.host, ["host": .text(host)]))
+            try page(entity.page("host"), host, body + section(.host, ["host": .text(host)]))
         }
         try page("quality.html", "Data quality", "<h1>Data quality</h1>" + section(.quality))
         return Written(index: pages[0], pages: pages, warnings: warnings)
     }
 
-    /// A file name for an app or host: readable, safe whatever the name holds, and unique
-    /// (a short hash tells apart names that differ only in punctuation).
-    static func slug(_ kind: String, _ name: String) -> String {
-        let readable = String(name.lowercased().unicodeScalars.map { ("a"..."z").contains($0) || ("0"..."9").contains($0) ? Character($0) : "-" })
-            .split(separator: "-").joined(separator: "-").prefix(40)
-        return "\(kind)-\(readable.isEmpty ? "x" : String(readable))-\(SHA256.hex(of: Array(name.utf8)).prefix(6)).html"
+    /// An app or a client host with a page of its own: its name, its rows in the period, and
+    /// its id in `strings`, one per distinct name in the database.
+    struct Entity {
+        let name: String
+        let rows: Int64
+        let id: Int64
+
+        init?(_ row: [SQLValue]) {
+            guard let name = row[0].string, let id = row[2].int else { return nil }
+            (self.name, rows, self.id) = (name, row[1].int ?? 0, id)
+        }
+
+        /// The page's file name: readable, safe whatever the name holds, and unique because
+        /// it ends with the name's id (a hash of the name could be made to collide by a
+        /// hostile app name and take the real app's page).
+        func page(_ kind: String) -> String {
+            let readable = String(name.lowercased().unicodeScalars.map { ("a"..."z").contains($0) || ("0"..."9").contains($0) ? Character($0) : "-" })
+                .split(separator: "-").joined(separator: "-").prefix(40)
+            return "\(kind)-\(readable.isEmpty ? "x" : String(readable))-\(id).html"
+        }
     }
 
-    static func navigation(apps: [String], hosts: [String]) -> String {
+    static func navigation(apps: [Entity], hosts: [Entity]) -> String {
         let e = HTML.escape
         var out = "<nav><a href=\"index.html\">Overview</a> <a href=\"findings.html\">Findings</a> <a href=\"quality.html\">Data quality</a>"
-        if !apps.isEmpty { out += "<span>Apps:</span>" + apps.map { "<a href=\"\(e(slug("app", $0)))\">\(e($0))</a>" }.joined(separator: " ") }
-        if !hosts.isEmpty { out += "<span>Hosts:</span>" + hosts.map { "<a href=\"\(e(slug("host", $0)))\">\(e($0))</a>" }.joined(separator: " ") }
+        if !apps.isEmpty { out += "<span>Apps:</span>" + apps.map { "<a href=\"\(e($0.page("app")))\">\(e($0.name))</a>" }.joined(separator: " ") }
+        if !hosts.isEmpty { out += "<span>Hosts:</span>" + hosts.map { "<a href=\"\(e($0.page("host")))\">\(e($0.name))</a>" }.joined(separator: " ") }
         return out + "</nav>"
     }
 
-    static func overview(_ db: Database, _ o: Options, _ findings: [Finding], apps: [(String, Int64)], hosts: [(String, Int64)]) throws -> String {
+    static func overview(_ db: Database, _ o: Options, _ findings: [Finding], apps: [Entity], hosts: [Entity]) throws -> String {
         let e = HTML.escape
         let window: [SQLValue] = [.integer(o.since), .integer(o.until)]
         let logins = try db.scalar("SELECT count(*) FROM logins WHERE time BETWEEN ? AND ?", window).int ?? 0

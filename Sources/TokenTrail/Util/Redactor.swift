@@ -138,26 +138,26 @@ public enum Redactor {
         return j
     }
 
-    /// A value that reads as a credential rather than a word: 8+ bytes with a digit, or 20+.
-    static func looksOpaque(_ value: ArraySlice<UInt8>) -> Bool {
-        value.count >= 20 || value.count >= 8 && value.contains(where: { $0 >= 0x30 && $0 <= 0x39 })
+    /// A value that reads as a credential rather than a word: 8+ bytes with a digit, or 20+
+    /// (`short`: 6+ with a digit, or 16+).
+    static func looksOpaque(_ value: ArraySlice<UInt8>, short: Bool = false) -> Bool {
+        value.count >= (short ? 16 : 20) || value.count >= (short ? 6 : 8) && value.contains(where: { $0 >= 0x30 && $0 <= 0x39 })
     }
 
-    /// Authorization schemes; after Bearer and SSWS anything is the credential, while after
-    /// the others ("token expired", "Basic auth") only an opaque-looking value is.
-    static let schemes: [(word: [UInt8], anyValue: Bool)] = [("bearer", true), ("ssws", true), ("basic", false),
-                                                             ("oauth", false), ("token", false)].map { (Array($0.0.utf8), $0.1) }
+    /// Authorization schemes. What follows must look like a credential, not prose ("JWT bearer
+    /// flow", "token expired", "Basic auth"); after Bearer and SSWS a shorter value does.
+    static let schemes: [(word: [UInt8], short: Bool)] = [("bearer", true), ("ssws", true), ("basic", false),
+                                                          ("oauth", false), ("token", false)].map { (Array($0.0.utf8), $0.1) }
 
     /// At an Authorization scheme word followed by a space: where the credential begins.
     static func schemeEnd(_ bytes: [UInt8], at start: Int) -> Int? {
-        for (scheme, anyValue) in schemes where start + scheme.count < bytes.count && bytes[start + scheme.count] == 0x20 {
+        for (scheme, short) in schemes where start + scheme.count < bytes.count && bytes[start + scheme.count] == 0x20 {
             var same = true
             for (k, c) in scheme.enumerated() where bytes[start + k] | 0x20 != c { same = false; break }
             guard same, start + scheme.count + 1 < bytes.count else { continue }
             var j = start + scheme.count
             while j < bytes.count && bytes[j] == 0x20 { j += 1 }
-            if anyValue { return valueEnd(bytes, from: j) > j ? j : nil }
-            return looksOpaque(bytes[j..<valueEnd(bytes, from: j)]) ? j : nil
+            return looksOpaque(bytes[j..<valueEnd(bytes, from: j)], short: short) ? j : nil
         }
         return nil
     }
