@@ -92,3 +92,21 @@ extension HardeningTests {
         #expect(realPage.contains("expired"), "the real app's page keeps its finding")
     }
 }
+
+extension HardeningTests {
+    /// server_date is optional (it feeds clock-skew): unreadable, it is dropped and counted,
+    /// and the request is stored.
+    @Test func anUnreadableServerDateCostsOnlyItself() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try """
+        {"ts":"2026-11-20T06:00:00.000Z","host":"etl-01","grant_type":"urn:ietf:params:oauth:grant-type:jwt-bearer","http_status":200,"server_date":"Fri, 32 Foo 2026 25:61:00 GMT"}
+        {"ts":"2026-11-20T06:30:00.000Z","host":"etl-01","grant_type":"urn:ietf:params:oauth:grant-type:jwt-bearer","http_status":200,"server_date":"Fri, 20 Nov 2026 06:30:01 GMT"}
+
+        """.write(toFile: dir + "/log.jsonl", atomically: true, encoding: .utf8)
+        let (result, db) = try TestSupport.scan([dir + "/log.jsonl"])
+        let file = try #require(result.files.first)
+        #expect(file.stats.stored == 2 && file.stats.rejects == 0 && file.stats.repaired == 1, "\(file.stats)")
+        #expect(try RealShapesTests.rows(db, "SELECT line, field, kind FROM v_repairs") == ["1 server_date dropped"])
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM token_requests WHERE server_date IS NOT NULL") == 1)
+    }
+}

@@ -94,6 +94,28 @@ import Testing
         #expect(try db.scalar("SELECT token_login FROM v_rejects").int == 1)   // it looked like a token request
     }
 
+    /// Cut at its start (a log copied from the middle of a line) or with a NUL byte in its first
+    /// line: the file is still a token log, and only that line is at stake.
+    @Test(arguments: [("token_log_head_cut.jsonl", 2, 1), ("token_log_nul_first_line.jsonl", 3, 0)])
+    func aBrokenFirstLineNeverCostsTheFile(fixture: String, stored: Int, rejects: Int) throws {
+        let (result, db) = try TestSupport.scan([Self.shape(fixture)])
+        let file = try #require(result.files.first)
+        #expect(file.status == .ingested && file.format == "token_log", "\(file.status)")
+        #expect(file.stats.stored == stored && file.stats.rejects == rejects, "\(file.stats)")
+        if rejects > 0 { #expect(try db.scalar("SELECT line FROM v_rejects").int == 1) }
+    }
+
+    @Test func binaryAndUTF16FilesAreRefusedByName() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try Data([0x53, 0x51, 0x4C] + [UInt8](repeating: 0, count: 200)).write(to: URL(fileURLWithPath: dir + "/blob.bin"))
+        try Data([0xFF, 0xFE] + Array("I\0d\0".utf8)).write(to: URL(fileURLWithPath: dir + "/utf16.csv"))
+        let (result, _) = try TestSupport.scan([dir + "/blob.bin", dir + "/utf16.csv"])
+        let messages = result.files.compactMap { if case .failed(let m) = $0.status { m } else { nil } }
+        #expect(messages.count == 2)
+        #expect(messages.contains { $0.contains("blob.bin") && $0.contains("binary") })
+        #expect(messages.contains { $0.contains("utf16.csv") && $0.contains("UTF-16") })
+    }
+
     @Test func aJSONDocumentOfAnotherKindIsNamedAndRefused() throws {
         let (result, _) = try TestSupport.scan([Self.shape("unrelated_document.json")])
         guard case .failed(let message) = try #require(result.files.first).status else { Issue.record("not refused"); return }

@@ -4,6 +4,9 @@ public enum RepairKind: String, Sendable {
     case invalidUTF8 = "invalid_utf8"
     /// A value longer than `FieldRepair.maxFieldBytes`, stored cut with a marker.
     case cut
+    /// An optional value that could not be read (an unparseable `server_date`): the row is
+    /// kept without it.
+    case dropped
 }
 
 /// Turns any field's bytes into storable text without losing the row: log content is

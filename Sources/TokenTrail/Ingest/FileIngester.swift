@@ -87,12 +87,33 @@ enum FileIngester {
         if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
             throw InputError(path: path, "a ZIP/XLSX file: export Login History or Event Monitoring as CSV (or .csv.gz)", unrecognized: true)
         }
-        if bytes.contains(0) { throw InputError(path: path, "binary content (NUL bytes): expected a CSV export or JSON log", unrecognized: true) }
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+            throw InputError(path: path, "UTF-16 text: re-save the export as UTF-8", unrecognized: true)
+        }
+        // Binary files are full of NUL bytes; one NUL inside a line of text is that line's
+        // problem (a reject or a repair), not a reason to refuse the file.
+        if bytes.starts(with: Array("SQLite format 3".utf8)) || bytes.count { $0 == 0 } * 64 > filled {
+            throw InputError(path: path, "binary content (NUL bytes): expected a CSV export or JSON log", unrecognized: true)
+        }
         var i = 0
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
-        while i < filled && [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
-        if i < filled && (bytes[i] == UInt8(ascii: "[") || bytes[i] == UInt8(ascii: "{")) { return .json }
+        if startsJSON(bytes, at: i) { return .json }
+        // A JSON-lines log whose first line was cut at its start: the next lines decide.
+        var lineStarts: [Int] = []
+        var k = i
+        while lineStarts.count < 2, let newline = bytes[k...].firstIndex(of: 0x0A) {
+            k = newline + 1
+            if k < filled { lineStarts.append(k) }
+        }
+        if !lineStarts.isEmpty && lineStarts.allSatisfy({ startsJSON(bytes, at: $0) }) { return .json }
         return .csv
+    }
+
+    /// The first byte after white space at `start` opens a JSON object or array.
+    private static func startsJSON(_ bytes: UnsafeRawBufferPointer, at start: Int) -> Bool {
+        var i = start
+        while i < bytes.count && [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
+        return i < bytes.count && (bytes[i] == UInt8(ascii: "[") || bytes[i] == UInt8(ascii: "{"))
     }
 
     static func ingestCSV(_ source: ByteSource, ctx: FileContext) throws -> String {

@@ -100,8 +100,10 @@ final class TokenLogIngester {
         if let secret = o["client_secret"]?.text { r.secretFingerprint = Fingerprint.of(secret) }
         if let token = o["access_token"]?.text { r.tokenFingerprint = Fingerprint.of(token) }
 
+        // Optional: an unreadable server date costs only itself, never the request.
         if let serverDate = o["server_date"] {
-            r.serverDate = try parseTime(serverDate, name: "server_date").epochMs
+            if let parsed = try? parseTime(serverDate, name: "server_date") { r.serverDate = parsed.epochMs }
+            else if case .null = serverDate {} else { ctx.noteRepair(column: "server_date", kind: .dropped) }
         }
         if let issuedAt = o["issued_at"]?.number { r.issuedAt = TimeParser.fromEpoch(issuedAt)?.epochMs }
         r.instanceUrl = try ctx.freeText(o["instance_url"]?.text, field: "instance_url")
