@@ -131,6 +131,7 @@ func runScan(_ args: ArraySlice<String>) -> Never {
     request.timezone = parsed.values["--timezone"]
     request.policyPath = parsed.values["--policy"]
     request.arguments = Array(CommandLine.arguments.dropFirst())
+    request.onWaitForDatabase = { printError($0) }
     let quiet = parsed.flags.contains("--quiet")
     // Progress only on a terminal; cron and pipes get nothing decorative.
     let progress = !quiet && ProgressLine.isTerminal ? ProgressLine() : nil
@@ -149,6 +150,7 @@ func runScan(_ args: ArraySlice<String>) -> Never {
         }
         progress?.finish()
         let db = try Database(path: request.databasePath)
+        db.onWait = request.onWaitForDatabase
         var analysis = Analyzer.Result(findings: [], new: [])
         var analyzed = false   // the report's period is the analysis window
         if analyze, let start = since ?? result.span?.0, let end = until ?? result.span?.1 {
@@ -215,8 +217,8 @@ func period(_ parsed: (positional: [String], values: [String: String], flags: Se
 func existingDatabase(_ parsed: (positional: [String], values: [String: String], flags: Set<String>)) throws -> (Database, String) {
     let path = parsed.values["--db"] ?? "tokentrail.sqlite"
     guard FileManager.default.fileExists(atPath: path) else { fail("\(path): no such database (run tokentrail scan first)", code: 2) }
-    let db = try Database(path: path)
-    try Schema.migrate(db)
+    let db = try Database.reader(path: path)
+    try Schema.check(db)
     return (db, path)
 }
 
@@ -287,10 +289,8 @@ func runPolicy(_ args: ArraySlice<String>) -> Never {
     case "suggest":
         let parsed = parse(args.dropFirst(), options: ["--db"], flags: [])
         guard parsed.positional.isEmpty else { usageError("policy suggest takes only --db FILE") }
-        let path = parsed.values["--db"] ?? "tokentrail.sqlite"
-        guard FileManager.default.fileExists(atPath: path) else { fail("\(path): no such database (run tokentrail scan first)", code: 2) }
         command {
-            let suggestion = try PolicySuggester.suggest(db: try Database(path: path))
+            let suggestion = try PolicySuggester.suggest(db: try existingDatabase(parsed).0)
             print(suggestion.policy.pretty())
             if !suggestion.leftOut.isEmpty {
                 printError("left out as rare (under 1% of the app's logins; add them if they are meant to be):")

@@ -110,3 +110,54 @@ extension HardeningTests {
         #expect(try TestSupport.count(db, "SELECT count(*) FROM token_requests WHERE server_date IS NOT NULL") == 1)
     }
 }
+
+/// Readers never block and never write: report, timeline, diff and policy suggest run while
+/// a scan holds the write lock and on a read-only copy; a second writer waits and says so.
+@Suite(.serialized) struct ReaderTests {
+    static func samplesDatabase() throws -> String {
+        let dir = try TestSupport.temporaryDirectory()
+        let run = try TestSupport.runCLI(["scan", "samples", "--policy", "samples/policy.json", "--db", dir + "/db.sqlite", "--quiet"],
+                                         cwd: TestSupport.packageRoot.path)
+        #expect(run.status == 0, "\(run.stderr)")
+        return dir + "/db.sqlite"
+    }
+
+    /// Every read command over `db`, each of which must succeed.
+    static func readEverything(_ db: String, out: String) throws {
+        let period = ["--since", "2026-11-14T00:00:00Z", "--until", "2026-11-21T00:00:00Z"]
+        for command in [["report", "--db", db, "--out", out] + period, ["timeline", "--db", db, "--format", "json"] + period,
+                        ["diff", "--db", db] + period, ["policy", "suggest", "--db", db]] {
+            let run = try TestSupport.runCLI(command)
+            #expect(run.status == 0 && !run.stderr.contains("locked"), "\(command[0]): \(run.stderr)")
+            #expect(!run.stdout.isEmpty)
+        }
+        #expect(FileManager.default.fileExists(atPath: out + "/index.html"))
+    }
+
+    @Test func readersRunWhileAScanHoldsTheWriteLockAndASecondScanWaits() throws {
+        let path = try Self.samplesDatabase()
+        let holder = try Database(path: path)
+        try holder.execute("BEGIN IMMEDIATE; INSERT INTO meta(key, value) VALUES('test_lock', '1');")
+        try Self.readEverything(path, out: try TestSupport.temporaryDirectory() + "/report")
+
+        let (scan, _, err) = try TestSupport.startCLI(["scan", "samples/okta", "--db", path, "--no-analysis", "--quiet"], cwd: TestSupport.packageRoot.path)
+        Thread.sleep(forTimeInterval: 6)   // past SQLite's 5 s busy timeout, which used to end a scan with "database is locked"
+        #expect(scan.isRunning)
+        try holder.execute("COMMIT")
+        scan.waitUntilExit()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(scan.terminationStatus == 0, "\(stderr)")
+        #expect(stderr.contains("waiting for the database") && stderr.contains("another scan holds it"), "\(stderr)")
+    }
+
+    @Test(.enabled(if: TestSupport.canMount, "needs a tmpfs mount to make read-only media"))
+    func readersRunOnAReadOnlyCopy() throws {
+        let path = try Self.samplesDatabase()
+        let media = try #require(try TestSupport.mountTmpfs(megabytes: 64))
+        defer { TestSupport.unmount(media) }
+        try FileManager.default.copyItem(atPath: path, toPath: media + "/db.sqlite")
+        #expect(try TestSupport.remountReadOnly(media))
+        try Self.readEverything(media + "/db.sqlite", out: try TestSupport.temporaryDirectory() + "/report")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: media) == ["db.sqlite"])
+    }
+}

@@ -42,6 +42,16 @@ enum TestSupport {
     /// Runs a program, returns its exit status and output.
     static func run(_ executable: URL, _ arguments: [String], cwd: String? = nil,
                     environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let (process, out, err) = try start(executable, arguments, cwd: cwd, environment: environment)
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// Starts a program without waiting for it.
+    static func start(_ executable: URL, _ arguments: [String], cwd: String? = nil,
+                      environment: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
         let process = Process()
         if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.executableURL = executable
@@ -51,10 +61,7 @@ enum TestSupport {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        return (process, out, err)
     }
 
     static var binary: URL {
@@ -86,5 +93,34 @@ enum TestSupport {
 
     static func csvRecords(_ text: String) throws -> [(line: Int, fields: [String]?, error: String?)] {
         try csvRecords(Array(text.utf8))
+    }
+}
+
+extension TestSupport {
+    /// A tmpfs of `megabytes` at a fresh directory, or nil where this machine cannot mount
+    /// one (the tests that need it say so and skip).
+    static func mountTmpfs(megabytes: Int) throws -> String? {
+        let dir = try temporaryDirectory()
+        let mounted = try run(URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", dir])
+        return mounted.status == 0 ? dir : nil
+    }
+
+    static func remountReadOnly(_ dir: String) throws -> Bool {
+        try run(URL(fileURLWithPath: "/bin/mount"), ["-o", "remount,ro", dir]).status == 0
+    }
+
+    static func unmount(_ dir: String) {
+        _ = try? run(URL(fileURLWithPath: "/bin/umount"), [dir])
+    }
+
+    static let canMount: Bool = {
+        guard let dir = try? mountTmpfs(megabytes: 1) else { return false }
+        unmount(dir)
+        return true
+    }()
+
+    /// Starts the CLI without waiting for it.
+    static func startCLI(_ arguments: [String], cwd: String? = nil) throws -> (Process, Pipe, Pipe) {
+        try start(binary, arguments, cwd: cwd)
     }
 }

@@ -9,6 +9,8 @@ public struct ScanRequest {
     public var arguments: [String] = []
     /// Progress of the file being read: (path, file number from 1, file count, rows, bytes read, bytes).
     public var progress: ((ScanProgress) -> Void)?
+    /// Told when another writer holds the database and this scan waits for it.
+    public var onWaitForDatabase: (@Sendable (String) -> Void)?
     public init(inputs: [String]) { self.inputs = inputs }
 }
 
@@ -66,6 +68,7 @@ public enum Scanner {
         let parent = (request.databasePath as NSString).deletingLastPathComponent
         if !parent.isEmpty { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
         let db = try Database(path: request.databasePath)
+        db.onWait = request.onWaitForDatabase
         let store = try IngestStore(db: db)
         let run = try store.beginRun(toolVersion: version, arguments: request.arguments)
         var options = IngestOptions(timezone: zone, policy: policy)

@@ -1,13 +1,15 @@
 /// Per-day rollups of logins and token requests (`v_login_daily`, `v_request_daily`), so the
-/// report's panels read thousands of rows, not millions. Rebuilt by the analyzer and by
-/// `report` for the period they cover (its first and last day hold only the period's part).
+/// report's panels read thousands of rows, not millions. Rebuilt by the analyzer for the period
+/// it covers (its first and last day hold only the period's part) and by `report` for its own
+/// period in the connection's TEMP schema (`temporary`), since a reader never writes the database.
 /// One time-ordered pass per table on raw ids; a day's groups are written when the next day
 /// starts, so memory holds one day, and no million-row sort is needed.
 public enum DailyRollup {
     static let day: Int64 = 86_400_000
 
-    public static func refresh(db: Database, since: Int64, until: Int64) throws {
-        try db.transaction {
+    public static func refresh(db: Database, since: Int64, until: Int64, temporary: Bool = false) throws {
+        if temporary { try db.execute(Schema.dailyTables(temporary: true) + Schema.dailyViews(temporary: true)) }
+        try db.transaction(immediate: !temporary) {
             _ = try db.rows("DELETE FROM login_daily WHERE day BETWEEN ? AND ?", [.integer(since.dividedFloor(by: day)), .integer(until.dividedFloor(by: day))])
             _ = try db.rows("DELETE FROM request_daily WHERE day BETWEEN ? AND ?", [.integer(since.dividedFloor(by: day)), .integer(until.dividedFloor(by: day))])
             try rollLogins(db, since, until)
@@ -24,7 +26,6 @@ public enum DailyRollup {
     private static func rollLogins(_ db: Database, _ since: Int64, _ until: Int64) throws {
         let jwt = try symbol(db, "jwt_bearer"), cc = try symbol(db, "client_credentials")
         let weak = [try symbol(db, "inferred"), try symbol(db, "policy")].filter { $0 != 0 }
-        _ = try db.rows("INSERT OR IGNORE INTO strings(value) VALUES('client_log')")
         let clientLog = try symbol(db, "client_log")
         var contexts: [Int64: Context] = [:]
         for r in try db.rows("SELECT id, origin, flow, flow_basis, outcome, failure_class, status FROM login_contexts") {
@@ -50,7 +51,7 @@ public enum DailyRollup {
             if d != current { try flush(); current = d }
             guard let x = contexts[row.context] else { return true }
             var basis = x.basis
-            if x.upgradable {
+            if x.upgradable && clientLog != 0 {
                 while let p = pair, p < (row.time, row.key) { pair = try pairs.step() ? (pairs.int(at: 0), pairs.int(at: 1)) : nil }
                 if let p = pair, p == (row.time, row.key) { basis = clientLog }
             }

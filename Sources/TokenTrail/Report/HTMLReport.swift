@@ -43,7 +43,9 @@ public enum HTMLReport {
     public static func write(db: Database, options o: Options, to directory: String) throws -> Written {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let panels = try Panel.load(directory: o.dashboards)
-        if !o.rollupsAreFresh { try AnalysisContext.timed("daily rollup") { try DailyRollup.refresh(db: db, since: o.since, until: o.until) } }
+        if !o.rollupsAreFresh {
+            try AnalysisContext.timed("daily rollup") { try DailyRollup.refresh(db: db, since: o.since, until: o.until, temporary: true) }
+        }
         // Panels only read; beyond the read-only check of each statement, the connection refuses writes while they run.
         try db.execute("PRAGMA query_only = ON")
         defer { try? db.execute("PRAGMA query_only = OFF") }

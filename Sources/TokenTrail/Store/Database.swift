@@ -7,18 +7,85 @@ public final class Database: @unchecked Sendable {
     let handle: OpaquePointer
     let lock = NSLock()
 
-    public init(path: String, readOnly: Bool = false) throws {
+    public let path: String
+    public let readOnly: Bool
+
+    public convenience init(path: String, readOnly: Bool = false) throws {
+        try self.init(path: path, readOnly: readOnly, immutable: false)
+    }
+
+    private init(path: String, readOnly: Bool, immutable: Bool) throws {
         var db: OpaquePointer?
         let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
-        let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
+        let name = immutable ? "file:" + Self.uriEscaped(path) + "?immutable=1" : path
+        let rc = sqlite3_open_v2(name, &db, flags | SQLITE_OPEN_NOMUTEX | (immutable ? SQLITE_OPEN_URI : 0), nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             if let db { sqlite3_close_v2(db) }
             throw SQLiteError(code: rc, message: "\(message): \(path)", sql: nil)
         }
         handle = db
+        self.path = path
+        self.readOnly = readOnly
         sqlite3_extended_result_codes(db, 1)
-        sqlite3_busy_timeout(db, 5000)
+        if readOnly {
+            sqlite3_busy_timeout(db, 5000)
+        } else {
+            sqlite3_busy_handler(db, Database.busyHandler, Unmanaged.passUnretained(self).toOpaque())
+        }
+    }
+
+    /// Told once per wait, after a second, that another writer holds the database (a writer
+    /// waits for it rather than failing: two scans run one after the other).
+    public var onWait: (@Sendable (String) -> Void)?
+    /// How long a writer waits for another one before it gives up.
+    public var maxWaitSeconds = 3600.0
+    private var waitStarted = 0.0
+    private var waitAnnounced = false
+
+    private static let busyHandler: @convention(c) (UnsafeMutableRawPointer?, Int32) -> Int32 = { context, count in
+        guard let context else { return 0 }
+        return Unmanaged<Database>.fromOpaque(context).takeUnretainedValue().keepWaiting(attempt: count) ? 1 : 0
+    }
+
+    private func keepWaiting(attempt: Int32) -> Bool {
+        let now = Date().timeIntervalSinceReferenceDate
+        if attempt == 0 { waitStarted = now; waitAnnounced = false }
+        let waited = now - waitStarted
+        if waited > 1, !waitAnnounced {
+            waitAnnounced = true
+            onWait?("waiting for the database \(path): another scan holds it (this one goes on when that one finishes)")
+        }
+        if waited > maxWaitSeconds { return false }
+        usleep(attempt < 10 ? 10_000 : 100_000)
+        return true
+    }
+
+    /// A connection for the commands that only read (report, timeline, diff, policy suggest):
+    /// it takes no lock a writer waits for, so it runs while a scan writes, and it works on a
+    /// read-only copy (read-only media, where SQLite cannot create the WAL index: then the
+    /// file is opened as immutable, which is what it is there).
+    public static func reader(path: String) throws -> Database {
+        let db = try Database(path: path, readOnly: true)
+        do {
+            _ = try db.scalar("SELECT count(*) FROM sqlite_master")
+            return db
+        } catch let error as SQLiteError where error.code & 0xff == SQLITE_CANTOPEN || error.code & 0xff == SQLITE_READONLY {
+            let immutable = try Database(path: path, readOnly: true, immutable: true)
+            _ = try immutable.scalar("SELECT count(*) FROM sqlite_master")
+            return immutable
+        }
+    }
+
+    static func uriEscaped(_ path: String) -> String {
+        var out = ""
+        for byte in path.utf8 {
+            switch byte {
+            case UInt8(ascii: "%"), UInt8(ascii: "?"), UInt8(ascii: "#"), 0x80...0xFF: out += String(format: "%%%02X", byte)
+            default: out.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return out
     }
 
     deinit { sqlite3_close_v2(handle) }
@@ -39,8 +106,9 @@ public final class Database: @unchecked Sendable {
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
-    public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
+    /// `immediate: false` for a reader's writes to its TEMP schema, which take no write lock.
+    public func transaction<T>(immediate: Bool = true, _ body: () throws -> T) throws -> T {
+        try execute(immediate ? "BEGIN IMMEDIATE" : "BEGIN")
         do {
             let result = try body()
             try execute("COMMIT")

@@ -49,15 +49,7 @@ public enum Schema {
     -- v4: no index on the request side (it cost a third of correlation's writes); a
     -- request's pair is found in login_time ± the match window.
     DROP INDEX IF EXISTS matches_request;
-    CREATE TABLE IF NOT EXISTS login_daily(
-        day INTEGER NOT NULL, origin INTEGER, app INTEGER, user INTEGER, flow INTEGER, flow_basis INTEGER, outcome INTEGER,
-        failure_class INTEGER, status INTEGER, logins INTEGER NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL);
-    CREATE INDEX IF NOT EXISTS login_daily_day ON login_daily(day);
-    CREATE TABLE IF NOT EXISTS request_daily(
-        day INTEGER NOT NULL, host INTEGER, integration INTEGER, client_id INTEGER, flow INTEGER, outcome INTEGER,
-        failure_class INTEGER, error INTEGER, error_description INTEGER, error_code INTEGER, requests INTEGER NOT NULL, first INTEGER NOT NULL,
-        last INTEGER NOT NULL);
-    CREATE INDEX IF NOT EXISTS request_daily_day ON request_daily(day);
+    \(dailyTables(temporary: false))
     CREATE TABLE IF NOT EXISTS user_directory(user_id TEXT PRIMARY KEY, username TEXT NOT NULL) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS alerts(
         fingerprint TEXT PRIMARY KEY, posted_at INTEGER NOT NULL, run_id INTEGER, destination TEXT NOT NULL) WITHOUT ROWID;
@@ -95,6 +87,46 @@ public enum Schema {
     """
 
     /// ISO 8601 UTC text for an epoch-ms column.
+    /// The daily rollups and their views. `temporary`: the same in the connection's TEMP
+    /// schema, which shadows the stored ones, so a reader (`report`) rolls up its own period
+    /// without writing the database.
+    static func dailyTables(temporary: Bool) -> String {
+        let kind = temporary ? "TEMP TABLE" : "TABLE", schema = temporary ? "temp." : ""
+        return """
+        CREATE \(kind) IF NOT EXISTS login_daily(
+            day INTEGER NOT NULL, origin INTEGER, app INTEGER, user INTEGER, flow INTEGER, flow_basis INTEGER, outcome INTEGER,
+            failure_class INTEGER, status INTEGER, logins INTEGER NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS \(schema)login_daily_day ON login_daily(day);
+        CREATE \(kind) IF NOT EXISTS request_daily(
+            day INTEGER NOT NULL, host INTEGER, integration INTEGER, client_id INTEGER, flow INTEGER, outcome INTEGER,
+            failure_class INTEGER, error INTEGER, error_description INTEGER, error_code INTEGER, requests INTEGER NOT NULL, first INTEGER NOT NULL,
+            last INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS \(schema)request_daily_day ON request_daily(day);
+        """
+    }
+
+    static func dailyViews(temporary: Bool) -> String {
+        let view = temporary ? "TEMP VIEW" : "VIEW", schema = temporary ? "temp." : ""
+        return """
+        DROP VIEW IF EXISTS \(schema)v_login_daily;
+        CREATE \(view) v_login_daily AS SELECT strftime('%Y-%m-%d', d.day * 86400, 'unixepoch') AS day, d.day * 86400000 AS day_ms,
+            \(s("d.origin", as: "origin")), \(s("d.app", as: "app")),
+            coalesce((SELECT u.username FROM user_directory u WHERE u.user_id = (SELECT value FROM strings WHERE id = d.user)),
+                     (SELECT value FROM strings WHERE id = d.user)) AS user,
+            \(s("d.flow", as: "flow")), \(s("d.flow_basis", as: "flow_basis")), \(s("d.outcome", as: "outcome")),
+            \(s("d.failure_class", as: "failure_class")), \(s("d.status", as: "status")),
+            d.logins, \(iso("d.first")) AS first_utc, \(iso("d.last")) AS last_utc
+          FROM \(schema)login_daily d;
+        DROP VIEW IF EXISTS \(schema)v_request_daily;
+        CREATE \(view) v_request_daily AS SELECT strftime('%Y-%m-%d', d.day * 86400, 'unixepoch') AS day, d.day * 86400000 AS day_ms,
+            \(s("d.host", as: "host")), \(s("d.integration", as: "integration")), \(s("d.client_id", as: "client_id")),
+            \(s("d.flow", as: "flow")), \(s("d.outcome", as: "outcome")), \(s("d.failure_class", as: "failure_class")),
+            \(s("d.error", as: "error")), \(s("d.error_description", as: "error_description")),
+            \(s("d.error_code", as: "error_code")), d.requests, \(iso("d.first")) AS first_utc, \(iso("d.last")) AS last_utc
+          FROM \(schema)request_daily d;
+        """
+    }
+
     static func iso(_ column: String) -> String {
         "strftime('%Y-%m-%dT%H:%M:%fZ', \(column) / 1000.0, 'unixepoch')"
     }
@@ -198,22 +230,7 @@ public enum Schema {
         DROP VIEW IF EXISTS v_clock_offsets;
         CREATE VIEW v_clock_offsets AS SELECT host, \(iso("hour * 3600000")) AS hour_utc, hour * 3600000 AS hour_ms, estimator,
             median_ms, samples, spread_ms FROM clock_offsets;
-        DROP VIEW IF EXISTS v_login_daily;
-        CREATE VIEW v_login_daily AS SELECT strftime('%Y-%m-%d', d.day * 86400, 'unixepoch') AS day, d.day * 86400000 AS day_ms,
-            \(s("d.origin", as: "origin")), \(s("d.app", as: "app")),
-            coalesce((SELECT u.username FROM user_directory u WHERE u.user_id = (SELECT value FROM strings WHERE id = d.user)),
-                     (SELECT value FROM strings WHERE id = d.user)) AS user,
-            \(s("d.flow", as: "flow")), \(s("d.flow_basis", as: "flow_basis")), \(s("d.outcome", as: "outcome")),
-            \(s("d.failure_class", as: "failure_class")), \(s("d.status", as: "status")),
-            d.logins, \(iso("d.first")) AS first_utc, \(iso("d.last")) AS last_utc
-          FROM login_daily d;
-        DROP VIEW IF EXISTS v_request_daily;
-        CREATE VIEW v_request_daily AS SELECT strftime('%Y-%m-%d', d.day * 86400, 'unixepoch') AS day, d.day * 86400000 AS day_ms,
-            \(s("d.host", as: "host")), \(s("d.integration", as: "integration")), \(s("d.client_id", as: "client_id")),
-            \(s("d.flow", as: "flow")), \(s("d.outcome", as: "outcome")), \(s("d.failure_class", as: "failure_class")),
-            \(s("d.error", as: "error")), \(s("d.error_description", as: "error_description")),
-            \(s("d.error_code", as: "error_code")), d.requests, \(iso("d.first")) AS first_utc, \(iso("d.last")) AS last_utc
-          FROM request_daily d;
+        \(dailyViews(temporary: false))
         DROP VIEW IF EXISTS v_sources;
         CREATE VIEW v_sources AS SELECT id, path, sha256, bytes, format, timezone, rows_read, rows_stored,
             duplicates, rejects, repaired, \(iso("first_time")) AS first_time_utc, \(iso("last_time")) AS last_time_utc,
@@ -255,6 +272,21 @@ public enum Schema {
             try db.execute(views)
             try db.rows("INSERT INTO meta(key, value) VALUES('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                         [.text(String(version))])
+        }
+    }
+
+    /// What a reader checks instead of migrating: the database is TokenTrail's and of this
+    /// schema version. An older one is upgraded by the next scan (a writer), never by a reader.
+    public static func check(_ db: Database) throws {
+        let found = try? db.scalar("SELECT value FROM meta WHERE key = 'schema_version'").int
+        guard let existing = found ?? nil else {
+            throw InputError(path: db.path, "not a TokenTrail database (no schema version)")
+        }
+        if existing > Int64(version) {
+            throw SQLiteError(code: 1, message: "database schema version \(existing) is newer than this TokenTrail understands (\(version))", sql: nil)
+        }
+        if existing < Int64(version) {
+            throw InputError(path: db.path, "schema version \(existing), this TokenTrail reads \(version): run tokentrail scan on it once (with any input) to upgrade it")
         }
     }
 
