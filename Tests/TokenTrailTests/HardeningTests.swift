@@ -161,3 +161,33 @@ extension HardeningTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: media) == ["db.sqlite"])
     }
 }
+
+extension HardeningTests {
+    /// A panel may only read TokenTrail's tables and views: ATTACH (which would create a file
+    /// and let a later panel read another database), PRAGMA, a write hidden after a SELECT,
+    /// and reading sqlite_master are refused, and the report exits 2 naming the file.
+    @Test(arguments: [
+        ("attach.sql", "ATTACH DATABASE 'PANELDIR/other.sqlite' AS other", "ATTACH"),
+        ("pragma.sql", "PRAGMA writable_schema = 1", "PRAGMA"),
+        ("pragma_function.sql", "SELECT * FROM pragma_table_info('logins')", "is not allowed"),
+        ("two.sql", "SELECT 1; DELETE FROM findings", "one statement"),
+        ("schema.sql", "SELECT sql FROM sqlite_master", "sqlite_master"),
+        ("insert.sql", "INSERT INTO meta(key, value) VALUES('x', 'y')", "INSERT"),
+    ])
+    func aPanelThatDoesMoreThanReadStopsTheReport(file: String, sql: String, named: String) throws {
+        let db = try ReaderTests.samplesDatabase()
+        let panels = try TestSupport.temporaryDirectory()
+        try "-- title: Sneaky\n-- page: overview\n-- chart: table\n\(sql.replacingOccurrences(of: "PANELDIR", with: panels));\n"
+            .write(toFile: panels + "/" + file, atomically: true, encoding: .utf8)
+        let out = try TestSupport.temporaryDirectory()
+        for command in [["report", "--db", db, "--out", out + "/r", "--dashboards", panels],
+                        ["scan", "samples/okta", "--db", db, "--report", out + "/s", "--dashboards", panels]] {
+            let run = try TestSupport.runCLI(command, cwd: TestSupport.packageRoot.path)
+            #expect(run.status == 2, "\(command[0]): \(run.stdout)")
+            #expect(run.stderr.contains(panels + "/" + file) && run.stderr.contains(named), "\(run.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: panels + "/other.sqlite"))
+        #expect(!FileManager.default.fileExists(atPath: out + "/r/index.html"))
+        #expect(try TestSupport.count(try Database(path: db), "SELECT count(*) FROM findings") > 0)
+    }
+}

@@ -68,9 +68,11 @@ import Testing
         try FileManager.default.removeItem(atPath: panels + "/bad.sql")
         try "-- title: Writes\n-- page: overview\n-- chart: table\nDELETE FROM findings;\n".write(toFile: panels + "/writes.sql", atomically: true, encoding: .utf8)
         options.dashboards = panels
-        let refused = try HTMLReport.write(db: db, options: options, to: dir + "/mine")
-        #expect(refused.warnings.contains { $0.contains("writes.sql") && $0.contains("only read") })
+        #expect { try HTMLReport.write(db: db, options: options, to: dir + "/refused") } throws: { error in
+            "\(error)".contains(panels + "/writes.sql") && "\(error)".contains("DELETE findings is not allowed")
+        }
         #expect(try TestSupport.count(db, "SELECT count(*) FROM findings") > 0)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/refused/index.html"))
     }
 
     @Test func hostileValuesStayTextOnEveryPage() throws {

@@ -46,6 +46,7 @@ public enum HTMLReport {
         if !o.rollupsAreFresh {
             try AnalysisContext.timed("daily rollup") { try DailyRollup.refresh(db: db, since: o.since, until: o.until, temporary: true) }
         }
+        for panel in panels { try panel.check(db) }
         // Panels only read; beyond the read-only check of each statement, the connection refuses writes while they run.
         try db.execute("PRAGMA query_only = ON")
         defer { try? db.execute("PRAGMA query_only = OFF") }

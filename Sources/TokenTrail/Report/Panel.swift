@@ -24,6 +24,8 @@ public struct Panel: Sendable {
     public var chart: Chart
     public var description: String
     public var sql: String
+    /// Where it came from, for messages: the file's path, or `dashboards/NAME` when built in.
+    public var source: String
 
     /// Parses a panel file; errors name the file and line.
     public static func parse(name: String, text: String) throws -> Panel {
@@ -50,12 +52,13 @@ public struct Panel: Sendable {
         guard let chart = Chart(rawValue: try required("chart")) else {
             throw InputError(path: name, line: 1, "chart must be one of \(Chart.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        return Panel(name: name, title: try required("title"), page: page, chart: chart, description: header["description"] ?? "", sql: text)
+        return Panel(name: name, title: try required("title"), page: page, chart: chart, description: header["description"] ?? "", sql: text,
+                     source: name)
     }
 
     /// The built-in panels, with a directory's files added (a file of the same name replaces one).
     public static func load(directory: String?) throws -> [Panel] {
-        var files = Dictionary(BuiltinPanels.files.map { ($0.name, $0.text) }, uniquingKeysWith: { a, _ in a })
+        var files = Dictionary(BuiltinPanels.files.map { ($0.name, (text: $0.text, path: "dashboards/" + $0.name)) }, uniquingKeysWith: { a, _ in a })
         if let directory {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -67,26 +70,64 @@ public struct Panel: Sendable {
                 guard let text = FileManager.default.contents(atPath: path).map({ String(decoding: $0, as: UTF8.self) }) else {
                     throw InputError(path: path, "cannot read the panel")
                 }
-                files[name] = text
+                files[name] = (text, path)
             }
         }
-        return try files.sorted { $0.key < $1.key }.map { try parse(name: $0.key, text: $0.value) }
+        return try files.sorted { $0.key < $1.key }.map { name, file in
+            var panel = try parse(name: file.path, text: file.text)
+            (panel.name, panel.source) = (name, file.path)
+            return panel
+        }
     }
 
-    /// The panel's rows (at most `limit`), its parameters bound from `values`.
+    /// The panel's rows (at most `limit`), its parameters bound from `values`. A panel may
+    /// only read the database's tables and views (ReadAuthorizer); anything else is refused
+    /// with an error naming the file.
     public func run(_ db: Database, _ values: [String: SQLValue], limit: Int = 500) throws -> PanelResult {
+        let authorizer = try ReadAuthorizer(db: db)
+        return try authorizer.run(on: db) {
+            let statement = try prepare(db, authorizer)
+            statement.bind(named: values)
+            var result = PanelResult(columns: statement.columnNames)
+            while try statement.step() {
+                guard result.rows.count < limit else { result.truncated = true; break }
+                result.rows.append((0..<result.columns.count).map { statement.value(at: $0) })
+            }
+            return result
+        }
+    }
+
+    /// Compiles the panel without running it: the report checks every panel this way before
+    /// it writes a page, so a refused or broken panel stops it (exit 2) naming the file.
+    public func check(_ db: Database) throws {
+        let authorizer = try ReadAuthorizer(db: db)
+        _ = try authorizer.run(on: db) { try prepare(db, authorizer) }
+    }
+
+    private func prepare(_ db: Database, _ authorizer: ReadAuthorizer) throws -> Statement {
         let statement: Statement
         do { statement = try db.prepare(sql) } catch let error as SQLiteError {
-            throw InputError(path: name, "the panel's SQL does not run: \(error.message)")
+            if let refused = authorizer.refused {
+                throw InputError(path: source, "\(refused) is not allowed: a panel may only read TokenTrail's tables and views")
+            }
+            throw InputError(path: source, "the panel's SQL does not run: \(error.message)")
         }
-        guard statement.isReadOnly else { throw InputError(path: name, "a panel must only read (SELECT)") }
-        statement.bind(named: values)
-        var result = PanelResult(columns: statement.columnNames)
-        while try statement.step() {
-            guard result.rows.count < limit else { result.truncated = true; break }
-            result.rows.append((0..<result.columns.count).map { statement.value(at: $0) })
+        guard statement.isReadOnly, Self.isBlank(statement.trailing) else {
+            throw InputError(path: source, "a panel must be one statement that only reads (SELECT)")
         }
-        return result
+        return statement
+    }
+
+    /// Only white space, `;` and comments.
+    static func isBlank(_ sql: String) -> Bool {
+        var rest = Substring(sql)
+        while let first = rest.first {
+            if first.isWhitespace || first == ";" { rest = rest.dropFirst() }
+            else if rest.hasPrefix("--") { rest = rest.drop { $0 != "\n" } }
+            else if rest.hasPrefix("/*") { guard let end = rest.range(of: "*/") else { return false }; rest = rest[end.upperBound...] }
+            else { return false }
+        }
+        return true
     }
 }
 

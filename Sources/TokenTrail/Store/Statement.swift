@@ -35,15 +35,25 @@ public final class Statement: @unchecked Sendable {
     let sql: String
     unowned let database: Database
 
+    /// SQL after the first statement (a panel must hold exactly one).
+    let trailing: String
+
     init(database: Database, sql: String) throws {
         var statement: OpaquePointer?
-        let rc = sqlite3_prepare_v3(database.handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        var rest = ""
+        let rc = sql.withCString { text in
+            var tail: UnsafePointer<CChar>?
+            let rc = sqlite3_prepare_v3(database.handle, text, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, &tail)
+            if let tail { rest = String(cString: tail) }
+            return rc
+        }
         guard rc == SQLITE_OK, let statement else {
             throw SQLiteError(code: rc, message: database.lastErrorMessage, sql: sql)
         }
         self.handle = statement
         self.sql = sql
         self.database = database
+        trailing = rest
     }
 
     deinit { sqlite3_finalize(handle) }
