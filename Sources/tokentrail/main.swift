@@ -149,6 +149,11 @@ func runScan(_ args: ArraySlice<String>) -> Never {
             if case .failed(let message) = file.status { printError(message) }
         }
         progress?.finish()
+        if let diskFull = result.diskFull {
+            if !quiet { humanOutput(TerminalSummary.render(try RunSummary.load(db: try Database.reader(path: request.databasePath), result: result),
+                                                           databasePath: request.databasePath, reportPath: nil)) }
+            fail("\(diskFull)", code: 2)
+        }
         let db = try Database(path: request.databasePath)
         db.onWait = request.onWaitForDatabase
         var analysis = Analyzer.Result(findings: [], new: [])
@@ -190,6 +195,7 @@ func runScan(_ args: ArraySlice<String>) -> Never {
             if !quiet, outcome.posted > 0 { humanOutput("Webhook: posted \(outcome.posted) finding(s) to \(webhook.host ?? "?")\n") }
             deliveryFailed = outcome.failure
         }
+        db.truncateWAL()   // the volume gets the WAL's space back; a copy of the file alone is complete
         if !result.failed.isEmpty {
             fail("\(result.failed.count) file(s) could not be ingested (see above); the other files were stored", code: 2)
         }

@@ -153,7 +153,7 @@ extension HardeningTests {
     @Test(.enabled(if: TestSupport.canMount, "needs a tmpfs mount to make read-only media"))
     func readersRunOnAReadOnlyCopy() throws {
         let path = try Self.samplesDatabase()
-        let media = try #require(try TestSupport.mountTmpfs(megabytes: 64))
+        let media = try #require(try TestSupport.mountTmpfs(kilobytes: 64 << 10))
         defer { TestSupport.unmount(media) }
         try FileManager.default.copyItem(atPath: path, toPath: media + "/db.sqlite")
         #expect(try TestSupport.remountReadOnly(media))
@@ -189,5 +189,40 @@ extension HardeningTests {
         #expect(!FileManager.default.fileExists(atPath: panels + "/other.sqlite"))
         #expect(!FileManager.default.fileExists(atPath: out + "/r/index.html"))
         #expect(try TestSupport.count(try Database(path: db), "SELECT count(*) FROM findings") > 0)
+    }
+}
+
+extension ReaderTests {
+    /// The volume of the database fills during a scan: a message naming the database and
+    /// what to do, the summary of what was stored, a database readers can use at once, and
+    /// after space is freed the same scan completes to what a clean run stores.
+    @Test(.enabled(if: TestSupport.canMount, "needs a small tmpfs to fill"))
+    func aFullDiskStopsTheScanCleanlyAndTheNextScanCompletesIt() throws {
+        let volume = try #require(try TestSupport.mountTmpfs(kilobytes: 600))
+        defer { TestSupport.unmount(volume) }
+        let db = volume + "/db.sqlite"
+        let scan = ["scan", "samples", "--policy", "samples/policy.json", "--timezone", "America/Los_Angeles", "--db", db]
+        let full = try TestSupport.runCLI(scan, cwd: TestSupport.packageRoot.path)
+        #expect(full.status == 2)
+        #expect(full.stderr.contains("\(db): the disk is full") && full.stderr.contains("Free space on the volume of \(db)"), "\(full.stderr)")
+        #expect(!full.stderr.contains("SQLite error"), "\(full.stderr)")
+        #expect(full.stdout.contains("TokenTrail 0.1.0:"), "the summary of what was stored")
+        let stored = try TestSupport.count(try Database.reader(path: db), "SELECT count(*) FROM sources WHERE sha256 <> ''")
+        #expect(stored > 0)
+
+        let timeline = try TestSupport.runCLI(["timeline", "--db", db, "--since", "2026-11-01T00:00:00Z", "--limit", "5"])
+        #expect(timeline.status == 0, "\(timeline.stderr)")
+
+        let grown = try TestSupport.run(URL(fileURLWithPath: "/bin/mount"), ["-o", "remount,size=32m", volume])
+        #expect(grown.status == 0)
+        let again = try TestSupport.runCLI(scan + ["--quiet"], cwd: TestSupport.packageRoot.path)
+        #expect(again.status == 0, "\(again.stderr)")
+        let cleanPath = try TestSupport.temporaryDirectory() + "/clean.sqlite"
+        let clean = try TestSupport.runCLI(Array(scan.dropLast()) + [cleanPath, "--quiet"], cwd: TestSupport.packageRoot.path)
+        #expect(clean.status == 0)
+        let counts = "SELECT (SELECT count(*) FROM logins) || ' ' || (SELECT count(*) FROM token_requests) || ' ' || (SELECT count(*) FROM api_activity) || ' ' || (SELECT count(*) FROM idp_events) || ' ' || (SELECT count(*) FROM findings)"
+        #expect(try Database.reader(path: db).scalar(counts).string == (try Database.reader(path: cleanPath).scalar(counts).string))
+        let wal = (try? FileManager.default.attributesOfItem(atPath: db + "-wal")[.size] as? Int) ?? 0
+        #expect(wal == 0, "the WAL was truncated")
     }
 }

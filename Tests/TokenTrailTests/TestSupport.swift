@@ -78,7 +78,7 @@ enum TestSupport {
     /// Parses CSV text held in memory, through a temporary file (the reader streams files).
     static func csvRecords(_ bytes: [UInt8], maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes) throws -> [(line: Int, fields: [String]?, error: String?)] {
         let path = try temporaryDirectory() + "/input.csv"
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         let reader = try CSVReader(source: try openByteSource(path: path), maxRecordBytes: maxRecordBytes)
         var out: [(Int, [String]?, String?)] = []
         while try reader.next() {
@@ -99,9 +99,9 @@ enum TestSupport {
 extension TestSupport {
     /// A tmpfs of `megabytes` at a fresh directory, or nil where this machine cannot mount
     /// one (the tests that need it say so and skip).
-    static func mountTmpfs(megabytes: Int) throws -> String? {
+    static func mountTmpfs(kilobytes: Int) throws -> String? {
         let dir = try temporaryDirectory()
-        let mounted = try run(URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", dir])
+        let mounted = try run(URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", "size=\(kilobytes)k", "tmpfs", dir])
         return mounted.status == 0 ? dir : nil
     }
 
@@ -114,7 +114,7 @@ extension TestSupport {
     }
 
     static let canMount: Bool = {
-        guard let dir = try? mountTmpfs(megabytes: 1) else { return false }
+        guard let dir = try? mountTmpfs(kilobytes: 1024) else { return false }
         unmount(dir)
         return true
     }()

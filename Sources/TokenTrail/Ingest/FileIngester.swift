@@ -16,6 +16,8 @@ public struct FileResult: Sendable {
     public var bytes = 0
     /// Failed because the content is no supported export at all (not because it is broken).
     public var unrecognized = false
+    /// Failed because the database's disk is full: the scan stops here.
+    public var diskFull = false
 }
 
 /// Reads one file end to end in one transaction: sniff, parse, normalize, store, record
@@ -66,6 +68,7 @@ enum FileIngester {
             result.unrecognized = error.unrecognized
         } catch {
             result.status = .failed(message: "\(error)")
+            result.diskFull = DiskFull.isDiskFull(error)
         }
         return result
     }

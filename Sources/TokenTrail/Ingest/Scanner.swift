@@ -29,6 +29,8 @@ public struct ScanResult {
     public var policy: Policy?
     public var files: [FileResult]
     public var databasePath: String
+    /// The disk filled: the scan stopped at that file (the files after it were not read).
+    public var diskFull: DiskFull?
     public var failed: [FileResult] { files.filter { if case .failed = $0.status { return true }; return false } }
     /// The time span of the records in this run's files (stored or already known): the
     /// default analysis window.
@@ -69,11 +71,22 @@ public enum Scanner {
         if !parent.isEmpty { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
         let db = try Database(path: request.databasePath)
         db.onWait = request.onWaitForDatabase
-        let store = try IngestStore(db: db)
-        let run = try store.beginRun(toolVersion: version, arguments: request.arguments)
+        func bookkeeping<T>(_ body: () throws -> T) throws -> T {
+            do { return try body() } catch where DiskFull.isDiskFull(error) {
+                db.truncateWAL()
+                throw DiskFull(databasePath: request.databasePath, during: "the run's bookkeeping")
+            }
+        }
+        let store = try bookkeeping { try IngestStore(db: db) }
+        let run = try bookkeeping { try store.beginRun(toolVersion: version, arguments: request.arguments) }
+        var diskFull: DiskFull?
         var options = IngestOptions(timezone: zone, policy: policy)
         var results: [FileResult] = []
         for (index, (path, explicit)) in files.enumerated() {
+            // What is committed goes into the database file before each file: the WAL then
+            // starts over and holds at most one file's writes, which a disk-full rollback
+            // lets truncateWAL hand back to the volume.
+            try? db.execute("PRAGMA wal_checkpoint(PASSIVE)")
             if let report = request.progress {
                 report(ScanProgress(path: path, file: index + 1, files: files.count, rows: 0, bytesRead: 0, bytes: 0))
                 options.progress = { rows, read, size in
@@ -84,12 +97,18 @@ public enum Scanner {
             if result.unrecognized, !explicit, !isDataFile(path) {
                 result.status = .skipped(reason: "not a supported export")
             }
+            if result.diskFull {
+                db.truncateWAL()
+                diskFull = DiskFull(databasePath: request.databasePath, during: path)
+                result.status = .failed(message: "\(path): not stored: the disk of the database is full")
+            }
             progress?(result)
             results.append(result)
+            if diskFull != nil { break }
         }
-        try store.finishRun(run)
-        try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return ScanResult(runId: run, policy: policy, files: results, databasePath: request.databasePath)
+        if diskFull != nil { try? store.finishRun(run) } else { try bookkeeping { try store.finishRun(run) } }
+        db.truncateWAL()
+        return ScanResult(runId: run, policy: policy, files: results, databasePath: request.databasePath, diskFull: diskFull)
     }
 
     static func isDataFile(_ path: String) -> Bool {

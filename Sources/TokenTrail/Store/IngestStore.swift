@@ -21,7 +21,9 @@ public final class IngestStore {
         dedup = try Schema.dedupKey(db)
         interner = try Interner(database: db, seed: dedup.key0 ^ 0x5bd1e995)
         freeText = try Interner(database: db, seed: dedup.key0 ^ 0x2545f491, maxEntries: 50_000, transform: Redactor.scrub)
-        vocabulary = try Vocabulary(interner: interner)
+        // One transaction: each autocommitted insert would add its own pages to the WAL.
+        let interner = self.interner
+        vocabulary = try db.transaction { try Vocabulary(interner: interner) }
         logins = try BatchInserter(db: db, table: "logins", bind: Self.bindLogin)
         contexts = try LoginContexts(db: db)
         tokenRequests = try BatchInserter(db: db, table: "token_requests", bind: Self.bindTokenRequest)
