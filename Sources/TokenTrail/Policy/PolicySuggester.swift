@@ -8,22 +8,38 @@ public enum PolicySuggester {
         public var leftOut: [String]
     }
 
+    /// Successful OAuth logins counted by app, flow, user and address in one pass over the
+    /// raw ids (the strings are looked up once per distinct id, at the end).
+    private struct Group { let app: String, flow: String, user: String?, ip: String?, logins: Int64 }
+
     public static func suggest(db: Database, minimumShare: Double = 0.01) throws -> Suggestion {
         let context = try AnalysisContext(db: db, policy: nil, windowStart: .min, windowEnd: .max)
         let directory = try context.usernames()
+        let names = context.names
+        let groups = try successfulOAuthLogins(db, names).map { key, n in
+            Group(app: try names.name(key.app) ?? "", flow: try names.name(key.flow) ?? "", user: try names.name(key.user),
+                  ip: try names.name(key.ip), logins: n)
+        }
+        // Client ids per app from the paired requests, joined on the tables' keys (a join on
+        // the views' computed evidence text took minutes on a million logins).
+        var clients: [String: [(id: String, requests: Int64, audience: String?)]] = [:]
+        for row in try db.rows("""
+            SELECT (SELECT value FROM strings WHERE id = l.app), (SELECT value FROM strings WHERE id = t.client_id), count(*),
+                   max((SELECT value FROM strings WHERE id = t.aud))
+            FROM matches m JOIN token_requests t ON t.time = m.request_time AND t.key = m.request_key
+            JOIN logins l ON l.time = m.login_time AND l.key = m.login_key
+            WHERE l.app IS NOT NULL AND t.client_id IS NOT NULL GROUP BY l.app, t.client_id ORDER BY 3 DESC
+            """) {
+            guard let app = row[0].string, let id = row[1].string else { continue }
+            clients[app, default: []].append((id, row[2].int ?? 0, row[3].string))
+        }
         var leftOut: [String] = []
         var apps: [JSONValue] = []
-        let totals = try db.rows("""
-            SELECT app, count(*) FROM v_logins WHERE app IS NOT NULL AND outcome = 'success' AND flow IN \(oauthFlows) GROUP BY 1 ORDER BY 1
-            """)
-        for total in totals {
-            guard let app = total[0].string, let count = total[1].int, count > 0 else { continue }
-            func common(_ sql: String, _ kind: String, transform: (String) -> String = { $0 }) throws -> [String] {
+        for (app, rows) in Dictionary(grouping: groups, by: \.app).sorted(by: { $0.key < $1.key }) {
+            let count = rows.reduce(0) { $0 + $1.logins }
+            func common(_ kind: String, _ value: (Group) -> String?) -> [String] {
                 var kept: [String: Int64] = [:]
-                for row in try db.rows(sql, [.text(app)]) {
-                    guard let raw = row[0].string, let n = row[1].int else { continue }
-                    kept[transform(raw), default: 0] += n
-                }
+                for row in rows { if let v = value(row) { kept[v, default: 0] += row.logins } }
                 var out: [String] = []
                 for (value, n) in kept.sorted(by: { $0.key < $1.key }) {
                     if Double(n) >= Double(count) * minimumShare { out.append(value) } else { leftOut.append("\(app): \(kind) \(value) (\(n) of \(count) logins)") }
@@ -31,31 +47,21 @@ public enum PolicySuggester {
                 return out
             }
             var entry: [String: JSONValue] = ["name": .string(app)]
-            let flows = try common("SELECT flow, count(*) FROM v_logins WHERE app = ? AND outcome = 'success' AND flow IN \(oauthFlows) GROUP BY 1", "flow")
+            let flows = common("flow") { $0.flow }
             entry["flows"] = .array(flows.map { .string($0) })
-            let subjects = try common("""
-                SELECT coalesce(username, user_id), count(*) FROM v_logins WHERE app = ? AND outcome = 'success' AND flow = 'jwt_bearer' GROUP BY 1
-                """, "subject") { directory[$0] ?? $0 }
+            let subjects = common("subject") { g in g.flow == "jwt_bearer" ? g.user.map { directory[$0] ?? $0 } : nil }
             if !subjects.isEmpty { entry["subjects"] = .array(subjects.map { .string($0) }) }
-            let runAs = try common("""
-                SELECT coalesce(username, user_id), count(*) FROM v_logins WHERE app = ? AND outcome = 'success' AND flow = 'client_credentials' GROUP BY 1
-                """, "Run As user") { directory[$0] ?? $0 }
+            let runAs = common("Run As user") { g in g.flow == "client_credentials" ? g.user.map { directory[$0] ?? $0 } : nil }
             if let user = runAs.first { entry["runAsUser"] = .string(user) }
             if flows.contains("jwt_bearer") || flows.contains("client_credentials") {
-                let networks = try common("""
-                    SELECT source_ip, count(*) FROM v_logins WHERE app = ? AND outcome = 'success'
-                      AND flow IN ('jwt_bearer', 'client_credentials') AND source_ip IS NOT NULL GROUP BY 1
-                    """, "network", transform: NewSourceIPRule.network)
+                let networks = common("network") { g in
+                    g.flow == "jwt_bearer" || g.flow == "client_credentials" ? g.ip.map(NewSourceIPRule.network) : nil
+                }
                 if !networks.isEmpty { entry["sourceCidrs"] = .array(networks.map { .string($0) }) }
             }
-            let clients = try db.rows("""
-                SELECT t.client_id, count(*), max(t.aud) FROM v_matches m
-                JOIN v_token_requests t ON t.evidence = m.request_evidence JOIN v_logins l ON l.evidence = m.login_evidence
-                WHERE l.app = ? AND t.client_id IS NOT NULL GROUP BY 1 ORDER BY 2 DESC
-                """, [.text(app)])
-            if !clients.isEmpty {
-                entry["clientIds"] = .array(clients.compactMap { $0[0].string }.map { .string($0) })
-                if let audience = clients.first?[2].string { entry["audience"] = .string(audience) }
+            if let paired = clients[app], !paired.isEmpty {
+                entry["clientIds"] = .array(paired.map { .string($0.id) })
+                if let audience = paired.first?.audience { entry["audience"] = .string(audience) }
             }
             apps.append(.object(entry))
         }
@@ -64,6 +70,30 @@ public enum PolicySuggester {
             root["timezone"] = .string(zone)
         }
         return Suggestion(policy: .object(root), leftOut: leftOut)
+    }
+
+    private struct Key: Hashable { let app, flow, user, ip: Int64 }
+
+    /// The flow as v_logins reports it (an unknown OAuth flow takes its paired request's flow),
+    /// computed on ids.
+    private static func successfulOAuthLogins(_ db: Database, _ names: SymbolNames) throws -> [Key: Int64] {
+        let oauth = Set(try Flow.allCases.filter(\.isOAuth).map { try names.id($0.rawValue) }.filter { $0 != 0 })
+        let unknown = try names.id(Flow.oauthUnknown.rawValue), success = try names.id(Outcome.success.rawValue)
+        let statement = try db.prepare("""
+            SELECT l.app, CASE WHEN c.flow = ? THEN coalesce((SELECT t.flow FROM matches m
+                              JOIN token_requests t ON t.time = m.request_time AND t.key = m.request_key
+                             WHERE m.login_time = l.time AND m.login_key = l.key), c.flow) ELSE c.flow END,
+                   coalesce(l.username, l.user_id), l.source_ip
+            FROM logins l JOIN login_contexts c ON c.id = l.context WHERE l.app IS NOT NULL AND c.outcome = ?
+            """)
+        try statement.bind([.integer(unknown), .integer(success)])
+        var counts: [Key: Int64] = [:]
+        while try statement.step() {
+            let flow = statement.int(at: 1)
+            guard oauth.contains(flow) else { continue }
+            counts[Key(app: statement.int(at: 0), flow: flow, user: statement.int(at: 2), ip: statement.int(at: 3)), default: 0] += 1
+        }
+        return counts
     }
 }
 
