@@ -257,4 +257,21 @@ import Testing
         let file = try #require(result.files.first)
         #expect(file.format == "okta_system_log" && file.stats.stored == 3 && file.stats.rejects == 0)
     }
+
+    /// Records that share one line are told apart by their number in the file (`file#n`):
+    /// each event its own evidence, each broken one its own reject.
+    @Test func recordsOfACompactArrayHaveTheirOwnEvidenceAndRejects() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let good = #"{"uuid":"u%d","published":"2026-11-20T10:00:0%d.000Z","eventType":"user.session.start","outcome":{"result":"SUCCESS"},"client":{"ipAddress":"192.0.2.44"}}"#
+        let broken = #"{"uuid":"b%d","published":"yesterday","eventType":"user.session.start"}"#
+        let items = [String(format: good, 1, 1), String(format: broken, 2), String(format: good, 3, 3), String(format: broken, 4)]
+        try ("[" + items.joined(separator: ",") + "]\n").write(toFile: dir + "/logs.json", atomically: true, encoding: .utf8)
+        let (result, db) = try TestSupport.scan([dir + "/logs.json"])
+        let file = try #require(result.files.first)
+        #expect(file.stats.stored == 2 && file.stats.rejects == 2, "\(file.stats)")
+        #expect(try Self.rows(db, "SELECT evidence FROM v_idp_events ORDER BY time_ms") == [dir + "/logs.json#1", dir + "/logs.json#3"])
+        #expect(try Self.rows(db, "SELECT evidence FROM v_rejects ORDER BY line") == [dir + "/logs.json#2", dir + "/logs.json#4"])
+        let timeline = try Timeline.build(db: db, filter: Timeline.Filter(since: 0, until: .max / 2))
+        #expect(timeline.events.map(\.evidence) == [dir + "/logs.json#1", dir + "/logs.json#3"])
+    }
 }

@@ -61,6 +61,14 @@ final class FileContext {
 
     /// The line of the row being normalized, for repairs noted while reading its fields.
     var currentLine = 0
+    private var recordNumber = 0
+
+    /// The next record's number in the file, for files whose records share lines
+    /// (`stats.recordPositions`): it stands in for the line in evidence (`file#n`).
+    func nextRecordNumber() -> Int {
+        recordNumber += 1
+        return recordNumber
+    }
     private var lastRepairedLine = -1
 
     /// A value of the current row stored other than as it came (invalid UTF-8, cut): the row

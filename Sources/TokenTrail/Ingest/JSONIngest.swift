@@ -180,19 +180,23 @@ final class JSONRouter {
     }
 
     func route(_ value: JSONValue, line: Int, raw: UnsafeRawBufferPointer) throws {
-        ctx.currentLine = line
-        // A compact array on one line (`/api/v1/logs` saved as is): its elements are the records.
+        // A compact array on one line (`/api/v1/logs` saved as is): its elements are the
+        // records, and each gets its own position (its number in the file) and its own bytes.
         if let items = value.array {
-            for item in items { try route(item, line: line, raw: raw) }
+            ctx.stats.recordPositions = true
+            for item in items { try routeElement(item) }
             return
         }
+        let line = ctx.stats.recordPositions ? ctx.nextRecordNumber() : line
+        ctx.currentLine = line
         guard let object = value.object else {
             try ctx.reject(line: line, reason: "expected a JSON object", excerpt: String(decoding: raw.prefix(240), as: UTF8.self))
             return
         }
         // An Okta event hook delivery stored one per line: its events are the records.
         if let events = object["data"]?["events"]?.array, object["eventType"]?.string == "com.okta.event_hook" || object["published"] == nil {
-            for event in events { try route(event, line: line, raw: raw) }
+            ctx.stats.recordPositions = true
+            for event in events { try routeElement(event) }
             return
         }
         if token == nil && okta == nil && loginEvents == nil {
@@ -214,5 +218,13 @@ final class JSONRouter {
         if let okta { try okta.ingest(object, line: line, raw: raw) }
         else if let loginEvents { try loginEvents.ingest(object, line: line, raw: raw) }
         else { try token!.ingest(object, line: line, raw: raw) }
+    }
+
+    /// One record of an array or hook delivery that shares its line with others: its
+    /// position is its number in the file, its bytes its own (keys sorted, as serialized).
+    private func routeElement(_ item: JSONValue) throws {
+        var bytes = Array(item.serialized.utf8)
+        if bytes.isEmpty { bytes = [0x20] }
+        try bytes.withUnsafeBytes { try route(item, line: 0, raw: $0) }
     }
 }

@@ -78,7 +78,7 @@ public struct RunSummary {
             GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 50
             """, [.integer(result.runId)])
         summary.rejectSamples = try db.rows("""
-            SELECT s.path || ':' || r.line, r.reason, r.excerpt FROM rejects r JOIN sources s ON s.id = r.source_id
+            SELECT \(Schema.evidence("s", "r.line")), r.reason, r.excerpt FROM rejects r JOIN sources s ON s.id = r.source_id
             WHERE s.run_id = ? ORDER BY s.path, r.line LIMIT 100
             """, [.integer(result.runId)]).map { $0.map { $0.string ?? "" } }
         return summary

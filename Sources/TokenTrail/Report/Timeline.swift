@@ -68,7 +68,7 @@ public struct Timeline {
             SELECT l.time, (SELECT value FROM strings WHERE id = l.app), (SELECT value FROM strings WHERE id = l.username),
                    (SELECT value FROM strings WHERE id = l.user_id), (SELECT value FROM strings WHERE id = l.source_ip),
                    (SELECT value FROM strings WHERE id = x.outcome), (SELECT value FROM strings WHERE id = x.flow),
-                   (SELECT value FROM strings WHERE id = x.status), s.path || ':' || l.line,
+                   (SELECT value FROM strings WHERE id = x.status), \(Schema.evidence("s", "l.line")),
                    (SELECT value FROM strings WHERE id = \(pairedRequest)), l.login_key
             FROM logins l JOIN login_contexts x ON x.id = l.context JOIN sources s ON s.id = l.source_id
             WHERE \(where_.joined(separator: " AND ")) ORDER BY l.time
@@ -99,7 +99,7 @@ public struct Timeline {
                    (SELECT value FROM strings WHERE id = t.source_ip), (SELECT value FROM strings WHERE id = t.host),
                    (SELECT value FROM strings WHERE id = t.outcome), (SELECT value FROM strings WHERE id = t.flow), t.http_status,
                    coalesce((SELECT value FROM strings WHERE id = t.error_description), (SELECT value FROM strings WHERE id = t.error_code)),
-                   s.path || ':' || t.line
+                   \(Schema.evidence("s", "t.line"))
             FROM token_requests t JOIN sources s ON s.id = t.source_id
             WHERE \(where_.joined(separator: " AND ")) ORDER BY t.time
             """, values) { r in
@@ -120,7 +120,7 @@ public struct Timeline {
                    (SELECT value FROM strings WHERE id = a.username), (SELECT value FROM strings WHERE id = a.user_id),
                    (SELECT value FROM strings WHERE id = a.client_ip), (SELECT value FROM strings WHERE id = a.event_type),
                    (SELECT value FROM strings WHERE id = a.method), (SELECT value FROM strings WHERE id = a.resource),
-                   (SELECT value FROM strings WHERE id = a.entity), a.rows, a.login_key, s.path || ':' || a.line,
+                   (SELECT value FROM strings WHERE id = a.entity), a.rows, a.login_key, \(Schema.evidence("s", "a.line")),
                    (SELECT value FROM strings WHERE id = a.delegated_user)
             FROM api_activity a JOIN sources s ON s.id = a.source_id
             WHERE \(where_.joined(separator: " AND ")) ORDER BY a.time
@@ -140,7 +140,7 @@ public struct Timeline {
         try add("""
             SELECT e.time, (SELECT value FROM strings WHERE id = e.actor_name), (SELECT value FROM strings WHERE id = e.client_ip),
                    (SELECT value FROM strings WHERE id = e.outcome), (SELECT value FROM strings WHERE id = e.event_type),
-                   (SELECT value FROM strings WHERE id = e.outcome_reason), s.path || ':' || e.line
+                   (SELECT value FROM strings WHERE id = e.outcome_reason), \(Schema.evidence("s", "e.line"))
             FROM idp_events e JOIN sources s ON s.id = e.source_id
             WHERE \(where_.joined(separator: " AND ")) ORDER BY e.time
             """, values) { r in

@@ -170,12 +170,12 @@ public final class IngestStore {
     public func finishSource(_ id: Int64, format: String, sha256: String, bytes: Int, stats: FileStats) throws {
         _ = try db.rows("""
             UPDATE sources SET format = ?, sha256 = ?, bytes = ?, rows_read = ?, rows_stored = ?, duplicates = ?,
-                   rejects = ?, repaired = ?, first_time = ?, last_time = ? WHERE id = ?
+                   rejects = ?, repaired = ?, first_time = ?, last_time = ?, positions = ? WHERE id = ?
             """, [.text(format), .text(sha256), .integer(Int64(bytes)), .integer(Int64(stats.rowsRead)),
                   .integer(Int64(stats.stored)), .integer(Int64(stats.duplicates)), .integer(Int64(stats.rejects)),
                   .integer(Int64(stats.repaired)),
                   stats.firstTime.map { .integer($0) } ?? .null, stats.lastTime.map { .integer($0) } ?? .null,
-                  .integer(id)])
+                  .text(stats.recordPositions ? "record" : "line"), .integer(id)])
     }
 }
 
@@ -189,6 +189,8 @@ public struct FileStats: Sendable, Equatable {
     public var repaired = 0
     public var firstTime: Int64?
     public var lastTime: Int64?
+    /// The file's records share lines (a compact JSON array): positions are record numbers.
+    public var recordPositions = false
     public init() {}
 
     mutating func noteTime(_ t: Int64) {

@@ -1,7 +1,7 @@
 /// The database layout. Fact tables are narrow: integer UTC milliseconds and symbols into
 /// `strings`; the `v_*` views resolve them into readable columns (documented in README).
 public enum Schema {
-    public static let version = 5
+    public static let version = 6
 
     static let tables = """
     CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -14,7 +14,8 @@ public enum Schema {
         path TEXT NOT NULL, sha256 TEXT NOT NULL, bytes INTEGER NOT NULL, format TEXT NOT NULL,
         timezone TEXT, rows_read INTEGER NOT NULL, rows_stored INTEGER NOT NULL,
         duplicates INTEGER NOT NULL, rejects INTEGER NOT NULL,
-        first_time INTEGER, last_time INTEGER, ingested_at INTEGER NOT NULL, repaired INTEGER NOT NULL DEFAULT 0);
+        first_time INTEGER, last_time INTEGER, ingested_at INTEGER NOT NULL, repaired INTEGER NOT NULL DEFAULT 0,
+        positions TEXT NOT NULL DEFAULT 'line');
     CREATE INDEX IF NOT EXISTS sources_sha ON sources(sha256);
     CREATE TABLE IF NOT EXISTS rejects(
         source_id INTEGER NOT NULL REFERENCES sources(id), line INTEGER NOT NULL,
@@ -127,6 +128,12 @@ public enum Schema {
         """
     }
 
+    /// A record's evidence, `file:line`, or `file#n` where a file's records share lines (a
+    /// compact JSON array: n is the record's number in the file; `sources.positions` says which).
+    public static func evidence(_ source: String, _ line: String) -> String {
+        "\(source).path || CASE \(source).positions WHEN 'record' THEN '#' ELSE ':' END || \(line)"
+    }
+
     static func iso(_ column: String) -> String {
         "strftime('%Y-%m-%dT%H:%M:%fZ', \(column) / 1000.0, 'unixepoch')"
     }
@@ -185,7 +192,7 @@ public enum Schema {
             \(s("c.platform", as: "platform")), \(s("c.api_type", as: "api_type")), \(s("c.api_version", as: "api_version")),
             \(s("c.client_version", as: "client_version")), \(s("c.auth_method", as: "auth_method")), \(s("c.uri", as: "uri")),
             l.history_id, l.login_key, l.request_id, src.path AS source_path, l.line,
-            src.path || ':' || l.line AS evidence
+            \(evidence("src", "l.line")) AS evidence
           FROM logins l JOIN login_contexts c ON c.id = l.context JOIN sources src ON src.id = l.source_id;
         DROP VIEW IF EXISTS v_token_requests;
         CREATE VIEW v_token_requests AS SELECT \(iso("t.time")) AS time_utc, t.time AS time_ms, t.precision_ms,
@@ -199,7 +206,7 @@ public enum Schema {
             \(iso("t.server_date")) AS server_date_utc, t.issued_at, \(s("t.instance_url", as: "instance_url")),
             \(s("t.org_id", as: "org_id")), \(s("t.user_id", as: "user_id")), t.token_fingerprint,
             t.assertion_fingerprint, t.secret_fingerprint, t.duration_ms, \(s("t.source_ip", as: "source_ip")),
-            t.extra, src.path AS source_path, t.line, src.path || ':' || t.line AS evidence
+            t.extra, src.path AS source_path, t.line, \(evidence("src", "t.line")) AS evidence
           FROM token_requests t JOIN sources src ON src.id = t.source_id;
         DROP VIEW IF EXISTS v_api_activity;
         CREATE VIEW v_api_activity AS SELECT \(iso("a.time")) AS time_utc, a.time AS time_ms,
@@ -209,7 +216,7 @@ public enum Schema {
             \(s("a.status", as: "status")), a.rows, \(s("a.client_ip", as: "client_ip")),
             \(s("a.delegated_user", as: "delegated_user")), \(s("a.delegated_user_id", as: "delegated_user_id")),
             \(s("a.session_type", as: "session_type")), a.login_key, a.session_key, a.request_id,
-            src.path AS source_path, a.line, src.path || ':' || a.line AS evidence
+            src.path AS source_path, a.line, \(evidence("src", "a.line")) AS evidence
           FROM api_activity a JOIN sources src ON src.id = a.source_id;
         DROP VIEW IF EXISTS v_idp_events;
         CREATE VIEW v_idp_events AS SELECT \(iso("e.time")) AS time_utc, e.time AS time_ms,
@@ -220,11 +227,11 @@ public enum Schema {
             \(s("e.outcome_reason", as: "outcome_reason")), \(s("e.failure_class", as: "failure_class")),
             \(s("e.grant_type", as: "grant_type")), \(s("e.flow", as: "flow")), \(s("e.request_uri", as: "request_uri")),
             e.transaction_id, \(s("e.display_message", as: "display_message")),
-            src.path AS source_path, e.line, src.path || ':' || e.line AS evidence
+            src.path AS source_path, e.line, \(evidence("src", "e.line")) AS evidence
           FROM idp_events e JOIN sources src ON src.id = e.source_id;
         DROP VIEW IF EXISTS v_matches;
         CREATE VIEW v_matches AS SELECT \(iso("m.login_time")) AS login_time_utc, \(iso("m.request_time")) AS request_time_utc,
-            m.offset_ms, ls.path || ':' || l.line AS login_evidence, rs.path || ':' || t.line AS request_evidence
+            m.offset_ms, \(evidence("ls", "l.line")) AS login_evidence, \(evidence("rs", "t.line")) AS request_evidence
           FROM matches m JOIN logins l ON l.time = m.login_time AND l.key = m.login_key JOIN sources ls ON ls.id = l.source_id
           JOIN token_requests t ON t.time = m.request_time AND t.key = m.request_key JOIN sources rs ON rs.id = t.source_id;
         DROP VIEW IF EXISTS v_clock_offsets;
@@ -238,12 +245,12 @@ public enum Schema {
           FROM sources;
         DROP VIEW IF EXISTS v_rejects;
         CREATE VIEW v_rejects AS SELECT src.path AS source_path, r.line, r.reason, r.excerpt,
-            r.token_login, src.path || ':' || r.line AS evidence,
+            r.token_login, \(evidence("src", "r.line")) AS evidence,
             coalesce(src.first_time, src.ingested_at) AS source_first_ms, coalesce(src.last_time, src.ingested_at) AS source_last_ms
           FROM rejects r JOIN sources src ON src.id = r.source_id;
         DROP VIEW IF EXISTS v_repairs;
         CREATE VIEW v_repairs AS SELECT src.path AS source_path, r.line, r.field, r.kind,
-            src.path || ':' || r.line AS evidence,
+            \(evidence("src", "r.line")) AS evidence,
             coalesce(src.first_time, src.ingested_at) AS source_first_ms, coalesce(src.last_time, src.ingested_at) AS source_last_ms
           FROM repairs r JOIN sources src ON src.id = r.source_id;
         DROP VIEW IF EXISTS v_login_summary;
@@ -293,6 +300,7 @@ public enum Schema {
     /// Columns added after a table first shipped (CREATE TABLE IF NOT EXISTS leaves old tables as they were).
     static let addedColumns: [(table: String, column: String, declaration: String)] = [
         ("sources", "repaired", "INTEGER NOT NULL DEFAULT 0"),
+        ("sources", "positions", "TEXT NOT NULL DEFAULT 'line'"),
         ("rejects", "token_login", "INTEGER NOT NULL DEFAULT 0"),
         ("logins", "app_via", "INTEGER"),
     ]

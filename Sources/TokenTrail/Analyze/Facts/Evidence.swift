@@ -37,12 +37,13 @@ struct EvidenceRef: Hashable, Sendable {
 extension AnalysisContext {
     func evidence(_ refs: [EvidenceRef]) throws -> [String] { try refs.map { try evidence(source: $0.source, line: $0.line) } }
 
-    /// `file:line` of a fact row.
+    /// `file:line` (or `file#n`, see Schema.evidence) of a fact row.
     public func evidence(source: Int64, line: Int64) throws -> String {
-        if let path = sourcePaths[source] { return path + ":" + String(line) }
-        let path = try db.scalar("SELECT path FROM sources WHERE id = ?", [.integer(source)]).string ?? "?"
-        sourcePaths[source] = path
-        return path + ":" + String(line)
+        if let prefix = sourcePaths[source] { return prefix + String(line) }
+        let row = try db.rows("SELECT path, positions FROM sources WHERE id = ?", [.integer(source)]).first
+        let prefix = (row?[0].string ?? "?") + (row?[1].string == "record" ? "#" : ":")
+        sourcePaths[source] = prefix
+        return prefix + String(line)
     }
 
     /// Evidence for logins in [from, to] (default: the window), bucketed by `bucket` (nil: not wanted).

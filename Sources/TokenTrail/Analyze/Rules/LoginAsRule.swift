@@ -20,7 +20,7 @@ struct LoginAsRule: Rule {
         return try rows.map { row in
             let user = c.displayUser(username: row[1].string, userId: row[2].string, directory: directory)
             let evidence = try c.evidence("""
-                SELECT s.path || ':' || a.line FROM api_activity a JOIN sources s ON s.id = a.source_id WHERE \(condition)
+                SELECT \(Schema.evidence("s", "a.line")) FROM api_activity a JOIN sources s ON s.id = a.source_id WHERE \(condition)
                   AND a.delegated_user IS (SELECT id FROM strings WHERE value = ?) AND a.username IS (SELECT id FROM strings WHERE value = ?)
                   AND a.user_id IS (SELECT id FROM strings WHERE value = ?) ORDER BY a.time
                 """, c.window + [row[0], row[1], row[2]])
