@@ -226,3 +226,27 @@ extension ReaderTests {
         #expect(wal == 0, "the WAL was truncated")
     }
 }
+
+extension HardeningTests {
+    /// Bidi overrides and zero-width characters would make a name read as another on a
+    /// terminal: every terminal output shows them by code point.
+    @Test func invisibleCharactersAreShownByCodePointOnTheTerminal() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let app = "Acme\u{200B} ERP Sync", user = "erp-integration@acme.example\u{202E}moc.live"
+        try """
+        Id,UserId,LoginTime,LoginType,LoginSubType,SourceIp,LoginUrl,Browser,Platform,Status,Application,ApiType,ApiVersion,CountryIso,Username
+        0Ya5g00000000010AAA,0055g00000ErpInAAJ,2026-11-20T01:00:00.000+0000,Remote Access 2.0,,198.51.100.23,login.salesforce.com,Unknown\u{2066},Unknown,Success,\(app),N/A,N/A,US,\(user)
+
+        """.write(toFile: dir + "/LoginHistory.csv", atomically: true, encoding: .utf8)
+        let scan = try TestSupport.runCLI(["scan", dir + "/LoginHistory.csv", "--db", dir + "/db.sqlite"])
+        let timeline = try TestSupport.runCLI(["timeline", "--db", dir + "/db.sqlite", "--since", "2026-11-19T00:00:00Z", "--until", "2026-11-21T00:00:00Z"])
+        #expect(scan.status == 0 && timeline.status == 0, "\(scan.stderr)\(timeline.stderr)")
+        for output in [scan.stdout, timeline.stdout] {
+            for invisible in ["\u{200B}", "\u{202E}", "\u{2066}"] { #expect(!output.contains(invisible)) }
+        }
+        #expect(scan.stdout.contains("Acme⟨U+200B⟩ ERP Sync"), "\(scan.stdout)")
+        #expect(timeline.stdout.contains("erp-integration@acme.example⟨U+202E⟩moc.live"), "\(timeline.stdout)")
+        // The database keeps what the file said.
+        #expect(try Database(path: dir + "/db.sqlite").scalar("SELECT app FROM v_logins").string == app)
+    }
+}

@@ -65,8 +65,28 @@ public enum TerminalSummary {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { sanitize(String($0)) }.joined(separator: "\n")
     }
 
-    /// Log values are attacker-controlled: no control characters (terminal escapes) reach the screen.
+    /// Log values are attacker-controlled: no control characters (terminal escapes) reach the
+    /// screen, and no invisible ones either: bidi overrides and isolates (which reorder what
+    /// follows, so `evil.txt\u{202E}fdp.exe` reads as another name) and zero-width characters
+    /// (which make two names look the same) are shown by their code point, `⟨U+202E⟩`.
     public static func sanitize(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || ($0.value >= 0x7f && $0.value < 0xa0) ? "·" : $0 }))
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            if v < 0x20 || (v >= 0x7f && v < 0xa0) {
+                out.append("·")
+            } else if isInvisible(v) {
+                out.append(contentsOf: String(format: "⟨U+%04X⟩", v).unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
+    /// Bidi controls, zero-width and other invisible format characters, line separators.
+    static func isInvisible(_ v: UInt32) -> Bool {
+        (0x200B...0x200F).contains(v) || (0x202A...0x202E).contains(v) || (0x2060...0x2064).contains(v)
+            || (0x2066...0x2069).contains(v) || v == 0x061C || v == 0xFEFF || v == 0x2028 || v == 0x2029 || v == 0x00AD
     }
 }
