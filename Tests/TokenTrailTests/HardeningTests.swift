@@ -250,3 +250,20 @@ extension HardeningTests {
         #expect(try Database(path: dir + "/db.sqlite").scalar("SELECT app FROM v_logins").string == app)
     }
 }
+
+extension HardeningTests {
+    /// A .gz that expands like a decompression bomb is refused by name once it passes 16 MB
+    /// at over 100:1, instead of being inflated (and parsed) to the end.
+    @Test func aGzipBombIsRefusedEarly() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let header = "Id,UserId,LoginTime,LoginType,LoginSubType,SourceIp,LoginUrl,Browser,Platform,Status,Application,ApiType,ApiVersion,CountryIso"
+        let row = "0Ya5g0000000001AAA,0055g00000ErpInAAJ,2026-11-20T01:00:00.000+0000,Remote Access 2.0,,198.51.100.23,login.salesforce.com,Unknown,Unknown,Success,Acme ERP Sync,N/A,N/A,US"
+        let made = try TestSupport.run(URL(fileURLWithPath: "/bin/sh"),
+                                       ["-c", "{ echo '\(header)'; yes '\(row)' | head -c 200000000; } | gzip -9 > '\(dir)/bomb.csv.gz'"])
+        #expect(made.status == 0)
+        let (result, db) = try TestSupport.scan([dir + "/bomb.csv.gz"])
+        guard case .failed(let message) = try #require(result.files.first).status else { Issue.record("the bomb was read"); return }
+        #expect(message.contains("bomb.csv.gz") && message.contains("decompression bomb"), "\(message)")
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM logins") == 0)
+    }
+}

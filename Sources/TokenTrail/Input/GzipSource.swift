@@ -1,7 +1,12 @@
 import CZlib
 
-/// Decompresses a gzip file (one or more members) as it is read.
+/// Decompresses a gzip file (one or more members) as it is read. A file that expands more
+/// than `maxRatio` times (checked past `ratioCheckAfter` bytes) is refused as a
+/// decompression bomb: real exports compress 5–30×, a bomb ~1000×, and inflating one would
+/// cost minutes of work for nothing.
 public final class GzipSource: ByteSource {
+    public static let maxRatio = 100
+    public static let ratioCheckAfter = 16 << 20
     public let file: FileSource
     private var stream = z_stream()
     private let input: UnsafeMutableRawBufferPointer
@@ -66,6 +71,10 @@ public final class GzipSource: ByteSource {
         }
         let n = buffer.count - Int(stream.avail_out)
         produced += n
+        let consumed = max(file.bytesRead - Int(stream.avail_in), 1)
+        if produced > Self.ratioCheckAfter && produced > Self.maxRatio * consumed {
+            throw InputError(path: file.path, "gzip data expands more than \(Self.maxRatio) times (\(produced >> 20) MB from \(consumed >> 10) KB): refused as a decompression bomb; if it is a real export, decompress it and scan the file")
+        }
         return n
     }
 
