@@ -235,6 +235,7 @@ func runReport(_ args: ArraySlice<String>) -> Never {
     command {
         let (db, path) = try existingDatabase(parsed)
         let (since, until) = try period(parsed, db: db)
+        if let empty = try Period.emptiness(db: db, since: since, until: until) { printError("note: " + empty) }
         let policy = try parsed.values["--policy"].map { try Policy.load(path: $0) }
         let written = try HTMLReport.write(db: db, options: HTMLReport.Options(since: since, until: until, databasePath: path,
                                                                                dashboards: parsed.values["--dashboards"], policy: policy), to: out)
@@ -254,6 +255,7 @@ func runTimeline(_ args: ArraySlice<String>) -> Never {
     command {
         let (db, _) = try existingDatabase(parsed)
         let (since, until) = try period(parsed, db: db)
+        if let empty = try Period.emptiness(db: db, since: since, until: until) { printError("note: " + empty) }
         var filter = Timeline.Filter(since: since, until: until)
         filter.user = parsed.values["--user"]
         filter.app = parsed.values["--app"]

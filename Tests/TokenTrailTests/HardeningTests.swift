@@ -267,3 +267,26 @@ extension HardeningTests {
         #expect(try TestSupport.count(db, "SELECT count(*) FROM logins") == 0)
     }
 }
+
+extension ReaderTests {
+    /// README's `diff --since 7d` on data older than a week: the period ends after it starts
+    /// (at now), and every read command says the period holds no records and where they are.
+    @Test func aPeriodAfterTheDataSaysSoAndNeverEndsBeforeItStarts() throws {
+        let db = try Self.samplesDatabase()
+        let diff = try TestSupport.runCLI(["diff", "--db", db, "--since", "2026-11-25T00:00:00Z"])
+        #expect(diff.status == 0)
+        let header = diff.stdout.split(separator: "\n").first.map(String.init) ?? ""
+        let times = header.matches(of: /\d{4}-\d\d-\d\dT[\d:]+Z/).map { String($0.output) }
+        #expect(times.count == 4 && times[0] <= times[1], "\(header)")
+        #expect(diff.stdout.contains("holds no records: the database's records span 2026-11-"), "\(diff.stdout)")
+        let json = try TestSupport.runCLI(["diff", "--db", db, "--since", "2026-11-25T00:00:00Z", "--format", "json"])
+        #expect(json.stdout.contains("\"empty_period\""))
+        for command in [["timeline", "--db", db, "--since", "2026-11-25T00:00:00Z"],
+                        ["report", "--db", db, "--since", "2026-11-25T00:00:00Z", "--out", try TestSupport.temporaryDirectory()]] {
+            let run = try TestSupport.runCLI(command)
+            #expect(run.status == 0 && run.stderr.contains("holds no records"), "\(command[0]): \(run.stderr)")
+        }
+        let inside = try TestSupport.runCLI(["diff", "--db", db, "--since", "2026-11-15T00:00:00Z"])
+        #expect(!inside.stdout.contains("holds no records"))
+    }
+}

@@ -18,6 +18,8 @@ public struct Digest: Sendable {
     public var reactivated: [String] = []
     /// False when the database has nothing in the previous period: everything is "new".
     public var previousHasData = true
+    /// Set when the period itself holds no record: says where the records are.
+    public var emptyPeriod: String?
     /// (rule, findings in the previous period, findings in this one), changed ones only.
     public var ruleCounts: [(rule: String, previous: Int, current: Int)] = []
 
@@ -69,6 +71,7 @@ public struct Digest: Sendable {
         digest.previousHasData = try db.scalar("""
             SELECT EXISTS(SELECT 1 FROM logins WHERE time BETWEEN ?1 AND ?2) OR EXISTS(SELECT 1 FROM token_requests WHERE time BETWEEN ?1 AND ?2)
             """, [.integer(digest.previousSince), .integer(since - 1)]).int == 1
+        digest.emptyPeriod = try Period.emptiness(db: db, since: since, until: until)
         let order = ["app", "flow", "subject", "run-as user", "network", "host"]
         func sorted(_ list: [(kind: String, item: String, detail: String)]) -> [Change] {
             list.map { Change(kind: $0.kind, item: $0.item, detail: $0.detail) }
@@ -95,7 +98,8 @@ public struct Digest: Sendable {
 
     public var text: String {
         var out = "What changed: \(RunSummary.isoTime(since)) … \(RunSummary.isoTime(until)) against \(RunSummary.isoTime(previousSince)) … \(RunSummary.isoTime(since - 1))\n"
-        if !previousHasData { out += "(the database has no records in the previous period: everything below is new by default)\n" }
+        if let emptyPeriod { out += "(\(emptyPeriod))\n" }
+        else if !previousHasData { out += "(the database has no records in the previous period: everything below is new by default)\n" }
         func list(_ title: String, _ changes: [Change]) {
             out += "\n\(title) (\(changes.count))\n"
             if changes.isEmpty { out += "  nothing\n" }
@@ -117,6 +121,7 @@ public struct Digest: Sendable {
         return .object([
             "since": .string(RunSummary.isoTime(since)), "until": .string(RunSummary.isoTime(until)),
             "previous_since": .string(RunSummary.isoTime(previousSince)), "previous_has_data": .bool(previousHasData),
+            "empty_period": emptyPeriod.map { .string($0) } ?? .null,
             "new": changes(added), "gone": changes(gone), "dormant_active_again": .array(reactivated.map { .string($0) }),
             "rule_counts": .array(ruleCounts.map { .object(["rule": .string($0.rule), "previous": .number(Double($0.previous)), "current": .number(Double($0.current))]) }),
         ])
