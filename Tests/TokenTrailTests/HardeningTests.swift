@@ -290,3 +290,20 @@ extension ReaderTests {
         #expect(!inside.stdout.contains("holds no records"))
     }
 }
+
+extension HardeningTests {
+    /// Found by the fuzzer: a huge epoch number trapped the Double → Int64 conversion and
+    /// killed the scan. Out-of-range numbers are now no value (or a reject for the time).
+    @Test func hugeNumbersInAJSONLineNeverTrap() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try """
+        {"ts":"2026-11-20T06:00:00.000Z","host":"etl-01","grant_type":"client_credentials","http_status":1e300,"issued_at":1794616885706e9,"duration_ms":-1e308,"claims":{"exp":1e300,"iat":-9.9e18,"nbf":1e19}}
+        {"ts":1e300,"host":"etl-01","grant_type":"client_credentials","http_status":200}
+
+        """.write(toFile: dir + "/log.jsonl", atomically: true, encoding: .utf8)
+        let (result, db) = try TestSupport.scan([dir + "/log.jsonl"])
+        let file = try #require(result.files.first)
+        #expect(file.stats.stored == 1 && file.stats.rejects == 1, "\(file.stats)")
+        #expect(try RealShapesTests.rows(db, "SELECT coalesce(http_status, 'none'), coalesce(exp, 'none'), coalesce(issued_at, 'none') FROM v_token_requests") == ["none none none"])
+    }
+}

@@ -95,7 +95,7 @@ enum FileIngester {
         }
         // Binary files are full of NUL bytes; one NUL inside a line of text is that line's
         // problem (a reject or a repair), not a reason to refuse the file.
-        if bytes.starts(with: Array("SQLite format 3".utf8)) || bytes.count { $0 == 0 } * 64 > filled {
+        if bytes.starts(with: Array("SQLite format 3".utf8)) || bytes.count(where: { $0 == 0 }) * 64 > filled {
             throw InputError(path: path, "binary content (NUL bytes): expected a CSV export or JSON log", unrecognized: true)
         }
         var i = 0

@@ -24,6 +24,13 @@ public indirect enum JSONValue: Equatable, Sendable {
         guard let s = string, !s.isEmpty else { return nil }
         return s
     }
+    /// A number as a whole Int64, or nil when it is not finite or out of range (a crafted
+    /// `1e300` must not trap the conversion).
+    public var integer: Int64? {
+        guard let n = number, n.isFinite, abs(n) < 9.0e15 else { return nil }
+        return Int64(n)
+    }
+
     public var number: Double? {
         switch self {
         case .number(let n): return n

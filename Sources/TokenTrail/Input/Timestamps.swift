@@ -37,7 +37,8 @@ public enum TimeParser {
 
     /// Epoch seconds or milliseconds from a JSON number, told apart by magnitude.
     public static func fromEpoch(_ value: Double) -> ParsedTime? {
-        guard value.isFinite, value > 0 else { return nil }
+        // Past year 5000 in microseconds is no time a log holds (and would overflow Int64).
+        guard value.isFinite, value > 0, value < 1e17 else { return nil }
         if value >= 1e14 { return ParsedTime(epochMs: Int64(value / 1000), precisionMs: 1, hasZone: true) } // µs
         if value >= 1e11 { return ParsedTime(epochMs: Int64(value), precisionMs: 1, hasZone: true) }
         let ms = Int64((value * 1000).rounded())

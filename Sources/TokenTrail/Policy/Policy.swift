@@ -125,7 +125,7 @@ public struct Policy: Sendable {
         }
         func int(_ value: JSONValue?, _ name: String) throws -> Int? {
             guard let value else { return nil }
-            guard case .number(let n) = value, n == n.rounded(), n >= 0 else { throw PolicyError(path: path, "\(name): expected a whole number ≥ 0") }
+            guard case .number(let n) = value, n == n.rounded(), n >= 0, n < 1e15 else { throw PolicyError(path: path, "\(name): expected a whole number ≥ 0") }
             return Int(n)
         }
         func array(_ value: JSONValue?, _ name: String) throws -> [JSONValue]? {

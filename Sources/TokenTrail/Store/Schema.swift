@@ -240,7 +240,7 @@ public enum Schema {
         \(dailyViews(temporary: false))
         DROP VIEW IF EXISTS v_sources;
         CREATE VIEW v_sources AS SELECT id, path, sha256, bytes, format, timezone, rows_read, rows_stored,
-            duplicates, rejects, repaired, \(iso("first_time")) AS first_time_utc, \(iso("last_time")) AS last_time_utc,
+            duplicates, rejects, repaired, positions, \(iso("first_time")) AS first_time_utc, \(iso("last_time")) AS last_time_utc,
             \(iso("ingested_at")) AS ingested_at_utc, run_id, first_time AS first_time_ms, last_time AS last_time_ms
           FROM sources;
         DROP VIEW IF EXISTS v_rejects;

@@ -66,13 +66,13 @@ final class TokenLogIngester {
         r.iss = try intern(claims["iss"], "iss")
         r.sub = try intern(claims["sub"], "sub")
         r.aud = try intern(claims["aud"]?.array?.first ?? claims["aud"], "aud")
-        r.iat = claims["iat"]?.number.map { Int64($0) }
-        r.nbf = claims["nbf"]?.number.map { Int64($0) }
-        r.exp = claims["exp"]?.number.map { Int64($0) }
+        r.iat = claims["iat"]?.integer
+        r.nbf = claims["nbf"]?.integer
+        r.exp = claims["exp"]?.integer
         r.jti = claims["jti"]?.text
         if r.clientId == 0 { r.clientId = r.iss }
 
-        r.httpStatus = (o["http_status"] ?? o["status"])?.number.map { Int64($0) }
+        r.httpStatus = (o["http_status"] ?? o["status"])?.integer
         let error = o["error"]?.text
         let description = o["error_description"]?.text
         let errorCode = o["errorCode"]?.text
@@ -114,7 +114,7 @@ final class TokenLogIngester {
                 r.userId = try ctx.interner.intern(SalesforceId.canonical(String(parts[parts.count - 1])))
             }
         }
-        r.durationMs = (o["duration_ms"])?.number.map { Int64($0) }
+        r.durationMs = o["duration_ms"]?.integer
         r.sourceIp = try intern(o["source_ip"], "source_ip")
         r.extra = Self.extra(o)
         return r
