@@ -54,7 +54,7 @@ public struct Policy: Sendable {
     }
 
     public static func decode(_ value: JSONValue, path: String) throws -> Policy {
-        var d = Decoder(path: path)
+        let d = Decoder(path: path)
         guard let root = value.object else { throw PolicyError(path: path, "expected a JSON object at the top level") }
         try d.allow(root, ["version", "timezone", "clockSkewToleranceSeconds", "maxAssertionLifetimeSeconds",
                            "matchWindowSeconds", "apps", "rules"], at: "")

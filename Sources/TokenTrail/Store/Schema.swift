@@ -277,7 +277,7 @@ public enum Schema {
                 throw SQLiteError(code: 1, message: "database schema version \(existing) is newer than this TokenTrail understands (\(version))", sql: nil)
             }
             try db.execute(views)
-            try db.rows("INSERT INTO meta(key, value) VALUES('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            _ = try db.rows("INSERT INTO meta(key, value) VALUES('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                         [.text(String(version))])
         }
     }

@@ -82,7 +82,7 @@ public final class Statement: @unchecked Sendable {
     public func bind(_ value: String?, at index: Int32) {
         guard let value else { sqlite3_bind_null(handle, index); return }
         var copy = value
-        copy.withUTF8 { bytes in
+        _ = copy.withUTF8 { bytes in
             sqlite3_bind_text(handle, index, bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
                               Int32(bytes.count), sqliteTransient)
         }
