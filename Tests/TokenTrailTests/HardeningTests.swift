@@ -281,11 +281,13 @@ extension ReaderTests {
         #expect(diff.stdout.contains("holds no records: the database's records span 2026-11-"), "\(diff.stdout)")
         let json = try TestSupport.runCLI(["diff", "--db", db, "--since", "2026-11-25T00:00:00Z", "--format", "json"])
         #expect(json.stdout.contains("\"empty_period\""))
+        let out = try TestSupport.temporaryDirectory()
         for command in [["timeline", "--db", db, "--since", "2026-11-25T00:00:00Z"],
-                        ["report", "--db", db, "--since", "2026-11-25T00:00:00Z", "--out", try TestSupport.temporaryDirectory()]] {
+                        ["report", "--db", db, "--since", "2026-11-25T00:00:00Z", "--out", out]] {
             let run = try TestSupport.runCLI(command)
             #expect(run.status == 0 && run.stderr.contains("holds no records"), "\(command[0]): \(run.stderr)")
         }
+        #expect(try String(contentsOfFile: out + "/index.html", encoding: .utf8).contains("holds no records"))
         let inside = try TestSupport.runCLI(["diff", "--db", db, "--since", "2026-11-15T00:00:00Z"])
         #expect(!inside.stdout.contains("holds no records"))
     }

@@ -145,6 +145,8 @@ public enum HTMLReport {
         let urgent = findings.filter { $0.severity >= .high }
         var out = "<h1>TokenTrail report</h1>"
         out += "<p class=\"muted\">Period \(e(RunSummary.isoTime(o.since))) … \(e(RunSummary.isoTime(o.until))) (UTC) · database <code>\(e(o.databasePath))</code></p>"
+        // An empty period is not a quiet one: say so, and where the records are.
+        if let empty = try Period.emptiness(db: db, since: o.since, until: o.until) { out += "<p class=\"bad\">Note: \(e(empty)).</p>" }
         out += "<div class=\"cards\">"
         out += "<div class=\"card\"><b class=\"\(urgent.isEmpty ? "" : "bad")\">\(urgent.count)</b>findings high or critical</div>"
         out += "<div class=\"card\"><b>\(findings.count)</b>findings in all</div>"
