@@ -34,7 +34,7 @@ enum FileIngester {
             let source = try openByteSource(path: path)
             let shape = try sniff(source)
             defer { store.discardPending() }  // after a rollback nothing may linger in a batch
-            try store.db.transaction {
+            try store.db.transaction { try discardingOnFailure(store) {
                 let sourceId = try store.beginSource(run: run, path: path, format: "unknown", timezone: options.timezone?.identifier)
                 let ctx = FileContext(path: path, store: store, sourceId: sourceId, options: options)
                 if let progress = options.progress { ctx.onProgress = { rows in progress(rows, source.file.bytesRead, source.file.size) } }
@@ -55,7 +55,7 @@ enum FileIngester {
                 result.stats = ctx.stats
                 result.sha256 = sha
                 result.bytes = source.file.size
-            }
+            } }
         } catch let unchanged as Unchanged {
             result.status = .unchanged(previousSource: unchanged.previous)
             result.stats = unchanged.stats
@@ -71,6 +71,16 @@ enum FileIngester {
             result.diskFull = DiskFull.isDiskFull(error)
         }
         return result
+    }
+
+    /// Runs a file's body; when it fails, waits out the writer thread's in-flight batches and
+    /// drops the rest *before* the rollback. (Rolled back first, a batch still in flight was
+    /// then inserted in autocommit: rows of a failed file were kept.)
+    private static func discardingOnFailure(_ store: IngestStore, _ body: () throws -> Void) throws {
+        do { try body() } catch {
+            store.discardPending()
+            throw error
+        }
     }
 
     /// Decides the shape from the first bytes (after a BOM and white space); never from the name.
