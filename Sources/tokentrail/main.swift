@@ -240,7 +240,7 @@ func runReport(_ args: ArraySlice<String>) -> Never {
         let written = try HTMLReport.write(db: db, options: HTMLReport.Options(since: since, until: until, databasePath: path,
                                                                                dashboards: parsed.values["--dashboards"], policy: policy), to: out)
         for warning in written.warnings { printError(warning) }
-        print("Report: \(written.index) (\(written.pages.count) pages, \(RunSummary.isoTime(since)) … \(RunSummary.isoTime(until)))")
+        print("Report: \(written.index) (\(written.pages.count) pages, \(UTCTime.iso(since)) … \(UTCTime.iso(until)))")
     }
 }
 

@@ -97,7 +97,7 @@ public struct Digest: Sendable {
     }
 
     public var text: String {
-        var out = "What changed: \(RunSummary.isoTime(since)) … \(RunSummary.isoTime(until)) against \(RunSummary.isoTime(previousSince)) … \(RunSummary.isoTime(since - 1))\n"
+        var out = "What changed: \(UTCTime.iso(since)) … \(UTCTime.iso(until)) against \(UTCTime.iso(previousSince)) … \(UTCTime.iso(since - 1))\n"
         if let emptyPeriod { out += "(\(emptyPeriod))\n" }
         else if !previousHasData { out += "(the database has no records in the previous period: everything below is new by default)\n" }
         func list(_ title: String, _ changes: [Change]) {
@@ -119,8 +119,8 @@ public struct Digest: Sendable {
             .array(list.map { .object(["kind": .string($0.kind), "item": .string($0.item), "detail": .string($0.detail)]) })
         }
         return .object([
-            "since": .string(RunSummary.isoTime(since)), "until": .string(RunSummary.isoTime(until)),
-            "previous_since": .string(RunSummary.isoTime(previousSince)), "previous_has_data": .bool(previousHasData),
+            "since": .string(UTCTime.iso(since)), "until": .string(UTCTime.iso(until)),
+            "previous_since": .string(UTCTime.iso(previousSince)), "previous_has_data": .bool(previousHasData),
             "empty_period": emptyPeriod.map { .string($0) } ?? .null,
             "new": changes(added), "gone": changes(gone), "dormant_active_again": .array(reactivated.map { .string($0) }),
             "rule_counts": .array(ruleCounts.map { .object(["rule": .string($0.rule), "previous": .number(Double($0.previous)), "current": .number(Double($0.current))]) }),

@@ -24,7 +24,7 @@ public enum FindingsOutput {
                 guard shown[f.rule]! <= perRuleLimit else { continue }
                 let mark = new.contains(f.fingerprint) ? "NEW " : ""
                 out += "    \(mark)[\(f.rule)] \(TerminalSummary.sanitize(f.message))\n"
-                out += "      \(RunSummary.isoTime(f.firstSeen)) … \(RunSummary.isoTime(f.lastSeen)); evidence: "
+                out += "      \(UTCTime.iso(f.firstSeen)) … \(UTCTime.iso(f.lastSeen)); evidence: "
                 out += f.evidence.prefix(3).map(TerminalSummary.sanitize).joined(separator: ", ")
                 out += f.evidence.count > 3 ? " (+\(f.count > f.evidence.count ? f.count - 3 : f.evidence.count - 3) more)\n" : "\n"
             }

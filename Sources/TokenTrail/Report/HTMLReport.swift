@@ -144,7 +144,7 @@ public enum HTMLReport {
         let repaired = try db.scalar("SELECT count(DISTINCT evidence) FROM v_repairs WHERE source_last_ms >= ? AND source_first_ms <= ?", window).int ?? 0
         let urgent = findings.filter { $0.severity >= .high }
         var out = "<h1>TokenTrail report</h1>"
-        out += "<p class=\"muted\">Period \(e(RunSummary.isoTime(o.since))) … \(e(RunSummary.isoTime(o.until))) (UTC) · database <code>\(e(o.databasePath))</code></p>"
+        out += "<p class=\"muted\">Period \(e(UTCTime.iso(o.since))) … \(e(UTCTime.iso(o.until))) (UTC) · database <code>\(e(o.databasePath))</code></p>"
         // An empty period is not a quiet one: say so, and where the records are.
         if let empty = try Period.emptiness(db: db, since: o.since, until: o.until) { out += "<p class=\"bad\">Note: \(e(empty)).</p>" }
         out += "<div class=\"cards\">"
@@ -174,7 +174,7 @@ public enum HTMLReport {
     static func changes(_ d: Digest) -> String {
         let e = HTML.escape
         var out = "<h2>What changed since the previous period</h2>"
-        out += "<p class=\"muted\">Compared with \(e(RunSummary.isoTime(d.previousSince))) … \(e(RunSummary.isoTime(d.since - 1))). Also: <code>tokentrail diff</code>.</p>"
+        out += "<p class=\"muted\">Compared with \(e(UTCTime.iso(d.previousSince))) … \(e(UTCTime.iso(d.since - 1))). Also: <code>tokentrail diff</code>.</p>"
         if !d.previousHasData {
             return out + "<p>The database has no records in the previous period, so there is nothing to compare with yet: scan last week's exports too, or read this section next week.</p>"
         }
@@ -221,7 +221,7 @@ public enum HTMLReport {
             out += "<div class=\"finding sev-\(f.severity.rawValue)\"\(compact ? "" : " id=\"f-\(e(f.fingerprint))\"")><div><span class=\"sev\">\(e(f.severity.rawValue))</span> "
             out += "<code>\(e(f.rule))</code>\(new.contains(f.fingerprint) ? " <b>new</b>" : "")</div>"
             out += "<p class=\"msg\">\(e(f.message))</p>"
-            out += "<p class=\"muted\">\(e(RunSummary.isoTime(f.firstSeen))) … \(e(RunSummary.isoTime(f.lastSeen))) · \(f.count) record(s)</p>"
+            out += "<p class=\"muted\">\(e(UTCTime.iso(f.firstSeen))) … \(e(UTCTime.iso(f.lastSeen))) · \(f.count) record(s)</p>"
             if let rule, !compact { out += "<details><summary>Why this matters, what to check</summary><p>\(e(rule.rationale))</p></details>" }
             out += "<details\(compact ? "" : " open")><summary>Evidence (\(f.evidence.count) shown)</summary><p class=\"evidence\">"
             out += f.evidence.map(e).joined(separator: "<br>") + "</p></details></div>"
@@ -262,7 +262,7 @@ public enum HTMLReport {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(HTML.escape(title)) · TokenTrail</title><style>\(style)</style></head>
         <body>\(nav)<main>\(body)</main>
-        <footer class="muted">TokenTrail \(Scanner.version) · period \(HTML.escape(RunSummary.isoTime(o.since))) … \(HTML.escape(RunSummary.isoTime(o.until))) · all times UTC</footer></body></html>
+        <footer class="muted">TokenTrail \(Scanner.version) · period \(HTML.escape(UTCTime.iso(o.since))) … \(HTML.escape(UTCTime.iso(o.until))) · all times UTC</footer></body></html>
 
         """
     }

@@ -3,7 +3,7 @@ public enum TerminalSummary {
     public static func render(_ s: RunSummary, databasePath: String, reportPath: String?) -> String {
         var out = ""
         out += "TokenTrail \(Scanner.version): \(s.files.count) file(s) → \(databasePath)\n"
-        out += "Time span covered: \(RunSummary.isoTime(s.firstTime)) … \(RunSummary.isoTime(s.lastTime))\n\n"
+        out += "Time span covered: \(UTCTime.iso(s.firstTime)) … \(UTCTime.iso(s.lastTime))\n\n"
         out += table(["rows", "stored", "dup", "rejects", "repaired", "format", "file"],
                      s.files.map { f in
                          [String(f.stats.rowsRead), String(f.stats.stored), String(f.stats.duplicates), String(f.stats.rejects),

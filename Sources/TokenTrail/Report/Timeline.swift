@@ -174,7 +174,7 @@ public struct Timeline {
     static let columns = ["time_utc", "kind", "app", "user", "ip", "host", "outcome", "detail", "evidence"]
 
     func cells(_ e: Event) -> [String] {
-        [RunSummary.isoTime(e.time), e.kind, e.app ?? "", e.user ?? "", e.ip ?? "", e.host ?? "", e.outcome ?? "", e.detail, e.evidence]
+        [UTCTime.iso(e.time), e.kind, e.app ?? "", e.user ?? "", e.ip ?? "", e.host ?? "", e.outcome ?? "", e.detail, e.evidence]
     }
 
     public var text: String {
@@ -182,7 +182,7 @@ public struct Timeline {
         var out = ""
         for e in events {
             let who = [e.app, e.user, e.ip, e.host].compactMap { $0 }.joined(separator: " · ")
-            out += "\(RunSummary.isoTime(e.time))  \(e.kind.padding(toLength: 7, withPad: " ", startingAt: 0))  \(e.outcome.map { $0 + "  " } ?? "")\(who)\n"
+            out += "\(UTCTime.iso(e.time))  \(e.kind.padding(toLength: 7, withPad: " ", startingAt: 0))  \(e.outcome.map { $0 + "  " } ?? "")\(who)\n"
             out += "    \(e.detail)\(e.evidence.isEmpty ? "" : "  ← \(e.evidence)")\n"
         }
         return TerminalSummary.sanitizeLines(out)

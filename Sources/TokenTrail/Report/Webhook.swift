@@ -101,7 +101,7 @@ public enum Webhook {
         let document: JSONValue = .object([
             "tool": .string("tokentrail"), "version": .string(Scanner.version),
             "run_id": runId.map { .number(Double($0)) } ?? .null,
-            "sent_at": .string(RunSummary.isoTime(Clock.nowMs())),
+            "sent_at": .string(UTCTime.iso(Clock.nowMs())),
             "count": .number(Double(findings.count)),
             "by_severity": .object(Dictionary(grouping: findings, by: \.severity.rawValue).mapValues { .number(Double($0.count)) }),
             "findings": .array(items),

@@ -41,7 +41,7 @@ struct ClockSkewRule: Rule {
             }
             findings.append(Finding(rule: id, severity: failures > 0 ? .high : defaultSeverity, firstSeen: start, lastSeen: end,
                                     host: host,
-                                    message: offset.description + " from \(RunSummary.isoTime(start)) (tolerance \(tolerance / 1000) s)"
+                                    message: offset.description + " from \(UTCTime.iso(start)) (tolerance \(tolerance / 1000) s)"
                                         + (failures > 0 ? "; \(failures) of its requests failed in that period" : ""),
                                     count: all.count, evidence: evidence[0] ?? [], identity: [host, String(first.hour.hour)]))
         }

@@ -71,7 +71,7 @@ struct CoverageGapRule: Rule {
             for (start, end) in runs {
                 let before = try neighbour("time < ? ORDER BY time DESC", start * day)
                 let after = try neighbour("time >= ? ORDER BY time", end * day + day)
-                let from = String(RunSummary.isoTime(start * day).prefix(10)), to = String(RunSummary.isoTime(end * day).prefix(10))
+                let from = String(UTCTime.iso(start * day).prefix(10)), to = String(UTCTime.iso(end * day).prefix(10))
                 findings.append(Finding(rule: id, severity: defaultSeverity, firstSeen: start * day, lastSeen: end * day + day - 1,
                                         message: "no \(source.what) on \(from == to ? from : from + " … " + to), between days that have them: an export or log is missing",
                                         count: Int(end - start + 1), evidence: before + after, identity: ["gap", source.what, String(start)]))

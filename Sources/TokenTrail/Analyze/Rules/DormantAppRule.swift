@@ -44,7 +44,7 @@ struct DormantAppRule: Rule {
                 let quiet = (m.group.first - previous) / 86_400_000
                 findings.append(Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last,
                                         app: what == "app" ? key.name : nil, user: what == "app" ? nil : key.name,
-                                        message: "\(what) \(key.name) logged in again (\(m.group.count)×) after \(quiet) days of silence (last seen \(RunSummary.isoTime(previous)))",
+                                        message: "\(what) \(key.name) logged in again (\(m.group.count)×) after \(quiet) days of silence (last seen \(UTCTime.iso(previous)))",
                                         count: m.group.count, evidence: evidence[key] ?? [], identity: [what, key.name, String(previous)]))
             }
         }

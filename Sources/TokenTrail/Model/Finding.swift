@@ -52,8 +52,8 @@ public struct Finding: Sendable, Equatable {
         func text(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
         let object: [String: JSONValue] = [
             "rule": .string(rule), "severity": .string(severity.rawValue),
-            "time": .string(RunSummary.isoTime(firstSeen)), "first_seen": .string(RunSummary.isoTime(firstSeen)),
-            "last_seen": .string(RunSummary.isoTime(lastSeen)), "app": text(app), "user": text(user),
+            "time": .string(UTCTime.iso(firstSeen)), "first_seen": .string(UTCTime.iso(firstSeen)),
+            "last_seen": .string(UTCTime.iso(lastSeen)), "app": text(app), "user": text(user),
             "host": text(host), "source_ip": text(sourceIp), "message": .string(message),
             "count": .number(Double(count)), "evidence": .array(evidence.map { .string($0) }),
             "fingerprint": .string(fingerprint),
@@ -63,22 +63,6 @@ public struct Finding: Sendable, Equatable {
 }
 
 extension Finding {
-    /// Findings stored in the database that were active in [since, until] (first or last
-    /// seen inside it), most severe first, then oldest first.
-    public static func load(db: Database, since: Int64, until: Int64) throws -> [Finding] {
-        try db.rows("""
-            SELECT fingerprint, rule, severity, first_seen, last_seen, app, user, host, source_ip, message, count, evidence
-            FROM findings WHERE last_seen >= ? AND first_seen <= ?
-            """, [.integer(since), .integer(until)]).map { row in
-            var f = Finding(rule: row[1].string ?? "?", severity: Severity(rawValue: row[2].string ?? "") ?? .info,
-                            firstSeen: row[3].int ?? 0, lastSeen: row[4].int ?? 0, app: row[5].string, user: row[6].string,
-                            host: row[7].string, sourceIp: row[8].string, message: row[9].string ?? "", count: Int(row[10].int ?? 0),
-                            evidence: (try? JSONParser.parse(row[11].string ?? "[]"))?.array?.compactMap(\.string) ?? [], identity: [])
-            f.fingerprint = row[0].string ?? f.fingerprint
-            return f
-        }.sorted(by: reviewOrder)
-    }
-
     /// Most severe first, then oldest first: the order a reviewer reads them in.
     static func reviewOrder(_ a: Finding, _ b: Finding) -> Bool {
         if a.severity != b.severity { return a.severity > b.severity }

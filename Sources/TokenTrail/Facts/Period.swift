@@ -39,6 +39,6 @@ public enum Period {
                 """, [.integer(since), .integer(until)]).int ?? 0
             if any != 0 { return nil }
         }
-        return "the period \(RunSummary.isoTime(since)) … \(RunSummary.isoTime(until)) holds no records: the database's records span \(RunSummary.isoTime(span.first)) … \(RunSummary.isoTime(span.last)) (pass --since/--until within it)"
+        return "the period \(UTCTime.iso(since)) … \(UTCTime.iso(until)) holds no records: the database's records span \(UTCTime.iso(span.first)) … \(UTCTime.iso(span.last)) (pass --since/--until within it)"
     }
 }

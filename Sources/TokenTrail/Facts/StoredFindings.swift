@@ -1,0 +1,18 @@
+// The read side of the `findings` table (the analyzer writes it).
+extension Finding {
+    /// Findings stored in the database that were active in [since, until] (first or last
+    /// seen inside it), most severe first, then oldest first.
+    public static func load(db: Database, since: Int64, until: Int64) throws -> [Finding] {
+        try db.rows("""
+            SELECT fingerprint, rule, severity, first_seen, last_seen, app, user, host, source_ip, message, count, evidence
+            FROM findings WHERE last_seen >= ? AND first_seen <= ?
+            """, [.integer(since), .integer(until)]).map { row in
+            var f = Finding(rule: row[1].string ?? "?", severity: Severity(rawValue: row[2].string ?? "") ?? .info,
+                            firstSeen: row[3].int ?? 0, lastSeen: row[4].int ?? 0, app: row[5].string, user: row[6].string,
+                            host: row[7].string, sourceIp: row[8].string, message: row[9].string ?? "", count: Int(row[10].int ?? 0),
+                            evidence: (try? JSONParser.parse(row[11].string ?? "[]"))?.array?.compactMap(\.string) ?? [], identity: [])
+            f.fingerprint = row[0].string ?? f.fingerprint
+            return f
+        }.sorted(by: reviewOrder)
+    }
+}
