@@ -5,43 +5,6 @@ import TokenTrail
 // Exit codes (DESIGN.md): 0 ran; 1 findings at or above --fail-on; 2 bad input, config or
 // I/O; 64 usage error.
 
-let usage = """
-usage:
-  tokentrail scan INPUT... [--db FILE] [--report DIR] [--dashboards DIR] [--timezone TZ]
-                           [--policy FILE] [--findings FILE|-] [--since T] [--until T]
-                           [--fail-on SEVERITY] [--webhook URL | --webhook-url-file FILE]
-                           [--alert-on SEVERITY]
-                           [--no-analysis] [--quiet]
-  tokentrail report [--db FILE] --out DIR [--since T] [--until T] [--dashboards DIR] [--policy FILE]
-  tokentrail timeline [--db FILE] [--user U] [--app A] [--ip IP] [--host H] [--from T] [--to T]
-                      [--format text|json|csv] [--limit N]
-  tokentrail diff [--db FILE] [--since T] [--until T] [--format text|json]
-  tokentrail rules [--format text|json|markdown]
-  tokentrail policy suggest [--db FILE]
-  tokentrail policy check FILE
-  tokentrail --help | --version
-
-scan      read Login History, Event Monitoring, client token logs and Okta logs (files or
-          directories, .gz too), store them in the SQLite database (default tokentrail.sqlite)
-          and print a summary; --report DIR also writes the HTML report (DIR/index.html).
-          Then runs the detection rules over the time span of the files read (or --since/--until:
-          ISO 8601 or a duration back from now such as 7d) and lists the findings.
---timezone  IANA zone of Setup-download times, which carry none (e.g. America/Los_Angeles)
---findings  write the findings as NDJSON to FILE, or to stdout with '-' (the summary then goes to stderr)
---fail-on   exit 1 when a finding is at or above SEVERITY (info, low, medium, high, critical)
---no-analysis  store only (e.g. back-loading history); analyze later with: scan DIR --since T --until T
---dashboards   a directory of extra report panels (.sql files, see dashboards/README.md)
---webhook      POST the run's new findings at or above --alert-on (default high) as one JSON document
---webhook-url-file  read the webhook URL from FILE's first line instead (or set TOKENTRAIL_WEBHOOK_URL):
-               a URL on the command line is visible to every user of the machine
-
-report    write the HTML report for a period (default: the last 7 days of data) from the database.
-timeline  one chronological list of client requests, server logins, API activity, Okta events
-          and findings, filtered (default: the last 7 days of data).
-diff      what is new in a period (default: the last 7 days of data) against the one before it.
-
-"""
-
 /// Messages can quote log content: control characters (terminal escapes) are neutralized.
 func printError(_ message: String) {
     FileHandle.standardError.write(Data(("tokentrail: " + TerminalSummary.sanitize(message) + "\n").utf8))
@@ -50,11 +13,6 @@ func printError(_ message: String) {
 func fail(_ message: String, code: Int32) -> Never {
     printError(message)
     exit(code)
-}
-
-func usageError(_ message: String) -> Never {
-    FileHandle.standardError.write(Data(("tokentrail: " + message + "\n\n" + usage).utf8))
-    exit(64)
 }
 
 /// Runs a command body: a usage error exits 64 with usage text, any other error 2.
@@ -70,45 +28,7 @@ func command(_ body: () throws -> Void) -> Never {
     }
 }
 
-/// Splits `args` into positionals and `--name value` options; flags take no value.
-func parse(_ args: ArraySlice<String>, options: Set<String>, flags: Set<String>) -> (positional: [String], values: [String: String], flags: Set<String>) {
-    var positional: [String] = []
-    var values: [String: String] = [:]
-    var seen: Set<String> = []
-    var i = args.startIndex
-    while i < args.endIndex {
-        var arg = args[i]
-        var inline: String?
-        if arg.hasPrefix("--"), let eq = arg.firstIndex(of: "=") {
-            inline = String(arg[arg.index(after: eq)...])
-            arg = String(arg[..<eq])
-        }
-        if options.contains(arg) {
-            if let inline { values[arg] = inline } else {
-                guard i + 1 < args.endIndex else { usageError("\(arg) needs a value") }
-                i += 1
-                values[arg] = args[i]
-            }
-        } else if flags.contains(arg) {
-            seen.insert(arg)
-        } else if arg == "--" {
-            positional.append(contentsOf: args[(i + 1)...])
-            break
-        } else if arg.hasPrefix("-") && arg != "-" {
-            usageError("unknown option \(arg)")
-        } else {
-            positional.append(arg)
-        }
-        i += 1
-    }
-    return (positional, values, seen)
-}
-
-func runScan(_ args: ArraySlice<String>) -> Never {
-    let parsed = parse(args, options: ["--db", "--report", "--dashboards", "--timezone", "--policy", "--findings", "--since", "--until",
-                                       "--fail-on", "--webhook", "--webhook-url-file", "--alert-on"],
-                       flags: ["--quiet", "--help", "--no-analysis"])
-    if parsed.flags.contains("--help") { print(usage, terminator: ""); exit(0) }
+func runScan(_ parsed: ParsedArguments) -> Never {
     guard !parsed.positional.isEmpty else { usageError("scan needs at least one INPUT file or directory") }
     let analyze = !parsed.flags.contains("--no-analysis")
     let webhookOptions = [parsed.values["--webhook"].map(Webhook.Source.argument), parsed.values["--webhook-url-file"].map(Webhook.Source.file)]
@@ -210,7 +130,7 @@ func severity(_ text: String, option: String) -> Severity {
 }
 
 /// `--since`/`--until` of report, timeline and diff: given, or the last 7 days of data.
-func period(_ parsed: (positional: [String], values: [String: String], flags: Set<String>), db: Database) throws -> (since: Int64, until: Int64) {
+func period(_ parsed: ParsedArguments, db: Database) throws -> (since: Int64, until: Int64) {
     // timeline names them --from/--to (DESIGN.md); --since/--until are accepted everywhere.
     let since = try (parsed.values["--from"] ?? parsed.values["--since"]).map { try TimeArgument.parse($0) }
     let until = try (parsed.values["--to"] ?? parsed.values["--until"]).map { try TimeArgument.parse($0) }
@@ -220,7 +140,7 @@ func period(_ parsed: (positional: [String], values: [String: String], flags: Se
 }
 
 /// Opens an existing database (these commands never create one).
-func existingDatabase(_ parsed: (positional: [String], values: [String: String], flags: Set<String>)) throws -> (Database, String) {
+func existingDatabase(_ parsed: ParsedArguments) throws -> (Database, String) {
     let path = parsed.values["--db"] ?? "tokentrail.sqlite"
     guard FileManager.default.fileExists(atPath: path) else { fail("\(path): no such database (run tokentrail scan first)", code: 2) }
     let db = try Database.reader(path: path)
@@ -228,8 +148,7 @@ func existingDatabase(_ parsed: (positional: [String], values: [String: String],
     return (db, path)
 }
 
-func runReport(_ args: ArraySlice<String>) -> Never {
-    let parsed = parse(args, options: ["--db", "--out", "--since", "--until", "--dashboards", "--policy"], flags: [])
+func runReport(_ parsed: ParsedArguments) -> Never {
     guard parsed.positional.isEmpty else { usageError("report takes no positional arguments") }
     guard let out = parsed.values["--out"] else { usageError("report needs --out DIR") }
     command {
@@ -244,9 +163,7 @@ func runReport(_ args: ArraySlice<String>) -> Never {
     }
 }
 
-func runTimeline(_ args: ArraySlice<String>) -> Never {
-    let parsed = parse(args, options: ["--db", "--from", "--to", "--since", "--until", "--user", "--app", "--ip", "--host", "--format", "--limit"],
-                       flags: [])
+func runTimeline(_ parsed: ParsedArguments) -> Never {
     guard parsed.positional.isEmpty else { usageError("timeline takes no positional arguments") }
     let format = parsed.values["--format"] ?? "text"
     guard ["text", "json", "csv"].contains(format) else { usageError("--format must be text, json or csv") }
@@ -268,8 +185,7 @@ func runTimeline(_ args: ArraySlice<String>) -> Never {
     }
 }
 
-func runDiff(_ args: ArraySlice<String>) -> Never {
-    let parsed = parse(args, options: ["--db", "--since", "--until", "--format"], flags: [])
+func runDiff(_ parsed: ParsedArguments) -> Never {
     guard parsed.positional.isEmpty else { usageError("diff takes no positional arguments") }
     let format = parsed.values["--format"] ?? "text"
     guard ["text", "json"].contains(format) else { usageError("--format must be text or json") }
@@ -281,45 +197,102 @@ func runDiff(_ args: ArraySlice<String>) -> Never {
     }
 }
 
-func runRules(_ args: ArraySlice<String>) -> Never {
-    let parsed = parse(args, options: ["--format"], flags: [])
+func runRules(_ parsed: ParsedArguments) -> Never {
+    guard parsed.positional.isEmpty else { usageError("rules takes no positional arguments") }
     command { print(try FindingsOutput.catalog(format: parsed.values["--format"] ?? "text"), terminator: "") }
 }
 
-func runPolicy(_ args: ArraySlice<String>) -> Never {
-    switch args.first {
-    case "check":
-        guard args.count == 2 else { usageError("policy check takes one FILE") }
-        command {
-            let policy = try Policy.load(path: args[args.startIndex + 1])
-            print("\(args[args.startIndex + 1]): valid policy, \(policy.apps.count) app(s), \(policy.rules.count) rule setting(s)")
-        }
-    case "suggest":
-        let parsed = parse(args.dropFirst(), options: ["--db"], flags: [])
-        guard parsed.positional.isEmpty else { usageError("policy suggest takes only --db FILE") }
-        command {
-            let suggestion = try PolicySuggester.suggest(db: try existingDatabase(parsed).0)
-            print(suggestion.policy.pretty())
-            if !suggestion.leftOut.isEmpty {
-                printError("left out as rare (under 1% of the app's logins; add them if they are meant to be):")
-                for item in suggestion.leftOut { printError("  " + item) }
-            }
-        }
-    default:
-        usageError("policy takes: suggest [--db FILE] | check FILE")
+func runPolicyCheck(_ parsed: ParsedArguments) -> Never {
+    guard parsed.positional.count == 1, let path = parsed.positional.first else { usageError("policy check takes one FILE") }
+    command {
+        let policy = try Policy.load(path: path)
+        print("\(path): valid policy, \(policy.apps.count) app(s), \(policy.rules.count) rule setting(s)")
     }
 }
 
+func runPolicySuggest(_ parsed: ParsedArguments) -> Never {
+    guard parsed.positional.isEmpty else { usageError("policy suggest takes only --db FILE") }
+    command {
+        let suggestion = try PolicySuggester.suggest(db: try existingDatabase(parsed).0)
+        print(suggestion.policy.pretty())
+        if !suggestion.leftOut.isEmpty {
+            printError("left out as rare (under 1% of the app's logins; add them if they are meant to be):")
+            for item in suggestion.leftOut { printError("  " + item) }
+        }
+    }
+}
+
+typealias Option = CommandSpec.Option
+let database = Option("--db", "FILE", default: "tokentrail.sqlite", "the SQLite database")
+let since = Option("--since", "T", "start of the period: ISO 8601, or a duration back from now such as 7d")
+let until = Option("--until", "T", "end of the period (ISO 8601 or a duration back from now)")
+let defaultPeriod = "the last 7 days of data"
+
+let commands: [CommandSpec] = [
+    CommandSpec(name: "scan", positional: "INPUT...",
+                summary: "read exports and logs (files or directories, .gz too) into the database, analyze their time span, print the summary and findings",
+                options: [database,
+                          Option("--report", "DIR", "also write the HTML report (DIR/index.html)"),
+                          Option("--dashboards", "DIR", "a directory of extra report panels (.sql files, see dashboards/README.md)"),
+                          Option("--timezone", "TZ", "IANA zone of Setup-download times, which carry none (e.g. America/Los_Angeles)"),
+                          Option("--policy", "FILE", "the policy file (see README: Policy file)"),
+                          Option("--findings", "FILE|-", "write the findings as NDJSON to FILE, or to stdout with '-' (the summary then goes to stderr)"),
+                          Option("--since", "T", default: "the span of the files read", "start of the analysis window (ISO 8601 or e.g. 7d)"),
+                          Option("--until", "T", default: "the span of the files read", "end of the analysis window"),
+                          Option("--fail-on", "SEVERITY", "exit 1 when a finding is at or above SEVERITY (info, low, medium, high, critical)"),
+                          Option("--webhook", "URL", "POST the run's new findings at or above --alert-on as one JSON document"),
+                          Option("--webhook-url-file", "FILE", "read the webhook URL from FILE's first line (or set TOKENTRAIL_WEBHOOK_URL): a URL on the command line is visible to every user of the machine"),
+                          Option("--alert-on", "SEVERITY", default: "high", "the lowest severity the webhook posts"),
+                          Option(flag: "--no-analysis", "store only (back-loading history); analyze later with: scan EMPTY-DIR --since T --until T"),
+                          Option(flag: "--quiet", "print nothing on success")],
+                example: "tokentrail scan samples --policy samples/policy.json --db out/tokentrail.sqlite --report out/report",
+                run: runScan),
+    CommandSpec(name: "report", positional: "",
+                summary: "write the HTML report for a period from the database",
+                options: [database, Option("--out", "DIR", "where to write it (required; DIR/index.html)"),
+                          Option("--since", "T", default: defaultPeriod, since.help), Option("--until", "T", default: "the newest record", until.help),
+                          Option("--dashboards", "DIR", "a directory of extra report panels"), Option("--policy", "FILE", "the policy, shown on the app pages")],
+                example: "tokentrail report --db out/tokentrail.sqlite --out out/weekly --since 2026-11-14T00:00:00Z",
+                run: runReport),
+    CommandSpec(name: "timeline", positional: "",
+                summary: "one chronological list of client requests, server logins, API activity, Okta events and findings, filtered",
+                options: [database, Option("--user", "U", "a username or user id (15 or 18 characters)"), Option("--app", "A", "a connected app"),
+                          Option("--ip", "IP", "a source address"), Option("--host", "H", "a client host"),
+                          Option("--from", "T", default: defaultPeriod, "start (also --since)"), Option("--to", "T", default: "the newest record", "end (also --until)"),
+                          since, until,
+                          Option("--format", "text|json|csv", default: "text", "output format"), Option("--limit", "N", default: "5000", "the most events shown")],
+                example: "tokentrail timeline --db out/tokentrail.sqlite --ip 203.0.113.77 --from 2026-11-18T00:00:00Z",
+                run: runTimeline),
+    CommandSpec(name: "diff", positional: "",
+                summary: "what is new in a period against the one before it",
+                options: [database, Option("--since", "T", default: defaultPeriod, since.help), Option("--until", "T", default: "the newest record", until.help),
+                          Option("--format", "text|json", default: "text", "output format")],
+                example: "tokentrail diff --db out/tokentrail.sqlite --since 2026-11-14T00:00:00Z",
+                run: runDiff),
+    CommandSpec(name: "rules", positional: "",
+                summary: "the detection rules, their severities and policy settings",
+                options: [Option("--format", "text|json|markdown", default: "text", "output format")],
+                example: "tokentrail rules --format markdown", run: runRules),
+    CommandSpec(name: "policy suggest", positional: "",
+                summary: "a starting policy from what the database has seen (values under 1% of an app's logins are left out and listed)",
+                options: [database], example: "tokentrail policy suggest --db out/tokentrail.sqlite > policy.json", run: runPolicySuggest),
+    CommandSpec(name: "policy check", positional: "FILE",
+                summary: "validate a policy file", options: [], example: "tokentrail policy check samples/policy.json", run: runPolicyCheck),
+]
+
+allCommands = commands
 let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
-case "scan": runScan(arguments.dropFirst())
-case "policy": runPolicy(arguments.dropFirst())
-case "rules": runRules(arguments.dropFirst())
-case "report": runReport(arguments.dropFirst())
-case "diff": runDiff(arguments.dropFirst())
-case "timeline": runTimeline(arguments.dropFirst())
 case "--version", "version": print("tokentrail \(Scanner.version)"); exit(0)
-case "--help", "-h", "help": print(usage, terminator: ""); exit(0)
+case "--help", "-h", "help": print(overviewHelp(commands), terminator: ""); exit(0)
 case nil: usageError("no command given")
-case let other?: usageError("unknown command '\(other)'")
+case let first?:
+    // "policy" takes a second word.
+    let two = arguments.count > 1 ? first + " " + arguments[arguments.startIndex + 1] : first
+    guard let spec = commands.first(where: { $0.name == two }) ?? commands.first(where: { $0.name == first }) else {
+        if first == "policy" { usageError("policy takes: suggest [--db FILE] | check FILE") }
+        usageError("unknown command '\(first)'")
+    }
+    activeCommand = spec
+    spec.run(spec.parse(arguments.dropFirst(spec.name.split(separator: " ").count)))
 }

@@ -124,4 +124,27 @@ import Testing
         let db = try Database(path: dir + "/db.sqlite")
         #expect(try TestSupport.count(db, "SELECT count(*) FROM logins") == 4)  // the ELF file was stored
     }
+
+    /// Every command listed by `tokentrail --help` has its own help: usage, options with
+    /// defaults, an example, exit 0; a usage error shows that command's usage, exit 64.
+    @Test func everyCommandHasItsOwnHelp() throws {
+        let overview = try TestSupport.runCLI(["--help"])
+        #expect(overview.status == 0)
+        let names = overview.stdout.split(separator: "\n", omittingEmptySubsequences: false).drop { !$0.hasPrefix("commands:") }.dropFirst()
+            .prefix { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            .map { line in line.trimmingCharacters(in: .whitespaces).components(separatedBy: "  ")[0] }
+        #expect(names == ["scan", "report", "timeline", "diff", "rules", "policy suggest", "policy check"], "\(names)")
+        for name in names {
+            let help = try TestSupport.runCLI(name.split(separator: " ").map(String.init) + ["--help"])
+            #expect(help.status == 0, "\(name)")
+            #expect(help.stdout.hasPrefix("usage: tokentrail \(name)") && help.stdout.contains("\nexample:\n  tokentrail \(name)"), "\(name): \(help.stdout)")
+            let wrong = try TestSupport.runCLI(name.split(separator: " ").map(String.init) + ["--no-such-option"])
+            #expect(wrong.status == 64 && wrong.stderr.contains("unknown option --no-such-option")
+                    && wrong.stderr.contains("usage: tokentrail \(name)"), "\(name): \(wrong.stderr)")
+        }
+        let scan = try TestSupport.runCLI(["scan", "--help"]).stdout
+        for option in ["--db FILE", "(default: tokentrail.sqlite)", "--webhook-url-file FILE", "--alert-on SEVERITY", "(default: high)", "--no-analysis"] {
+            #expect(scan.contains(option), "\(option)")
+        }
+    }
 }
