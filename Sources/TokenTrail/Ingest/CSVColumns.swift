@@ -106,6 +106,30 @@ final class CSVColumns<Field: RawRepresentable & CaseIterable & Hashable> where 
         return text
     }
 
+    /// The row loop every CSV format shares: each record of `reader` whose structure is sound
+    /// goes to `row` with its line; a malformed record, a wrong field count, or a `RowReject`
+    /// thrown by `row` becomes a reject of that line (repairs are noted through `ctx`).
+    func forEachRow(_ reader: CSVReader, ctx: FileContext, _ row: (_ line: Int) throws -> Void) throws {
+        self.reader = reader
+        onRepair = { [ctx] column, kind in ctx.noteRepair(column: column, kind: kind) }
+        while try reader.next() {
+            let line = reader.recordLine
+            ctx.currentLine = line
+            if let reason = reader.malformedReason {
+                try ctx.reject(line: line, reason: reason, excerpt: reader.malformedExcerpt)
+                continue
+            }
+            let fields = { (0..<reader.fieldCount).map(reader.string).joined(separator: ",") }
+            if reader.fieldCount != headerCount {
+                try ctx.reject(line: line, reason: "expected \(headerCount) fields as in the header, found \(reader.fieldCount)", excerpt: fields())
+                continue
+            }
+            do { try row(line) } catch let reject as RowReject {
+                try ctx.reject(line: line, reason: reject.reason, excerpt: fields())
+            }
+        }
+    }
+
     /// For messages: the field's text, shortened and with U+FFFD for bad bytes.
     func display(_ field: Field) -> String {
         String(decoding: bytes(field).prefix(80), as: UTF8.self)

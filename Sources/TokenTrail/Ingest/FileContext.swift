@@ -91,6 +91,19 @@ final class FileContext {
         return text
     }
 
+    /// A JSON value's text as a symbol, repaired like a CSV field.
+    func intern(_ value: JSONValue?, field: String) throws -> Symbol {
+        try interner.intern(text(value?.text, field: field))
+    }
+
+    /// Runs one JSON record's normalization; a `RowReject` becomes a reject of `line` with
+    /// the record's bytes (scrubbed) as excerpt.
+    func rejectingRow(line: Int, raw: UnsafeRawBufferPointer, _ body: () throws -> Void) throws {
+        do { try body() } catch let reject as RowReject {
+            try self.reject(line: line, reason: reject.reason, excerpt: String(decoding: raw, as: UTF8.self))
+        }
+    }
+
     /// Free text from a JSON value (URL, user agent, message), repaired and scrubbed of
     /// credentials, as a symbol.
     func freeText(_ value: String?, field: String) throws -> Symbol {

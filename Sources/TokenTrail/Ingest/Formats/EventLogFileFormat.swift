@@ -68,33 +68,15 @@ final class EventLogFileIngester {
     var formatName: String { "elf_" + fileEventType.lowercased() }
 
     func run(_ reader: CSVReader) throws {
-        columns.reader = reader
-        columns.onRepair = { [ctx] column, kind in ctx.noteRepair(column: column, kind: kind) }
         let eventSymbol = try ctx.interner.intern(fileEventType)
-        while try reader.next() {
-            let line = reader.recordLine
-            ctx.currentLine = line
-            if let reason = reader.malformedReason {
-                try ctx.reject(line: line, reason: reason, excerpt: reader.malformedExcerpt)
-                continue
-            }
-            if reader.fieldCount != columns.headerCount {
-                try ctx.reject(line: line, reason: "expected \(columns.headerCount) fields as in the header, found \(reader.fieldCount)",
-                               excerpt: (0..<reader.fieldCount).map(reader.string).joined(separator: ","))
-                continue
-            }
-            do {
-                let time = try eventTime()
-                let rowType = try columns.string(.eventType) ?? fileEventType
-                if rowType == "Login" || (fileEventType == "Login" && rowType.isEmpty) {
-                    try ctx.add(try login(time, line: line))
-                } else {
-                    let type = rowType == fileEventType ? eventSymbol : try ctx.interner.intern(rowType)
-                    try ctx.add(try activity(time, line: line, type: type))
-                }
-            } catch let reject as RowReject {
-                try ctx.reject(line: line, reason: reject.reason,
-                               excerpt: (0..<reader.fieldCount).map(reader.string).joined(separator: ","))
+        try columns.forEachRow(reader, ctx: ctx) { line in
+            let time = try eventTime()
+            let rowType = try columns.string(.eventType) ?? fileEventType
+            if rowType == "Login" || (fileEventType == "Login" && rowType.isEmpty) {
+                try ctx.add(try login(time, line: line))
+            } else {
+                let type = rowType == fileEventType ? eventSymbol : try ctx.interner.intern(rowType)
+                try ctx.add(try activity(time, line: line, type: type))
             }
         }
     }

@@ -15,15 +15,11 @@ final class LoginEventIngester {
     init(ctx: FileContext) { self.ctx = ctx }
 
     func ingest(_ o: [String: JSONValue], line: Int, raw: UnsafeRawBufferPointer) throws {
-        do {
-            try ctx.add(try record(o, line: line))
-        } catch let reject as RowReject {
-            try ctx.reject(line: line, reason: reject.reason, excerpt: String(decoding: raw, as: UTF8.self))
-        }
+        try ctx.rejectingRow(line: line, raw: raw) { try ctx.add(try record(o, line: line)) }
     }
 
     private func text(_ o: [String: JSONValue], _ key: String) -> String? { ctx.text(o[key]?.text, field: key) }
-    private func intern(_ o: [String: JSONValue], _ key: String) throws -> Symbol { try ctx.interner.intern(text(o, key)) }
+    private func intern(_ o: [String: JSONValue], _ key: String) throws -> Symbol { try ctx.intern(o[key], field: key) }
 
     func record(_ o: [String: JSONValue], line: Int) throws -> LoginRecord {
         let v = ctx.vocabulary

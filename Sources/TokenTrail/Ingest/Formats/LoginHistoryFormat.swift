@@ -70,63 +70,45 @@ final class LoginHistoryIngester {
     }
 
     func run(_ reader: CSVReader) throws {
-        columns.reader = reader
-        columns.onRepair = { [ctx] column, kind in ctx.noteRepair(column: column, kind: kind) }
         let v = ctx.vocabulary
-        while try reader.next() {
-            let line = reader.recordLine
-            ctx.currentLine = line
-            if let reason = reader.malformedReason {
-                try ctx.reject(line: line, reason: reason, excerpt: reader.malformedExcerpt)
-                continue
+        try columns.forEachRow(reader, ctx: ctx) { line in
+            var r = LoginRecord()
+            r.line = line
+            r.origin = isLoginEvent ? v.loginEvent : v.loginHistory
+            let time = try loginTime()
+            r.time = time.epochMs
+            r.precisionMs = time.precisionMs
+            if isLoginEvent && !columns.isEmpty(.id) {
+                // Login History's LoginTime has whole seconds: on the second, the same login
+                // from both sources has the same (time, key) and is stored once.
+                r.time -= r.time % 1000
+                r.precisionMs = 1000
             }
-            if reader.fieldCount != columns.headerCount {
-                try ctx.reject(line: line, reason: "expected \(columns.headerCount) fields as in the header, found \(reader.fieldCount)",
-                               excerpt: (0..<reader.fieldCount).map(reader.string).joined(separator: ","))
-                continue
-            }
-            do {
-                var r = LoginRecord()
-                r.line = line
-                r.origin = isLoginEvent ? v.loginEvent : v.loginHistory
-                let time = try loginTime()
-                r.time = time.epochMs
-                r.precisionMs = time.precisionMs
-                if isLoginEvent && !columns.isEmpty(.id) {
-                    // Login History's LoginTime has whole seconds: on the second, the same login
-                    // from both sources has the same (time, key) and is stored once.
-                    r.time -= r.time % 1000
-                    r.precisionMs = 1000
-                }
-                r.userId = try columns.idSymbol(.userId)
-                r.username = try columns.symbol(.username)
-                r.app = try columns.symbol(.application)
-                r.loginType = try columns.symbol(.loginType)
-                r.subtype = try columns.symbol(.subtype)
-                (r.flow, r.flowBasis) = try flow(loginType: r.loginType, subtype: r.subtype, app: r.app)
-                if try isBrowserPlaceholder(r.app, flow: r.flow) { r.app = 0 }
-                r.status = try columns.freeText(.status)
-                (r.outcome, r.failureClass) = try outcome(r.status)
-                r.sourceIp = try columns.symbol(.sourceIp)
-                r.loginUrl = try columns.freeText(.loginUrl)
-                r.country = try columns.symbol(.country)
-                if r.country == 0 { r.country = try columns.symbol(.location) }
-                r.tls = try columns.symbol(.tls)
-                r.cipher = try columns.symbol(.cipher)
-                r.browser = try columns.freeText(.browser)
-                r.platform = try columns.symbol(.platform)
-                r.apiType = try columns.symbol(.apiType)
-                r.apiVersion = try columns.symbol(.apiVersion)
-                r.clientVersion = try columns.symbol(.clientVersion)
-                r.authMethod = try columns.symbol(.authMethod)
-                r.historyId = try columns.string(.id).map(SalesforceId.canonical)
-                r.loginKey = try columns.string(.loginKey)
-                r.key = key(for: r)
-                try ctx.add(r)
-            } catch let reject as RowReject {
-                try ctx.reject(line: line, reason: reject.reason,
-                               excerpt: (0..<reader.fieldCount).map(reader.string).joined(separator: ","))
-            }
+            r.userId = try columns.idSymbol(.userId)
+            r.username = try columns.symbol(.username)
+            r.app = try columns.symbol(.application)
+            r.loginType = try columns.symbol(.loginType)
+            r.subtype = try columns.symbol(.subtype)
+            (r.flow, r.flowBasis) = try flow(loginType: r.loginType, subtype: r.subtype, app: r.app)
+            if try isBrowserPlaceholder(r.app, flow: r.flow) { r.app = 0 }
+            r.status = try columns.freeText(.status)
+            (r.outcome, r.failureClass) = try outcome(r.status)
+            r.sourceIp = try columns.symbol(.sourceIp)
+            r.loginUrl = try columns.freeText(.loginUrl)
+            r.country = try columns.symbol(.country)
+            if r.country == 0 { r.country = try columns.symbol(.location) }
+            r.tls = try columns.symbol(.tls)
+            r.cipher = try columns.symbol(.cipher)
+            r.browser = try columns.freeText(.browser)
+            r.platform = try columns.symbol(.platform)
+            r.apiType = try columns.symbol(.apiType)
+            r.apiVersion = try columns.symbol(.apiVersion)
+            r.clientVersion = try columns.symbol(.clientVersion)
+            r.authMethod = try columns.symbol(.authMethod)
+            r.historyId = try columns.string(.id).map(SalesforceId.canonical)
+            r.loginKey = try columns.string(.loginKey)
+            r.key = key(for: r)
+            try ctx.add(r)
         }
     }
 

@@ -11,20 +11,16 @@ final class OktaIngester {
     init(ctx: FileContext) { self.ctx = ctx }
 
     func ingest(_ o: [String: JSONValue], line: Int, raw: UnsafeRawBufferPointer) throws {
-        do {
+        try ctx.rejectingRow(line: line, raw: raw) {
             var r = try record(o, line: line)
             var hasher = ctx.store.dedup.hasher()
             if let uuid = r.uuid { hasher.combine(uuid) } else { hasher.combine(raw) }
             r.key = r.uuid != nil ? hasher.finalize() : ctx.keyWithOccurrence(time: r.time, identity: hasher.finalize())
             try ctx.add(r)
-        } catch let reject as RowReject {
-            try ctx.reject(line: line, reason: reject.reason, excerpt: String(decoding: raw, as: UTF8.self))
         }
     }
 
-    private func intern(_ value: JSONValue?, _ field: String = "value") throws -> Symbol {
-        try ctx.interner.intern(ctx.text(value?.text, field: field))
-    }
+    private func intern(_ value: JSONValue?, _ field: String = "value") throws -> Symbol { try ctx.intern(value, field: field) }
 
     func record(_ o: [String: JSONValue], line: Int) throws -> IdpEventRecord {
         let v = ctx.vocabulary

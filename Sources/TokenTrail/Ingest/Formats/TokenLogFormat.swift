@@ -23,20 +23,16 @@ final class TokenLogIngester {
     init(ctx: FileContext) { self.ctx = ctx }
 
     func ingest(_ object: [String: JSONValue], line: Int, raw: UnsafeRawBufferPointer) throws {
-        do {
+        try ctx.rejectingRow(line: line, raw: raw) {
             var r = try record(object, line: line)
             var hasher = ctx.store.dedup.hasher()
             hasher.combine(raw)
             r.key = ctx.keyWithOccurrence(time: r.time, identity: hasher.finalize())
             try ctx.add(r)
-        } catch let reject as RowReject {
-            try ctx.reject(line: line, reason: reject.reason, excerpt: String(decoding: raw, as: UTF8.self))
         }
     }
 
-    private func intern(_ value: JSONValue?, _ field: String = "value") throws -> Symbol {
-        try ctx.interner.intern(ctx.text(value?.text, field: field))
-    }
+    private func intern(_ value: JSONValue?, _ field: String = "value") throws -> Symbol { try ctx.intern(value, field: field) }
 
     func record(_ o: [String: JSONValue], line: Int) throws -> TokenRequestRecord {
         let v = ctx.vocabulary
