@@ -27,20 +27,20 @@ public enum Analyzer {
     public static func run(db: Database, policy: Policy?, windowStart: Int64, windowEnd: Int64,
                            runId: Int64? = nil, rules: [any Rule] = RuleCatalog.all) throws -> Result {
         // Before anything reads logins: ELF rows get the app other sources name for them.
-        try AnalysisContext.timed("  app attribution") { try AppAttribution.run(db: db, from: windowStart, to: windowEnd) }
+        try Timings.measure("  app attribution") { try AppAttribution.run(db: db, from: windowStart, to: windowEnd) }
         let context = try AnalysisContext(db: db, policy: policy, windowStart: windowStart, windowEnd: windowEnd)
         var findings: [Finding] = []
         for rule in rules where context.isEnabled(rule.id) {
             let severity = context.severity(of: rule)
-            for var finding in try AnalysisContext.timed(rule.id, { try rule.evaluate(context) }) {
+            for var finding in try Timings.measure(rule.id, { try rule.evaluate(context) }) {
                 if finding.severity == rule.defaultSeverity { finding.severity = severity }
                 findings.append(finding)
             }
         }
         // Pairs and clock estimates are stored whichever rules run: the report and timeline read them.
-        try AnalysisContext.timed("  clock estimates") { try ClockEstimates.store(context) }
-        try storeDirectory(db, try context.usernames())
-        try AnalysisContext.timed("  daily rollup") { try DailyRollup.refresh(db: db, since: windowStart, until: windowEnd) }
+        try Timings.measure("  clock estimates") { try ClockEstimates.store(context) }
+        try storeDirectory(db, try context.facts.usernames())
+        try Timings.measure("  daily rollup") { try DailyRollup.refresh(db: db, since: windowStart, until: windowEnd) }
         findings.sort(by: Finding.reviewOrder)
         var new: Set<String> = []
         try db.transaction {

@@ -6,14 +6,14 @@
 enum ClockEstimates {
     static func store(_ c: AnalysisContext) throws {
         var rows: [(host: Int64, hour: Int64, estimator: String, histogram: OffsetHistogram)] = []
-        for (hour, tally) in try c.requestFacts().hours {
+        for (hour, tally) in try c.facts.requestFacts().hours {
             if tally.offsets.count > 0 { rows.append((hour.host, hour.hour, "server_date", tally.offsets)) }
             if tally.iatLag.count > 0 { rows.append((hour.host, hour.hour, "iat_lag", tally.iatLag)) }
         }
         for (hour, histogram) in try c.correlation().pairOffsets { rows.append((hour.host, hour.hour, "matched_login", histogram)) }
-        try c.db.transaction {
-            _ = try c.db.rows("DELETE FROM clock_offsets WHERE hour BETWEEN ? AND ?", [.integer(c.windowStart / 3_600_000), .integer(c.windowEnd / 3_600_000)])
-            let insert = try c.db.prepare("INSERT OR REPLACE INTO clock_offsets VALUES(?,?,?,?,?,?)")
+        try c.facts.db.transaction {
+            _ = try c.facts.db.rows("DELETE FROM clock_offsets WHERE hour BETWEEN ? AND ?", [.integer(c.windowStart / 3_600_000), .integer(c.windowEnd / 3_600_000)])
+            let insert = try c.facts.db.prepare("INSERT OR REPLACE INTO clock_offsets VALUES(?,?,?,?,?,?)")
             for row in rows {
                 guard let host = try c.names.name(row.host) else { continue }
                 let h = row.histogram

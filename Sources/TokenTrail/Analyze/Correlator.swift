@@ -43,20 +43,20 @@ enum Correlator {
     static func run(_ c: AnalysisContext) throws -> Correlation {
         let window = Int64(c.policy?.matchWindowSeconds ?? 120) * 1000
         var offsets: [Int64: Int64] = [:]
-        for (host, offset) in try c.clockOffsets(from: c.windowStart, to: c.windowEnd) { offsets[try c.names.id(host)] = offset.offsetMs }
+        for (host, offset) in try c.facts.clockOffsets(from: c.windowStart, to: c.windowEnd) { offsets[try c.names.id(host)] = offset.offsetMs }
         let skew = offsets.values.map { abs($0) }.max() ?? 0
-        let directory = try c.usernames()
-        let contexts = try c.contexts
+        let directory = try c.facts.usernames()
+        let contexts = try c.facts.contexts
         let loginContexts = contexts.ids { $0.isServerToServer && $0.isSuccess }
         let success = try c.names.id(Outcome.success.rawValue)
-        let flows = try c.symbols([Flow.jwtBearer.rawValue, Flow.clientCredentials.rawValue])
+        let flows = try c.facts.symbols([Flow.jwtBearer.rawValue, Flow.clientCredentials.rawValue])
         var result = Correlation()
         guard !loginContexts.isEmpty, success != 0, !flows.isEmpty else { return result }
         // No client log in reach: nothing to pair, and no login needs reading.
-        guard try c.db.scalar("SELECT EXISTS(SELECT 1 FROM token_requests WHERE time BETWEEN ? AND ?)",
+        guard try c.facts.db.scalar("SELECT EXISTS(SELECT 1 FROM token_requests WHERE time BETWEEN ? AND ?)",
                               [.integer(c.windowStart - window), .integer(c.windowEnd + window)]).int == 1 else { return result }
         // Server exports' coverage: a request outside it has nothing to pair with.
-        let covered = try c.rows("""
+        let covered = try c.facts.rows("""
             SELECT first_time, last_time FROM sources WHERE (format LIKE 'login_history%' OR format IN ('elf_login', 'login_event')) AND first_time IS NOT NULL
             """).compactMap { row in row[0].int.flatMap { a in row[1].int.map { (a, $0) } } }
 
@@ -100,7 +100,7 @@ enum Correlator {
         var matchedSubjects: [Int32: Set<Int64>] = [:]   // subject → client ids
 
         var pending: [Int32: [Pending]] = [:]
-        var requests = try RequestCursor(c.db, from: c.windowStart - window - skew, to: c.windowEnd + window + skew,
+        var requests = try RequestCursor(c.facts.db, from: c.windowStart - window - skew, to: c.windowEnd + window + skew,
                                          condition: "outcome = \(success) AND flow IN (\(flows.map(String.init).joined(separator: ",")))")
         var next = try requests.next()
         func finalize(_ r: Pending) throws {
@@ -219,12 +219,12 @@ enum Correlator {
             }
         }
 
-        try c.db.transaction {
-            _ = try c.db.rows("DELETE FROM matches WHERE login_time BETWEEN ? AND ? OR request_time BETWEEN ? AND ?",
+        try c.facts.db.transaction {
+            _ = try c.facts.db.rows("DELETE FROM matches WHERE login_time BETWEEN ? AND ? OR request_time BETWEEN ? AND ?",
                               [.integer(c.windowStart), .integer(c.windowEnd), .integer(c.windowStart), .integer(c.windowEnd)])
             // A request pairs with one row per origin; re-running replaces a login's pair.
-            var matches = try RowWriter(c.db, "INSERT OR REPLACE INTO matches", columns: 5)
-            try LoginCursor.forEach(c.db, from: c.windowStart - window, to: c.windowEnd + window, contexts: loginContexts) { login in
+            var matches = try RowWriter(c.facts.db, "INSERT OR REPLACE INTO matches", columns: 5)
+            try LoginCursor.forEach(c.facts.db, from: c.windowStart - window, to: c.windowEnd + window, contexts: loginContexts) { login in
                 try release(before: login.time - 2 * window, into: &matches)
                 let who = try subject(name: login.username, id: login.userId)
                 guard who != 0 else { return true }
@@ -276,11 +276,11 @@ extension Correlator {
     /// three of that id's requests and twice as often as any other.
     static func learnRunAs(_ c: AnalysisContext, window: Int64, directory: [String: String]) throws -> [Int64: String] {
         let cc = try c.names.id(Flow.clientCredentials.rawValue), success = try c.names.id(Outcome.success.rawValue)
-        let contexts = try c.contexts.ids { $0.flow == Flow.clientCredentials.rawValue && $0.isSuccess }
+        let contexts = try c.facts.contexts.ids { $0.flow == Flow.clientCredentials.rawValue && $0.isSuccess }
         guard cc != 0, success != 0, !contexts.isEmpty else { return [:] }
         let span: [SQLValue] = [.integer(c.windowStart - window), .integer(c.windowEnd + window)]
         var logins: [(time: Int64, user: Int64)] = []
-        for row in try c.rows("""
+        for row in try c.facts.rows("""
             SELECT time, username FROM logins WHERE time BETWEEN ? AND ? AND username IS NOT NULL AND user_id IS NULL
               AND context IN (\(contexts.map(String.init).joined(separator: ","))) ORDER BY time
             """, span) {
@@ -289,7 +289,7 @@ extension Correlator {
         guard !logins.isEmpty else { return [:] }
         var votes: [Int64: [Int64: Int]] = [:]
         var first = 0
-        for row in try c.rows("""
+        for row in try c.facts.rows("""
             SELECT time, user_id FROM token_requests WHERE time BETWEEN ? AND ? AND flow = ? AND outcome = ?
               AND sub IS NULL AND user_id IS NOT NULL ORDER BY time
             """, span + [.integer(cc), .integer(success)]) {
@@ -317,7 +317,7 @@ extension AnalysisContext {
     /// Client↔server pairs for the window, computed once per analysis and stored in `matches`.
     public func correlation() throws -> Correlation {
         if let cached = correlationCache { return cached }
-        let result = try Self.timed("  correlation") { try Correlator.run(self) }
+        let result = try Timings.measure("  correlation") { try Correlator.run(self) }
         correlationCache = result
         return result
     }

@@ -13,9 +13,9 @@ public enum PolicySuggester {
     private struct Group { let app: String, flow: String, user: String?, ip: String?, logins: Int64 }
 
     public static func suggest(db: Database, minimumShare: Double = 0.01) throws -> Suggestion {
-        let context = try AnalysisContext(db: db, policy: nil, windowStart: .min, windowEnd: .max)
-        let directory = try context.usernames()
-        let names = context.names
+        let facts = try Facts(db: db, windowStart: .min, windowEnd: .max)
+        let directory = try facts.usernames()
+        let names = facts.names
         let groups = try successfulOAuthLogins(db, names).map { key, n in
             Group(app: try names.name(key.app) ?? "", flow: try names.name(key.flow) ?? "", user: try names.name(key.user),
                   ip: try names.name(key.ip), logins: n)
@@ -55,7 +55,7 @@ public enum PolicySuggester {
             if let user = runAs.first { entry["runAsUser"] = .string(user) }
             if flows.contains("jwt_bearer") || flows.contains("client_credentials") {
                 let networks = common("network") { g in
-                    g.flow == "jwt_bearer" || g.flow == "client_credentials" ? g.ip.map(NewSourceIPRule.network) : nil
+                    g.flow == "jwt_bearer" || g.flow == "client_credentials" ? g.ip.map { CIDR.network(of: $0) } : nil
                 }
                 if !networks.isEmpty { entry["sourceCidrs"] = .array(networks.map { .string($0) }) }
             }

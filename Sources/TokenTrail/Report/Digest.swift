@@ -35,7 +35,7 @@ public struct Digest: Sendable {
     public static func compute(db: Database, since: Int64, until: Int64) throws -> Digest {
         let length = max(until - since, 1)
         var digest = Digest(since: since, until: until, previousSince: since - length)
-        let c = try AnalysisContext(db: db, policy: nil, windowStart: since, windowEnd: until)
+        let c = try Facts(db: db, windowStart: since, windowEnd: until)
         let contexts = try c.contexts
         let successfulOAuth = contexts.ids { $0.isOAuth && $0.isSuccess }
         let serverToServer = Set(contexts.ids { $0.isServerToServer })
@@ -57,7 +57,7 @@ public struct Digest: Sendable {
                     if jwt { s.add("subject", "\(try app()): \(user)", "JWT bearer") } else { s.add("run-as user", "\(try app()): \(user)", "client credentials") }
                 }
                 if row.sourceIp != 0, done.insert(Done(kind: 4, a: row.app, b: row.sourceIp)).inserted, let ip = try c.names.name(row.sourceIp) {
-                    s.add("network", "\(try app()): \(NewSourceIPRule.network(ip))", "e.g. \(ip)")
+                    s.add("network", "\(try app()): \(CIDR.network(of: ip))", "e.g. \(ip)")
                 }
                 return true
             }

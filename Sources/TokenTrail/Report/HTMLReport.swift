@@ -44,7 +44,7 @@ public enum HTMLReport {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let panels = try Panel.load(directory: o.dashboards)
         if !o.rollupsAreFresh {
-            try AnalysisContext.timed("daily rollup") { try DailyRollup.refresh(db: db, since: o.since, until: o.until, temporary: true) }
+            try Timings.measure("daily rollup") { try DailyRollup.refresh(db: db, since: o.since, until: o.until, temporary: true) }
         }
         for panel in panels { try panel.check(db) }
         // Panels only read; beyond the read-only check of each statement, the connection refuses writes while they run.
@@ -55,7 +55,7 @@ public enum HTMLReport {
         func section(_ page: Panel.Page, _ extra: [String: SQLValue] = [:]) -> String {
             panels.filter { $0.page == page }.map { panel in
                 do {
-                    let result = try AnalysisContext.timed("panel \(panel.name) \(extra.values.first?.string ?? "")") {
+                    let result = try Timings.measure("panel \(panel.name) \(extra.values.first?.string ?? "")") {
                         try panel.run(db, window.merging(extra) { $1 })
                     }
                     return render(panel, result)
@@ -65,7 +65,7 @@ public enum HTMLReport {
                 }
             }.joined()
         }
-        let findings = try AnalysisContext.timed("load findings") { try Finding.load(db: db, since: o.since, until: o.until) }
+        let findings = try Timings.measure("load findings") { try Finding.load(db: db, since: o.since, until: o.until) }
         let apps = try db.rows("""
             SELECT (SELECT value FROM strings WHERE id = app), count(*) AS n, app FROM logins WHERE time BETWEEN ? AND ? AND app IS NOT NULL
             GROUP BY app ORDER BY n DESC LIMIT \(maxEntityPages)
@@ -84,7 +84,7 @@ public enum HTMLReport {
             pages.append(path)
         }
 
-        try page("index.html", "Overview", try AnalysisContext.timed("overview") { try overview(db, o, findings, apps: apps, hosts: hosts) } + section(.overview))
+        try page("index.html", "Overview", try Timings.measure("overview") { try overview(db, o, findings, apps: apps, hosts: hosts) } + section(.overview))
         try page("findings.html", "Findings", findingsList(findings, new: o.newFindings))
         for entity in apps {
             let (app, logins) = (entity.name, entity.rows)

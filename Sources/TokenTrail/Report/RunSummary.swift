@@ -43,7 +43,7 @@ public struct RunSummary {
             """, [lo, hi])
         // User ids (the API export has no usernames) are named through the user directory
         // the rules use, so one integration user is one row whatever export named it.
-        let directory = try AnalysisContext.directory(db)
+        let directory = try Facts.directory(db)
         var merged: [[String]: Int64] = [:]
         for row in try grouped("""
             WITH g AS (SELECT app, coalesce(username, user_id) AS user, context, count(*) AS n FROM logins

@@ -33,8 +33,8 @@ public struct Timeline {
     public var truncated = false
 
     public static func build(db: Database, filter f: Filter) throws -> Timeline {
-        let c = try AnalysisContext(db: db, policy: nil, windowStart: f.since, windowEnd: f.until)
-        let directory = try AnalysisContext.directory(db)
+        let c = try Facts(db: db, windowStart: f.since, windowEnd: f.until)
+        let directory = try Facts.directory(db)
         func symbol(_ text: String?) throws -> Int64? { try text.map { try c.names.id($0) } }
         // A user is named by username or by any id the directory maps to it.
         var userSymbols: [Int64] = []

@@ -55,13 +55,6 @@ public enum Webhook {
         return url
     }
 
-    /// What may be stored or printed of a webhook URL: its scheme and host, never the path,
-    /// query or user info (they carry the hook's secret).
-    public static func displayName(_ url: String) -> String {
-        guard let parsed = URL(string: url), let host = parsed.host, let scheme = parsed.scheme else { return "[webhook URL]" }
-        return "\(scheme)://\(host)/…"
-    }
-
     public static func deliver(db: Database, url: URL, findings: [Finding], minimum: Severity, runId: Int64?,
                                settings: Settings = Settings()) throws -> Outcome {
         let already = Set(try db.rows("SELECT fingerprint FROM alerts").compactMap { $0[0].string })

@@ -135,13 +135,13 @@ public final class IngestStore {
         var webhookNext = false
         for argument in arguments {
             if webhookNext {
-                out.append(Webhook.displayName(argument))
+                out.append(Redactor.urlOrigin(argument))
                 webhookNext = false
             } else if argument == "--webhook" {
                 out.append(argument)
                 webhookNext = true
             } else if argument.hasPrefix("--webhook=") {
-                out.append("--webhook=" + Webhook.displayName(String(argument.dropFirst("--webhook=".count))))
+                out.append("--webhook=" + Redactor.urlOrigin(String(argument.dropFirst("--webhook=".count))))
             } else {
                 out.append(Redactor.scrub(argument))
             }

@@ -1,7 +1,16 @@
+import Foundation
+
 /// Keeps secrets out of everything TokenTrail stores or prints. Token logs are written by
 /// integrations and may carry assertions, tokens or Authorization values; only their
 /// fingerprints survive.
 public enum Redactor {
+    /// What may be stored or printed of a URL that carries a secret (a webhook): its scheme
+    /// and host, never the path, query or user info.
+    public static func urlOrigin(_ url: String) -> String {
+        guard let parsed = URL(string: url), let host = parsed.host, let scheme = parsed.scheme else { return "[webhook URL]" }
+        return "\(scheme)://\(host)/…"
+    }
+
     /// JSON keys whose values are secrets wherever they appear.
     public static func isSecretKey(_ key: String) -> Bool {
         let k = key.lowercased()

@@ -19,7 +19,7 @@ struct AudienceMismatchRule: Rule {
         let jwt = try c.names.id(Flow.jwtBearer.rawValue), invalid = try c.names.id(FailureClass.audienceInvalid.rawValue)
         struct Key: Hashable { let host: String?, client: String?, aud: String?, tokenURL: String? }
         var rejected: Set<Key> = []
-        let groups = try c.mergeRequests { g, _ -> Key? in
+        let groups = try c.facts.mergeRequests { g, _ -> Key? in
             guard g.flow == jwt, jwt != 0 else { return nil }
             let key = Key(host: try c.names.name(g.host), client: try c.names.name(g.clientId), aud: try c.names.name(g.aud),
                           tokenURL: try c.names.name(g.tokenUrl))
@@ -39,7 +39,7 @@ struct AudienceMismatchRule: Rule {
             }
         }
         let wanted = groups.filter { hits[$0.key] != nil }
-        let evidence = try c.requestEvidence(for: wanted)
+        let evidence = try c.facts.requestEvidence(for: wanted)
         return wanted.map { key, m in
             Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last,
                     app: c.app(forClientId: key.client)?.name ?? key.client, host: key.host,

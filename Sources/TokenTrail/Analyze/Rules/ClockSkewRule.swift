@@ -14,11 +14,11 @@ struct ClockSkewRule: Rule {
         let tolerance = Int64(c.policy?.clockSkewToleranceSeconds ?? 30) * 1000
         // Per host and hour: the median of server Date − request time (second precision);
         // for a host that logs no Date header, login time − request time of matched pairs.
-        var estimates = try c.requestFacts().hours.filter { $0.value.offsets.count > 0 }
+        var estimates = try c.facts.requestFacts().hours.filter { $0.value.offsets.count > 0 }
         var fromPairs: Set<HostHour> = []
         let dated = try hostsWithDates(c)
         for (hour, pairs) in try c.correlation().pairOffsets where estimates[hour] == nil && !dated.contains(hour.host) {
-            var tally = try c.requestFacts().hours[hour] ?? HourTally()
+            var tally = try c.facts.requestFacts().hours[hour] ?? HourTally()
             tally.offsets = pairs
             estimates[hour] = tally
             fromPairs.insert(hour)
@@ -36,7 +36,7 @@ struct ClockSkewRule: Rule {
             let start = first.hour.hour * 3_600_000, end = last.hour.hour * 3_600_000 + 3_599_999
             let offset = ClockOffset(host: host, all, estimator: fromPairs.contains(first.hour) ? "matched login" : "server Date")
             let hostId = first.hour.host
-            let evidence = try c.requestEvidence(buckets: 1, from: max(start, c.windowStart), to: min(end, c.windowEnd)) { row in
+            let evidence = try c.facts.requestEvidence(buckets: 1, from: max(start, c.windowStart), to: min(end, c.windowEnd)) { row in
                 row.host == hostId && (row.serverDate != nil || fromPairs.contains(first.hour)) ? 0 : nil
             }
             findings.append(Finding(rule: id, severity: failures > 0 ? .high : defaultSeverity, firstSeen: start, lastSeen: end,
@@ -56,7 +56,7 @@ struct ClockSkewRule: Rule {
 
     /// Hosts with any Date-header sample: their clock is judged by it alone.
     private func hostsWithDates(_ c: AnalysisContext) throws -> Set<Int64> {
-        Set(try c.requestFacts().hours.filter { $0.value.offsets.count > 0 }.keys.map(\.host))
+        Set(try c.facts.requestFacts().hours.filter { $0.value.offsets.count > 0 }.keys.map(\.host))
     }
 
     var examples: [RuleExample] {

@@ -14,11 +14,11 @@ struct ConsumerNotApprovedRule: Rule {
         // to is not what this rule is for.
         let notApproved = FailureClass.notApproved.rawValue
         struct ServerKey: Hashable { let app: String?, user: String? }
-        let servers = try c.mergeLogins { g, x -> ServerKey? in
+        let servers = try c.facts.mergeLogins { g, x -> ServerKey? in
             guard x.failureClass == notApproved, x.isServerToServer else { return nil }
-            return ServerKey(app: try c.names.name(g.app), user: try c.displayUser(username: g.username, userId: g.userId))
+            return ServerKey(app: try c.names.name(g.app), user: try c.facts.displayUser(username: g.username, userId: g.userId))
         }
-        let serverEvidence = try c.loginEvidence(for: servers)
+        let serverEvidence = try c.facts.loginEvidence(for: servers)
         var findings = servers.map { key, m in
             Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last, app: key.app, user: key.user,
                     message: "\(key.user ?? "a user") is not approved for \(key.app ?? "the app") (\(m.group.count) failed login(s))",
@@ -26,11 +26,11 @@ struct ConsumerNotApprovedRule: Rule {
         }
         let notApprovedId = try c.names.id(notApproved)
         struct ClientKey: Hashable { let host: String?, client: String?, sub: String? }
-        let clients = try c.mergeRequests { g, _ -> ClientKey? in
+        let clients = try c.facts.mergeRequests { g, _ -> ClientKey? in
             guard notApprovedId != 0, g.failureClass == notApprovedId else { return nil }
             return ClientKey(host: try c.names.name(g.host), client: try c.names.name(g.clientId), sub: try c.names.name(g.sub))
         }
-        let clientEvidence = try c.requestEvidence(for: clients)
+        let clientEvidence = try c.facts.requestEvidence(for: clients)
         findings += clients.map { key, m in
             Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last,
                     app: c.app(forClientId: key.client)?.name ?? key.client, user: key.sub, host: key.host,

@@ -12,30 +12,30 @@ struct CoverageGapRule: Rule {
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
         var findings: [Finding] = []
         // Rejected rows of files whose records fall in the window.
-        for row in try c.rows("""
+        for row in try c.facts.rows("""
             SELECT s.path, count(*), group_concat(DISTINCT r.reason), coalesce(s.first_time, s.ingested_at), coalesce(s.last_time, s.ingested_at)
             FROM rejects r JOIN sources s ON s.id = r.source_id
             WHERE coalesce(s.last_time, s.ingested_at) >= ? AND coalesce(s.first_time, s.ingested_at) <= ? GROUP BY s.path
             """, c.window) {
             let path = row[0].string ?? "?"
-            let evidence = try c.evidence("SELECT evidence FROM v_rejects WHERE source_path = ? ORDER BY line", [.text(path)])
+            let evidence = try c.facts.evidence("SELECT evidence FROM v_rejects WHERE source_path = ? ORDER BY line", [.text(path)])
             findings.append(Finding(rule: id, severity: defaultSeverity, firstSeen: row[3].int ?? 0, lastSeen: row[4].int ?? 0,
                                     message: "\(row[1].int ?? 0) row(s) of \(path) could not be read (\(String((row[2].string ?? "").prefix(160))))",
                                     count: Int(row[1].int ?? 0), evidence: evidence, identity: ["rejects", path]))
         }
         // Rejects that look like token-endpoint logins: each may be the login a rule needed.
-        for row in try c.rows("""
+        for row in try c.facts.rows("""
             SELECT source_path, count(*), min(source_first_ms), max(source_last_ms) FROM v_rejects
             WHERE token_login = 1 AND source_last_ms >= ? AND source_first_ms <= ? GROUP BY source_path
             """, c.window) {
             let path = row[0].string ?? "?"
-            let evidence = try c.evidence("SELECT evidence FROM v_rejects WHERE source_path = ? AND token_login = 1 ORDER BY line", [.text(path)])
+            let evidence = try c.facts.evidence("SELECT evidence FROM v_rejects WHERE source_path = ? AND token_login = 1 ORDER BY line", [.text(path)])
             findings.append(Finding(rule: id, severity: .low, firstSeen: row[2].int ?? 0, lastSeen: row[3].int ?? 0,
                                     message: "\(row[1].int ?? 0) rejected row(s) of \(path) look like OAuth token-endpoint logins or requests: no rule sees them; fix the file and scan it again",
                                     count: Int(row[1].int ?? 0), evidence: evidence, identity: ["token-login-rejects", path]))
         }
         // Files re-issued under the same name with other content.
-        for row in try c.rows("""
+        for row in try c.facts.rows("""
             SELECT path, count(DISTINCT sha256), min(first_time), max(last_time) FROM sources
             WHERE sha256 <> '' AND last_time >= ? AND first_time <= ? GROUP BY path HAVING count(DISTINCT sha256) > 1
             """, c.window) {
@@ -48,12 +48,12 @@ struct CoverageGapRule: Rule {
         // stretch where that source has data: the evidence is the records around the gap.
         let day: Int64 = 86_400_000
         var sources: [(what: String, table: String, filter: String, days: Set<Int64>)] = []
-        let orgDays = try c.loginFacts().windowDays
+        let orgDays = try c.facts.loginFacts().windowDays
         for (org, days) in orgDays {
             let name = try c.names.name(org)
             sources.append((name.map { "server logins of org \($0)" } ?? "server logins", "logins", org == 0 ? "org IS NULL AND" : "org = \(org) AND", days))
         }
-        for (host, days) in try c.requestFacts().hostDays {
+        for (host, days) in try c.facts.requestFacts().hostDays {
             if let name = try c.names.name(host) { sources.append(("requests from \(name)", "token_requests", "host = \(host) AND", days)) }
         }
         for source in sources.sorted(by: { $0.what < $1.what }) {
@@ -65,8 +65,8 @@ struct CoverageGapRule: Rule {
                 if let previous = runs.last, previous.1 == gap - 1 { runs[runs.count - 1].1 = gap } else { runs.append((gap, gap)) }
             }
             func neighbour(_ sql: String, _ time: Int64) throws -> [String] {
-                let row = try c.rows("SELECT source_id, line FROM \(source.table) WHERE \(source.filter) \(sql) LIMIT 1", [.integer(time)]).first
-                return try row.map { [try c.evidence(source: $0[0].int ?? 0, line: $0[1].int ?? 0)] } ?? []
+                let row = try c.facts.rows("SELECT source_id, line FROM \(source.table) WHERE \(source.filter) \(sql) LIMIT 1", [.integer(time)]).first
+                return try row.map { [try c.facts.evidence(source: $0[0].int ?? 0, line: $0[1].int ?? 0)] } ?? []
             }
             for (start, end) in runs {
                 let before = try neighbour("time < ? ORDER BY time DESC", start * day)

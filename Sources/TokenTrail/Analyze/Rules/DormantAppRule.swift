@@ -23,7 +23,7 @@ struct DormantAppRule: Rule {
         }
         var lastBefore: [Key: Int64] = [:]
         var window: [Key: Merged<LoginGroup>] = [:]
-        let facts = try c.loginFacts(), contexts = try c.contexts
+        let facts = try c.facts.loginFacts(), contexts = try c.facts.contexts
         for (group, tally) in facts.history {
             for key in try keys(group, contexts[group.context]) { lastBefore[key] = max(lastBefore[key] ?? .min, tally.last) }
         }
@@ -38,7 +38,7 @@ struct DormantAppRule: Rule {
         // A group can belong to an app and a user finding: evidence per kind.
         for what in ["app", "integration user"] {
             let these = woken.filter { $0.key.what == what }
-            let evidence = try c.loginEvidence(for: these)
+            let evidence = try c.facts.loginEvidence(for: these)
             for (key, m) in these {
                 let previous = lastBefore[key]!
                 let quiet = (m.group.first - previous) / 86_400_000

@@ -13,13 +13,13 @@ struct ExpiredAssertionRule: Rule {
         let expired = try c.names.id(FailureClass.expiredAssertion.rawValue)
         guard expired != 0 else { return [] }
         struct ClientKey: Hashable { let host: String?, client: String? }
-        let clients = try c.mergeRequests { g, _ -> ClientKey? in
+        let clients = try c.facts.mergeRequests { g, _ -> ClientKey? in
             g.failureClass == expired ? ClientKey(host: try c.names.name(g.host), client: try c.names.name(g.clientId)) : nil
         }
-        let clientEvidence = try c.requestEvidence(for: clients)
+        let clientEvidence = try c.facts.requestEvidence(for: clients)
         var findings: [Finding] = try clients.map { key, m in
             // The host's clock over the failing period, not over the whole window.
-            let offset = try key.host.flatMap { try c.clockOffsets(from: m.group.first, to: m.group.last)[$0] }
+            let offset = try key.host.flatMap { try c.facts.clockOffsets(from: m.group.first, to: m.group.last)[$0] }
             let clock = offset.map { "; " + $0.description } ?? ""
             return Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last,
                            app: c.app(forClientId: key.client)?.name ?? key.client, host: key.host,
@@ -27,11 +27,11 @@ struct ExpiredAssertionRule: Rule {
                            count: m.group.count, evidence: clientEvidence[key] ?? [], identity: ["client", key.host ?? "", key.client ?? ""])
         }
         struct ServerKey: Hashable { let app: String?, user: String? }
-        let servers = try c.mergeLogins { g, x -> ServerKey? in
+        let servers = try c.facts.mergeLogins { g, x -> ServerKey? in
             x.failureClass == FailureClass.expiredAssertion.rawValue
                 ? ServerKey(app: try c.names.name(g.app), user: try c.names.name(g.username) ?? c.names.name(g.userId)) : nil
         }
-        let serverEvidence = try c.loginEvidence(for: servers)
+        let serverEvidence = try c.facts.loginEvidence(for: servers)
         findings += servers.map { key, m in
             Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last, app: key.app, user: key.user,
                     message: "\(m.group.count) login(s) of \(key.app ?? "an unrecorded app") as \(key.user ?? "?") failed with an expired assertion (Invalid Timestamp)",

@@ -15,7 +15,7 @@ struct FailureBurstRule: Rule {
         enum Dimension: String { case app, user, ip = "IP", host }
         struct Key: Hashable { let what: Dimension, value: Int64 }
         // Server side: failed logins by app, user and IP; client side: failed requests by host.
-        let contexts = try c.contexts
+        let contexts = try c.facts.contexts
         let failing = contexts.ids { $0.isFailure }
         var logins = BurstTracker<Key>(span: span)
         func keys(_ row: LoginRow) -> [Key] {
@@ -23,7 +23,7 @@ struct FailureBurstRule: Rule {
              Key(what: .ip, value: row.sourceIp)].filter { $0.value != 0 }
         }
         if !failing.isEmpty {
-            try LoginCursor.forEach(c.db, from: c.windowStart, to: c.windowEnd, contexts: failing) { row in
+            try LoginCursor.forEach(c.facts.db, from: c.windowStart, to: c.windowEnd, contexts: failing) { row in
                 for key in keys(row) { logins.add(key, row.time) }
                 return true
             }
@@ -31,7 +31,7 @@ struct FailureBurstRule: Rule {
         let failure = try c.names.id(Outcome.failure.rawValue)
         var requests = BurstTracker<Key>(span: span)
         if failure != 0 {
-            try RequestCursor.forEach(c.db, from: c.windowStart, to: c.windowEnd, condition: "outcome = \(failure) AND host IS NOT NULL") { row in
+            try RequestCursor.forEach(c.facts.db, from: c.windowStart, to: c.windowEnd, condition: "outcome = \(failure) AND host IS NOT NULL") { row in
                 requests.add(Key(what: .host, value: row.host), row.time)
                 return true
             }
@@ -42,15 +42,15 @@ struct FailureBurstRule: Rule {
             var reasons: [String: Int] = [:], evidence: [String] = []
             func note(_ reason: String?, _ source: Int64, _ line: Int64) throws {
                 reasons[reason ?? "other", default: 0] += 1
-                if evidence.count < Finding.maxEvidence { evidence.append(try c.evidence(source: source, line: line)) }
+                if evidence.count < Finding.maxEvidence { evidence.append(try c.facts.evidence(source: source, line: line)) }
             }
             if key.what == .host {
-                try RequestCursor.forEach(c.db, from: run.first, to: run.last, condition: "outcome = \(failure) AND host = \(key.value)") { row in
+                try RequestCursor.forEach(c.facts.db, from: run.first, to: run.last, condition: "outcome = \(failure) AND host = \(key.value)") { row in
                     try note(try c.names.name(row.failureClass), row.sourceId, row.line)
                     return true
                 }
             } else {
-                try LoginCursor.forEach(c.db, from: run.first, to: run.last, contexts: failing) { row in
+                try LoginCursor.forEach(c.facts.db, from: run.first, to: run.last, contexts: failing) { row in
                     if keys(row).contains(key) { try note(contexts[row.context].failureClass, row.sourceId, row.line) }
                     return true
                 }

@@ -12,7 +12,7 @@ struct FlowDriftRule: Rule {
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
         struct Key: Hashable { let app: String, flow: String }
         func successes(history: Bool) throws -> [Key: Merged<LoginGroup>] {
-            try c.mergeLogins(history: history) { g, x -> Key? in
+            try c.facts.mergeLogins(history: history) { g, x -> Key? in
                 guard x.isOAuth, x.flowIsKnown, x.isSuccess, let app = try c.names.name(g.app) else { return nil }
                 return Key(app: app, flow: x.flow)
             }
@@ -29,7 +29,7 @@ struct FlowDriftRule: Rule {
             }
         }
         let wanted = window.filter { hits[$0.key] != nil }
-        let evidence = try c.loginEvidence(for: wanted)
+        let evidence = try c.facts.loginEvidence(for: wanted)
         return wanted.map { key, m in
             Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last, app: key.app,
                     message: "\(key.app) logged in by \(key.flow) (\(m.group.count)×): \(hits[key]!)",

@@ -14,19 +14,19 @@ struct JWTOnClientCredentialsAppRule: Rule {
         // Run As users of each app: the policy's, else every user it ran client credentials as (up to the window's end).
         var runAs: [String: Set<String>] = [:]
         for history in [true, false] {
-            for key in try c.mergeLogins(history: history, { g, x -> [String]? in
-                guard x.flow == cc, g.app != 0, let user = try c.displayUser(username: g.username, userId: g.userId) else { return nil }
+            for key in try c.facts.mergeLogins(history: history, { g, x -> [String]? in
+                guard x.flow == cc, g.app != 0, let user = try c.facts.displayUser(username: g.username, userId: g.userId) else { return nil }
                 return [try c.names.name(g.app) ?? "", user]
             }).keys { runAs[key[0], default: []].insert(key[1]) }
         }
         for app in c.policy?.apps ?? [] { if let user = app.runAsUser { runAs[app.name] = [user] } }
         struct Key: Hashable { let app: String, user: String }
-        let window = try c.mergeLogins { g, x -> Key? in
+        let window = try c.facts.mergeLogins { g, x -> Key? in
             guard x.flow == jwt, g.app != 0, let app = try c.names.name(g.app), let users = runAs[app],
-                  let user = try c.displayUser(username: g.username, userId: g.userId), !users.contains(user) else { return nil }
+                  let user = try c.facts.displayUser(username: g.username, userId: g.userId), !users.contains(user) else { return nil }
             return Key(app: app, user: user)
         }
-        let evidence = try c.loginEvidence(for: window)
+        let evidence = try c.facts.loginEvidence(for: window)
         var described: [String: String] = [:]   // once per app, not per finding
         func describe(_ app: String) -> String {
             if let text = described[app] { return text }

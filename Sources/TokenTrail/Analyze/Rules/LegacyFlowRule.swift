@@ -15,17 +15,17 @@ struct LegacyFlowRule: Rule {
         // whichever sources saw it (an ELF row has no app).
         struct Key: Hashable { let user: String, why: String }
         var apps: [Key: Set<String>] = [:]
-        let groups = try c.mergeLogins { g, x -> Key? in
+        let groups = try c.facts.mergeLogins { g, x -> Key? in
             let why: String
             if x.flow == Flow.usernamePassword.rawValue { why = "the username-password OAuth flow" }
             else if x.flow == Flow.soapApi.rawValue { why = "SOAP login()" }
             else if let tls = x.tls, legacyTLS.contains(tls) { why = tls }
             else { return nil }
-            let key = Key(user: try c.displayUser(username: g.username, userId: g.userId) ?? "?", why: why)
+            let key = Key(user: try c.facts.displayUser(username: g.username, userId: g.userId) ?? "?", why: why)
             if let app = try c.names.name(g.app) { apps[key, default: []].insert(app) }
             return key
         }
-        let evidence = try c.loginEvidence(for: groups)
+        let evidence = try c.facts.loginEvidence(for: groups)
         return groups.map { key, m in
             let names = (apps[key] ?? []).sorted()
             let via = names.isEmpty ? "" : " via " + names.joined(separator: ", ")

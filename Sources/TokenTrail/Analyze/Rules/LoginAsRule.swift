@@ -9,17 +9,17 @@ struct LoginAsRule: Rule {
     let knobs = ["rules.login-as.enabled"]
 
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
-        let directory = try c.usernames()
+        let directory = try c.facts.usernames()
         // Raw columns: a LoginAs is rare among millions of API events; only its rows are resolved.
         let condition = "event_type = (SELECT id FROM strings WHERE value = 'LoginAs') AND time BETWEEN ? AND ?"
-        let rows = try c.rows("""
+        let rows = try c.facts.rows("""
             SELECT (SELECT value FROM strings WHERE id = delegated_user), (SELECT value FROM strings WHERE id = username),
                    (SELECT value FROM strings WHERE id = user_id), count(*), min(time), max(time)
             FROM api_activity WHERE \(condition) GROUP BY delegated_user, username, user_id
             """, c.window)
         return try rows.map { row in
-            let user = c.displayUser(username: row[1].string, userId: row[2].string, directory: directory)
-            let evidence = try c.evidence("""
+            let user = c.facts.displayUser(username: row[1].string, userId: row[2].string, directory: directory)
+            let evidence = try c.facts.evidence("""
                 SELECT \(Schema.evidence("s", "a.line")) FROM api_activity a JOIN sources s ON s.id = a.source_id WHERE \(condition)
                   AND a.delegated_user IS (SELECT id FROM strings WHERE value = ?) AND a.username IS (SELECT id FROM strings WHERE value = ?)
                   AND a.user_id IS (SELECT id FROM strings WHERE value = ?) ORDER BY a.time

@@ -10,17 +10,17 @@ struct LongLivedAssertionRule: Rule {
     let knobs = ["maxAssertionLifetimeSeconds"]
 
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
-        let maximum = c.maxAssertionLifetime
+        let maximum = c.facts.maxAssertionLifetime
         struct Key: Hashable { let host: String?, client: String? }
         var longest: [Key: (lifetime: Int64, milliseconds: Bool)] = [:]
-        let groups = try c.mergeRequests { g, tally -> Key? in
+        let groups = try c.facts.mergeRequests { g, tally -> Key? in
             guard g.longLived else { return nil }
             let key = Key(host: try c.names.name(g.host), client: try c.names.name(g.clientId))
             let known = longest[key] ?? (.min, false)
             longest[key] = (max(known.lifetime, tally.maxLifetime), known.milliseconds || tally.expInMilliseconds)
             return key
         }
-        let evidence = try c.requestEvidence(for: groups)
+        let evidence = try c.facts.requestEvidence(for: groups)
         return groups.map { key, m in
             let worst = longest[key]!
             let why = worst.milliseconds ? "exp looks like milliseconds, not seconds" : "up to \(worst.lifetime) s (maximum \(maximum) s)"

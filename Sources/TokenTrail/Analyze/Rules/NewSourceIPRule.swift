@@ -9,19 +9,13 @@ struct NewSourceIPRule: Rule {
         """
     let knobs = ["apps[].sourceCidrs"]
 
-    /// The /24 (IPv4) or /48 (IPv6) an address belongs to: "the same network" for first-seen.
-    static func network(_ ip: String) -> String {
-        if ip.contains(":") { return ip.split(separator: ":").prefix(3).joined(separator: ":") + "::/48" }
-        return ip.split(separator: ".").prefix(3).joined(separator: ".") + ".0/24"
-    }
-
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
-        let facts = try c.loginFacts()
+        let facts = try c.facts.loginFacts()
         // Networks seen before, per app (or per user, for logins that name no app).
         struct Owner: Hashable { let app: Int64, user: Int64 }
         var known: [Owner: Set<String>] = [:]
         for use in facts.historyNetworks {
-            if let ip = try c.names.name(use.ip) { known[Owner(app: use.app, user: use.user), default: []].insert(Self.network(ip)) }
+            if let ip = try c.names.name(use.ip) { known[Owner(app: use.app, user: use.user), default: []].insert(CIDR.network(of: ip)) }
         }
         var hits: [NetworkUse: String] = [:]
         var cidrsByApp: [Owner: [CIDR]] = [:]
@@ -34,7 +28,7 @@ struct NewSourceIPRule: Rule {
                 guard let app = try c.names.name(use.app) else { continue }
                 declared = c.app(named: app)
             } else {
-                let user = try c.displayUser(username: 0, userId: use.user)?.lowercased() ?? ""
+                let user = try c.facts.displayUser(username: 0, userId: use.user)?.lowercased() ?? ""
                 declared = c.policy?.apps.first { app in
                     app.subjects.contains { $0.lowercased() == user } || app.runAsUser?.lowercased() == user
                 }
@@ -43,13 +37,13 @@ struct NewSourceIPRule: Rule {
                 let parsed = cidrsByApp[owner] ?? cidrs.compactMap(CIDR.init)
                 cidrsByApp[owner] = parsed
                 if !parsed.contains(where: { $0.contains(ip) }) { hits[use] = "outside \(cidrs.joined(separator: ", "))" }
-            } else if let networks = known[owner], !networks.contains(Self.network(ip)) {
+            } else if let networks = known[owner], !networks.contains(CIDR.network(of: ip)) {
                 hits[use] = "a network never seen for this app"
             }
         }
-        let contexts = try c.contexts
+        let contexts = try c.facts.contexts
         let sizes = Dictionary(uniqueKeysWithValues: hits.keys.map { ($0, facts.windowNetworks[$0]?.group.count ?? 0) })
-        let evidence = try c.loginEvidence(buckets: hits.count, sizes: sizes) { row -> NetworkUse? in
+        let evidence = try c.facts.loginEvidence(buckets: hits.count, sizes: sizes) { row -> NetworkUse? in
             let use = NetworkUse(row)
             return hits[use] != nil && contexts[row.context].isServerToServer ? use : nil
         }
@@ -57,7 +51,7 @@ struct NewSourceIPRule: Rule {
             let entry = facts.windowNetworks[use]!
             let app = try c.names.name(use.app) ?? "(no app in the export)", ip = try c.names.name(use.ip) ?? ""
             // A username, or an id named through the directory.
-            let users = Set(try entry.users.map { try c.displayUser(username: 0, userId: $0) ?? "?" }).sorted().joined(separator: ", ")
+            let users = Set(try entry.users.map { try c.facts.displayUser(username: 0, userId: $0) ?? "?" }).sorted().joined(separator: ", ")
             return Finding(rule: id, severity: defaultSeverity, firstSeen: entry.group.first, lastSeen: entry.group.last,
                            app: use.app != 0 ? app : nil, user: users, sourceIp: ip,
                            message: "\(app) logged in from \(ip) (\(entry.group.count)×, as \(users)): \(why)",

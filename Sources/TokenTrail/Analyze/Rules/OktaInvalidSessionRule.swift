@@ -11,15 +11,15 @@ struct OktaInvalidSessionRule: Rule {
     let knobs: [String] = []
 
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
-        let codes = try c.symbols(["E0000005", "E0000011"])
+        let codes = try c.facts.symbols(["E0000005", "E0000011"])
         guard !codes.isEmpty else { return [] }
         struct Key: Hashable { let host: String?, integration: String?, code: String, scheme: String? }
-        let groups = try c.mergeRequests { g, _ -> Key? in
+        let groups = try c.facts.mergeRequests { g, _ -> Key? in
             guard codes.contains(g.errorCode) else { return nil }
             return Key(host: try c.names.name(g.host), integration: try c.names.name(g.integration), code: try c.names.name(g.errorCode) ?? "",
                        scheme: try c.names.name(g.authScheme))
         }
-        let evidence = try c.requestEvidence(for: groups)
+        let evidence = try c.facts.requestEvidence(for: groups)
         return groups.map { key, m in
             let cause: String
             if key.code == "E0000011" {

@@ -14,15 +14,15 @@ struct RunAsMismatchRule: Rule {
         // The user each app has always used (most logins before the window).
         struct Use: Hashable { let app: String, user: String }
         var usual: [String: (user: String, count: Int)] = [:]
-        for (use, m) in try c.mergeLogins(history: true, { g, x -> Use? in
-            guard x.flow == cc, g.app != 0, let user = try c.displayUser(username: g.username, userId: g.userId) else { return nil }
+        for (use, m) in try c.facts.mergeLogins(history: true, { g, x -> Use? in
+            guard x.flow == cc, g.app != 0, let user = try c.facts.displayUser(username: g.username, userId: g.userId) else { return nil }
             return Use(app: try c.names.name(g.app) ?? "", user: user)
         }) where m.group.count > usual[use.app]?.count ?? 0 || (m.group.count == usual[use.app]?.count && use.user < usual[use.app]!.user) {
             usual[use.app] = (use.user, m.group.count)
         }
         struct Key: Hashable { let app: String, user: String, named: Bool }
-        let window = try c.mergeLogins { g, x -> Key? in
-            guard x.flow == cc, g.app != 0, let user = try c.displayUser(username: g.username, userId: g.userId) else { return nil }
+        let window = try c.facts.mergeLogins { g, x -> Key? in
+            guard x.flow == cc, g.app != 0, let user = try c.facts.displayUser(username: g.username, userId: g.userId) else { return nil }
             return Key(app: try c.names.name(g.app) ?? "", user: user, named: g.username != 0)
         }
         var hits: [Key: String] = [:]
@@ -35,7 +35,7 @@ struct RunAsMismatchRule: Rule {
             }
         }
         let wanted = window.filter { hits[$0.key] != nil }
-        let evidence = try c.loginEvidence(for: wanted)
+        let evidence = try c.facts.loginEvidence(for: wanted)
         return wanted.map { key, m in
             Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last, app: key.app, user: key.user,
                     message: "\(key.app) ran client credentials as \(key.user) (\(m.group.count)×), but \(hits[key]!)",

@@ -10,11 +10,11 @@ struct SubjectIsClientIdRule: Rule {
 
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
         struct Key: Hashable { let host: String?, client: String }
-        let groups = try c.mergeRequests { g, _ -> Key? in
+        let groups = try c.facts.mergeRequests { g, _ -> Key? in
             guard g.sub != 0, g.sub == g.clientId || g.sub == g.iss else { return nil }
             return Key(host: try c.names.name(g.host), client: try c.names.name(g.clientId) ?? "")
         }
-        let evidence = try c.requestEvidence(for: groups)
+        let evidence = try c.facts.requestEvidence(for: groups)
         return groups.map { key, m in
             Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last,
                     app: c.app(forClientId: key.client)?.name ?? key.client, host: key.host,

@@ -13,20 +13,20 @@ struct UnexpectedSubjectRule: Rule {
         let jwt = Flow.jwtBearer.rawValue
         // Who each app (server side) and client id (client side) logged in as before the window.
         struct Seen: Hashable { let app: String, user: String }
-        var seenBefore = Set(try c.mergeLogins(history: true) { g, x -> Seen? in
-            x.flow == jwt ? Seen(app: try c.names.name(g.app) ?? "", user: try c.displayUser(username: g.username, userId: g.userId) ?? "") : nil
+        var seenBefore = Set(try c.facts.mergeLogins(history: true) { g, x -> Seen? in
+            x.flow == jwt ? Seen(app: try c.names.name(g.app) ?? "", user: try c.facts.displayUser(username: g.username, userId: g.userId) ?? "") : nil
         }.keys)
         let jwtId = try c.names.id(jwt)
-        for pair in try c.requestFacts().historySubjects {
+        for pair in try c.facts.requestFacts().historySubjects {
             seenBefore.insert(Seen(app: try c.names.name(pair.first) ?? "", user: try c.names.name(pair.second) ?? ""))
         }
         let appsWithHistory = Set(seenBefore.map(\.app))
-        let history = try !seenBefore.isEmpty || c.hasHistory
+        let history = try !seenBefore.isEmpty || c.facts.hasHistory
 
         // Server side: JWT bearer logins by app and user.
         struct Who: Hashable { let app: String, user: String, named: Bool }
-        let server = try c.mergeLogins { g, x -> Who? in
-            guard x.flow == jwt, g.app != 0, let user = try c.displayUser(username: g.username, userId: g.userId) else { return nil }
+        let server = try c.facts.mergeLogins { g, x -> Who? in
+            guard x.flow == jwt, g.app != 0, let user = try c.facts.displayUser(username: g.username, userId: g.userId) else { return nil }
             return Who(app: try c.names.name(g.app) ?? "", user: user, named: g.username != 0)
         }
         var hits: [(Who, String)] = []
@@ -39,7 +39,7 @@ struct UnexpectedSubjectRule: Rule {
             }
         }
         let wanted = server.filter { key, _ in hits.contains { $0.0 == key } }
-        let serverEvidence = try c.loginEvidence(for: wanted)
+        let serverEvidence = try c.facts.loginEvidence(for: wanted)
         var findings = hits.map { who, why in
             let g = wanted[who]!.group
             return Finding(rule: id, severity: defaultSeverity, firstSeen: g.first, lastSeen: g.last, app: who.app, user: who.user,
@@ -49,7 +49,7 @@ struct UnexpectedSubjectRule: Rule {
 
         // Client side: the subjects the integration asked for (failed requests too).
         struct Asked: Hashable { let client: String, sub: String, host: String? }
-        let client = try c.mergeRequests { g, _ -> Asked? in
+        let client = try c.facts.mergeRequests { g, _ -> Asked? in
             guard g.flow == jwtId, g.sub != 0 else { return nil }
             return Asked(client: try c.names.name(g.clientId) ?? "", sub: try c.names.name(g.sub) ?? "", host: try c.names.name(g.host))
         }
@@ -63,7 +63,7 @@ struct UnexpectedSubjectRule: Rule {
             }
         }
         let askedGroups = client.filter { key, _ in asked.contains { $0.0 == key } }
-        let clientEvidence = try c.requestEvidence(for: askedGroups)
+        let clientEvidence = try c.facts.requestEvidence(for: askedGroups)
         findings += asked.map { key, why in
             let g = askedGroups[key]!.group
             let appName = c.app(forClientId: key.client)?.name ?? (key.client.isEmpty ? nil : key.client)

@@ -11,16 +11,16 @@ struct UnknownAppRule: Rule {
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
         let declared = Set((c.policy?.apps ?? []).map(\.name))
         let usePolicy = !declared.isEmpty
-        guard try usePolicy || c.hasHistory else { return [] }
-        let known = usePolicy ? declared : Set(try c.mergeLogins(history: true) { g, _ in try c.names.name(g.app) }.keys)
+        guard try usePolicy || c.facts.hasHistory else { return [] }
+        let known = usePolicy ? declared : Set(try c.facts.mergeLogins(history: true) { g, _ in try c.names.name(g.app) }.keys)
         var flows: [String: Set<String>] = [:], users: [String: Set<String>] = [:]
-        let apps = try c.mergeLogins { g, x -> String? in
+        let apps = try c.facts.mergeLogins { g, x -> String? in
             guard x.isOAuth, let app = try c.names.name(g.app), !known.contains(app) else { return nil }
             flows[app, default: []].insert(x.flow)
-            if let user = try c.displayUser(username: g.username, userId: g.userId) { users[app, default: []].insert(user) }
+            if let user = try c.facts.displayUser(username: g.username, userId: g.userId) { users[app, default: []].insert(user) }
             return app
         }
-        let evidence = try c.loginEvidence(for: apps)
+        let evidence = try c.facts.loginEvidence(for: apps)
         let why = usePolicy ? "not in the policy" : "first seen"
         return apps.map { app, m in
             Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last, app: app,

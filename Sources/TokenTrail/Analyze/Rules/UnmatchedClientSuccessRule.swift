@@ -27,7 +27,7 @@ struct UnmatchedClientSuccessRule: Rule {
             Finding(rule: id, severity: defaultSeverity, firstSeen: entry.group.first, lastSeen: entry.group.last,
                     app: c.app(forClientId: key.client)?.name ?? key.client, user: key.subject, host: key.host,
                     message: "\(entry.group.count) successful token request(s) from \(key.host) for \(key.subject) have no login in the server exports that cover that time",
-                    count: entry.group.count, evidence: try c.evidence(entry.evidence), identity: [key.host, key.client, key.subject])
+                    count: entry.group.count, evidence: try c.facts.evidence(entry.evidence), identity: [key.host, key.client, key.subject])
         }
     }
 

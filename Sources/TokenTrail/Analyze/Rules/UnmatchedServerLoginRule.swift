@@ -21,13 +21,13 @@ struct UnmatchedServerLoginRule: Rule {
             let id = try c.names.id(name)
             if id != 0 { spans[id] = span }
         }
-        let contexts = try c.contexts.ids { $0.isServerToServer && $0.isSuccess }
+        let contexts = try c.facts.contexts.ids { $0.isServerToServer && $0.isSuccess }
         guard !contexts.isEmpty else { return [] }
         struct Key: Hashable { let app: Int64, ip: Int64, user: String }
         var groups: [Key: (group: Group, evidence: [EvidenceRef])] = [:]
         // Logins of those apps, and logins that name no app (ELF rows nothing attributed) of
         // the users those apps' requests log in as.
-        let statement = try c.db.prepare("""
+        let statement = try c.facts.db.prepare("""
             SELECT l.time, l.app, l.username, l.user_id, l.source_ip, l.source_id, l.line FROM logins l
             WHERE l.time BETWEEN ? AND ? AND l.context IN (\(contexts.map(String.init).joined(separator: ",")))
               AND (l.app IN (\(spans.keys.map(String.init).joined(separator: ","))) OR l.app IS NULL)
@@ -35,10 +35,10 @@ struct UnmatchedServerLoginRule: Rule {
             ORDER BY l.time
             """)
         try statement.bind(c.window)
-        let directory = try c.usernames()
+        let directory = try c.facts.usernames()
         while try statement.step() {
             let time = statement.int(at: 0), app = statement.int(at: 1)
-            let user = try c.displayUser(username: statement.int(at: 2), userId: statement.int(at: 3)) ?? "?"
+            let user = try c.facts.displayUser(username: statement.int(at: 2), userId: statement.int(at: 3)) ?? "?"
             let subject = statement.int(at: 2) != 0 || directory[user] == nil ? user.lowercased() : "id:" + user.prefix(15)
             guard let span = app != 0 ? spans[app] : correlation.usersWithClientLogs[subject],
                   time >= span.first - margin, time <= span.last + margin else { continue }
@@ -54,7 +54,7 @@ struct UnmatchedServerLoginRule: Rule {
                            app: key.app != 0 ? app : nil,
                            user: key.user, sourceIp: ip,
                            message: "\(entry.group.count) login(s) of \(app) as \(key.user) from \(ip) have no matching client request: someone else holds the key or secret",
-                           count: entry.group.count, evidence: try c.evidence(entry.evidence), identity: [app, ip, key.user])
+                           count: entry.group.count, evidence: try c.facts.evidence(entry.evidence), identity: [app, ip, key.user])
         }
     }
 

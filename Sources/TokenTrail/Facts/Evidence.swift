@@ -34,7 +34,12 @@ struct EvidenceRef: Hashable, Sendable {
     let source: Int64, line: Int64
 }
 
-extension AnalysisContext {
+extension Facts {
+    /// `file:line` of up to `Finding.maxEvidence` records: `sql` must select the evidence column.
+    public func evidence(_ sql: String, _ values: [SQLValue]) throws -> [String] {
+        try db.rows(sql + " LIMIT \(Finding.maxEvidence)", values).compactMap { $0.first?.string }
+    }
+
     func evidence(_ refs: [EvidenceRef]) throws -> [String] { try refs.map { try evidence(source: $0.source, line: $0.line) } }
 
     /// `file:line` (or `file#n`, see Schema.evidence) of a fact row.
@@ -78,9 +83,7 @@ struct Merged<Member: Hashable> {
     var members: Set<Member> = []
 }
 
-extension AnalysisContext {
-    var maxAssertionLifetime: Int64 { Int64(policy?.maxAssertionLifetimeSeconds ?? 180) }
-
+extension Facts {
     /// The window's (or the history's) login groups merged by `key` (nil: left out).
     func mergeLogins<Key: Hashable>(history: Bool = false, _ key: (LoginGroup, LoginContextInfo) throws -> Key?) throws -> [Key: Merged<LoginGroup>] {
         let facts = try loginFacts(), contexts = try contexts

@@ -16,6 +16,12 @@ public struct CIDR: Sendable, Equatable {
         bytes = address
     }
 
+    /// The /24 (IPv4) or /48 (IPv6) an address belongs to: "the same network" for first-seen rules and digests.
+    public static func network(of ip: String) -> String {
+        if ip.contains(":") { return ip.split(separator: ":").prefix(3).joined(separator: ":") + "::/48" }
+        return ip.split(separator: ".").prefix(3).joined(separator: ".") + ".0/24"
+    }
+
     public func contains(_ ip: String) -> Bool {
         guard let address = CIDR.parseAddress(ip), address.count == bytes.count else { return false }
         var remaining = prefix

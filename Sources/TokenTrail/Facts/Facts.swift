@@ -1,0 +1,90 @@
+/// The read model of one database for one window: symbol names, login contexts, the
+/// aggregates of logins and token requests (built on first use, once), the user directory
+/// and evidence lookup. Analysis, the report, the timeline, the digest and `policy suggest`
+/// all read through it; none of them needs the rules to read the database.
+public final class Facts {
+    public let db: Database
+    /// Inclusive bounds, epoch milliseconds UTC.
+    public let windowStart: Int64
+    public let windowEnd: Int64
+    /// `exp − iat` above this (seconds) makes a request group long-lived (a policy knob the caller passes).
+    public let maxAssertionLifetime: Int64
+    /// Symbol ids ↔ strings, cached for the session.
+    public let names: SymbolNames
+
+    private var contextsCache: ContextTable?
+    private var loginFactsCache: LoginFacts?
+    private var requestFactsCache: RequestFacts?
+    var directoryCache: [String: String]?
+    var sourcePaths: [Int64: String] = [:]
+
+    public static let defaultMaxAssertionLifetime: Int64 = 180
+
+    public init(db: Database, windowStart: Int64, windowEnd: Int64, maxAssertionLifetime: Int64 = Facts.defaultMaxAssertionLifetime) throws {
+        self.db = db
+        self.windowStart = windowStart
+        self.windowEnd = windowEnd
+        self.maxAssertionLifetime = maxAssertionLifetime
+        self.names = try SymbolNames(db: db)
+    }
+
+    /// The login contexts, read once.
+    public var contexts: ContextTable {
+        get throws {
+            if let cached = contextsCache { return cached }
+            let table = try ContextTable(db: db, names: names)
+            contextsCache = table
+            return table
+        }
+    }
+
+    /// Logins aggregated in one pass (window and history), built on first use.
+    func loginFacts() throws -> LoginFacts {
+        if let cached = loginFactsCache { return cached }
+        let facts = try Timings.measure("  login facts") { try LoginFacts(db: db, contexts: try contexts, windowStart: windowStart, windowEnd: windowEnd) }
+        loginFactsCache = facts
+        return facts
+    }
+
+    /// Token requests aggregated in one pass, built on first use.
+    func requestFacts() throws -> RequestFacts {
+        if let cached = requestFactsCache { return cached }
+        let facts = try Timings.measure("  request facts") {
+            try RequestFacts(db: db, names: names, windowStart: windowStart, windowEnd: windowEnd, maxLifetime: maxAssertionLifetime)
+        }
+        requestFactsCache = facts
+        return facts
+    }
+
+    /// Symbol ids of strings (0 for those the database never stored).
+    func symbols(_ values: [String]) throws -> Set<Int64> { Set(try values.map { try names.id($0) }.filter { $0 != 0 }) }
+
+    public var window: [SQLValue] { [.integer(windowStart), .integer(windowEnd)] }
+
+    public func rows(_ sql: String, _ values: [SQLValue] = []) throws -> [[SQLValue]] {
+        try db.rows(sql, values)
+    }
+
+    /// True when the database holds logins older than the window: first-seen rules only
+    /// judge "new" against a baseline, so a first scan does not flag everything it sees.
+    public var hasHistory: Bool {
+        get throws { try db.scalar("SELECT EXISTS(SELECT 1 FROM logins WHERE time < ?)", [.integer(windowStart)]).int == 1 }
+    }
+}
+
+/// A group of records reported together: how many, first and last time.
+struct Group {
+    var count = 0
+    var first = Int64.max
+    var last = Int64.min
+    mutating func add(_ time: Int64, _ n: Int = 1) {
+        count += n
+        first = min(first, time)
+        last = max(last, time)
+    }
+    mutating func merge(_ other: Group) {
+        count += other.count
+        first = min(first, other.first)
+        last = max(last, other.last)
+    }
+}

@@ -1,0 +1,41 @@
+/// Usernames for user ids, so a reviewer reads "integration@acme.com", not "0055g…".
+extension Facts {
+    /// Usernames for user ids, from sources that carry both (ELF Login rows, client token
+    /// logs whose response `id` names the user). The LoginHistory API export has ids only.
+    public func usernames() throws -> [String: String] {
+        if let cached = directoryCache { return cached }
+        var map: [String: String] = [:]
+        for pair in try loginFacts().userPairs.union(try requestFacts().userPairs) {
+            if let id = try names.name(pair.first), let name = try names.name(pair.second) { map[id] = name; map[String(id.prefix(15))] = name }
+        }
+        directoryCache = map
+        return map
+    }
+
+    /// The same directory read straight from the database (for summaries outside an analysis).
+    public static func directory(_ db: Database) throws -> [String: String] {
+        var map: [String: String] = [:]
+        for row in try db.rows("""
+            SELECT u.value, n.value FROM (SELECT DISTINCT user_id, username FROM logins WHERE user_id IS NOT NULL AND username IS NOT NULL) p
+              JOIN strings u ON u.id = p.user_id JOIN strings n ON n.id = p.username
+            UNION SELECT u.value, n.value FROM (SELECT DISTINCT user_id, sub FROM token_requests WHERE user_id IS NOT NULL AND sub IS NOT NULL
+                  AND flow = (SELECT id FROM strings WHERE value = 'jwt_bearer') AND outcome = (SELECT id FROM strings WHERE value = 'success')) p
+              JOIN strings u ON u.id = p.user_id JOIN strings n ON n.id = p.sub
+            """) {
+            if let id = row[0].string, let name = row[1].string { map[id] = name; map[String(id.prefix(15))] = name }
+        }
+        return map
+    }
+
+    /// A login's user as a reviewer knows it: the username, else the username its id maps to, else the id.
+    public func displayUser(username: String?, userId: String?, directory: [String: String]) -> String? {
+        if let username { return username }
+        guard let userId else { return nil }
+        return directory[userId] ?? directory[String(userId.prefix(15))] ?? userId
+    }
+
+    /// The same, from symbol ids.
+    public func displayUser(username: Int64, userId: Int64) throws -> String? {
+        displayUser(username: try names.name(username), userId: try names.name(userId), directory: try usernames())
+    }
+}
