@@ -15,6 +15,18 @@ func fail(_ message: String, code: Int32) -> Never {
     exit(code)
 }
 
+/// A mistake in the command line: exit 64 with the command's usage.
+struct UsageError: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}
+
+/// A time option (`--since 7d`, `--until 2026-11-21T00:00:00Z`), nil when not given.
+func time(_ parsed: ParsedArguments, _ option: String) throws -> Int64? {
+    guard let text = parsed.values[option] else { return nil }
+    do { return try TimeArgument.parse(text) } catch { throw UsageError("\(option): \(error)") }
+}
+
 /// Runs a command body: a usage error exits 64 with usage text, any other error 2.
 /// The body exits itself with 0 or 1; returning means success.
 func command(_ body: () throws -> Void) -> Never {
@@ -46,81 +58,50 @@ func runScan(_ parsed: ParsedArguments) -> Never {
         if case .file? = webhookSource { fail("\(error)", code: 2) }
         usageError("\(error)")
     }
-    var request = ScanRequest(inputs: parsed.positional)
-    request.databasePath = parsed.values["--db"] ?? "tokentrail.sqlite"
-    request.timezone = parsed.values["--timezone"]
-    request.policyPath = parsed.values["--policy"]
-    request.arguments = Array(CommandLine.arguments.dropFirst())
-    request.onWaitForDatabase = { printError($0) }
+    var ingest = ScanRequest(inputs: parsed.positional)
+    ingest.databasePath = parsed.values["--db"] ?? "tokentrail.sqlite"
+    ingest.timezone = parsed.values["--timezone"]
+    ingest.policyPath = parsed.values["--policy"]
+    ingest.arguments = Array(CommandLine.arguments.dropFirst())
+    ingest.onWaitForDatabase = { printError($0) }
     let quiet = parsed.flags.contains("--quiet")
     // Progress only on a terminal; cron and pipes get nothing decorative.
     let progress = !quiet && ProgressLine.isTerminal ? ProgressLine() : nil
-    if let progress { request.progress = { progress.update($0) } }
+    if let progress { ingest.progress = { progress.update($0) } }
     let failOn = parsed.values["--fail-on"].map { severity($0, option: "--fail-on") }
     let findingsTarget = parsed.values["--findings"]
     // With NDJSON on stdout, everything for people goes to stderr.
     let humanOutput: (String) -> Void = findingsTarget == "-"
         ? { FileHandle.standardError.write(Data($0.utf8)) } : { print($0, terminator: "") }
+    var request = ScanPipeline.Request(ingest: ingest)
+    request.analyze = analyze
+    request.findingsFile = findingsTarget == "-" ? nil : findingsTarget
+    request.reportDirectory = parsed.values["--report"]
+    request.dashboards = parsed.values["--dashboards"]
+    request.webhook = webhook
+    request.alertOn = alertOn
+    request.summary = !quiet
     command {
-        let since = try parsed.values["--since"].map { try TimeArgument.parse($0) }
-        let until = try parsed.values["--until"].map { try TimeArgument.parse($0) }
-        let result = try Scanner.scan(request) { file in
-            progress?.finish()
-            if case .failed(let message) = file.status { printError(message) }
-        }
-        progress?.finish()
-        if let diskFull = result.diskFull {
-            if !quiet { humanOutput(TerminalSummary.render(try RunSummary.load(db: try Database.reader(path: request.databasePath), result: result),
-                                                           databasePath: request.databasePath, reportPath: nil)) }
-            fail("\(diskFull)", code: 2)
-        }
-        let db = try Database(path: request.databasePath)
-        db.onWait = request.onWaitForDatabase
-        var analysis = Analyzer.Result(findings: [], new: [])
-        var analyzed = false   // the report's period is the analysis window
-        if analyze, let start = since ?? result.span?.0, let end = until ?? result.span?.1 {
-            analysis = try Analyzer.run(db: db, policy: result.policy, windowStart: start, windowEnd: end, runId: result.runId)
-            analyzed = true
-        }
-        if let findingsTarget {
-            let ndjson = FindingsOutput.ndjson(analysis.findings)
-            if findingsTarget == "-" {
-                print(ndjson, terminator: "")
-            } else if !FileManager.default.createFile(atPath: findingsTarget, contents: Data(ndjson.utf8)) {
-                fail("\(findingsTarget): cannot write the findings", code: 2)
+        request.since = try time(parsed, "--since")
+        request.until = try time(parsed, "--until")
+        let outcome: ScanPipeline.Outcome
+        do {
+            outcome = try ScanPipeline.run(request) { file in
+                progress?.finish()
+                if case .failed(let message) = file.status { printError(message) }
             }
+        } catch ScanError.unknownTimeZone(let zone) { throw UsageError("--timezone '\(zone)' is not an IANA time zone name (e.g. America/Los_Angeles, Asia/Tokyo, UTC)") }
+        progress?.finish()
+        if findingsTarget == "-" { print(FindingsOutput.ndjson(outcome.findings), terminator: "") }
+        for warning in outcome.report?.warnings ?? [] { printError(warning) }
+        if let summary = outcome.summary {
+            humanOutput(TerminalSummary.render(summary, databasePath: ingest.databasePath, reportPath: nil))
+            if analyze && outcome.scan.diskFull == nil { humanOutput(FindingsOutput.text(outcome.findings, new: outcome.new)) }
+            if let index = outcome.report?.index { humanOutput("\nReport: \(index)\n") }
+            if outcome.webhookPosted > 0 { humanOutput("Webhook: posted \(outcome.webhookPosted) finding(s) to \(webhook?.host ?? "?")\n") }
         }
-        let reportDirectory = parsed.values["--report"]
-        var reportPath: String?
-        if let reportDirectory, let start = since ?? result.span?.0, let end = until ?? result.span?.1 {
-            var options = HTMLReport.Options(since: start, until: end, databasePath: request.databasePath,
-                                             dashboards: parsed.values["--dashboards"], policy: result.policy)
-            options.newFindings = analysis.new
-            options.rollupsAreFresh = analyzed
-            let written = try HTMLReport.write(db: db, options: options, to: reportDirectory)
-            for warning in written.warnings { printError(warning) }
-            reportPath = written.index
-        }
-        if !quiet {
-            var summary = try RunSummary.load(db: db, result: result)
-            summary.findings = analysis.findings
-            summary.newFindings = analysis.new
-            humanOutput(TerminalSummary.render(summary, databasePath: request.databasePath, reportPath: nil))
-            if analyze { humanOutput(FindingsOutput.text(analysis.findings, new: analysis.new)) }
-            if let reportPath { humanOutput("\nReport: \(reportPath)\n") }
-        }
-        var deliveryFailed: String?
-        if let webhook {
-            let outcome = try Webhook.deliver(db: db, url: webhook, findings: analysis.findings, minimum: alertOn, runId: result.runId)
-            if !quiet, outcome.posted > 0 { humanOutput("Webhook: posted \(outcome.posted) finding(s) to \(webhook.host ?? "?")\n") }
-            deliveryFailed = outcome.failure
-        }
-        db.truncateWAL()   // the volume gets the WAL's space back; a copy of the file alone is complete
-        if !result.failed.isEmpty {
-            fail("\(result.failed.count) file(s) could not be ingested (see above); the other files were stored", code: 2)
-        }
-        if let deliveryFailed { fail("webhook delivery failed: \(deliveryFailed) (the database is complete; the findings will be posted next run)", code: 2) }
-        if let failOn, analysis.findings.contains(where: { $0.severity >= failOn }) { exit(1) }
+        for problem in outcome.problems { printError(problem) }
+        exit(outcome.exitStatus(failOn: failOn))
     }
 }
 
@@ -132,8 +113,8 @@ func severity(_ text: String, option: String) -> Severity {
 /// `--since`/`--until` of report, timeline and diff: given, or the last 7 days of data.
 func period(_ parsed: ParsedArguments, db: Database) throws -> (since: Int64, until: Int64) {
     // timeline names them --from/--to (DESIGN.md); --since/--until are accepted everywhere.
-    let since = try (parsed.values["--from"] ?? parsed.values["--since"]).map { try TimeArgument.parse($0) }
-    let until = try (parsed.values["--to"] ?? parsed.values["--until"]).map { try TimeArgument.parse($0) }
+    let since = try time(parsed, parsed.values["--from"] != nil ? "--from" : "--since")
+    let until = try time(parsed, parsed.values["--to"] != nil ? "--to" : "--until")
     if let since, let until, since > until { throw UsageError("the period starts after it ends (--since/--from is later than --until/--to)") }
     guard let period = try Period.resolve(db: db, since: since, until: until) else { throw UsageError("the database holds no records yet: run tokentrail scan first") }
     return period
@@ -199,7 +180,10 @@ func runDiff(_ parsed: ParsedArguments) -> Never {
 
 func runRules(_ parsed: ParsedArguments) -> Never {
     guard parsed.positional.isEmpty else { usageError("rules takes no positional arguments") }
-    command { print(try FindingsOutput.catalog(format: parsed.values["--format"] ?? "text"), terminator: "") }
+    guard let format = FindingsOutput.CatalogFormat(rawValue: parsed.values["--format"] ?? "text") else {
+        usageError("--format must be text, json or markdown")
+    }
+    command { print(FindingsOutput.catalog(format: format), terminator: "") }
 }
 
 func runPolicyCheck(_ parsed: ParsedArguments) -> Never {

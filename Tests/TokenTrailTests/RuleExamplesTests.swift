@@ -10,13 +10,16 @@ import Testing
     func example(ruleId: String, index: Int) throws {
         let rule = try #require(RuleCatalog.rule(id: ruleId))
         let example = rule.examples[index]
-        let findings = try ExampleLoader.evaluate(rule, example, databasePath: try TestSupport.temporaryDirectory() + "/example.sqlite")
+        let database = try TestSupport.temporaryDirectory() + "/example.sqlite"
+        let findings = try ExampleLoader.evaluate(rule, example, databasePath: database)
         if example.fires {
             #expect(!findings.isEmpty, "\(ruleId): '\(example.name)' should fire")
             for finding in findings {
                 #expect(finding.rule == ruleId)
                 #expect(!finding.evidence.isEmpty, "\(ruleId): a finding without evidence")
-                #expect(finding.evidence.allSatisfy { $0.hasPrefix("example.log:") })
+                // Evidence names a line of one of the files the example was written as.
+                #expect(finding.evidence.allSatisfy { $0.hasPrefix(database + ".files/") && Int($0.split(separator: ":").last ?? "") != nil },
+                        "\(finding.evidence)")
                 #expect(finding.count > 0)
             }
         } else {

@@ -16,7 +16,7 @@ public enum Analyzer {
     /// The user directory the rules used, so the views name API-export user ids too (`v_logins.user`).
     static func storeDirectory(_ db: Database, _ directory: [String: String]) throws {
         try db.transaction {
-            let insert = try db.prepare("INSERT INTO user_directory VALUES(?, ?) ON CONFLICT(user_id) DO UPDATE SET username = excluded.username")
+            let insert = try db.prepare("INSERT INTO user_directory(user_id, username) VALUES(?, ?) ON CONFLICT(user_id) DO UPDATE SET username = excluded.username")
             for (id, name) in directory {
                 try insert.bind([.text(id), .text(name)])
                 try insert.run()
@@ -26,9 +26,13 @@ public enum Analyzer {
 
     public static func run(db: Database, policy: Policy?, windowStart: Int64, windowEnd: Int64,
                            runId: Int64? = nil, rules: [any Rule] = RuleCatalog.all) throws -> Result {
+        try run(try AnalysisContext(db: db, policy: policy, windowStart: windowStart, windowEnd: windowEnd), runId: runId, rules: rules)
+    }
+
+    public static func run(_ context: AnalysisContext, runId: Int64? = nil, rules: [any Rule] = RuleCatalog.all) throws -> Result {
+        let db = context.facts.db, windowStart = context.windowStart, windowEnd = context.windowEnd
         // Before anything reads logins: ELF rows get the app other sources name for them.
         try Timings.measure("  app attribution") { try AppAttribution.run(db: db, from: windowStart, to: windowEnd) }
-        let context = try AnalysisContext(db: db, policy: policy, windowStart: windowStart, windowEnd: windowEnd)
         var findings: [Finding] = []
         for rule in rules where context.isEnabled(rule.id) {
             let severity = context.severity(of: rule)
@@ -40,7 +44,7 @@ public enum Analyzer {
         // Pairs and clock estimates are stored whichever rules run: the report and timeline read them.
         try Timings.measure("  clock estimates") { try ClockEstimates.store(context) }
         try storeDirectory(db, try context.facts.usernames())
-        try Timings.measure("  daily rollup") { try DailyRollup.refresh(db: db, since: windowStart, until: windowEnd) }
+        try context.facts.dailyRollups()
         findings.sort(by: Finding.reviewOrder)
         var new: Set<String> = []
         try db.transaction {

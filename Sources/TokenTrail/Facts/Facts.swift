@@ -17,6 +17,7 @@ public final class Facts {
     private var requestFactsCache: RequestFacts?
     var directoryCache: [String: String]?
     var sourcePaths: [Int64: String] = [:]
+    private var rolledUp = false
 
     public static let defaultMaxAssertionLifetime: Int64 = 180
 
@@ -54,6 +55,15 @@ public final class Facts {
         }
         requestFactsCache = facts
         return facts
+    }
+
+    /// The daily rollups of the window, built once per session: in the database for a writer
+    /// (the analysis keeps them), in the connection's TEMP schema for a reader (a report
+    /// never writes the database).
+    public func dailyRollups() throws {
+        guard !rolledUp else { return }
+        try Timings.measure("  daily rollup") { try DailyRollup.refresh(db: db, since: windowStart, until: windowEnd, temporary: db.readOnly) }
+        rolledUp = true
     }
 
     /// Symbol ids of strings (0 for those the database never stored).

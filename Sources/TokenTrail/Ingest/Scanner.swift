@@ -40,10 +40,17 @@ public struct ScanResult {
     }
 }
 
-public struct UsageError: Error, CustomStringConvertible {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+/// A scan that cannot start: what was asked is wrong, not a file. The executable names the
+/// option behind it.
+public enum ScanError: Error, Equatable, CustomStringConvertible {
+    /// The zone for times written without one is not an IANA name.
+    case unknownTimeZone(String)
+
+    public var description: String {
+        switch self {
+        case .unknownTimeZone(let name): "'\(name)' is not an IANA time zone name (e.g. America/Los_Angeles, Asia/Tokyo, UTC)"
+        }
+    }
 }
 
 /// Runs a scan: finds the files, ingests each in its own transaction, records the run.
@@ -55,22 +62,44 @@ public enum Scanner {
     /// other unrecognized files met while walking a directory (README, scripts) are skipped.
     static let dataExtensions: Set<String> = ["csv", "json", "jsonl", "ndjson", "log", "gz"]
 
+    /// Ingests into the database at `request.databasePath` (created if needed), with the
+    /// policy at `request.policyPath`: for callers that only store (the tests, back-loading).
     public static func scan(_ request: ScanRequest, progress: ((FileResult) -> Void)? = nil) throws -> ScanResult {
-        var policy: Policy?
-        if let path = request.policyPath { policy = try Policy.load(path: path) }
-        let zoneName = request.timezone ?? policy?.timezone
-        var zone: LocalTimeZone?
-        if let zoneName {
-            guard let parsed = LocalTimeZone(identifier: zoneName) else {
-                throw UsageError("--timezone '\(zoneName)' is not an IANA time zone name (e.g. America/Los_Angeles, Asia/Tokyo, UTC)")
-            }
-            zone = parsed
-        }
-        let files = try collect(request.inputs)
+        let policy = try request.policyPath.map { try Policy.load(path: $0) }
+        let plan = try prepare(request, policy: policy)
+        return try ingest(request, plan, into: try open(request), progress: progress)
+    }
+
+    /// The database a scan writes, its directory created first.
+    public static func open(_ request: ScanRequest) throws -> Database {
         let parent = (request.databasePath as NSString).deletingLastPathComponent
         if !parent.isEmpty { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
         let db = try Database(path: request.databasePath)
         db.onWait = request.onWaitForDatabase
+        return db
+    }
+
+    /// What a scan will read, checked before any database is created: a request refused for
+    /// its arguments (an unknown zone, a missing input) leaves nothing behind.
+    public struct Plan {
+        let policy: Policy?
+        /// The zone for times written without one: the request's, else the policy's.
+        let zone: LocalTimeZone?
+        let files: [(String, Bool)]
+    }
+
+    public static func prepare(_ request: ScanRequest, policy: Policy?) throws -> Plan {
+        var zone: LocalTimeZone?
+        if let name = request.timezone ?? policy?.timezone {
+            guard let parsed = LocalTimeZone(identifier: name) else { throw ScanError.unknownTimeZone(name) }
+            zone = parsed
+        }
+        return Plan(policy: policy, zone: zone, files: try collect(request.inputs))
+    }
+
+    /// Ingests the planned files into `db` as one run.
+    public static func ingest(_ request: ScanRequest, _ plan: Plan, into db: Database, progress: ((FileResult) -> Void)? = nil) throws -> ScanResult {
+        let (policy, zone, files) = (plan.policy, plan.zone, plan.files)
         func bookkeeping<T>(_ body: () throws -> T) throws -> T {
             do { return try body() } catch where DiskFull.isDiskFull(error) {
                 db.truncateWAL()

@@ -70,7 +70,7 @@ enum Charts {
         // y axis: zero, and the extremes
         // Axis labels at zero and the extremes, leaving out one too close to zero to read.
         let range = max(yMax - yMin, 1e-9)
-        for value in Set([yMin, 0, yMax]) where value >= yMin && value <= yMax && (value == 0 || abs(value) / range > 0.08) {
+        for value in Set([yMin, 0, yMax]).sorted() where value >= yMin && value <= yMax && (value == 0 || abs(value) / range > 0.08) {
             let y = y(value, yMin, yMax)
             svg += "<line x1=\"\(Int(p.left))\" x2=\"\(Int(p.width))\" y1=\"\(Int(y))\" y2=\"\(Int(y))\" class=\"grid\"/>"
             svg += "<text x=\"\(Int(p.left - 6))\" y=\"\(Int(y + 4))\" text-anchor=\"end\">\(e(number(value)))</text>"

@@ -35,44 +35,54 @@ public enum FindingsOutput {
         return out
     }
 
-    public static func catalog(format: String) throws -> String {
+    public enum CatalogFormat: String, Sendable { case text, json, markdown }
+
+    public static func catalog(format: CatalogFormat) -> String {
         let rules = RuleCatalog.all
         switch format {
-        case "json":
+        case .json:
             return JSONValue.array(rules.map { rule in
                 .object(["id": .string(rule.id), "title": .string(rule.title), "severity": .string(rule.defaultSeverity.rawValue),
                          "rationale": .string(rule.rationale), "knobs": .array(rule.knobs.map { .string($0) }),
                          "examples": .array(rule.examples.map { .object(["name": .string($0.name), "fires": .bool($0.fires)]) })])
             }).serialized + "\n"
-        case "markdown":
+        case .markdown:
             var out = "| id | default | fires when | policy knobs |\n|---|---|---|---|\n"
             for rule in rules {
                 out += "| `\(rule.id)` | \(rule.defaultSeverity.rawValue) | \(rule.title) | \(rule.knobs.map { "`\($0)`" }.joined(separator: ", ")) |\n"
             }
             return out
-        case "text":
+        case .text:
             return rules.map { rule in
                 "\(rule.id) [\(rule.defaultSeverity.rawValue)] \(rule.title)\n    \(rule.rationale)\n"
                     + (rule.knobs.isEmpty ? "" : "    policy: \(rule.knobs.joined(separator: ", "))\n")
             }.joined(separator: "\n")
-        default:
-            throw UsageError("--format must be text, json or markdown")
         }
     }
 }
 
 /// `--since` / `--until`: ISO 8601 times, or a duration back from now (`7d`, `24h`, `90m`).
 public enum TimeArgument {
+    public enum Invalid: Error, Equatable, CustomStringConvertible {
+        case notATime(String), noZone(String)
+        public var description: String {
+            switch self {
+            case .notATime(let text): "'\(text)' is not a time: use ISO 8601 (2026-11-21T00:00:00Z) or a duration like 7d, 24h"
+            case .noZone(let text): "'\(text)' has no time zone: add Z or an offset"
+            }
+        }
+    }
+
     public static func parse(_ text: String, now: Int64 = Clock.nowMs()) throws -> Int64 {
         if let last = text.last, let amount = Int64(text.dropLast()), amount >= 0 {
             let unit: Int64? = ["d": 86_400_000, "h": 3_600_000, "m": 60_000, "s": 1000][String(last)]
             if let unit { return now - amount * unit }
         }
         guard let parsed = TimeParser.parse(text) else {
-            throw UsageError("'\(text)' is not a time: use ISO 8601 (2026-11-21T00:00:00Z) or a duration like 7d, 24h")
+            throw Invalid.notATime(text)
         }
         guard parsed.hasZone || parsed.precisionMs == 86_400_000 else {
-            throw UsageError("'\(text)' has no time zone: add Z or an offset")
+            throw Invalid.noZone(text)
         }
         return parsed.epochMs
     }

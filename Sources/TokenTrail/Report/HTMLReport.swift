@@ -17,8 +17,6 @@ public enum HTMLReport {
         public var policy: Policy?
         /// Fingerprints first raised by the run that writes the report (marked "new").
         public var newFindings: Set<String> = []
-        /// The analysis just rebuilt the daily rollups for this very period: not again.
-        public var rollupsAreFresh = false
 
         public init(since: Int64, until: Int64, databasePath: String, dashboards: String? = nil, policy: Policy? = nil) {
             self.since = since
@@ -40,12 +38,13 @@ public enum HTMLReport {
     static let maxEntityPages = 40
     static let findingsPerRule = 50
 
-    public static func write(db: Database, options o: Options, to directory: String) throws -> Written {
+    /// `facts`: the session of an analysis of this very period, whose rollups are built already.
+    public static func write(db: Database, options o: Options, to directory: String, facts given: Facts? = nil) throws -> Written {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let panels = try Panel.load(directory: o.dashboards)
-        if !o.rollupsAreFresh {
-            try Timings.measure("daily rollup") { try DailyRollup.refresh(db: db, since: o.since, until: o.until, temporary: true) }
-        }
+        let facts = try given.flatMap { $0.windowStart == o.since && $0.windowEnd == o.until ? $0 : nil }
+            ?? Facts(db: db, windowStart: o.since, windowEnd: o.until)
+        try facts.dailyRollups()
         for panel in panels { try panel.check(db) }
         // Panels only read; beyond the read-only check of each statement, the connection refuses writes while they run.
         try db.execute("PRAGMA query_only = ON")
