@@ -13,7 +13,7 @@ enum ClockEstimates {
         for (hour, histogram) in try c.correlation().pairOffsets { rows.append((hour.host, hour.hour, "matched_login", histogram)) }
         try c.facts.db.transaction {
             _ = try c.facts.db.rows("DELETE FROM clock_offsets WHERE hour BETWEEN ? AND ?", [.integer(c.windowStart / 3_600_000), .integer(c.windowEnd / 3_600_000)])
-            let insert = try c.facts.db.prepare("INSERT OR REPLACE INTO clock_offsets VALUES(?,?,?,?,?,?)")
+            let insert = try c.facts.db.prepare("INSERT OR REPLACE INTO clock_offsets(host, hour, estimator, median_ms, samples, spread_ms) VALUES(?,?,?,?,?,?)")
             for row in rows {
                 guard let host = try c.names.name(row.host) else { continue }
                 let h = row.histogram

@@ -13,6 +13,8 @@
 /// Pairs are stored in `matches`; a matched JWT bearer login whose flow was inferred (or taken
 /// from the policy) reads as basis `client_log` in the views.
 public struct Correlation {
+    /// The columns of a `matches` row, in the order the correlator adds them.
+    static let matchColumns = ["login_time", "login_key", "request_time", "request_key", "offset_ms"]
     /// Client ids (and the apps they map to) whose requests were matched: "apps we have client
     /// logs for", with the period their client logs cover.
     public var appsWithClientLogs: [String: (first: Int64, last: Int64)] = [:]
@@ -223,7 +225,7 @@ enum Correlator {
             _ = try c.facts.db.rows("DELETE FROM matches WHERE login_time BETWEEN ? AND ? OR request_time BETWEEN ? AND ?",
                               [.integer(c.windowStart), .integer(c.windowEnd), .integer(c.windowStart), .integer(c.windowEnd)])
             // A request pairs with one row per origin; re-running replaces a login's pair.
-            var matches = try RowWriter(c.facts.db, "INSERT OR REPLACE INTO matches", columns: 5)
+            var matches = try RowWriter(c.facts.db, "INSERT OR REPLACE INTO", "matches", columns: Correlation.matchColumns)
             try LoginCursor.forEach(c.facts.db, from: c.windowStart - window, to: c.windowEnd + window, contexts: loginContexts) { login in
                 try release(before: login.time - 2 * window, into: &matches)
                 let who = try subject(name: login.username, id: login.userId)

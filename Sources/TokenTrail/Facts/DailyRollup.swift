@@ -6,6 +6,10 @@
 /// starts, so memory holds one day, and no million-row sort is needed.
 public enum DailyRollup {
     static let day: Int64 = 86_400_000
+    /// The columns each rollup row gives, in the order `flush` adds them.
+    static let loginColumns = ["day", "origin", "app", "user", "flow", "flow_basis", "outcome", "failure_class", "status", "logins", "first", "last"]
+    static let requestColumns = ["day", "host", "integration", "client_id", "flow", "outcome", "failure_class", "error", "error_description",
+                                 "error_code", "requests", "first", "last"]
 
     public static func refresh(db: Database, since: Int64, until: Int64, temporary: Bool = false) throws {
         if temporary { try db.execute(Schema.dailyTables(temporary: true) + Schema.dailyViews(temporary: true)) }
@@ -37,7 +41,7 @@ public enum DailyRollup {
         let pairs = try db.prepare("SELECT login_time, login_key FROM matches WHERE login_time BETWEEN ? AND ? ORDER BY login_time, login_key")
         try pairs.bind([.integer(since), .integer(until)])
         var pair: (Int64, Int64)? = try pairs.step() ? (pairs.int(at: 0), pairs.int(at: 1)) : nil
-        var insert = try RowWriter(db, "INSERT INTO login_daily", columns: 12)
+        var insert = try RowWriter(db, "INSERT INTO", "login_daily", columns: loginColumns)
         var groups: [LoginKey: Group] = [:], current = Int64.min
         func flush() throws {
             for (k, g) in groups {
@@ -67,7 +71,7 @@ public enum DailyRollup {
     private struct RequestKey: Hashable { var host, integration, client, flow, outcome, failure, error, description, code: Int64 }
 
     private static func rollRequests(_ db: Database, _ since: Int64, _ until: Int64) throws {
-        var insert = try RowWriter(db, "INSERT INTO request_daily", columns: 13)
+        var insert = try RowWriter(db, "INSERT INTO", "request_daily", columns: requestColumns)
         var groups: [RequestKey: Group] = [:], current = Int64.min
         func flush() throws {
             for (k, g) in groups {

@@ -8,11 +8,13 @@ import Dispatch
 /// chunks wait, so memory stays flat. The writer holds `db.lock` while it binds and steps;
 /// any other use of the connection while a file is being ingested takes the same lock.
 final class BatchInserter<Record: Sendable>: @unchecked Sendable {
-    typealias Binder = (Statement, Record, Int32) -> Void
+    typealias Binder = (inout RowBinder, Record) -> Void
 
     private let db: Database
     private let table: String
-    let columns: Int
+    /// The columns the binder names, in its order (the INSERT lists them).
+    let columnNames: [String]
+    var columns: Int { columnNames.count }
     /// Rows per statement (measured on 200k Login History rows: 1.59 s → 1.39 s end to end
     /// against single-row statements).
     let rowsPerStatement: Int
@@ -27,12 +29,13 @@ final class BatchInserter<Record: Sendable>: @unchecked Sendable {
     /// Rows handed in (main thread).
     private(set) var added = 0
 
-    init(db: Database, table: String, rowsPerStatement: Int = 64, handoffSize: Int = 2048,
+    /// `empty`: a record with no values, run through `bind` once to learn its columns.
+    init(db: Database, table: String, empty: Record, rowsPerStatement: Int = 64, handoffSize: Int = 2048,
          maxInFlight: Int = 4, bind: @escaping Binder) throws {
         self.db = db
         self.table = table
-        self.columns = Int(try db.scalar("SELECT count(*) FROM pragma_table_info(?)", [.text(table)]).int ?? 0)
-        guard columns > 0 else { throw SQLiteError(code: 1, message: "no table \(table)", sql: nil) }
+        columnNames = RowBinder.columns(of: bind, empty)
+        let columns = columnNames.count
         // SQLite allows at most 32766 parameters per statement.
         self.rowsPerStatement = max(1, min(rowsPerStatement, 32766 / columns))
         self.handoffSize = handoffSize
@@ -62,7 +65,8 @@ final class BatchInserter<Record: Sendable>: @unchecked Sendable {
                         let end = min(start + self.rowsPerStatement, chunk.count)
                         let statement = try self.statement(rows: end - start)
                         for row in start..<end {
-                            self.bindRow(statement, chunk[row], Int32((row - start) * self.columns))
+                            var binder = RowBinder(statement, offset: Int32((row - start) * self.columns))
+                            self.bindRow(&binder, chunk[row])
                         }
                         self.writerInserted += try statement.run()
                         start = end
@@ -96,7 +100,7 @@ final class BatchInserter<Record: Sendable>: @unchecked Sendable {
     private func statement(rows: Int) throws -> Statement {
         if let cached = statements[rows] { return cached }
         let tuple = "(" + Array(repeating: "?", count: columns).joined(separator: ",") + ")"
-        let sql = "INSERT INTO \(table) VALUES " + Array(repeating: tuple, count: rows).joined(separator: ",") + " ON CONFLICT DO NOTHING"
+        let sql = "INSERT INTO \(table)(\(columnNames.joined(separator: ","))) VALUES " + Array(repeating: tuple, count: rows).joined(separator: ",") + " ON CONFLICT DO NOTHING"
         let statement = try db.prepare(sql)
         statements[rows] = statement
         return statement

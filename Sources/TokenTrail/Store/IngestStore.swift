@@ -24,59 +24,57 @@ public final class IngestStore {
         // One transaction: each autocommitted insert would add its own pages to the WAL.
         let interner = self.interner
         vocabulary = try db.transaction { try Vocabulary(interner: interner) }
-        logins = try BatchInserter(db: db, table: "logins", bind: Self.bindLogin)
+        logins = try BatchInserter(db: db, table: "logins", empty: LoginRecord(), bind: Self.bindLogin)
         contexts = try LoginContexts(db: db)
-        tokenRequests = try BatchInserter(db: db, table: "token_requests", bind: Self.bindTokenRequest)
-        activity = try BatchInserter(db: db, table: "api_activity", bind: Self.bindActivity)
-        idpEvents = try BatchInserter(db: db, table: "idp_events", bind: Self.bindIdpEvent)
+        tokenRequests = try BatchInserter(db: db, table: "token_requests", empty: TokenRequestRecord(), bind: Self.bindTokenRequest)
+        activity = try BatchInserter(db: db, table: "api_activity", empty: ApiActivityRecord(), bind: Self.bindActivity)
+        idpEvents = try BatchInserter(db: db, table: "idp_events", empty: IdpEventRecord(), bind: Self.bindIdpEvent)
         rejectInsert = try db.prepare("INSERT INTO rejects(source_id, line, reason, excerpt, token_login) VALUES(?,?,?,?,?) ON CONFLICT DO NOTHING")
         repairInsert = try db.prepare("INSERT INTO repairs(source_id, line, field, kind) VALUES(?,?,?,?) ON CONFLICT DO NOTHING")
     }
 
-    static func bindLogin(_ s: Statement, _ r: LoginRecord, _ o: Int32) {
-        s.bind(r.time, at: o + 1); s.bind(r.key, at: o + 2); s.bind(r.source, at: o + 3)
-        s.bind(Int64(r.line), at: o + 4); s.bind(r.context, at: o + 5); s.bindSymbol(r.org, at: o + 6)
-        s.bindSymbol(r.userId, at: o + 7); s.bindSymbol(r.username, at: o + 8); s.bindSymbol(r.app, at: o + 9)
-        s.bindSymbol(r.sourceIp, at: o + 10); s.bind(r.historyId, at: o + 11); s.bind(r.loginKey, at: o + 12)
-        s.bind(r.requestId, at: o + 13); s.bindSymbol(0, at: o + 14)   // app_via: set by AppAttribution, never by an export
+    static func bindLogin(_ b: inout RowBinder, _ r: LoginRecord) {
+        b.value("time", r.time); b.value("key", r.key); b.value("source_id", r.source); b.value("line", Int64(r.line))
+        b.value("context", r.context); b.symbol("org", r.org); b.symbol("user_id", r.userId); b.symbol("username", r.username)
+        b.symbol("app", r.app); b.symbol("source_ip", r.sourceIp); b.value("history_id", r.historyId)
+        b.value("login_key", r.loginKey); b.value("request_id", r.requestId); b.symbol("app_via", 0)   // set by AppAttribution, never by an export
     }
 
-    static func bindTokenRequest(_ s: Statement, _ r: TokenRequestRecord, _ o: Int32) {
-        s.bind(r.time, at: o + 1); s.bind(r.key, at: o + 2); s.bind(Int64(r.precisionMs), at: o + 3)
-        s.bind(r.source, at: o + 4); s.bind(Int64(r.line), at: o + 5)
-        s.bindSymbol(r.host, at: o + 6); s.bindSymbol(r.integration, at: o + 7); s.bindSymbol(r.provider, at: o + 8)
-        s.bindSymbol(r.tokenUrl, at: o + 9); s.bindSymbol(r.grantType, at: o + 10); s.bindSymbol(r.flow, at: o + 11)
-        s.bindSymbol(r.clientId, at: o + 12); s.bindSymbol(r.iss, at: o + 13); s.bindSymbol(r.sub, at: o + 14)
-        s.bindSymbol(r.aud, at: o + 15); s.bind(r.iat, at: o + 16); s.bind(r.nbf, at: o + 17); s.bind(r.exp, at: o + 18)
-        s.bind(r.jti, at: o + 19); s.bind(r.httpStatus, at: o + 20); s.bind(r.outcome, at: o + 21)
-        s.bindSymbol(r.failureClass, at: o + 22); s.bindSymbol(r.error, at: o + 23); s.bindSymbol(r.errorDescription, at: o + 24)
-        s.bindSymbol(r.errorCode, at: o + 25); s.bindSymbol(r.errorSummary, at: o + 26); s.bind(r.errorId, at: o + 27)
-        s.bindSymbol(r.authScheme, at: o + 28); s.bind(r.serverDate, at: o + 29); s.bind(r.issuedAt, at: o + 30)
-        s.bindSymbol(r.instanceUrl, at: o + 31); s.bindSymbol(r.orgId, at: o + 32); s.bindSymbol(r.userId, at: o + 33)
-        s.bind(r.tokenFingerprint, at: o + 34); s.bind(r.assertionFingerprint, at: o + 35); s.bind(r.secretFingerprint, at: o + 36)
-        s.bind(r.durationMs, at: o + 37); s.bindSymbol(r.sourceIp, at: o + 38); s.bind(r.extra, at: o + 39)
+    static func bindTokenRequest(_ b: inout RowBinder, _ r: TokenRequestRecord) {
+        b.value("time", r.time); b.value("key", r.key); b.value("precision_ms", Int64(r.precisionMs))
+        b.value("source_id", r.source); b.value("line", Int64(r.line)); b.symbol("host", r.host)
+        b.symbol("integration", r.integration); b.symbol("provider", r.provider); b.symbol("token_url", r.tokenUrl)
+        b.symbol("grant_type", r.grantType); b.symbol("flow", r.flow); b.symbol("client_id", r.clientId); b.symbol("iss", r.iss)
+        b.symbol("sub", r.sub); b.symbol("aud", r.aud); b.value("iat", r.iat); b.value("nbf", r.nbf); b.value("exp", r.exp)
+        b.value("jti", r.jti); b.value("http_status", r.httpStatus); b.value("outcome", r.outcome)
+        b.symbol("failure_class", r.failureClass); b.symbol("error", r.error); b.symbol("error_description", r.errorDescription)
+        b.symbol("error_code", r.errorCode); b.symbol("error_summary", r.errorSummary); b.value("error_id", r.errorId)
+        b.symbol("auth_scheme", r.authScheme); b.value("server_date", r.serverDate); b.value("issued_at", r.issuedAt)
+        b.symbol("instance_url", r.instanceUrl); b.symbol("org_id", r.orgId); b.symbol("user_id", r.userId)
+        b.value("token_fingerprint", r.tokenFingerprint); b.value("assertion_fingerprint", r.assertionFingerprint)
+        b.value("secret_fingerprint", r.secretFingerprint); b.value("duration_ms", r.durationMs); b.symbol("source_ip", r.sourceIp)
+        b.value("extra", r.extra)
     }
 
-    static func bindActivity(_ s: Statement, _ r: ApiActivityRecord, _ o: Int32) {
-        s.bind(r.time, at: o + 1); s.bind(r.key, at: o + 2); s.bind(Int64(r.precisionMs), at: o + 3)
-        s.bind(r.source, at: o + 4); s.bind(Int64(r.line), at: o + 5); s.bind(r.eventType, at: o + 6)
-        s.bindSymbol(r.org, at: o + 7); s.bindSymbol(r.userId, at: o + 8); s.bindSymbol(r.username, at: o + 9)
-        s.bindSymbol(r.app, at: o + 10); s.bindSymbol(r.appId, at: o + 11); s.bindSymbol(r.method, at: o + 12)
-        s.bindSymbol(r.resource, at: o + 13); s.bindSymbol(r.entity, at: o + 14); s.bindSymbol(r.status, at: o + 15)
-        s.bind(r.rows, at: o + 16); s.bindSymbol(r.clientIp, at: o + 17); s.bindSymbol(r.delegatedUser, at: o + 18)
-        s.bindSymbol(r.delegatedUserId, at: o + 19); s.bindSymbol(r.sessionType, at: o + 20)
-        s.bind(r.loginKey, at: o + 21); s.bind(r.sessionKey, at: o + 22); s.bind(r.requestId, at: o + 23)
+    static func bindActivity(_ b: inout RowBinder, _ r: ApiActivityRecord) {
+        b.value("time", r.time); b.value("key", r.key); b.value("precision_ms", Int64(r.precisionMs))
+        b.value("source_id", r.source); b.value("line", Int64(r.line)); b.value("event_type", r.eventType); b.symbol("org", r.org)
+        b.symbol("user_id", r.userId); b.symbol("username", r.username); b.symbol("app", r.app); b.symbol("app_id", r.appId)
+        b.symbol("method", r.method); b.symbol("resource", r.resource); b.symbol("entity", r.entity); b.symbol("status", r.status)
+        b.value("rows", r.rows); b.symbol("client_ip", r.clientIp); b.symbol("delegated_user", r.delegatedUser)
+        b.symbol("delegated_user_id", r.delegatedUserId); b.symbol("session_type", r.sessionType); b.value("login_key", r.loginKey)
+        b.value("session_key", r.sessionKey); b.value("request_id", r.requestId)
     }
 
-    static func bindIdpEvent(_ s: Statement, _ r: IdpEventRecord, _ o: Int32) {
-        s.bind(r.time, at: o + 1); s.bind(r.key, at: o + 2); s.bind(Int64(r.precisionMs), at: o + 3)
-        s.bind(r.source, at: o + 4); s.bind(Int64(r.line), at: o + 5); s.bind(r.provider, at: o + 6)
-        s.bind(r.uuid, at: o + 7); s.bindSymbol(r.eventType, at: o + 8); s.bindSymbol(r.severity, at: o + 9)
-        s.bindSymbol(r.actorId, at: o + 10); s.bindSymbol(r.actorType, at: o + 11); s.bindSymbol(r.actorName, at: o + 12)
-        s.bindSymbol(r.clientIp, at: o + 13); s.bindSymbol(r.userAgent, at: o + 14); s.bind(r.outcome, at: o + 15)
-        s.bindSymbol(r.outcomeReason, at: o + 16); s.bindSymbol(r.failureClass, at: o + 17); s.bindSymbol(r.grantType, at: o + 18)
-        s.bindSymbol(r.flow, at: o + 19); s.bindSymbol(r.requestUri, at: o + 20); s.bind(r.transactionId, at: o + 21)
-        s.bindSymbol(r.displayMessage, at: o + 22)
+    static func bindIdpEvent(_ b: inout RowBinder, _ r: IdpEventRecord) {
+        b.value("time", r.time); b.value("key", r.key); b.value("precision_ms", Int64(r.precisionMs))
+        b.value("source_id", r.source); b.value("line", Int64(r.line)); b.value("provider", r.provider); b.value("uuid", r.uuid)
+        b.symbol("event_type", r.eventType); b.symbol("severity", r.severity); b.symbol("actor_id", r.actorId)
+        b.symbol("actor_type", r.actorType); b.symbol("actor_name", r.actorName); b.symbol("client_ip", r.clientIp)
+        b.symbol("user_agent", r.userAgent); b.value("outcome", r.outcome); b.symbol("outcome_reason", r.outcomeReason)
+        b.symbol("failure_class", r.failureClass); b.symbol("grant_type", r.grantType); b.symbol("flow", r.flow)
+        b.symbol("request_uri", r.requestUri); b.value("transaction_id", r.transactionId)
+        b.symbol("display_message", r.displayMessage)
     }
 
     public func add(_ r: LoginRecord) throws {

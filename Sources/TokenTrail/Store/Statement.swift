@@ -62,42 +62,62 @@ public final class Statement: @unchecked Sendable {
 
     // MARK: binding (1-based indexes, as SQLite counts them)
 
+    // Every bind's result code is checked: the first failure (a parameter index out of range,
+    // a value too big, no memory) is kept and thrown by the next `step`, so a row is never
+    // written with a parameter silently left NULL. (Binds stay non-throwing: they are the hot path.)
+    private var bindFailure: (code: Int32, index: Int32)?
+
+    @inline(__always)
+    private func check(_ rc: Int32, _ index: Int32) {
+        if rc != SQLITE_OK && bindFailure == nil { bindFailure = (rc, index) }
+    }
+
     public func bind(_ value: Int64, at index: Int32) {
-        sqlite3_bind_int64(handle, index, value)
+        check(sqlite3_bind_int64(handle, index, value), index)
     }
 
     /// Binds an interned symbol; 0 means "no value" and binds NULL.
     public func bindSymbol(_ value: Int64, at index: Int32) {
-        if value == 0 { sqlite3_bind_null(handle, index) } else { sqlite3_bind_int64(handle, index, value) }
+        check(value == 0 ? sqlite3_bind_null(handle, index) : sqlite3_bind_int64(handle, index, value), index)
+    }
+
+    public func bindNull(at index: Int32) {
+        check(sqlite3_bind_null(handle, index), index)
     }
 
     public func bind(_ value: Int64?, at index: Int32) {
-        if let value { sqlite3_bind_int64(handle, index, value) } else { sqlite3_bind_null(handle, index) }
+        if let value { bind(value, at: index) } else { bindNull(at: index) }
     }
 
     public func bind(_ value: Double?, at index: Int32) {
-        if let value { sqlite3_bind_double(handle, index, value) } else { sqlite3_bind_null(handle, index) }
+        if let value { check(sqlite3_bind_double(handle, index, value), index) } else { bindNull(at: index) }
     }
 
     public func bind(_ value: String?, at index: Int32) {
-        guard let value else { sqlite3_bind_null(handle, index); return }
+        guard let value else { bindNull(at: index); return }
         var copy = value
-        _ = copy.withUTF8 { bytes in
+        let rc = copy.withUTF8 { bytes in
             sqlite3_bind_text(handle, index, bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
                               Int32(bytes.count), sqliteTransient)
         }
+        check(rc, index)
     }
 
     public func bind(_ value: SQLValue, at index: Int32) {
         switch value {
-        case .null: sqlite3_bind_null(handle, index)
+        case .null: bindNull(at: index)
         case .integer(let v): bind(v, at: index)
         case .real(let v): bind(v, at: index)
         case .text(let s): bind(s, at: index)
         }
     }
 
+    /// Binds every parameter, in order: as many values as the statement has parameters.
     public func bind(_ values: [SQLValue]) throws {
+        let parameters = Int(sqlite3_bind_parameter_count(handle))
+        guard values.count == parameters else {
+            throw SQLiteError(code: SQLITE_RANGE, message: "\(values.count) value(s) for \(parameters) parameter(s)", sql: sql)
+        }
         for (offset, value) in values.enumerated() { bind(value, at: Int32(offset + 1)) }
     }
 
@@ -106,6 +126,12 @@ public final class Statement: @unchecked Sendable {
     /// Advances; true while a row is available. Throws with the statement's SQL on error.
     @discardableResult
     public func step() throws -> Bool {
+        if let failure = bindFailure {
+            bindFailure = nil
+            sqlite3_reset(handle)
+            sqlite3_clear_bindings(handle)
+            throw SQLiteError(code: failure.code, message: "binding parameter \(failure.index) failed: \(String(cString: sqlite3_errstr(failure.code)))", sql: sql)
+        }
         let rc = sqlite3_step(handle)
         switch rc {
         case SQLITE_ROW: return true
