@@ -56,4 +56,16 @@ import Testing
     func cidrMatching(cidr: String, ip: String, inside: Bool) throws {
         #expect(try #require(CIDR(cidr)).contains(ip) == inside)
     }
+
+    @Test func smallFilesAreReadWholeUpToTheirLimitOnly() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try String(repeating: "a", count: 10).write(toFile: dir + "/ten", atomically: true, encoding: .utf8)
+        #expect(try SmallFile.read(dir + "/ten", limit: 10) == (Array(repeating: 0x61, count: 10), true))
+        let cut = try SmallFile.read(dir + "/ten", limit: 9)
+        #expect(cut.bytes.count == 9 && !cut.complete)
+        #expect(throws: InputError.self) { try SmallFile.read(dir + "/missing", limit: 9) }
+        // A policy path that names a big log is refused by size, not parsed.
+        try String(repeating: "{", count: (4 << 20) + 1).write(toFile: dir + "/big.json", atomically: true, encoding: .utf8)
+        #expect { try Policy.load(path: dir + "/big.json") } throws: { "\($0)".contains("larger than 4 MiB") }
+    }
 }

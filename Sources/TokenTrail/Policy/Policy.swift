@@ -35,18 +35,11 @@ public struct Policy: Sendable {
     }
 
     public static func load(path: String) throws -> Policy {
-        let source = try FileSource(path: path)
-        guard source.size <= 4 << 20 else { throw PolicyError(path: path, "policy file larger than 4 MiB") }
-        var bytes = [UInt8](repeating: 0, count: source.size)
-        var filled = 0
-        while filled < bytes.count {
-            let n = try bytes.withUnsafeMutableBytes { try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
-            if n == 0 { break }
-            filled += n
-        }
+        let (bytes, complete) = try SmallFile.read(path, limit: 4 << 20)
+        guard complete else { throw PolicyError(path: path, "policy file larger than 4 MiB") }
         let value: JSONValue
         do {
-            value = try bytes.withUnsafeBytes { try JSONParser.parse(UnsafeRawBufferPointer(rebasing: $0[0..<filled])) }
+            value = try bytes.withUnsafeBytes { try JSONParser.parse($0) }
         } catch let error as JSONError {
             throw PolicyError(path: path, "not valid JSON: \(error)")
         }

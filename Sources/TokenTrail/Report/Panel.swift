@@ -67,10 +67,9 @@ public struct Panel: Sendable {
             let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".sql") }
             for name in names {
                 let path = (directory as NSString).appendingPathComponent(name)
-                guard let text = FileManager.default.contents(atPath: path).map({ String(decoding: $0, as: UTF8.self) }) else {
-                    throw InputError(path: path, "cannot read the panel")
-                }
-                files[name] = (text, path)
+                let (bytes, complete) = try SmallFile.read(path, limit: 1 << 20)
+                guard complete else { throw InputError(path: path, "a report panel larger than 1 MiB: is this a .sql panel?") }
+                files[name] = (String(decoding: bytes, as: UTF8.self), path)
             }
         }
         return try files.sorted { $0.key < $1.key }.map { name, file in

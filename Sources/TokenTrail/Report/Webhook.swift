@@ -42,10 +42,11 @@ public enum Webhook {
         case .argument(let value): (text, origin) = (value, "--webhook")
         case .environment(let value): (text, origin) = (value, environmentVariable)
         case .file(let path):
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw TargetError(description: "\(path): cannot read the webhook URL file")
+            let head: [UInt8]
+            do { head = try SmallFile.read(path, limit: 8192).bytes } catch {
+                throw TargetError(description: "\(path): cannot read the webhook URL file (\(error))")
             }
-            let first = String(decoding: data.prefix(8192), as: UTF8.self).split(whereSeparator: \.isNewline).first ?? ""
+            let first = String(decoding: head, as: UTF8.self).split(whereSeparator: \.isNewline).first ?? ""
             (text, origin) = (first.trimmingCharacters(in: .whitespaces), path)
         }
         guard let url = URL(string: text.trimmingCharacters(in: .whitespaces)), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
