@@ -40,7 +40,8 @@ func command(_ body: () throws -> Void) -> Never {
     }
 }
 
-func runScan(_ parsed: ParsedArguments) -> Never {
+/// `scan`'s arguments as the pipeline's request (usage errors exit here).
+func scanRequest(_ parsed: ParsedArguments) -> ScanPipeline.Request {
     guard !parsed.positional.isEmpty else { usageError("scan needs at least one INPUT file or directory") }
     let analyze = !parsed.flags.contains("--no-analysis")
     let webhookOptions = [parsed.values["--webhook"].map(Webhook.Source.argument), parsed.values["--webhook-url-file"].map(Webhook.Source.file)]
@@ -64,15 +65,7 @@ func runScan(_ parsed: ParsedArguments) -> Never {
     ingest.policyPath = parsed.values["--policy"]
     ingest.arguments = Array(CommandLine.arguments.dropFirst())
     ingest.onWaitForDatabase = { printError($0) }
-    let quiet = parsed.flags.contains("--quiet")
-    // Progress only on a terminal; cron and pipes get nothing decorative.
-    let progress = !quiet && ProgressLine.isTerminal ? ProgressLine() : nil
-    if let progress { ingest.progress = { progress.update($0) } }
-    let failOn = parsed.values["--fail-on"].map { severity($0, option: "--fail-on") }
     let findingsTarget = parsed.values["--findings"]
-    // With NDJSON on stdout, everything for people goes to stderr.
-    let humanOutput: (String) -> Void = findingsTarget == "-"
-        ? { FileHandle.standardError.write(Data($0.utf8)) } : { print($0, terminator: "") }
     var request = ScanPipeline.Request(ingest: ingest)
     request.analyze = analyze
     request.findingsFile = findingsTarget == "-" ? nil : findingsTarget
@@ -80,8 +73,21 @@ func runScan(_ parsed: ParsedArguments) -> Never {
     request.dashboards = parsed.values["--dashboards"]
     request.webhook = webhook
     request.alertOn = alertOn
-    request.summary = !quiet
+    request.summary = !parsed.flags.contains("--quiet")
+    return request
+}
+
+func runScan(_ parsed: ParsedArguments) -> Never {
+    let configured = scanRequest(parsed)
+    let findingsTarget = parsed.values["--findings"], failOn = parsed.values["--fail-on"].map { severity($0, option: "--fail-on") }
+    // Progress only on a terminal; cron and pipes get nothing decorative.
+    let progress = configured.summary && ProgressLine.isTerminal ? ProgressLine() : nil
+    // With NDJSON on stdout, everything for people goes to stderr.
+    let humanOutput: (String) -> Void = findingsTarget == "-"
+        ? { FileHandle.standardError.write(Data($0.utf8)) } : { print($0, terminator: "") }
     command {
+        var request = configured
+        if let progress { request.ingest.progress = { progress.update($0) } }
         request.since = try time(parsed, "--since")
         request.until = try time(parsed, "--until")
         let outcome: ScanPipeline.Outcome
@@ -95,10 +101,10 @@ func runScan(_ parsed: ParsedArguments) -> Never {
         if findingsTarget == "-" { print(FindingsOutput.ndjson(outcome.findings), terminator: "") }
         for warning in outcome.report?.warnings ?? [] { printError(warning) }
         if let summary = outcome.summary {
-            humanOutput(TerminalSummary.render(summary, databasePath: ingest.databasePath, reportPath: nil))
-            if analyze && outcome.scan.diskFull == nil { humanOutput(FindingsOutput.text(outcome.findings, new: outcome.new)) }
+            humanOutput(TerminalSummary.render(summary, databasePath: request.ingest.databasePath, reportPath: nil))
+            if request.analyze && outcome.scan.diskFull == nil { humanOutput(FindingsOutput.text(outcome.findings, new: outcome.new)) }
             if let index = outcome.report?.index { humanOutput("\nReport: \(index)\n") }
-            if outcome.webhookPosted > 0 { humanOutput("Webhook: posted \(outcome.webhookPosted) finding(s) to \(webhook?.host ?? "?")\n") }
+            if outcome.webhookPosted > 0 { humanOutput("Webhook: posted \(outcome.webhookPosted) finding(s) to \(request.webhook?.host ?? "?")\n") }
         }
         for problem in outcome.problems { printError(problem) }
         exit(outcome.exitStatus(failOn: failOn))
