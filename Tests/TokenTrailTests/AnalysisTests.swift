@@ -81,6 +81,28 @@ import Testing
         #expect(try TestSupport.count(db, "SELECT count(*) FROM findings") == first.findings.count)
     }
 
+    @Test func aDatabaseAnalysedAtAnOlderGrainConverges() throws {
+        // A database from before issue 14 holds one expired-assertion finding per app × user.
+        // Re-analysing the period retires them for the one finding per cause; a finding
+        // outside the period, which this analysis cannot judge, stays.
+        let (_, result, db) = try Self.scanSamples()
+        let span = try #require(result.span)
+        let fresh = try Analyzer.run(db: db, policy: result.policy, windowStart: span.0, windowEnd: span.1)
+        for (fingerprint, first, last) in [("old-grain-inside", span.0 + 1000, span.0 + 2000), ("old-grain-outside", span.0 - 10_000, span.0 - 5000)] {
+            _ = try db.rows("""
+                INSERT INTO findings(fingerprint, rule, severity, first_seen, last_seen, app, user, message, count, evidence)
+                VALUES(?, 'expired-assertion', 'high', ?, ?, 'Acme ERP Sync', 'a@acme.example', '1 login(s) of Acme ERP Sync as a@acme.example failed', 1, '[]')
+                """, [.text(fingerprint), .integer(first), .integer(last)])
+        }
+        let again = try Analyzer.run(db: db, policy: result.policy, windowStart: span.0, windowEnd: span.1)
+        #expect(Set(again.findings.map(\.fingerprint)) == Set(fresh.findings.map(\.fingerprint)))
+        let stored = Set(try db.rows("SELECT fingerprint FROM findings").compactMap { $0[0].string })
+        #expect(stored == Set(fresh.findings.map(\.fingerprint)).union(["old-grain-outside"]))
+        // And it stays converged.
+        _ = try Analyzer.run(db: db, policy: result.policy, windowStart: span.0, windowEnd: span.1)
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM findings") == stored.count)
+    }
+
     @Test func findingsNDJSONHasTheContractKeysAndFailOnSetsTheExitCode() throws {
         let dir = try TestSupport.temporaryDirectory()
         let run = try TestSupport.runCLI(["scan", "samples", "--policy", "samples/policy.json", "--db", dir + "/db.sqlite",
@@ -88,11 +110,13 @@ import Testing
         #expect(run.status == 1)
         let lines = run.stdout.split(separator: "\n")
         #expect(lines.count >= 8)
+        // DESIGN.md's keys, plus the users a finding covers (one finding per cause, issue 14).
         let keys: Set<String> = ["rule", "severity", "time", "first_seen", "last_seen", "app", "user", "host", "source_ip",
-                                 "message", "count", "evidence", "fingerprint"]
+                                 "message", "count", "evidence", "fingerprint", "users", "user_count"]
         for line in lines {
             let object = try #require(try JSONParser.parse(String(line)).object)
             #expect(Set(object.keys) == keys)
+            #expect(object["users"]?.array?.count == Int(object["user_count"]?.integer ?? -1) || (object["user_count"]?.integer ?? 0) > Int64(Finding.maxUsers))
             #expect(Severity(rawValue: object["severity"]?.string ?? "") != nil)
             for key in ["time", "first_seen", "last_seen"] {
                 let text = object[key]?.string ?? ""

@@ -14,6 +14,10 @@ import Testing
         let findings = try ExampleLoader.evaluate(rule, example, databasePath: database)
         if example.fires {
             #expect(!findings.isEmpty, "\(ruleId): '\(example.name)' should fire")
+            if let expected = example.findings {
+                #expect(findings.count == expected, "\(ruleId): '\(example.name)' should raise \(expected), got \(findings.map(\.message))")
+            }
+            if let users = example.users { #expect(findings.first?.userCount == users, "\(ruleId): '\(example.name)' covers \(users) users") }
             for finding in findings {
                 #expect(finding.rule == ruleId)
                 #expect(!finding.evidence.isEmpty, "\(ruleId): a finding without evidence")

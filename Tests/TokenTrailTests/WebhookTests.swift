@@ -33,6 +33,15 @@ import Testing
         // The next run finds the same findings: nothing is posted again.
         let again = try Webhook.deliver(db: db, url: server.url, findings: findings, minimum: .high, runId: run + 1, settings: Self.fast)
         #expect(again.posted == 0 && again.failure == nil && server.bodies.count == 1)
+        // One finding per cause: the same stolen key used again later is the same finding with
+        // new activity, and it is posted again (alone).
+        var renewed = try #require(findings.first { $0.rule == "unmatched-server-login" })
+        renewed.lastSeen += 86_400_000
+        let recurrence = try Webhook.deliver(db: db, url: server.url, findings: findings.map { $0.fingerprint == renewed.fingerprint ? renewed : $0 },
+                                             minimum: .high, runId: run + 2, settings: Self.fast)
+        #expect(recurrence.posted == 1 && server.bodies.count == 2)
+        let last = try JSONParser.parse(String(decoding: try #require(server.bodies.last), as: UTF8.self))
+        #expect(last.object?["findings"]?.array?.first?.object?["fingerprint"]?.string == renewed.fingerprint)
     }
 
     @Test func aFailedDeliveryIsRetriedThenReportedAndPostedNextRun() throws {

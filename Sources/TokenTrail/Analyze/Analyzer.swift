@@ -50,12 +50,12 @@ public enum Analyzer {
         try db.transaction {
             let upsert = try db.prepare("""
                 INSERT INTO findings(fingerprint, rule, severity, first_seen, last_seen, app, user, host, source_ip,
-                                     message, count, evidence, first_run, last_run)
-                VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                                     message, count, evidence, first_run, last_run, users, user_count)
+                VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 ON CONFLICT(fingerprint) DO UPDATE SET severity = excluded.severity,
                     first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
-                    message = excluded.message, count = excluded.count, evidence = excluded.evidence,
-                    last_run = excluded.last_run
+                    user = excluded.user, message = excluded.message, count = excluded.count, evidence = excluded.evidence,
+                    last_run = excluded.last_run, users = excluded.users, user_count = excluded.user_count
                 """)
             let exists = try db.prepare("SELECT 1 FROM findings WHERE fingerprint = ?")
             for f in findings {
@@ -67,8 +67,23 @@ public enum Analyzer {
                                  f.host.map { .text($0) } ?? .null, f.sourceIp.map { .text($0) } ?? .null,
                                  .text(f.message), .integer(Int64(f.count)),
                                  .text(JSONValue.array(f.evidence.map { .string($0) }).serialized),
-                                 runId.map { .integer($0) } ?? .null, runId.map { .integer($0) } ?? .null])
+                                 runId.map { .integer($0) } ?? .null, runId.map { .integer($0) } ?? .null,
+                                 .text(JSONValue.array(f.users.map { .object(["user": .string($0.name), "count": .number(Double($0.count))]) }).serialized),
+                                 .integer(Int64(f.userCount))])
                 try upsert.run()
+            }
+            // A re-analysis of a period is what that period's findings are: a stored finding of a
+            // rule that ran, wholly inside the window and not raised now, is retired. (This is how a
+            // database analysed at an older grain, one finding per user, converges to one per cause.)
+            let ran = rules.filter { context.isEnabled($0.id) }.map { SQLValue.text($0.id) }
+            if !ran.isEmpty {
+                try db.execute("CREATE TEMP TABLE IF NOT EXISTS raised(fingerprint TEXT PRIMARY KEY) WITHOUT ROWID; DELETE FROM temp.raised")
+                let raised = try db.prepare("INSERT OR IGNORE INTO temp.raised VALUES(?)")
+                for f in findings { try raised.bind([.text(f.fingerprint)]); try raised.run() }
+                _ = try db.rows("""
+                    DELETE FROM findings WHERE first_seen >= ? AND last_seen <= ? AND rule IN (\(Array(repeating: "?", count: ran.count).joined(separator: ",")))
+                      AND fingerprint NOT IN (SELECT fingerprint FROM temp.raised)
+                    """, [.integer(windowStart), .integer(windowEnd)] + ran)
             }
         }
         return Result(findings: findings, new: new)

@@ -8,9 +8,14 @@ public struct RuleExample: Sendable {
     public let policy: String?
     /// Events before this time are history; the analysis window starts here.
     public let windowStart: String?
+    /// How many findings it must raise, and how many users the first covers, when the example
+    /// pins the rule's grain (one finding per cause, however many users).
+    public var findings: Int?
+    public var users: Int?
 
-    public static func fires(_ name: String, policy: String? = nil, windowStart: String? = nil, _ events: [ExampleEvent]) -> RuleExample {
-        RuleExample(name: name, fires: true, events: events, policy: policy, windowStart: windowStart)
+    public static func fires(_ name: String, policy: String? = nil, windowStart: String? = nil, findings: Int? = nil, users: Int? = nil,
+                             _ events: [ExampleEvent]) -> RuleExample {
+        RuleExample(name: name, fires: true, events: events, policy: policy, windowStart: windowStart, findings: findings, users: users)
     }
 
     public static func quiet(_ name: String, policy: String? = nil, windowStart: String? = nil, _ events: [ExampleEvent]) -> RuleExample {

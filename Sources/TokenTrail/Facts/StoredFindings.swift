@@ -4,7 +4,7 @@ extension Finding {
     /// seen inside it), most severe first, then oldest first.
     public static func load(db: Database, since: Int64, until: Int64) throws -> [Finding] {
         try db.rows("""
-            SELECT fingerprint, rule, severity, first_seen, last_seen, app, user, host, source_ip, message, count, evidence
+            SELECT fingerprint, rule, severity, first_seen, last_seen, app, user, host, source_ip, message, count, evidence, users, user_count
             FROM findings WHERE last_seen >= ? AND first_seen <= ?
             """, [.integer(since), .integer(until)]).map { row in
             var f = Finding(rule: row[1].string ?? "?", severity: Severity(rawValue: row[2].string ?? "") ?? .info,
@@ -12,6 +12,10 @@ extension Finding {
                             host: row[7].string, sourceIp: row[8].string, message: row[9].string ?? "", count: Int(row[10].int ?? 0),
                             evidence: (try? JSONParser.parse(row[11].string ?? "[]"))?.array?.compactMap(\.string) ?? [], identity: [])
             f.fingerprint = row[0].string ?? f.fingerprint
+            f.users = ((try? JSONParser.parse(row[12].string ?? "[]"))?.array ?? []).compactMap { item in
+                item["user"]?.string.map { AffectedUser(name: $0, count: Int(item["count"]?.integer ?? 0)) }
+            }
+            f.userCount = Int(row[13].int ?? 0)
             return f
         }.sorted(by: reviewOrder)
     }

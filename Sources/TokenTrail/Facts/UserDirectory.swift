@@ -39,3 +39,42 @@ extension Facts {
         displayUser(username: try names.name(username), userId: try names.name(userId), directory: try usernames())
     }
 }
+
+// Users behind merged groups, counted: a finding is one cause and lists whom it touched.
+extension Facts {
+    /// Logins per user (shown by name where any source names the id) of merged login groups.
+    func users(of merged: Merged<LoginGroup>) throws -> [String: Int] {
+        let window = try loginFacts().window
+        var users: [String: Int] = [:]
+        for member in merged.members {
+            guard let name = try displayUser(username: member.username, userId: member.userId) else { continue }
+            users[name, default: 0] += window[member]?.count ?? 0
+        }
+        return users
+    }
+
+    /// Requests per subject (`sub`, else the response's user id, named by the directory) of merged request groups.
+    func subjects(of merged: Merged<RequestGroup>) throws -> [String: Int] {
+        let window = try requestFacts().window
+        var users: [String: Int] = [:]
+        for member in merged.members {
+            guard let name = member.sub != 0 ? try names.name(member.sub) : try displayUser(username: 0, userId: member.userId) else { continue }
+            users[name, default: 0] += window[member]?.group.count ?? 0
+        }
+        return users
+    }
+
+    /// Logins in the window per app (symbol), all outcomes: the denominator of a failure's share.
+    func loginsPerApp() throws -> [Int64: Int] {
+        var counts: [Int64: Int] = [:]
+        for (group, tally) in try loginFacts().window { counts[group.app, default: 0] += tally.count }
+        return counts
+    }
+
+    /// Requests in the window per (host, client id) symbols, all outcomes.
+    func requestsPerClient() throws -> [SymbolPair: Int] {
+        var counts: [SymbolPair: Int] = [:]
+        for (group, tally) in try requestFacts().window { counts[SymbolPair(first: group.host, second: group.clientId), default: 0] += tally.group.count }
+        return counts
+    }
+}

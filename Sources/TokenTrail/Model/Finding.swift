@@ -7,6 +7,13 @@ public enum Severity: String, CaseIterable, Comparable, Sendable {
     }
 }
 
+/// A user a finding covers, with how many of its records are theirs.
+public struct AffectedUser: Sendable, Equatable {
+    public var name: String
+    public var count: Int
+    public init(name: String, count: Int) { self.name = name; self.count = count }
+}
+
 /// A rule hit with its evidence. `fingerprint` identifies what the finding is about (rule +
 /// subject of the finding), so re-running never duplicates it.
 public struct Finding: Sendable, Equatable {
@@ -23,18 +30,26 @@ public struct Finding: Sendable, Equatable {
     /// `file:line` of the records involved (at most `Finding.maxEvidence`).
     public var evidence: [String]
     public var fingerprint: String
+    /// The users the finding covers, most records first (at most `maxUsers`), and how many
+    /// there are in all: a finding is one cause, however many users it touched.
+    public var users: [AffectedUser] = []
+    public var userCount = 0
 
     public static let maxEvidence = 50
+    public static let maxUsers = 20
 
+    /// `users`: records per user. With one user and no `user` given, that user is the finding's `user`.
     public init(rule: String, severity: Severity, firstSeen: Int64, lastSeen: Int64, app: String? = nil,
                 user: String? = nil, host: String? = nil, sourceIp: String? = nil, message: String,
-                count: Int, evidence: [String], identity: [String]) {
+                count: Int, evidence: [String], identity: [String], users: [String: Int] = [:]) {
         self.rule = rule
         self.severity = severity
         self.firstSeen = firstSeen
         self.lastSeen = lastSeen
         self.app = app
-        self.user = user
+        self.user = user ?? (users.count == 1 ? users.keys.first : nil)
+        self.users = Self.ranked(users)
+        self.userCount = users.count
         self.host = host
         self.sourceIp = sourceIp
         self.message = message
@@ -43,11 +58,28 @@ public struct Finding: Sendable, Equatable {
         self.fingerprint = Self.fingerprint(rule: rule, identity: identity)
     }
 
+    /// Most records first, then by name; the first `maxUsers`.
+    static func ranked(_ users: [String: Int]) -> [AffectedUser] {
+        users.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(maxUsers).map { AffectedUser(name: $0.key, count: $0.value) }
+    }
+
+    /// "erp@acme.example" for one user; "3 users (a ×5, b ×2, c ×1)", the first few named, for more.
+    public static func usersPhrase(_ users: [String: Int]) -> String { counted(users, noun: "users", none: "an unrecorded user") }
+
+    /// One value as itself; several as "N nouns (a ×5, b ×2, c ×1, …)", the most frequent first.
+    public static func counted(_ values: [String: Int], noun: String, none: String, named: Int = 3) -> String {
+        let ranked = Self.ranked(values)
+        if ranked.isEmpty { return none }
+        if ranked.count == 1 { return ranked[0].name }
+        let shown = ranked.prefix(named).map { "\($0.name) ×\($0.count)" }.joined(separator: ", ")
+        return "\(values.count) \(noun) (\(shown)\(values.count > named ? ", …" : ""))"
+    }
+
     static func fingerprint(rule: String, identity: [String]) -> String {
         String(SHA256.hex(of: Array(([rule] + identity).joined(separator: "\u{1F}").utf8)).prefix(24))
     }
 
-    /// One NDJSON line with the keys of DESIGN.md.
+    /// One NDJSON line with the keys of DESIGN.md, plus `users` and `user_count`.
     public var json: String {
         func text(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
         let object: [String: JSONValue] = [
@@ -57,6 +89,8 @@ public struct Finding: Sendable, Equatable {
             "host": text(host), "source_ip": text(sourceIp), "message": .string(message),
             "count": .number(Double(count)), "evidence": .array(evidence.map { .string($0) }),
             "fingerprint": .string(fingerprint),
+            "users": .array(users.map { .object(["user": .string($0.name), "count": .number(Double($0.count))]) }),
+            "user_count": .number(Double(userCount)),
         ]
         return JSONValue.object(object).serialized
     }

@@ -58,8 +58,13 @@ public enum Webhook {
 
     public static func deliver(db: Database, url: URL, findings: [Finding], minimum: Severity, runId: Int64?,
                                settings: Settings = Settings()) throws -> Outcome {
-        let already = Set(try db.rows("SELECT fingerprint FROM alerts").compactMap { $0[0].string })
-        let due = findings.filter { $0.severity >= minimum && !already.contains($0.fingerprint) }
+        // Posted once per finding, and again when it has activity after what was posted (a
+        // finding is one cause: a stolen key used again next week is the same finding, active again).
+        var posted: [String: Int64] = [:]
+        for row in try db.rows("SELECT fingerprint, coalesce(last_seen, 9223372036854775807) FROM alerts") {
+            if let fingerprint = row[0].string { posted[fingerprint] = row[1].int }
+        }
+        let due = findings.filter { f in f.severity >= minimum && posted[f.fingerprint].map { f.lastSeen > $0 } ?? true }
         guard !due.isEmpty else { return Outcome() }
         let document = payload(due, runId: runId)
         var outcome = Outcome()
@@ -70,9 +75,13 @@ public enum Webhook {
             case .delivered:
                 let host = url.host ?? "?"
                 try db.transaction {
-                    let insert = try db.prepare("INSERT OR IGNORE INTO alerts(fingerprint, posted_at, run_id, destination) VALUES(?,?,?,?)")
+                    let insert = try db.prepare("""
+                        INSERT INTO alerts(fingerprint, posted_at, run_id, destination, last_seen) VALUES(?,?,?,?,?)
+                        ON CONFLICT(fingerprint) DO UPDATE SET posted_at = excluded.posted_at, run_id = excluded.run_id,
+                            destination = excluded.destination, last_seen = excluded.last_seen
+                        """)
                     for f in due {
-                        try insert.bind([.text(f.fingerprint), .integer(Clock.nowMs()), runId.map { .integer($0) } ?? .null, .text(host)])
+                        try insert.bind([.text(f.fingerprint), .integer(Clock.nowMs()), runId.map { .integer($0) } ?? .null, .text(host), .integer(f.lastSeen)])
                         try insert.run()
                     }
                 }

@@ -1,7 +1,7 @@
 /// The database layout. Fact tables are narrow: integer UTC milliseconds and symbols into
 /// `strings`; the `v_*` views resolve them into readable columns (documented in README).
 public enum Schema {
-    public static let version = 6
+    public static let version = 7
 
     static let tables = """
     CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -42,7 +42,7 @@ public enum Schema {
         fingerprint TEXT PRIMARY KEY, rule TEXT NOT NULL, severity TEXT NOT NULL,
         first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, app TEXT, user TEXT, host TEXT,
         source_ip TEXT, message TEXT NOT NULL, count INTEGER NOT NULL, evidence TEXT NOT NULL,
-        first_run INTEGER, last_run INTEGER);
+        first_run INTEGER, last_run INTEGER, users TEXT NOT NULL DEFAULT '[]', user_count INTEGER NOT NULL DEFAULT 0);
     CREATE TABLE IF NOT EXISTS matches(
         login_time INTEGER NOT NULL, login_key INTEGER NOT NULL, request_time INTEGER NOT NULL,
         request_key INTEGER NOT NULL, offset_ms INTEGER NOT NULL,
@@ -53,7 +53,8 @@ public enum Schema {
     \(dailyTables(temporary: false))
     CREATE TABLE IF NOT EXISTS user_directory(user_id TEXT PRIMARY KEY, username TEXT NOT NULL) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS alerts(
-        fingerprint TEXT PRIMARY KEY, posted_at INTEGER NOT NULL, run_id INTEGER, destination TEXT NOT NULL) WITHOUT ROWID;
+        fingerprint TEXT PRIMARY KEY, posted_at INTEGER NOT NULL, run_id INTEGER, destination TEXT NOT NULL,
+        last_seen INTEGER) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS clock_offsets(
         host TEXT NOT NULL, hour INTEGER NOT NULL, estimator TEXT NOT NULL, median_ms INTEGER NOT NULL,
         samples INTEGER NOT NULL, spread_ms INTEGER NOT NULL, PRIMARY KEY(host, hour, estimator)) WITHOUT ROWID;
@@ -303,6 +304,10 @@ public enum Schema {
         ("sources", "positions", "TEXT NOT NULL DEFAULT 'line'"),
         ("rejects", "token_login", "INTEGER NOT NULL DEFAULT 0"),
         ("logins", "app_via", "INTEGER"),
+        // v7: a finding is one cause with the users it covers; an alert remembers what it posted.
+        ("findings", "users", "TEXT NOT NULL DEFAULT '[]'"),
+        ("findings", "user_count", "INTEGER NOT NULL DEFAULT 0"),
+        ("alerts", "last_seen", "INTEGER"),
     ]
 
     static func addMissingColumns(_ db: Database) throws {

@@ -40,11 +40,16 @@ struct AudienceMismatchRule: Rule {
         }
         let wanted = groups.filter { hits[$0.key] != nil }
         let evidence = try c.facts.requestEvidence(for: wanted)
-        return wanted.map { key, m in
-            Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last,
-                    app: c.app(forClientId: key.client)?.name ?? key.client, host: key.host,
-                    message: "\(key.host ?? "a client") sent aud \(key.aud ?? "(none)") (\(m.group.count)×): \(hits[key]!)",
-                    count: m.group.count, evidence: evidence[key] ?? [], identity: [key.host ?? "", key.client ?? "", key.aud ?? ""])
+        // One finding per client host, client id and audience sent (the cause), its subjects listed.
+        let requests = try c.facts.requestsPerClient()
+        return try wanted.map { key, m in
+            let users = try c.facts.subjects(of: m), attempts = m.members.first.map { requests[SymbolPair(first: $0.host, second: $0.clientId)] ?? 0 } ?? 0
+            let covered = users.isEmpty ? "" : " for " + Finding.usersPhrase(users)
+            return Finding(rule: id, severity: Impact.severity(defaultSeverity, records: m.group.count, users: users.count, attempts: attempts),
+                           firstSeen: m.group.first, lastSeen: m.group.last,
+                           app: c.app(forClientId: key.client)?.name ?? key.client, host: key.host,
+                           message: "\(key.host ?? "a client") sent aud \(key.aud ?? "(none)")\(covered) (\(m.group.count)×): \(hits[key] ?? "")",
+                           count: m.group.count, evidence: evidence[key] ?? [], identity: [key.host ?? "", key.client ?? "", key.aud ?? ""], users: users)
         }
     }
 

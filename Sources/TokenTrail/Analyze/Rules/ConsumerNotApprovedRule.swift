@@ -13,29 +13,32 @@ struct ConsumerNotApprovedRule: Rule {
         // Server side: integration flows only; a person trying an app they are not assigned
         // to is not what this rule is for.
         let notApproved = FailureClass.notApproved.rawValue
-        struct ServerKey: Hashable { let app: String?, user: String? }
-        let servers = try c.facts.mergeLogins { g, x -> ServerKey? in
-            guard x.failureClass == notApproved, x.isServerToServer else { return nil }
-            return ServerKey(app: try c.names.name(g.app), user: try c.facts.displayUser(username: g.username, userId: g.userId))
-        }
+        // One finding per app (server side) and per client host and client id (client side):
+        // the cause is the app's approvals, whoever the users are, and they are listed.
+        let servers = try c.facts.mergeLogins { g, x -> Int64? in x.failureClass == notApproved && x.isServerToServer ? g.app : nil }
         let serverEvidence = try c.facts.loginEvidence(for: servers)
-        var findings = servers.map { key, m in
-            Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last, app: key.app, user: key.user,
-                    message: "\(key.user ?? "a user") is not approved for \(key.app ?? "the app") (\(m.group.count) failed login(s))",
-                    count: m.group.count, evidence: serverEvidence[key] ?? [], identity: ["server", key.app ?? "", key.user ?? ""])
+        let logins = try c.facts.loginsPerApp()
+        var findings = try servers.map { app, m in
+            let name = try c.names.name(app), users = try c.facts.users(of: m)
+            return Finding(rule: id, severity: Impact.severity(defaultSeverity, records: m.group.count, users: users.count, attempts: logins[app] ?? 0),
+                           firstSeen: m.group.first, lastSeen: m.group.last, app: name,
+                           message: "\(Finding.usersPhrase(users)) \(users.count == 1 ? "is" : "are") not approved for \(name ?? "the app") (\(m.group.count) failed login(s))",
+                           count: m.group.count, evidence: serverEvidence[app] ?? [], identity: ["server", name ?? ""], users: users)
         }
         let notApprovedId = try c.names.id(notApproved)
-        struct ClientKey: Hashable { let host: String?, client: String?, sub: String? }
+        struct ClientKey: Hashable { let host: Int64, client: Int64 }
         let clients = try c.facts.mergeRequests { g, _ -> ClientKey? in
-            guard notApprovedId != 0, g.failureClass == notApprovedId else { return nil }
-            return ClientKey(host: try c.names.name(g.host), client: try c.names.name(g.clientId), sub: try c.names.name(g.sub))
+            notApprovedId != 0 && g.failureClass == notApprovedId ? ClientKey(host: g.host, client: g.clientId) : nil
         }
         let clientEvidence = try c.facts.requestEvidence(for: clients)
-        findings += clients.map { key, m in
-            Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last,
-                    app: c.app(forClientId: key.client)?.name ?? key.client, user: key.sub, host: key.host,
-                    message: "\(key.host ?? "a client") asked for \(key.sub ?? "a subject") but it is not approved for the app (\(m.group.count)×)",
-                    count: m.group.count, evidence: clientEvidence[key] ?? [], identity: ["client", key.host ?? "", key.client ?? "", key.sub ?? ""])
+        let requests = try c.facts.requestsPerClient()
+        findings += try clients.map { key, m in
+            let host = try c.names.name(key.host), client = try c.names.name(key.client), users = try c.facts.subjects(of: m)
+            return Finding(rule: id, severity: Impact.severity(defaultSeverity, records: m.group.count, users: users.count,
+                                                               attempts: requests[SymbolPair(first: key.host, second: key.client)] ?? 0),
+                           firstSeen: m.group.first, lastSeen: m.group.last, app: c.app(forClientId: client)?.name ?? client, host: host,
+                           message: "\(host ?? "a client") asked for \(Finding.usersPhrase(users)) but \(users.count == 1 ? "it is" : "they are") not approved for the app (\(m.group.count)×)",
+                           count: m.group.count, evidence: clientEvidence[key] ?? [], identity: ["client", host ?? "", client ?? ""], users: users)
         }
         return findings
     }
@@ -43,6 +46,13 @@ struct ConsumerNotApprovedRule: Rule {
     var examples: [RuleExample] {
         [.fires("server: Not approved for access on an integration flow",
                 [.login("2026-11-21T06:00:00Z", app: "Acme ERP Sync", user: "qa-bot@acme.example", flow: .jwtBearer, status: "Failed: Not approved for access")]),
+         .fires("three subjects of one app: one finding listing them", findings: 1, users: 3,
+                [.login("2026-11-21T06:00:00Z", app: "Acme ERP Sync", user: "a@acme.example", flow: .jwtBearer, status: "Failed: Not approved for access"),
+                 .login("2026-11-21T06:01:00Z", app: "Acme ERP Sync", user: "b@acme.example", flow: .jwtBearer, status: "Failed: Not approved for access"),
+                 .login("2026-11-21T06:02:00Z", app: "Acme ERP Sync", user: "c@acme.example", flow: .clientCredentials, status: "Failed: Not approved for access")]),
+         .fires("one host asking for two subjects: one finding", findings: 1, users: 2,
+                [.token("2026-11-21T06:00:00Z", sub: "a@acme.example", status: 400, error: "invalid_grant", description: "user hasn't approved this consumer"),
+                 .token("2026-11-21T06:05:00Z", sub: "b@acme.example", status: 400, error: "invalid_grant", description: "user hasn't approved this consumer")]),
          .quiet("a person not assigned to an app they tried in the browser",
                 [.login("2026-11-21T06:00:00Z", app: "Acme ERP Sync", user: "bob@acme.example", flow: .webServer, status: "Failed: Not approved for access")]),
          .fires("client: user hasn't approved this consumer",

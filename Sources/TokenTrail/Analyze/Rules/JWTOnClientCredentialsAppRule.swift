@@ -20,11 +20,11 @@ struct JWTOnClientCredentialsAppRule: Rule {
             }).keys { runAs[key[0], default: []].insert(key[1]) }
         }
         for app in c.policy?.apps ?? [] { if let user = app.runAsUser { runAs[app.name] = [user] } }
-        struct Key: Hashable { let app: String, user: String }
-        let window = try c.facts.mergeLogins { g, x -> Key? in
+        // One finding per app (the cause: both flows enabled), the JWT users listed.
+        let window = try c.facts.mergeLogins { g, x -> String? in
             guard x.flow == jwt, g.app != 0, let app = try c.names.name(g.app), let users = runAs[app],
                   let user = try c.facts.displayUser(username: g.username, userId: g.userId), !users.contains(user) else { return nil }
-            return Key(app: app, user: user)
+            return app
         }
         let evidence = try c.facts.loginEvidence(for: window)
         var described: [String: String] = [:]   // once per app, not per finding
@@ -35,10 +35,11 @@ struct JWTOnClientCredentialsAppRule: Rule {
             described[app] = text
             return text
         }
-        return window.map { key, m in
-            Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last, app: key.app, user: key.user,
-                    message: "\(key.app) runs client credentials as \(describe(key.app)) but also logged in by JWT bearer as \(key.user) (\(m.group.count)×)",
-                    count: m.group.count, evidence: evidence[key] ?? [], identity: [key.app, key.user])
+        return try window.map { app, m in
+            let users = try c.facts.users(of: m)
+            return Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last, app: app,
+                           message: "\(app) runs client credentials as \(describe(app)) but also logged in by JWT bearer as \(Finding.usersPhrase(users)) (\(m.group.count)×)",
+                           count: m.group.count, evidence: evidence[app] ?? [], identity: [app], users: users)
         }
     }
 

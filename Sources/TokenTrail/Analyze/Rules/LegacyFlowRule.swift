@@ -11,27 +11,37 @@ struct LegacyFlowRule: Rule {
 
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
         let legacyTLS: Set<String> = ["TLS 1.0", "TLS 1.1", "TLSv1", "TLSv1.1", "SSLv3"]
-        // One finding per user and reason, whatever shape named the user (id, username) and
-        // whichever sources saw it (an ELF row has no app).
-        struct Key: Hashable { let user: String, why: String }
-        var apps: [Key: Set<String>] = [:]
+        // One finding per app and reason, its users listed (what is migrated is the app's
+        // integration); a login whose export names no app (SOAP, ELF rows) counts under its user.
+        // (An app-less row of a user who did the same through one app joins that app's finding.)
+        struct Key: Hashable { let app: Int64, user: String, why: String }
+        func why(_ x: LoginContextInfo) -> String? {
+            if x.flow == Flow.usernamePassword.rawValue { return "the username-password OAuth flow" }
+            if x.flow == Flow.soapApi.rawValue { return "SOAP login()" }
+            if let tls = x.tls, legacyTLS.contains(tls) { return tls }
+            return nil
+        }
+        struct UserReason: Hashable { let user: String, why: String }
+        var appsOf: [UserReason: Set<Int64>] = [:]
+        _ = try c.facts.mergeLogins { g, x -> Int? in
+            if g.app != 0, let why = why(x), let user = try c.facts.displayUser(username: g.username, userId: g.userId) {
+                appsOf[UserReason(user: user, why: why), default: []].insert(g.app)
+            }
+            return nil
+        }
         let groups = try c.facts.mergeLogins { g, x -> Key? in
-            let why: String
-            if x.flow == Flow.usernamePassword.rawValue { why = "the username-password OAuth flow" }
-            else if x.flow == Flow.soapApi.rawValue { why = "SOAP login()" }
-            else if let tls = x.tls, legacyTLS.contains(tls) { why = tls }
-            else { return nil }
-            let key = Key(user: try c.facts.displayUser(username: g.username, userId: g.userId) ?? "?", why: why)
-            if let app = try c.names.name(g.app) { apps[key, default: []].insert(app) }
-            return key
+            guard let why = why(x) else { return nil }
+            if g.app != 0 { return Key(app: g.app, user: "", why: why) }
+            let user = try c.facts.displayUser(username: g.username, userId: g.userId) ?? "?"
+            if let apps = appsOf[UserReason(user: user, why: why)], apps.count == 1, let app = apps.first { return Key(app: app, user: "", why: why) }
+            return Key(app: 0, user: user, why: why)
         }
         let evidence = try c.facts.loginEvidence(for: groups)
-        return groups.map { key, m in
-            let names = (apps[key] ?? []).sorted()
-            let via = names.isEmpty ? "" : " via " + names.joined(separator: ", ")
-            return Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last,
-                           app: names.first, user: key.user, message: "\(key.user) logged in with \(key.why)\(via) (\(m.group.count)×)",
-                           count: m.group.count, evidence: evidence[key] ?? [], identity: [key.user, key.why])
+        return try groups.map { key, m in
+            let app = try c.names.name(key.app), users = try c.facts.users(of: m)
+            return Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last, app: app,
+                           message: "\(Finding.usersPhrase(users)) logged in with \(key.why)\(app.map { " via " + $0 } ?? "") (\(m.group.count)×)",
+                           count: m.group.count, evidence: evidence[key] ?? [], identity: app.map { [$0, key.why] } ?? [key.user, key.why], users: users)
         }
     }
 

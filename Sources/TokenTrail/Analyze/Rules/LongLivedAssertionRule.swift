@@ -21,13 +21,13 @@ struct LongLivedAssertionRule: Rule {
             return key
         }
         let evidence = try c.facts.requestEvidence(for: groups)
-        return groups.map { key, m in
-            let worst = longest[key]!
+        return try groups.map { key, m in
+            let worst = longest[key] ?? (0, false), users = try c.facts.subjects(of: m)
             let why = worst.milliseconds ? "exp looks like milliseconds, not seconds" : "up to \(worst.lifetime) s (maximum \(maximum) s)"
             return Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last,
                            app: c.app(forClientId: key.client)?.name ?? key.client, host: key.host,
-                           message: "\(key.host ?? "a client") sent \(m.group.count) assertion(s) valid too long: \(why)",
-                           count: m.group.count, evidence: evidence[key] ?? [], identity: [key.host ?? "", key.client ?? ""])
+                           message: "\(key.host ?? "a client") sent \(m.group.count) assertion(s)\(users.isEmpty ? "" : " for " + Finding.usersPhrase(users)) valid too long: \(why)",
+                           count: m.group.count, evidence: evidence[key] ?? [], identity: [key.host ?? "", key.client ?? ""], users: users)
         }
     }
 

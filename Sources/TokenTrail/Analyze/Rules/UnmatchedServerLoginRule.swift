@@ -23,8 +23,10 @@ struct UnmatchedServerLoginRule: Rule {
         }
         let contexts = try c.facts.contexts.ids { $0.isServerToServer && $0.isSuccess }
         guard !contexts.isEmpty else { return [] }
-        struct Key: Hashable { let app: Int64, ip: Int64, user: String }
-        var groups: [Key: (group: Group, evidence: [EvidenceRef])] = [:]
+        // One finding per app (per user, for logins that name no app): the cause is the app's
+        // key or secret held elsewhere, from however many addresses and as however many users.
+        struct Key: Hashable { let app: Int64, user: String }
+        var groups: [Key: (group: Group, evidence: [EvidenceRef], ips: [Int64: Int], users: [String: Int])] = [:]
         // Logins of those apps, and logins that name no app (ELF rows nothing attributed) of
         // the users those apps' requests log in as.
         let statement = try c.facts.db.prepare("""
@@ -42,19 +44,24 @@ struct UnmatchedServerLoginRule: Rule {
             let subject = statement.int(at: 2) != 0 || directory[user] == nil ? user.lowercased() : "id:" + user.prefix(15)
             guard let span = app != 0 ? spans[app] : correlation.usersWithClientLogs[subject],
                   time >= span.first - margin, time <= span.last + margin else { continue }
-            let key = Key(app: app, ip: statement.int(at: 4), user: user)
-            var entry = groups[key] ?? (Group(), [])
+            let key = Key(app: app, user: app == 0 ? user : "")
+            var entry = groups[key] ?? (Group(), [], [:], [:])
             entry.group.add(time)
+            entry.ips[statement.int(at: 4), default: 0] += 1
+            entry.users[user, default: 0] += 1
             if entry.evidence.count < Finding.maxEvidence { entry.evidence.append(EvidenceRef(source: statement.int(at: 5), line: statement.int(at: 6))) }
             groups[key] = entry
         }
         return try groups.map { key, entry in
-            let app = try c.names.name(key.app) ?? "(no app in the export)", ip = try c.names.name(key.ip) ?? "?"
+            let app = try c.names.name(key.app) ?? "(no app in the export)"
+            var ips: [String: Int] = [:]
+            for (ip, n) in entry.ips { ips[try c.names.name(ip) ?? "?", default: 0] += n }
+            let from = Finding.counted(ips, noun: "addresses", none: "an unrecorded address")
             return Finding(rule: id, severity: defaultSeverity, firstSeen: entry.group.first, lastSeen: entry.group.last,
-                           app: key.app != 0 ? app : nil,
-                           user: key.user, sourceIp: ip,
-                           message: "\(entry.group.count) login(s) of \(app) as \(key.user) from \(ip) have no matching client request: someone else holds the key or secret",
-                           count: entry.group.count, evidence: try c.facts.evidence(entry.evidence), identity: [app, ip, key.user])
+                           app: key.app != 0 ? app : nil, sourceIp: ips.count == 1 ? ips.keys.first : nil,
+                           message: "\(entry.group.count) login(s) of \(app) as \(Finding.usersPhrase(entry.users)) from \(from) have no matching client request: someone else holds the key or secret",
+                           count: entry.group.count, evidence: try c.facts.evidence(entry.evidence), identity: key.app != 0 ? [app] : [app, key.user],
+                           users: entry.users)
         }
     }
 
@@ -63,6 +70,13 @@ struct UnmatchedServerLoginRule: Rule {
             .token("2026-11-21T06:00:00Z", sub: "erp@acme.example"),
             .login("2026-11-21T06:00:01Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer),
             .login("2026-11-21T06:20:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer, ip: "203.0.113.77"),
+            .token("2026-11-21T06:40:00Z", sub: "erp@acme.example"),
+            .login("2026-11-21T06:40:01Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer)]),
+         .fires("two addresses and two users of one app: one finding", findings: 1, users: 2, [
+            .token("2026-11-21T06:00:00Z", sub: "erp@acme.example"),
+            .login("2026-11-21T06:00:01Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer),
+            .login("2026-11-21T06:20:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer, ip: "203.0.113.77"),
+            .login("2026-11-21T06:25:00Z", app: "Acme ERP Sync", user: "admin@acme.example", flow: .jwtBearer, ip: "203.0.113.78"),
             .token("2026-11-21T06:40:00Z", sub: "erp@acme.example"),
             .login("2026-11-21T06:40:01Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer)]),
          .quiet("every login has its request", [
