@@ -36,7 +36,6 @@ public enum HTMLReport {
 
     /// Apps and hosts get a page each, the busiest first, up to this many.
     static let maxEntityPages = 40
-    static let findingsPerRule = 50
 
     /// `facts`: the session of an analysis of this very period, whose rollups are built already.
     public static func write(db: Database, options o: Options, to directory: String, facts given: Facts? = nil) throws -> Written {
@@ -84,19 +83,19 @@ public enum HTMLReport {
         }
 
         try page("index.html", "Overview", try Timings.measure("overview") { try overview(db, o, findings, apps: apps, hosts: hosts) } + section(.overview))
-        try page("findings.html", "Findings", findingsList(findings, new: o.newFindings))
+        try page("findings.html", "Findings", FindingsPage.render(findings, new: o.newFindings))
         for entity in apps {
             let (app, logins) = (entity.name, entity.rows)
             let declared = o.policy?.apps.first { $0.name == app }
             var body = "<h1>App: \(HTML.escape(app))</h1><p class=\"muted\">\(logins) server login(s) in the period.</p>"
             body += policyBox(declared)
-            body += findingsList(findings.filter { $0.app == app }, new: o.newFindings, heading: "Findings for this app", compact: true)
+            body += FindingsPage.render(findings.filter { $0.app == app }, new: o.newFindings, heading: "Findings for this app", compact: true)
             try page(entity.page("app"), app, body + section(.app, ["app": .text(app)]))
         }
         for entity in hosts {
             let (host, requests) = (entity.name, entity.rows)
             var body = "<h1>Client host: \(HTML.escape(host))</h1><p class=\"muted\">\(requests) token request(s) in its log for the period.</p>"
-            body += findingsList(findings.filter { $0.host == host }, new: o.newFindings, heading: "Findings for this host", compact: true)
+            body += FindingsPage.render(findings.filter { $0.host == host }, new: o.newFindings, heading: "Findings for this host", compact: true)
             try page(entity.page("host"), host, body + section(.host, ["host": .text(host)]))
         }
         try page("quality.html", "Data quality", "<h1>Data quality</h1>" + section(.quality))
@@ -141,30 +140,32 @@ public enum HTMLReport {
         // The same period test as the data-quality panels, so both pages give one count.
         let rejects = try db.scalar("SELECT count(*) FROM v_rejects WHERE source_last_ms >= ? AND source_first_ms <= ?", window).int ?? 0
         let repaired = try db.scalar("SELECT count(DISTINCT evidence) FROM v_repairs WHERE source_last_ms >= ? AND source_first_ms <= ?", window).int ?? 0
-        let urgent = findings.filter { $0.severity >= .high }
+        let urgent = findings.filter { $0.severity >= .high }, problems = findings.filter { $0.severity >= FindingsPage.problem }
         var out = "<h1>TokenTrail report</h1>"
         out += "<p class=\"muted\">Period \(e(UTCTime.iso(o.since))) … \(e(UTCTime.iso(o.until))) (UTC) · database <code>\(e(o.databasePath))</code></p>"
         // An empty period is not a quiet one: say so, and where the records are.
         if let empty = try Period.emptiness(db: db, since: o.since, until: o.until) { out += "<p class=\"bad\">Note: \(e(empty)).</p>" }
         out += "<div class=\"cards\">"
         out += "<div class=\"card\"><b class=\"\(urgent.isEmpty ? "" : "bad")\">\(urgent.count)</b>findings high or critical</div>"
-        out += "<div class=\"card\"><b>\(findings.count)</b>findings in all</div>"
+        out += "<div class=\"card\"><b>\(problems.count)</b>problems (medium and above)</div>"
+        out += "<div class=\"card\"><b>\(findings.count - problems.count)</b>in the long tail (low, info)</div>"
         out += "<div class=\"card\"><b>\(logins)</b>server logins</div>"
         out += "<div class=\"card\"><b>\(requests)</b>client token requests</div>"
         out += "<div class=\"card\"><b>\(apps.count) · \(hosts.count)</b>apps · client hosts</div>"
         out += "<div class=\"card\"><b class=\"\(rejects > 0 ? "bad" : "")\">\(rejects)</b>rows rejected</div>"
         out += "<div class=\"card\"><b>\(repaired)</b>rows kept with repaired values</div></div>"
         out += "<h2>Needs attention</h2>"
-        if findings.isEmpty {
-            out += "<p>No finding in this period.</p>"
+        // Each line is one problem (a finding is one cause, whatever the users it covers).
+        if problems.isEmpty {
+            out += "<p>No problem at medium or above in this period.\(findings.isEmpty ? "" : " <a href=\"findings.html#long-tail\">\(findings.count) low or info finding(s) →</a>")</p>"
         } else {
             out += "<ol class=\"attention\">"
-            for f in findings.prefix(10) {
+            for f in problems.prefix(10) {
                 out += "<li><span class=\"sev sev-\(f.severity.rawValue)\">\(e(f.severity.rawValue))</span> <a href=\"findings.html#f-\(e(f.fingerprint))\">\(e(f.message))</a>"
                 out += " <span class=\"muted\">\(e(f.evidence.first ?? ""))</span></li>"
             }
             out += "</ol>"
-            if findings.count > 10 { out += "<p><a href=\"findings.html\">All \(findings.count) findings with their evidence →</a></p>" }
+            out += "<p><a href=\"findings.html\">All \(problems.count) problem(s) with their evidence\(problems.count < findings.count ? ", and the long tail of \(findings.count - problems.count)" : "") →</a></p>"
         }
         out += changes(try Digest.compute(db: db, since: o.since, until: o.until))
         return out
@@ -201,34 +202,6 @@ public enum HTMLReport {
         if !app.sourceCidrs.isEmpty { rows.append(["networks", app.sourceCidrs.joined(separator: ", ")]) }
         if !app.clientIds.isEmpty { rows.append(["client ids", app.clientIds.map { String($0.prefix(12)) + "…" }.joined(separator: ", ")]) }
         return "<h2>Declared in the policy</h2>" + (rows.isEmpty ? "<p class=\"muted\">\(e(app.name)) has no constraints.</p>" : HTML.table(["what", "declared"], rows))
-    }
-
-    static func findingsList(_ findings: [Finding], new: Set<String>, heading: String = "Findings", compact: Bool = false) -> String {
-        let e = HTML.escape
-        guard !findings.isEmpty else { return "<h\(compact ? 2 : 1)>\(e(heading))</h\(compact ? 2 : 1)><p class=\"muted\">No finding in this period.</p>" }
-        var counts: [String] = []
-        for severity in Severity.allCases.reversed() {
-            let n = findings.filter { $0.severity == severity }.count
-            if n > 0 { counts.append("\(n) \(severity.rawValue)") }
-        }
-        var out = "<h\(compact ? 2 : 1)>\(e(heading))</h\(compact ? 2 : 1)><p>\(e(counts.joined(separator: " · ")))</p>"
-        var shown: [String: Int] = [:]
-        for f in findings {
-            shown[f.rule, default: 0] += 1
-            guard shown[f.rule]! <= findingsPerRule else { continue }
-            let rule = RuleCatalog.rule(id: f.rule)
-            out += "<div class=\"finding sev-\(f.severity.rawValue)\"\(compact ? "" : " id=\"f-\(e(f.fingerprint))\"")><div><span class=\"sev\">\(e(f.severity.rawValue))</span> "
-            out += "<code>\(e(f.rule))</code>\(new.contains(f.fingerprint) ? " <b>new</b>" : "")</div>"
-            out += "<p class=\"msg\">\(e(f.message))</p>"
-            out += "<p class=\"muted\">\(e(UTCTime.iso(f.firstSeen))) … \(e(UTCTime.iso(f.lastSeen))) · \(f.count) record(s)</p>"
-            if let rule, !compact { out += "<details><summary>Why this matters, what to check</summary><p>\(e(rule.rationale))</p></details>" }
-            out += "<details\(compact ? "" : " open")><summary>Evidence (\(f.evidence.count) shown)</summary><p class=\"evidence\">"
-            out += f.evidence.map(e).joined(separator: "<br>") + "</p></details></div>"
-        }
-        for (rule, count) in shown.sorted(by: { $0.key < $1.key }) where count > findingsPerRule {
-            out += "<p class=\"muted\">… and \(count - findingsPerRule) more <code>\(e(rule))</code> findings: see the <code>findings</code> table or <code>--findings</code>.</p>"
-        }
-        return out
     }
 
     static func render(_ panel: Panel, _ result: PanelResult) -> String {

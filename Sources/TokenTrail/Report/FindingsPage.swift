@@ -1,0 +1,59 @@
+/// Findings as a reviewer reads them: the problems (medium and above) as cards with the
+/// users they cover, their evidence and the rule's why; the long tail (low and info) as one
+/// compact table below, so hygiene items never bury a problem and none is out of reach.
+enum FindingsPage {
+    /// The lowest severity shown as a problem.
+    static let problem = Severity.medium
+    /// Cards per rule before the rest are only counted (one finding is one cause: a rule with
+    /// more than this is a rule to tune).
+    static let cardsPerRule = 50
+    static let tailRows = 500
+
+    static func render(_ findings: [Finding], new: Set<String>, heading: String = "Findings", compact: Bool = false) -> String {
+        let e = HTML.escape, h = compact ? "h2" : "h1"
+        guard !findings.isEmpty else { return "<\(h)>\(e(heading))</\(h)><p class=\"muted\">No finding in this period.</p>" }
+        var counts: [String] = []
+        for severity in Severity.allCases.reversed() {
+            let n = findings.filter { $0.severity == severity }.count
+            if n > 0 { counts.append("\(n) \(severity.rawValue)") }
+        }
+        var out = "<\(h)>\(e(heading))</\(h)><p>\(e(counts.joined(separator: " · ")))</p>"
+        var shown: [String: Int] = [:]
+        for f in findings where f.severity >= problem {
+            shown[f.rule, default: 0] += 1
+            if shown[f.rule, default: 0] <= cardsPerRule { out += card(f, new: new.contains(f.fingerprint), compact: compact) }
+        }
+        for (rule, count) in shown.sorted(by: { $0.key < $1.key }) where count > cardsPerRule {
+            out += "<p class=\"muted\">… and \(count - cardsPerRule) more <code>\(e(rule))</code> findings: see the <code>findings</code> table or <code>--findings</code>.</p>"
+        }
+        return out + longTail(findings.filter { $0.severity < problem }, compact: compact)
+    }
+
+    static func card(_ f: Finding, new: Bool, compact: Bool) -> String {
+        let e = HTML.escape
+        var out = "<div class=\"finding sev-\(f.severity.rawValue)\"\(compact ? "" : " id=\"f-\(e(f.fingerprint))\"")><div><span class=\"sev\">\(e(f.severity.rawValue))</span> "
+        out += "<code>\(e(f.rule))</code>\(new ? " <b>new</b>" : "")</div>"
+        out += "<p class=\"msg\">\(e(f.message))</p>"
+        out += "<p class=\"muted\">\(e(UTCTime.iso(f.firstSeen))) … \(e(UTCTime.iso(f.lastSeen))) · \(f.count) record(s)\(f.userCount > 1 ? " · \(f.userCount) users" : "")</p>"
+        if f.userCount > 1 {
+            let listed = f.users.map { "\($0.name) (\($0.count))" }.joined(separator: ", ")
+            out += "<details><summary>Users (\(f.userCount)\(f.userCount > f.users.count ? ", the \(f.users.count) with most records" : ""))</summary><p>\(e(listed))</p></details>"
+        }
+        if let rule = RuleCatalog.rule(id: f.rule), !compact { out += "<details><summary>Why this matters, what to check</summary><p>\(e(rule.rationale))</p></details>" }
+        out += "<details\(compact ? "" : " open")><summary>Evidence (\(f.evidence.count) shown)</summary><p class=\"evidence\">"
+        return out + f.evidence.map(e).joined(separator: "<br>") + "</p></details></div>"
+    }
+
+    /// Low and info findings, one row each: reachable, not in the way.
+    static func longTail(_ tail: [Finding], compact: Bool) -> String {
+        guard !tail.isEmpty else { return "" }
+        var out = "<h2 id=\"long-tail\">Long tail: \(tail.count) low and info finding(s)</h2>"
+        out += "<p class=\"muted\">Hygiene and context rather than problems: legacy authentication, login-as, one user's few failures.</p>"
+        out += HTML.table(["severity", "rule", "finding", "records", "users", "first evidence"],
+                          tail.prefix(tailRows).map { f in
+                              [f.severity.rawValue, f.rule, f.message, String(f.count), String(max(f.userCount, f.user == nil ? 0 : 1)), f.evidence.first ?? ""]
+                          }, numeric: [3, 4], code: [1])
+        if tail.count > tailRows { out += "<p class=\"muted\">… and \(tail.count - tailRows) more: see the <code>findings</code> table or <code>--findings</code>.</p>" }
+        return out
+    }
+}
