@@ -81,6 +81,41 @@ import Testing
         #expect(try TestSupport.count(db, "SELECT count(*) FROM findings") == first.findings.count)
     }
 
+    @Test func findingsNameUsersWhereverAnySourceNamesTheId() throws {
+        // The Login History API export has user ids only; an Event Monitoring row names the id.
+        let example = RuleExample.fires("ids named by another export", [
+            .login("2026-11-21T05:00:00Z", app: nil, user: "erp@acme.example", flow: .jwtBearer, userId: "0055g00000ErpInAAJ", elf: true),
+            .login("2026-11-21T06:00:00Z", app: "Acme ERP Sync", user: "", flow: .jwtBearer, status: "Failed: Invalid Timestamp", userId: "0055g00000ErpInAAJ"),
+            .login("2026-11-21T06:01:00Z", app: "Acme ERP Sync", user: "", flow: .jwtBearer, status: "Failed: Invalid Timestamp", userId: "0055g00000OpsUsAAJ")])
+        let rule = try #require(RuleCatalog.rule(id: "expired-assertion"))
+        let findings = try ExampleLoader.evaluate(rule, example, databasePath: try TestSupport.temporaryDirectory() + "/names.sqlite")
+        let finding = try #require(findings.first)
+        #expect(findings.count == 1)
+        #expect(Set(finding.users.map(\.name)) == ["erp@acme.example", "0055g00000OpsUsAAJ"])
+        #expect(finding.message.contains("erp@acme.example"))
+    }
+
+    @Test func severityFollowsImpact() throws {
+        let rule = try #require(RuleCatalog.rule(id: "expired-assertion"))
+        func severity(_ events: [ExampleEvent]) throws -> Severity? {
+            try ExampleLoader.evaluate(rule, .fires("impact", events), databasePath: try TestSupport.temporaryDirectory() + "/impact.sqlite").first?.severity
+        }
+        let failed = "Failed: Invalid Timestamp"
+        // Two failures of one person among an app's many logins: one level down.
+        var busy: [ExampleEvent] = (0..<20).map { i in
+            .login("2026-11-21T06:\(String(format: "%02d", i * 2)):00Z", app: "Acme Portal", user: "user\(i)@acme.example", flow: .webServer)
+        }
+        busy += [.login("2026-11-21T07:00:00Z", app: "Acme Portal", user: "bob@acme.example", flow: .webServer, status: failed),
+                 .login("2026-11-21T07:01:00Z", app: "Acme Portal", user: "bob@acme.example", flow: .webServer, status: failed)]
+        #expect(try severity(busy) == .medium)
+        // An integration whose every login fails: the rule's severity.
+        #expect(try severity((0..<3).map { i in
+            .login("2026-11-21T06:0\(i):00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer, status: failed)
+        }) == .high)
+        // The same failure across many users: the rule's severity however small a share.
+        #expect(try severity(busy + ["a", "b", "c"].map { .login("2026-11-21T08:00:00Z", app: "Acme Portal", user: "\($0)@acme.example", flow: .webServer, status: failed) }) == .high)
+    }
+
     @Test func aDatabaseAnalysedAtAnOlderGrainConverges() throws {
         // A database from before issue 14 holds one expired-assertion finding per app × user.
         // Re-analysing the period retires them for the one finding per cause; a finding

@@ -38,7 +38,8 @@ public struct Finding: Sendable, Equatable {
     public static let maxEvidence = 50
     public static let maxUsers = 20
 
-    /// `users`: records per user. With one user and no `user` given, that user is the finding's `user`.
+    /// `users`: records per user. With one user and no `user` given, that user is the finding's
+    /// `user`; with a `user` and no `users`, it covers that user with all `count` records.
     public init(rule: String, severity: Severity, firstSeen: Int64, lastSeen: Int64, app: String? = nil,
                 user: String? = nil, host: String? = nil, sourceIp: String? = nil, message: String,
                 count: Int, evidence: [String], identity: [String], users: [String: Int] = [:]) {
@@ -48,8 +49,10 @@ public struct Finding: Sendable, Equatable {
         self.lastSeen = lastSeen
         self.app = app
         self.user = user ?? (users.count == 1 ? users.keys.first : nil)
-        self.users = Self.ranked(users)
-        self.userCount = users.count
+        // A finding about one user covers that user: every finding says whom it covers.
+        let covered = users.isEmpty ? user.map { [$0: count] } ?? [:] : users
+        self.users = Self.ranked(covered)
+        self.userCount = covered.count
         self.host = host
         self.sourceIp = sourceIp
         self.message = message

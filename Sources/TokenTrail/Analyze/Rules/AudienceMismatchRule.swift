@@ -59,6 +59,10 @@ struct AudienceMismatchRule: Rule {
             .fires("audience is invalid", [.token("2026-11-21T06:00:00Z", aud: "https://acme.example", status: 400,
                                                   error: "invalid_grant", description: "audience is invalid")]),
             .fires("sandbox audience against the policy", policy: policy, [.token("2026-11-21T06:00:00Z", aud: "https://test.salesforce.com")]),
+            .fires("one wrong audience for three subjects: one finding", policy: policy, findings: 1, users: 3,
+                   [.token("2026-11-21T06:00:00Z", sub: "a@acme.example", aud: "https://test.salesforce.com"),
+                    .token("2026-11-21T06:01:00Z", sub: "b@acme.example", aud: "https://test.salesforce.com"),
+                    .token("2026-11-21T06:02:00Z", sub: "c@acme.example", aud: "https://test.salesforce.com")]),
             .quiet("the expected audience", policy: policy, [.token("2026-11-21T06:00:00Z", aud: "https://login.salesforce.com")]),
             .quiet("My Domain audience without a policy", [.token("2026-11-21T06:00:00Z", aud: "https://acme.my.salesforce.com")]),
         ]

@@ -30,10 +30,11 @@ struct FlowDriftRule: Rule {
         }
         let wanted = window.filter { hits[$0.key] != nil }
         let evidence = try c.facts.loginEvidence(for: wanted)
-        return wanted.map { key, m in
-            Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last, app: key.app,
-                    message: "\(key.app) logged in by \(key.flow) (\(m.group.count)×): \(hits[key]!)",
-                    count: m.group.count, evidence: evidence[key] ?? [], identity: [key.app, key.flow])
+        return try wanted.map { key, m in
+            let users = try c.facts.users(of: m)
+            return Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last, app: key.app,
+                           message: "\(key.app) logged in by \(key.flow) as \(Finding.usersPhrase(users)) (\(m.group.count)×): \(hits[key] ?? "")",
+                           count: m.group.count, evidence: evidence[key] ?? [], identity: [key.app, key.flow], users: users)
         }
     }
 
@@ -45,6 +46,9 @@ struct FlowDriftRule: Rule {
             .fires("no policy: a flow never used before", windowStart: "2026-11-20T00:00:00Z",
                    [.login("2026-11-10T06:00:00Z", app: "Acme Reporting", user: "bot@acme.example", flow: .clientCredentials),
                     .login("2026-11-21T06:00:00Z", app: "Acme Reporting", user: "bot@acme.example", flow: .jwtBearer)]),
+            .fires("an undeclared flow by two users: one finding", policy: policy, findings: 1, users: 2,
+                   [.login("2026-11-21T06:00:00Z", app: "Acme ERP Sync", user: "a@acme.example", flow: .usernamePassword),
+                    .login("2026-11-21T06:05:00Z", app: "Acme ERP Sync", user: "b@acme.example", flow: .usernamePassword)]),
             .quiet("the declared flow", policy: policy, [.login("2026-11-21T06:00:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer)]),
             .quiet("no policy, no history", [.login("2026-11-21T06:00:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .usernamePassword)]),
             .quiet("a person's failed attempt with another flow", policy: policy,

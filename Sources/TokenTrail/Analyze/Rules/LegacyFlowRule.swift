@@ -47,6 +47,10 @@ struct LegacyFlowRule: Rule {
 
     var examples: [RuleExample] {
         [.fires("Data Loader with a password", [.login("2026-11-21T06:00:00Z", app: "Dataloader Partner", user: "admin@acme.example", flow: .usernamePassword)]),
+         .fires("three users of one app with a password: one finding", findings: 1, users: 3,
+                [.login("2026-11-21T06:00:00Z", app: "Dataloader Partner", user: "a@acme.example", flow: .usernamePassword),
+                 .login("2026-11-21T06:01:00Z", app: "Dataloader Partner", user: "b@acme.example", flow: .usernamePassword),
+                 .login("2026-11-21T06:02:00Z", app: "Dataloader Partner", user: "c@acme.example", flow: .usernamePassword)]),
          .fires("SOAP login()", [.login("2026-11-21T06:00:00Z", app: nil, user: "old-etl@acme.example", flow: .soapApi)]),
          .fires("TLS 1.1", [.login("2026-11-21T06:00:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer, tls: "TLS 1.1")]),
          .quiet("JWT bearer over TLS 1.2", [.login("2026-11-21T06:00:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer)])]

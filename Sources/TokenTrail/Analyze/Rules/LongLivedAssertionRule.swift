@@ -34,6 +34,8 @@ struct LongLivedAssertionRule: Rule {
     var examples: [RuleExample] {
         [.fires("five-minute assertions", [.token("2026-11-21T06:00:00Z", lifetime: 300)]),
          .fires("exp in milliseconds", [.token("2026-11-21T06:00:00Z", lifetime: 1_795_241_041_000)]),
+         .fires("one host's assertions for two subjects: one finding", findings: 1, users: 2,
+                [.token("2026-11-21T06:00:00Z", sub: "a@acme.example", lifetime: 300), .token("2026-11-21T06:05:00Z", sub: "b@acme.example", lifetime: 600)]),
          .quiet("three minutes", [.token("2026-11-21T06:00:00Z", lifetime: 180)]),
          .quiet("no claims logged", [.token("2026-11-21T06:00:00Z", iatOffset: nil, lifetime: nil)])]
     }

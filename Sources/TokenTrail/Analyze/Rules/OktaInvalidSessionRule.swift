@@ -44,6 +44,11 @@ struct OktaInvalidSessionRule: Rule {
                                                   provider: "okta", errorCode: "E0000005", authScheme: "Bearer", integration: "okta-user-sync")]),
          .fires("revoked token", [.token("2026-11-21T06:00:00Z", host: "sync-01", grant: .other, sub: nil, aud: nil, status: 401,
                                          provider: "okta", errorCode: "E0000011", authScheme: "SSWS", integration: "okta-user-sync")]),
+         .fires("the same header mistake, many calls: one finding", findings: 1,
+                [.token("2026-11-21T06:00:00Z", host: "sync-01", grant: .other, sub: nil, aud: nil, status: 403,
+                        provider: "okta", errorCode: "E0000005", authScheme: "Bearer", integration: "okta-user-sync"),
+                 .token("2026-11-21T06:05:00Z", host: "sync-01", grant: .other, sub: nil, aud: nil, status: 403,
+                        provider: "okta", errorCode: "E0000005", authScheme: "Bearer", integration: "okta-user-sync")]),
          .quiet("a successful SSWS call", [.token("2026-11-21T06:00:00Z", host: "sync-01", grant: .other, sub: nil, aud: nil,
                                                   provider: "okta", authScheme: "SSWS", integration: "okta-user-sync")])]
     }

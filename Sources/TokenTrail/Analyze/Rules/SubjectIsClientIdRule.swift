@@ -26,6 +26,9 @@ struct SubjectIsClientIdRule: Rule {
     var examples: [RuleExample] {
         [.fires("sub equals the client id", [.token("2026-11-21T06:00:00Z", clientId: "3MVG9abc", sub: "3MVG9abc", status: 400,
                                                     error: "invalid_grant", description: "user hasn't approved this consumer")]),
+         .fires("the same mistake, many requests: one finding", findings: 1,
+                [.token("2026-11-21T06:00:00Z", clientId: "3MVG9abc", sub: "3MVG9abc", status: 400, error: "invalid_grant", description: "user hasn't approved this consumer"),
+                 .token("2026-11-21T06:05:00Z", clientId: "3MVG9abc", sub: "3MVG9abc", status: 400, error: "invalid_grant", description: "user hasn't approved this consumer")]),
          .quiet("sub is a username", [.token("2026-11-21T06:00:00Z", clientId: "3MVG9abc", sub: "erp@acme.example")]),
          .quiet("client credentials has no sub", [.token("2026-11-21T06:00:00Z", clientId: "3MVG9abc", grant: .clientCredentials, sub: nil)])]
     }

@@ -48,10 +48,14 @@ struct UnexpectedSubjectRule: Rule {
         }
 
         // Client side: the subjects the integration asked for (failed requests too).
-        struct Asked: Hashable { let client: String, sub: String, host: String? }
-        let client = try c.facts.mergeRequests { g, _ -> Asked? in
+        // One finding per client id and subject (the value), the hosts that asked listed.
+        struct Asked: Hashable { let client: String, sub: String }
+        var hosts: [Asked: [String: Int]] = [:]
+        let client = try c.facts.mergeRequests { g, tally -> Asked? in
             guard g.flow == jwtId, g.sub != 0 else { return nil }
-            return Asked(client: try c.names.name(g.clientId) ?? "", sub: try c.names.name(g.sub) ?? "", host: try c.names.name(g.host))
+            let key = Asked(client: try c.names.name(g.clientId) ?? "", sub: try c.names.name(g.sub) ?? "")
+            hosts[key, default: [:]][try c.names.name(g.host) ?? "an unnamed host", default: 0] += tally.group.count
+            return key
         }
         var asked: [(Asked, String)] = []
         for key in client.keys {
@@ -64,12 +68,14 @@ struct UnexpectedSubjectRule: Rule {
         }
         let askedGroups = client.filter { key, _ in asked.contains { $0.0 == key } }
         let clientEvidence = try c.facts.requestEvidence(for: askedGroups)
-        findings += asked.map { key, why in
-            let g = askedGroups[key]!.group
+        findings += asked.compactMap { key, why in
+            guard let g = askedGroups[key]?.group else { return nil }
             let appName = c.app(forClientId: key.client)?.name ?? (key.client.isEmpty ? nil : key.client)
-            return Finding(rule: id, severity: defaultSeverity, firstSeen: g.first, lastSeen: g.last, app: appName, user: key.sub, host: key.host,
-                           message: "\(key.host ?? "a client") requested JWT bearer tokens for \(key.sub) with \(appName ?? "an unknown client id") (\(g.count)×): \(why)",
-                           count: g.count, evidence: clientEvidence[key] ?? [], identity: ["client", key.client, key.sub, key.host ?? ""])
+            let from = hosts[key] ?? [:]
+            return Finding(rule: id, severity: defaultSeverity, firstSeen: g.first, lastSeen: g.last, app: appName, user: key.sub,
+                           host: from.count == 1 ? from.keys.first : nil,
+                           message: "\(Finding.counted(from, noun: "hosts", none: "a client")) requested JWT bearer tokens for \(key.sub) with \(appName ?? "an unknown client id") (\(g.count)×): \(why)",
+                           count: g.count, evidence: clientEvidence[key] ?? [], identity: ["client", key.client, key.sub])
         }
         return findings
     }
@@ -81,6 +87,9 @@ struct UnexpectedSubjectRule: Rule {
                    [.login("2026-11-21T06:00:00Z", app: "Acme ERP Sync", user: "ceo@acme.example", flow: .jwtBearer)]),
             .fires("client asks for a subject outside the policy", policy: policy,
                    [.token("2026-11-21T06:00:00Z", sub: "ceo@acme.example")]),
+            .fires("two hosts ask for the same wrong subject: one finding", policy: policy, findings: 1,
+                   [.token("2026-11-21T06:00:00Z", host: "etl-01", sub: "ceo@acme.example"),
+                    .token("2026-11-21T06:10:00Z", host: "etl-02", sub: "ceo@acme.example")]),
             .fires("no policy: a subject never seen before for this app", windowStart: "2026-11-20T00:00:00Z",
                    [.login("2026-11-10T06:00:00Z", app: "Acme ERP Sync", user: "erp-integration@acme.example", flow: .jwtBearer),
                     .login("2026-11-21T06:00:00Z", app: "Acme ERP Sync", user: "ceo@acme.example", flow: .jwtBearer)]),

@@ -13,19 +13,19 @@ struct UnknownAppRule: Rule {
         let usePolicy = !declared.isEmpty
         guard try usePolicy || c.facts.hasHistory else { return [] }
         let known = usePolicy ? declared : Set(try c.facts.mergeLogins(history: true) { g, _ in try c.names.name(g.app) }.keys)
-        var flows: [String: Set<String>] = [:], users: [String: Set<String>] = [:]
+        var flows: [String: Set<String>] = [:]
         let apps = try c.facts.mergeLogins { g, x -> String? in
             guard x.isOAuth, let app = try c.names.name(g.app), !known.contains(app) else { return nil }
             flows[app, default: []].insert(x.flow)
-            if let user = try c.facts.displayUser(username: g.username, userId: g.userId) { users[app, default: []].insert(user) }
             return app
         }
         let evidence = try c.facts.loginEvidence(for: apps)
         let why = usePolicy ? "not in the policy" : "first seen"
-        return apps.map { app, m in
-            Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last, app: app,
-                    message: "\(app) (\(why)) logged in \(m.group.count)× as \(users[app]?.count ?? 0) user(s) by \((flows[app] ?? []).sorted().joined(separator: ","))",
-                    count: m.group.count, evidence: evidence[app] ?? [], identity: [app])
+        return try apps.map { app, m in
+            let covered = try c.facts.users(of: m)
+            return Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last, app: app,
+                           message: "\(app) (\(why)) logged in \(m.group.count)× as \(Finding.usersPhrase(covered)) by \((flows[app] ?? []).sorted().joined(separator: ","))",
+                           count: m.group.count, evidence: evidence[app] ?? [], identity: [app], users: covered)
         }
     }
 
@@ -37,6 +37,10 @@ struct UnknownAppRule: Rule {
             .fires("no policy: first seen", windowStart: "2026-11-20T00:00:00Z",
                    [.login("2026-11-10T06:00:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer),
                     .login("2026-11-21T06:00:00Z", app: "Shady Sync", user: "erp@acme.example", flow: .refreshToken)]),
+            .fires("one unknown app, three users: one finding", policy: policy, findings: 1, users: 3,
+                   [.login("2026-11-21T06:00:00Z", app: "Shady Sync", user: "a@acme.example", flow: .refreshToken),
+                    .login("2026-11-21T06:01:00Z", app: "Shady Sync", user: "b@acme.example", flow: .refreshToken),
+                    .login("2026-11-21T06:02:00Z", app: "Shady Sync", user: "c@acme.example", flow: .webServer)]),
             .quiet("a declared app", policy: policy, [.login("2026-11-21T06:00:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer)]),
             .quiet("UI logins are not OAuth apps", policy: policy, [.login("2026-11-21T06:00:00Z", app: "Browser", user: "bob@acme.example", flow: .ui)]),
             .quiet("no policy, first scan", [.login("2026-11-21T06:00:00Z", app: "Shady Sync", user: "erp@acme.example", flow: .jwtBearer)]),

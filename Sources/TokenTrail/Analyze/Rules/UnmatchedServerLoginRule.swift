@@ -45,12 +45,13 @@ struct UnmatchedServerLoginRule: Rule {
             guard let span = app != 0 ? spans[app] : correlation.usersWithClientLogs[subject],
                   time >= span.first - margin, time <= span.last + margin else { continue }
             let key = Key(app: app, user: app == 0 ? user : "")
-            var entry = groups[key] ?? (Group(), [], [:], [:])
-            entry.group.add(time)
-            entry.ips[statement.int(at: 4), default: 0] += 1
-            entry.users[user, default: 0] += 1
-            if entry.evidence.count < Finding.maxEvidence { entry.evidence.append(EvidenceRef(source: statement.int(at: 5), line: statement.int(at: 6))) }
-            groups[key] = entry
+            // In place: copying an entry out and back would copy its address and user tallies per row.
+            groups[key, default: (Group(), [], [:], [:])].group.add(time)
+            groups[key]?.ips[statement.int(at: 4), default: 0] += 1
+            groups[key]?.users[user, default: 0] += 1
+            if (groups[key]?.evidence.count ?? 0) < Finding.maxEvidence {
+                groups[key]?.evidence.append(EvidenceRef(source: statement.int(at: 5), line: statement.int(at: 6)))
+            }
         }
         return try groups.map { key, entry in
             let app = try c.names.name(key.app) ?? "(no app in the export)"
