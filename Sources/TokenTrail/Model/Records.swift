@@ -110,6 +110,18 @@ public struct ApiActivityRecord: Sendable {
     public var loginKey: String?
     public var sessionKey: String?
     public var requestId: String?
+    /// RestApi `USER_AGENT` (a client code such as 5001), API/ApiTotalUsage `CLIENT_NAME`, ApiTotalUsage `API_FAMILY`.
+    public var userAgent: Symbol = 0
+    public var clientName: Symbol = 0
+    public var apiFamily: Symbol = 0
+    /// API `QUERY`: only a fingerprint of the SOQL text is kept (it can name personal data); its entity goes to `entity`.
+    public var queryFingerprint: String?
+    /// Bulk API jobs: one row per job state change (BulkApi2) or batch (BulkApi).
+    public var jobId: String?
+    public var batchId: String?
+    public var jobState: Symbol = 0
+    public var operation: Symbol = 0
+    public var recordsFailed: Int64?
     public init() {}
 }
 
@@ -137,5 +149,18 @@ public struct IdpEventRecord: Sendable {
     public var requestUri: Symbol = 0
     public var transactionId: String?
     public var displayMessage: Symbol = 0
+    /// Session and token fields (session replay): the Okta session id is kept as a
+    /// fingerprint only (it identifies a live session); `dtHash` is already a hash.
+    public var sessionFingerprint: String?
+    public var dtHash: String?
+    public var apiTokenId: String?
+    public var clientId: Symbol = 0
+    /// `securityContext`: the address's network (AS number and organisation, ISP) and whether it is a proxy.
+    public var asNumber: Symbol = 0
+    public var asOrg: Symbol = 0
+    public var isp: Symbol = 0
+    public var isProxy: Int64?
+    /// `target[]` as JSON text (id, type, displayName of each), scrubbed.
+    public var targets: Symbol = 0
     public init() {}
 }

@@ -64,6 +64,9 @@ public final class IngestStore {
         b.value("rows", r.rows); b.symbol("client_ip", r.clientIp); b.symbol("delegated_user", r.delegatedUser)
         b.symbol("delegated_user_id", r.delegatedUserId); b.symbol("session_type", r.sessionType); b.value("login_key", r.loginKey)
         b.value("session_key", r.sessionKey); b.value("request_id", r.requestId)
+        b.symbol("user_agent", r.userAgent); b.symbol("client_name", r.clientName); b.symbol("api_family", r.apiFamily)
+        b.value("query_fingerprint", r.queryFingerprint); b.value("job_id", r.jobId); b.value("batch_id", r.batchId)
+        b.symbol("job_state", r.jobState); b.symbol("operation", r.operation); b.value("records_failed", r.recordsFailed)
     }
 
     static func bindIdpEvent(_ b: inout RowBinder, _ r: IdpEventRecord) {
@@ -75,6 +78,9 @@ public final class IngestStore {
         b.symbol("failure_class", r.failureClass); b.symbol("grant_type", r.grantType); b.symbol("flow", r.flow)
         b.symbol("request_uri", r.requestUri); b.value("transaction_id", r.transactionId)
         b.symbol("display_message", r.displayMessage)
+        b.value("session_fingerprint", r.sessionFingerprint); b.value("dt_hash", r.dtHash); b.value("api_token_id", r.apiTokenId)
+        b.symbol("client_id", r.clientId); b.symbol("as_number", r.asNumber); b.symbol("as_org", r.asOrg); b.symbol("isp", r.isp)
+        b.value("is_proxy", r.isProxy); b.symbol("targets", r.targets)
     }
 
     public func add(_ r: LoginRecord) throws {

@@ -77,6 +77,8 @@ public enum Schema {
         method INTEGER, resource INTEGER, entity INTEGER, status INTEGER, rows INTEGER,
         client_ip INTEGER, delegated_user INTEGER, delegated_user_id INTEGER, session_type INTEGER,
         login_key TEXT, session_key TEXT, request_id TEXT,
+        user_agent INTEGER, client_name INTEGER, api_family INTEGER, query_fingerprint TEXT,
+        job_id TEXT, batch_id TEXT, job_state INTEGER, operation INTEGER, records_failed INTEGER,
         PRIMARY KEY(time, key)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS idp_events(
         time INTEGER NOT NULL, key INTEGER NOT NULL, precision_ms INTEGER NOT NULL,
@@ -85,6 +87,8 @@ public enum Schema {
         actor_name INTEGER, client_ip INTEGER, user_agent INTEGER, outcome INTEGER NOT NULL,
         outcome_reason INTEGER, failure_class INTEGER, grant_type INTEGER, flow INTEGER,
         request_uri INTEGER, transaction_id TEXT, display_message INTEGER,
+        session_fingerprint TEXT, dt_hash TEXT, api_token_id TEXT, client_id INTEGER,
+        as_number INTEGER, as_org INTEGER, isp INTEGER, is_proxy INTEGER, targets INTEGER,
         PRIMARY KEY(time, key)) WITHOUT ROWID;
     """
 
@@ -217,7 +221,9 @@ public enum Schema {
             \(s("a.status", as: "status")), a.rows, \(s("a.client_ip", as: "client_ip")),
             \(s("a.delegated_user", as: "delegated_user")), \(s("a.delegated_user_id", as: "delegated_user_id")),
             \(s("a.session_type", as: "session_type")), a.login_key, a.session_key, a.request_id,
-            src.path AS source_path, a.line, \(evidence("src", "a.line")) AS evidence
+            \(s("a.user_agent", as: "user_agent")), \(s("a.client_name", as: "client_name")), \(s("a.api_family", as: "api_family")),
+            a.query_fingerprint, a.job_id, a.batch_id, \(s("a.job_state", as: "job_state")), \(s("a.operation", as: "operation")),
+            a.records_failed, src.path AS source_path, a.line, \(evidence("src", "a.line")) AS evidence
           FROM api_activity a JOIN sources src ON src.id = a.source_id;
         DROP VIEW IF EXISTS v_idp_events;
         CREATE VIEW v_idp_events AS SELECT \(iso("e.time")) AS time_utc, e.time AS time_ms,
@@ -228,7 +234,9 @@ public enum Schema {
             \(s("e.outcome_reason", as: "outcome_reason")), \(s("e.failure_class", as: "failure_class")),
             \(s("e.grant_type", as: "grant_type")), \(s("e.flow", as: "flow")), \(s("e.request_uri", as: "request_uri")),
             e.transaction_id, \(s("e.display_message", as: "display_message")),
-            src.path AS source_path, e.line, \(evidence("src", "e.line")) AS evidence
+            e.session_fingerprint, e.dt_hash, e.api_token_id, \(s("e.client_id", as: "client_id")),
+            \(s("e.as_number", as: "as_number")), \(s("e.as_org", as: "as_org")), \(s("e.isp", as: "isp")), e.is_proxy,
+            \(s("e.targets", as: "targets")), src.path AS source_path, e.line, \(evidence("src", "e.line")) AS evidence
           FROM idp_events e JOIN sources src ON src.id = e.source_id;
         DROP VIEW IF EXISTS v_matches;
         CREATE VIEW v_matches AS SELECT \(iso("m.login_time")) AS login_time_utc, \(iso("m.request_time")) AS request_time_utc,
@@ -308,6 +316,13 @@ public enum Schema {
         ("findings", "users", "TEXT NOT NULL DEFAULT '[]'"),
         ("findings", "user_count", "INTEGER NOT NULL DEFAULT 0"),
         ("alerts", "last_seen", "INTEGER"),
+        // v7: what the 2025–26 attack rules read (API clients, Bulk jobs, Okta sessions).
+        ("api_activity", "user_agent", "INTEGER"), ("api_activity", "client_name", "INTEGER"), ("api_activity", "api_family", "INTEGER"),
+        ("api_activity", "query_fingerprint", "TEXT"), ("api_activity", "job_id", "TEXT"), ("api_activity", "batch_id", "TEXT"),
+        ("api_activity", "job_state", "INTEGER"), ("api_activity", "operation", "INTEGER"), ("api_activity", "records_failed", "INTEGER"),
+        ("idp_events", "session_fingerprint", "TEXT"), ("idp_events", "dt_hash", "TEXT"), ("idp_events", "api_token_id", "TEXT"),
+        ("idp_events", "client_id", "INTEGER"), ("idp_events", "as_number", "INTEGER"), ("idp_events", "as_org", "INTEGER"),
+        ("idp_events", "isp", "INTEGER"), ("idp_events", "is_proxy", "INTEGER"), ("idp_events", "targets", "INTEGER"),
     ]
 
     static func addMissingColumns(_ db: Database) throws {

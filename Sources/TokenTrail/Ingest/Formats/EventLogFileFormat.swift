@@ -7,6 +7,8 @@ enum ELFField: Int, CaseIterable {
     case tls, cipher, browserType, platformType, apiType, apiVersion, authMethod, countryCode, loginUrl
     case delegatedUserName, delegatedUserId, sessionType, methodName, method, httpMethod, entityName
     case rowsProcessed, statusCode, apiResource, apiFamily, connectedAppId, connectedAppName, clientName
+    case userAgent, query, jobId, batchId, jobStatus, operationType, entityType
+    case recordsProcessed, numberRecordsProcessed, recordsFailed, numberRecordsFailed, numberFailures, failedRecordCount
 
     static let aliases: [String: ELFField] = {
         let names: [(String, ELFField)] = [
@@ -24,6 +26,12 @@ enum ELFField: Int, CaseIterable {
             ("ROWS_PROCESSED", .rowsProcessed), ("STATUS_CODE", .statusCode), ("API_RESOURCE", .apiResource),
             ("API_FAMILY", .apiFamily), ("CONNECTED_APP_ID", .connectedAppId),
             ("CONNECTED_APP_NAME", .connectedAppName), ("CLIENT_NAME", .clientName),
+            ("USER_AGENT", .userAgent), ("QUERY", .query), ("JOB_ID", .jobId), ("BATCH_ID", .batchId),
+            ("JOB_STATUS", .jobStatus), ("OPERATION_TYPE", .operationType), ("ENTITY_TYPE", .entityType),
+            // Record counts are named differently by source and API version (FORMATS.md §6).
+            ("RECORDS_PROCESSED", .recordsProcessed), ("NUMBER_RECORDS_PROCESSED", .numberRecordsProcessed),
+            ("RECORDS_FAILED", .recordsFailed), ("NUMBER_RECORDS_FAILED", .numberRecordsFailed),
+            ("NUMBER_FAILURES", .numberFailures), ("FAILED_RECORD_COUNT", .failedRecordCount),
         ]
         var table: [String: ELFField] = [:]
         for (name, field) in names { table[FlowClassifier.normalize(name)] = field }
@@ -39,6 +47,8 @@ enum ELFField: Int, CaseIterable {
     static func eventType(_ header: [String]) -> String {
         let n = Set(header.map(FlowClassifier.normalize))
         if n.contains("loginstatus") { return "Login" }
+        if n.contains("jobstatus") { return "BulkApi2" }
+        if n.contains("batchid") { return "BulkApi" }
         if n.contains("delegatedusername") || n.contains("delegateduserid") { return "LoginAs" }
         if n.contains("userinitiatedlogout") || n.contains("sessiontype") && !n.contains("methodname") { return "Logout" }
         if n.contains("apifamily") || n.contains("apiresource") { return "ApiTotalUsage" }
@@ -104,6 +114,16 @@ final class EventLogFileIngester {
         }
         for i in 0..<columns.headerCount { hasher.combine(columns.reader.field(i)) }
         return ctx.keyWithOccurrence(time: time, identity: hasher.finalize())
+    }
+
+    /// The first of these count columns the file has with a number (ELF writes `150` or `150.0`).
+    private func count(_ fields: ELFField...) throws -> Int64? {
+        for field in fields where columns.has(field) && !columns.isEmpty(field) {
+            guard let text = try columns.string(field) else { continue }
+            if let n = Int64(text) { return n }
+            if let d = Double(text), d.isFinite, abs(d) < 9e15 { return Int64(d) }
+        }
+        return nil
     }
 
     private func userId() throws -> Symbol {
@@ -204,9 +224,23 @@ final class EventLogFileIngester {
         r.resource = try columns.freeText(.apiResource)
         if r.resource == 0 { r.resource = try columns.freeText(.uri) }
         r.entity = try columns.symbol(.entityName)
+        if r.entity == 0 { r.entity = try columns.symbol(.entityType) }
+        r.userAgent = try columns.freeText(.userAgent)
+        r.clientName = try columns.freeText(.clientName)
+        r.apiFamily = try columns.symbol(.apiFamily)
+        // The SOQL text can name personal data: only its entity and a fingerprint are kept.
+        if let query = try columns.string(.query), !query.isEmpty {
+            r.queryFingerprint = Fingerprint.of(query)
+            if r.entity == 0, let entity = SOQL.entity(of: query) { r.entity = try ctx.interner.intern(entity) }
+        }
+        r.jobId = try columns.string(.jobId)
+        r.batchId = try columns.string(.batchId)
+        r.jobState = try columns.symbol(.jobStatus)
+        r.operation = try columns.symbol(.operationType)
         r.status = try columns.freeText(.statusCode)
         if r.status == 0 { r.status = try columns.symbol(.requestStatus) }
-        if let rows = try columns.string(.rowsProcessed) { r.rows = Int64(rows) }
+        r.rows = try count(.rowsProcessed, .recordsProcessed, .numberRecordsProcessed)
+        r.recordsFailed = try count(.recordsFailed, .numberRecordsFailed, .numberFailures, .failedRecordCount)
         r.clientIp = try columns.symbol(.clientIp)
         r.delegatedUser = try columns.symbol(.delegatedUserName)
         r.delegatedUserId = try columns.idSymbol(.delegatedUserId)

@@ -65,6 +65,25 @@ final class OktaIngester {
         r.requestUri = try ctx.freeText(debug?["requestUri"]?.text, field: "debugContext.debugData.requestUri")
         r.transactionId = o["transaction"]?["id"]?.text
         r.displayMessage = try ctx.freeText(o["displayMessage"]?.text, field: "displayMessage")
+        // Session and token fields: a session id identifies a live session, so only its fingerprint is kept.
+        r.sessionFingerprint = o["authenticationContext"]?["externalSessionId"]?.text.flatMap { $0.isEmpty || $0 == "unknown" ? nil : Fingerprint.of($0) }
+        r.dtHash = ctx.text(debug?["dtHash"]?.text, field: "debugContext.debugData.dtHash")
+        r.apiTokenId = ctx.text(o["transaction"]?["detail"]?["requestApiTokenId"]?.text, field: "transaction.detail.requestApiTokenId")
+        r.clientId = try intern(client?["id"], "client.id")
+        let security = o["securityContext"]
+        r.asNumber = try intern(security?["asNumber"], "securityContext.asNumber")
+        r.asOrg = try ctx.freeText(security?["asOrg"]?.text, field: "securityContext.asOrg")
+        r.isp = try ctx.freeText(security?["isp"]?.text, field: "securityContext.isp")
+        r.isProxy = security?["isProxy"].flatMap { value -> Int64? in
+            if case .bool(let b) = value { return b ? 1 : 0 }
+            return nil
+        }
+        if let targets = o["target"]?.array, !targets.isEmpty {
+            let kept: [JSONValue] = targets.map { t in
+                .object(["id": t["id"] ?? .null, "type": t["type"] ?? .null, "displayName": t["displayName"] ?? .null])
+            }
+            r.targets = try ctx.freeText(JSONValue.array(kept).serialized, field: "target")
+        }
         return r
     }
 }
