@@ -20,6 +20,10 @@ import Testing
         (#"{"timezone":"Mars/Base"}"#, "not an IANA time zone"),
         (#"{"rules":{"failure-burst":{"treshold":3}}}"#, "unknown key 'treshold' at rules.failure-burst"),
         (#"{"clockSkewToleranceSeconds":"30"}"#, "expected a whole number"),
+        (#"{"apps":[{"name":"X","integration":"yes"}]}"#, "apps[0].integration: expected true or false"),
+        (#"{"trustedCidrs":["egress"]}"#, "trustedCidrs: 'egress' is not an IPv4/IPv6 CIDR"),
+        (#"{"integrationMaxUsers":-1}"#, "integrationMaxUsers: expected a whole number"),
+        (#"{"rules":{"session-export-volume":{"factor":"10"}}}"#, "rules.session-export-volume.factor: expected a whole number"),
     ])
     func invalidPoliciesNameWhatIsWrong(json: String, message: String) throws {
         do {
@@ -67,5 +71,17 @@ import Testing
         // A policy path that names a big log is refused by size, not parsed.
         try String(repeating: "{", count: (4 << 20) + 1).write(toFile: dir + "/big.json", atomically: true, encoding: .utf8)
         #expect { try Policy.load(path: dir + "/big.json") } throws: { "\($0)".contains("larger than 4 MiB") }
+    }
+
+    @Test func integrationKeysAreRead() throws {
+        let policy = try Policy.decode(try JSONParser.parse(#"""
+            {"trustedCidrs":["198.51.100.0/24"],"integrationMaxUsers":2,"integrationMaxNetworks":1,
+             "apps":[{"name":"Drift","integration":true,"appIds":["0H45g0000DrfApp"]},{"name":"Gainsight","sourceCidrs":["34.120.0.0/16"]},{"name":"Portal"}],
+             "rules":{"session-export-volume":{"factor":20}}}
+            """#), path: "p.json")
+        #expect(policy.trustedCidrs == ["198.51.100.0/24"] && policy.integrationMaxUsers == 2 && policy.integrationMaxNetworks == 1)
+        #expect(policy.apps.map(\.declaredIntegration) == [true, true, false])
+        #expect(policy.apps[0].appIds == ["0H45g0000DrfAppCQE"])   // a 15-character id in its 18-character form
+        #expect(policy.rules["session-export-volume"]?.factor == 20)
     }
 }

@@ -6,6 +6,7 @@ public final class AnalysisContext {
     public let policy: Policy?
     /// Built once per analysis by `correlation()`.
     var correlationCache: Correlation?
+    var integrationsCache: IntegrationApps?
 
     public init(db: Database, policy: Policy?, windowStart: Int64, windowEnd: Int64) throws {
         self.policy = policy

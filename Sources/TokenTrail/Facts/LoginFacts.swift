@@ -3,8 +3,9 @@ public struct LoginGroup: Hashable, Sendable {
     public var context: Int64, app: Int64, userId: Int64, username: Int64
 }
 
-/// An app seen from an address (server-to-server flows only: where integrations run from).
-/// A login whose export names no app (an ELF row nothing attributed) counts under its user.
+/// An app seen from an address by a token-flow or refresh-token login (where integrations run
+/// from; which apps are integrations is the analysis's call). A login whose export names no app (an ELF row
+/// nothing attributed) counts under its user, and only for server-to-server flows.
 public struct NetworkUse: Hashable, Sendable {
     public var app: Int64, ip: Int64
     public var user: Int64 = 0
@@ -35,17 +36,34 @@ final class LoginFacts {
     private(set) var windowDays: [Int64: Set<Int64>] = [:]
     /// (user id, username) symbol pairs seen on the same row (ELF Login rows have both).
     private(set) var userPairs: Set<SymbolPair> = []
+    /// Per app, the distinct users and addresses of its successful OAuth logins before the
+    /// window, up to a cap: enough to tell an integration (a few of each) from people.
+    private(set) var historyUsers: [Int64: Set<Int64>] = [:]
+    private(set) var historyAddresses: [Int64: Set<Int64>] = [:]
+    static let usersCap = 16, addressesCap = 256
 
     init(db: Database, contexts: ContextTable, windowStart: Int64, windowEnd: Int64) throws {
+        // Where integrations log in from: their token flows and refresh tokens (a vendor app's
+        // key); a person's interactive OAuth login (web server, user agent, device) is not one.
         let serverToServer = Set(contexts.ids { $0.isServerToServer })
+        let machine = Set(contexts.ids { $0.isServerToServer || $0.flow == Flow.refreshToken.rawValue })
+        let oauthSuccess = Set(contexts.ids { $0.isOAuth && $0.isSuccess })
         var lastDay = Int64.min, lastOrg = Int64.min
         try LoginCursor.forEach(db, from: .min, to: windowEnd) { row in
             let group = LoginGroup(context: contexts.canonical(row.context), app: row.app, userId: row.userId, username: row.username)
-            let s2s = (row.app != 0 || row.username != 0 || row.userId != 0) && row.sourceIp != 0 && serverToServer.contains(row.context)
+            let s2s = row.sourceIp != 0 && (row.app != 0 ? machine.contains(row.context)
+                                                        : (row.username != 0 || row.userId != 0) && serverToServer.contains(row.context))
             if row.userId != 0 && row.username != 0 { userPairs.insert(SymbolPair(first: row.userId, second: row.username)) }
             if row.time < windowStart {
                 history[group, default: Group()].add(row.time)
                 if s2s { historyNetworks.insert(NetworkUse(row)) }
+                if row.app != 0, oauthSuccess.contains(row.context) {
+                    let user = row.username != 0 ? row.username : row.userId
+                    if user != 0, historyUsers[row.app, default: []].count < Self.usersCap { historyUsers[row.app, default: []].insert(user) }
+                    if row.sourceIp != 0, historyAddresses[row.app, default: []].count < Self.addressesCap {
+                        historyAddresses[row.app, default: []].insert(row.sourceIp)
+                    }
+                }
                 return true
             }
             window[group, default: Group()].add(row.time)

@@ -9,6 +9,12 @@ public struct Policy: Sendable {
         public var audience: String?
         public var sourceCidrs: [String] = []
         public var runAsUser: String?
+        /// Declared an integration whatever its flow (a vendor app on refresh tokens).
+        public var integration = false
+        /// Its connected-app ids (`0H4…`), where exports carry them.
+        public var appIds: [String] = []
+        /// An integration by declaration: `integration: true` or any `sourceCidrs`.
+        public var declaredIntegration: Bool { integration || !sourceCidrs.isEmpty }
     }
 
     public struct RuleSettings: Sendable {
@@ -16,6 +22,7 @@ public struct Policy: Sendable {
         public var severity: String?
         public var threshold: Int?
         public var windowSeconds: Int?
+        public var factor: Int?
     }
 
     public var version = 1
@@ -23,6 +30,12 @@ public struct Policy: Sendable {
     public var clockSkewToleranceSeconds = 30
     public var maxAssertionLifetimeSeconds = 180
     public var matchWindowSeconds = 120
+    /// The org's own egress: addresses that are never "another network" for a session.
+    public var trustedCidrs: [String] = []
+    /// A refresh-token app is an integration when its history has at most this many users
+    /// from at most this many /24 networks (DESIGN.md, Integration apps).
+    public var integrationMaxUsers = 3
+    public var integrationMaxNetworks = 4
     public var apps: [App] = []
     public var rules: [String: RuleSettings] = [:]
 
@@ -50,7 +63,7 @@ public struct Policy: Sendable {
         let d = Decoder(path: path)
         guard let root = value.object else { throw PolicyError(path: path, "expected a JSON object at the top level") }
         try d.allow(root, ["version", "timezone", "clockSkewToleranceSeconds", "maxAssertionLifetimeSeconds",
-                           "matchWindowSeconds", "apps", "rules"], at: "")
+                           "matchWindowSeconds", "trustedCidrs", "integrationMaxUsers", "integrationMaxNetworks", "apps", "rules"], at: "")
         var policy = Policy()
         policy.version = try d.int(root["version"], "version") ?? 1
         guard policy.version == 1 else { throw PolicyError(path: path, "version \(policy.version) is not supported (expected 1)") }
@@ -61,10 +74,13 @@ public struct Policy: Sendable {
         policy.clockSkewToleranceSeconds = try d.int(root["clockSkewToleranceSeconds"], "clockSkewToleranceSeconds") ?? 30
         policy.maxAssertionLifetimeSeconds = try d.int(root["maxAssertionLifetimeSeconds"], "maxAssertionLifetimeSeconds") ?? 180
         policy.matchWindowSeconds = try d.int(root["matchWindowSeconds"], "matchWindowSeconds") ?? 120
+        policy.trustedCidrs = try d.cidrs(root["trustedCidrs"], "trustedCidrs")
+        policy.integrationMaxUsers = try d.int(root["integrationMaxUsers"], "integrationMaxUsers") ?? 3
+        policy.integrationMaxNetworks = try d.int(root["integrationMaxNetworks"], "integrationMaxNetworks") ?? 4
         for (index, item) in (try d.array(root["apps"], "apps") ?? []).enumerated() {
             let at = "apps[\(index)]"
             guard let o = item.object else { throw PolicyError(path: path, "\(at): expected an object") }
-            try d.allow(o, ["name", "clientIds", "flows", "subjects", "audience", "sourceCidrs", "runAsUser"], at: at)
+            try d.allow(o, ["name", "clientIds", "flows", "subjects", "audience", "sourceCidrs", "runAsUser", "integration", "appIds"], at: at)
             guard let name = try d.string(o["name"], "\(at).name") else { throw PolicyError(path: path, "\(at): \"name\" is required") }
             var app = App(name: name)
             app.clientIds = try d.strings(o["clientIds"], "\(at).clientIds")
@@ -76,23 +92,20 @@ public struct Policy: Sendable {
             }
             app.subjects = try d.strings(o["subjects"], "\(at).subjects")
             app.audience = try d.string(o["audience"], "\(at).audience")
-            app.sourceCidrs = try d.strings(o["sourceCidrs"], "\(at).sourceCidrs")
-            for cidr in app.sourceCidrs where CIDR(cidr) == nil {
-                throw PolicyError(path: path, "\(at).sourceCidrs: '\(cidr)' is not an IPv4/IPv6 CIDR like 198.51.100.0/24")
-            }
+            app.sourceCidrs = try d.cidrs(o["sourceCidrs"], "\(at).sourceCidrs")
             app.runAsUser = try d.string(o["runAsUser"], "\(at).runAsUser")
+            app.integration = try d.bool(o["integration"], "\(at).integration") ?? false
+            app.appIds = try d.strings(o["appIds"], "\(at).appIds").map(SalesforceId.canonical)
             policy.apps.append(app)
         }
         if let rules = root["rules"] {
             guard let members = rules.object else { throw PolicyError(path: path, "rules: expected an object keyed by rule id") }
             for (id, settings) in members {
                 guard let o = settings.object else { throw PolicyError(path: path, "rules.\(id): expected an object") }
-                try d.allow(o, ["enabled", "severity", "threshold", "windowSeconds"], at: "rules.\(id)")
+                try d.allow(o, ["enabled", "severity", "threshold", "windowSeconds", "factor"], at: "rules.\(id)")
                 var rule = RuleSettings()
-                if let enabled = o["enabled"] {
-                    guard case .bool(let b) = enabled else { throw PolicyError(path: path, "rules.\(id).enabled: expected true or false") }
-                    rule.enabled = b
-                }
+                rule.enabled = try d.bool(o["enabled"], "rules.\(id).enabled") ?? true
+                rule.factor = try d.int(o["factor"], "rules.\(id).factor")
                 rule.severity = try d.string(o["severity"], "rules.\(id).severity")
                 rule.threshold = try d.int(o["threshold"], "rules.\(id).threshold")
                 rule.windowSeconds = try d.int(o["windowSeconds"], "rules.\(id).windowSeconds")
@@ -120,6 +133,18 @@ public struct Policy: Sendable {
             guard let value else { return nil }
             guard case .number(let n) = value, n == n.rounded(), n >= 0, n < 1e15 else { throw PolicyError(path: path, "\(name): expected a whole number ≥ 0") }
             return Int(n)
+        }
+        func bool(_ value: JSONValue?, _ name: String) throws -> Bool? {
+            guard let value else { return nil }
+            guard case .bool(let b) = value else { throw PolicyError(path: path, "\(name): expected true or false") }
+            return b
+        }
+        func cidrs(_ value: JSONValue?, _ name: String) throws -> [String] {
+            let list = try strings(value, name)
+            for cidr in list where CIDR(cidr) == nil {
+                throw PolicyError(path: path, "\(name): '\(cidr)' is not an IPv4/IPv6 CIDR like 198.51.100.0/24")
+            }
+            return list
         }
         func array(_ value: JSONValue?, _ name: String) throws -> [JSONValue]? {
             guard let value else { return nil }

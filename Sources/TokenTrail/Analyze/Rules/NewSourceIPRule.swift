@@ -3,14 +3,16 @@ struct NewSourceIPRule: Rule {
     let title = "Integration logs in from an unexpected network"
     let defaultSeverity = Severity.medium
     let rationale = """
-        Server-to-server integrations run from a few known hosts. A JWT bearer or client credentials login from \
-        outside the app's allowed networks (or, without a policy, from a network never seen for the app) is how a \
-        stolen key or secret shows up. Compare with the integration's own hosts and rotate the credential if unknown.
+        Integrations run from a few known hosts, whatever their flow: JWT bearer and client credentials apps, apps \
+        the policy declares, and vendor apps on refresh tokens that have only ever had a few users on a few networks \
+        (a stolen Drift or Gainsight token was an integration's key). A login from outside the app's allowed networks \
+        (or, without a policy, from a network never seen for the app) is how a stolen key, secret or token shows up. \
+        Compare with the integration's own hosts and rotate the credential or revoke the app's tokens if unknown.
         """
-    let knobs = ["apps[].sourceCidrs"]
+    let knobs = ["apps[].sourceCidrs", "apps[].integration", "integrationMaxUsers", "integrationMaxNetworks"]
 
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
-        let facts = try c.facts.loginFacts()
+        let facts = try c.facts.loginFacts(), integrations = try c.integrations().apps
         // Networks seen before, per app (or per user, for logins that name no app).
         struct Owner: Hashable { let app: Int64, user: Int64 }
         var known: [Owner: Set<String>] = [:]
@@ -19,7 +21,8 @@ struct NewSourceIPRule: Rule {
         }
         var hits: [NetworkUse: String] = [:]
         var cidrsByApp: [Owner: [CIDR]] = [:]
-        for use in facts.windowNetworks.keys {
+        // Integrations only, whatever their flow; an app-less login is a server-to-server one.
+        for use in facts.windowNetworks.keys where use.app == 0 || integrations.contains(use.app) {
             guard let ip = try c.names.name(use.ip) else { continue }
             let owner = Owner(app: use.app, user: use.user)
             // An app-less login is judged by the policy app whose subject or Run As user it is.
@@ -45,7 +48,8 @@ struct NewSourceIPRule: Rule {
         let sizes = Dictionary(uniqueKeysWithValues: hits.keys.map { ($0, facts.windowNetworks[$0]?.group.count ?? 0) })
         let evidence = try c.facts.loginEvidence(buckets: hits.count, sizes: sizes) { row -> NetworkUse? in
             let use = NetworkUse(row)
-            return hits[use] != nil && contexts[row.context].isServerToServer ? use : nil
+            let x = contexts[row.context]
+            return hits[use] != nil && (x.isServerToServer || (use.app != 0 && x.flow == Flow.refreshToken.rawValue)) ? use : nil
         }
         return try hits.map { use, why in
             let entry = facts.windowNetworks[use]!
@@ -75,9 +79,20 @@ struct NewSourceIPRule: Rule {
             .fires("an ELF login that names no app, as the app's declared subject, from outside its networks",
                    policy: #"{"apps":[{"name":"Acme ERP Sync","flows":["jwt_bearer"],"subjects":["erp@acme.example"],"sourceCidrs":["198.51.100.0/24"]}]}"#,
                    [.login("2026-11-21T06:00:00Z", app: nil, user: "erp@acme.example", flow: .jwtBearer, ip: "203.0.113.99", elf: true)]),
-            .quiet("a phone on a new network is not an integration", windowStart: "2026-11-20T00:00:00Z",
-                   [.login("2026-11-10T06:00:00Z", app: "Salesforce for iOS", user: "bob@acme.example", flow: .refreshToken, ip: "100.64.0.2"),
-                    .login("2026-11-21T06:00:00Z", app: "Salesforce for iOS", user: "bob@acme.example", flow: .refreshToken, ip: "203.0.113.99")]),
+            .quiet("people on phones on a new network are not an integration", windowStart: "2026-11-20T00:00:00Z",
+                   ["bob", "ana", "kim", "lee"].enumerated().map { i, user in
+                       .login("2026-11-1\(i)T06:00:00Z", app: "Salesforce for iOS", user: user + "@acme.example", flow: .refreshToken, ip: "100.64.\(i).2")
+                   } + [.login("2026-11-21T06:00:00Z", app: "Salesforce for iOS", user: "bob@acme.example", flow: .refreshToken, ip: "203.0.113.99")]),
+            .fires("a vendor's refresh-token app (one user, one network in history) from a new network", windowStart: "2026-11-20T00:00:00Z",
+                   [.login("2026-11-10T06:00:00Z", app: "Drift", user: "drift-integration@acme.example", flow: .refreshToken, ip: "54.90.1.10"),
+                    .login("2026-11-12T06:00:00Z", app: "Drift", user: "drift-integration@acme.example", flow: .refreshToken, ip: "54.90.1.11"),
+                    .login("2026-11-21T06:00:00Z", app: "Drift", user: "drift-integration@acme.example", flow: .refreshToken, ip: "185.220.101.33")]),
+            .fires("sourceCidrs hold for a refresh-token app too",
+                   policy: #"{"apps":[{"name":"Gainsight","flows":["refresh_token"],"sourceCidrs":["34.120.0.0/16"]}]}"#,
+                   [.login("2026-11-21T06:00:00Z", app: "Gainsight", user: "gs@acme.example", flow: .refreshToken, ip: "104.28.7.9")]),
+            .quiet("a declared refresh-token integration inside its networks",
+                   policy: #"{"apps":[{"name":"Gainsight","integration":true,"sourceCidrs":["34.120.0.0/16"]}]}"#,
+                   [.login("2026-11-21T06:00:00Z", app: "Gainsight", user: "gs@acme.example", flow: .refreshToken, ip: "34.120.4.4")]),
         ]
     }
 }
