@@ -55,7 +55,11 @@ import Testing
                                      "clock-skew", "expired-assertion", "long-lived-assertion", "audience-mismatch",
                                      "consumer-not-approved", "unmatched-server-login", "unmatched-client-success", "unknown-app",
                                      "flow-drift", "new-source-ip", "failure-burst", "legacy-flow", "okta-invalid-session",
-                                     "login-as", "dormant-app", "coverage-gap"]
+                                     "login-as", "dormant-app", "coverage-gap",
+                                     // round 2 (issue 10)
+                                     "client-fingerprint-drift", "session-export-volume", "bulk-first-use", "query-job-deleted",
+                                     "session-ip-divergence", "app-id-collision", "integration-ip-blocked", "okta-session-replay",
+                                     "okta-token-new-ip"]
         for rule in RuleCatalog.all { #expect(contract.contains(rule.id), "\(rule.id) is not a DESIGN.md rule id") }
     }
 }

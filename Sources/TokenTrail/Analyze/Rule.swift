@@ -37,6 +37,9 @@ public enum RuleCatalog {
         LoginAsRule(),
         DormantAppRule(),
         CoverageGapRule(),
+        BulkFirstUseRule(),
+        QueryJobDeletedRule(),
+        AppIdCollisionRule(),
     ]
 
     public static func rule(id: String) -> (any Rule)? { all.first { $0.id == id } }

@@ -27,7 +27,8 @@ public struct RuleExample: Sendable {
 public enum ExampleEvent: Sendable {
     /// A server-side login (Login History shape unless `elf`).
     case login(_ time: String, app: String?, user: String, flow: Flow, status: String = "Success",
-               ip: String = "198.51.100.23", userId: String? = nil, tls: String = "TLS 1.2", elf: Bool = false)
+               ip: String = "198.51.100.23", userId: String? = nil, tls: String = "TLS 1.2", elf: Bool = false,
+               loginKey: String? = nil, browser: String = "Unknown")
     /// A client token request.
     case token(_ time: String, host: String = "etl-01", clientId: String = "3MVG9example", grant: Flow = .jwtBearer,
                sub: String? = "erp-integration@acme.example", aud: String? = "https://login.salesforce.com",
@@ -38,4 +39,13 @@ public enum ExampleEvent: Sendable {
     case loginAs(_ time: String, admin: String, user: String)
     /// A server-export row that could not be read (stored as a reject of the server file).
     case reject(_ time: String, text: String)
+    /// An Event Monitoring API-activity row: `type` RestApi, API, ApiTotalUsage, BulkApi2 or BulkApi.
+    case api(_ time: String, type: String = "RestApi", user: String = "erp@acme.example", loginKey: String? = nil,
+             ip: String = "198.51.100.23", app: String? = nil, appId: String? = nil, uri: String = "/services/data/v62.0/query",
+             entity: String? = nil, rows: Int64? = nil, agent: String? = nil, client: String? = nil,
+             job: String? = nil, state: String? = nil, operation: String? = nil)
+    /// An Okta System Log event.
+    case okta(_ time: String, event: String = "user.session.start", user: String = "ops@acme.example", ip: String = "198.51.100.40",
+              agent: String = "Mozilla/5.0 (Macintosh) Safari/18", session: String? = nil, dtHash: String? = nil,
+              token: String? = nil, client: String? = nil, result: String = "SUCCESS")
 }

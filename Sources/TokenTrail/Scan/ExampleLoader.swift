@@ -44,10 +44,16 @@ struct ExampleFiles {
     private(set) var times: [Int64] = []
     private var loginHistory: [[String]] = [], loginHistoryNoSubtype: [[String]] = [], rejects: [String] = []
     private var elfLogins: [[String]] = [], loginAs: [[String]] = [], tokenLines: [String] = []
+    private var activity: [String: [[String]]] = [:], oktaLines: [String] = []
 
-    static let loginHistoryHeader = ["UserId", "Username", "LoginTime", "LoginType", "LoginSubType", "SourceIp", "LoginUrl", "TlsProtocol", "Status", "Application"]
+    static let loginHistoryHeader = ["UserId", "Username", "LoginTime", "LoginType", "LoginSubType", "SourceIp", "LoginUrl", "TlsProtocol", "Status",
+                                     "Application", "Browser"]
     static let elfLoginHeader = ["EVENT_TYPE", "TIMESTAMP_DERIVED", "REQUEST_ID", "ORGANIZATION_ID", "USER_ID", "USER_NAME", "LOGIN_TYPE",
-                                 "LOGIN_SUB_TYPE", "LOGIN_STATUS", "SOURCE_IP", "TLS_PROTOCOL", "URI"]
+                                 "LOGIN_SUB_TYPE", "LOGIN_STATUS", "SOURCE_IP", "TLS_PROTOCOL", "URI", "LOGIN_KEY", "BROWSER_TYPE"]
+    /// API-activity files, one per event type: the columns every type has, then the type's own.
+    static let activityHeader = ["EVENT_TYPE", "TIMESTAMP_DERIVED", "REQUEST_ID", "ORGANIZATION_ID", "USER_NAME", "LOGIN_KEY", "CLIENT_IP",
+                                 "CONNECTED_APP_NAME", "CONNECTED_APP_ID", "URI", "ENTITY_NAME", "ROWS_PROCESSED", "USER_AGENT", "CLIENT_NAME"]
+    static let bulkColumns = ["JOB_ID", "JOB_STATUS", "OPERATION_TYPE"]
     static let loginAsHeader = ["EVENT_TYPE", "TIMESTAMP_DERIVED", "REQUEST_ID", "ORGANIZATION_ID", "USER_NAME", "DELEGATED_USER_NAME"]
 
     /// How an export spells a flow: Login History's login type and subtype.
@@ -86,20 +92,20 @@ struct ExampleFiles {
 
     mutating func add(_ event: ExampleEvent) throws {
         switch event {
-        case let .login(at, app, user, flow, status, ip, userId, tls, elf):
+        case let .login(at, app, user, flow, status, ip, userId, tls, elf, loginKey, browser):
             times.append(try ExampleLoader.time(at))
             let shape = Self.loginShape(flow)
             if elf {
                 let code = FlowClassifier.loginTypeLabelOfCode.first { $0.value == shape.type }?.key ?? shape.type
                 elfLogins.append(["Login", at, "4Zt\(elfLogins.count)Example", "00D5g000004Acme", userId ?? "", user, code, shape.subtype,
                                   status == "Success" ? "LOGIN_NO_ERROR" : status, ip, tls.replacingOccurrences(of: "TLS ", with: "TLSv"),
-                                  flow.isOAuth ? "/services/oauth2/token" : "/"])
+                                  flow.isOAuth ? "/services/oauth2/token" : "/", loginKey ?? "", browser])
             } else {
                 // A flow the export did not record: a narrow export without the subtype column.
                 if flow == .oauthUnknown {
-                    loginHistoryNoSubtype.append([userId ?? "", user, at, shape.type, ip, "login.salesforce.com", tls, status, app ?? ""])
+                    loginHistoryNoSubtype.append([userId ?? "", user, at, shape.type, ip, "login.salesforce.com", tls, status, app ?? "", browser])
                 } else {
-                    loginHistory.append([userId ?? "", user, at, shape.type, shape.subtype, ip, "login.salesforce.com", tls, status, app ?? ""])
+                    loginHistory.append([userId ?? "", user, at, shape.type, shape.subtype, ip, "login.salesforce.com", tls, status, app ?? "", browser])
                 }
             }
         case let .token(at, host, clientId, grant, sub, aud, iatOffset, lifetime, status, error, description, serverDate,
@@ -127,6 +133,24 @@ struct ExampleFiles {
         case let .reject(at, text):
             times.append(try ExampleLoader.time(at))
             rejects.append(text)
+        case let .api(at, type, user, loginKey, ip, app, appId, uri, entity, rows, agent, client, job, state, operation):
+            times.append(try ExampleLoader.time(at))
+            var row = [type, at, "4ZtX\(activity.values.map(\.count).reduce(0, +))Example", "00D5g000004Acme", user, loginKey ?? "", ip,
+                       app ?? "", appId ?? "", uri, entity ?? "", rows.map(String.init) ?? "", agent ?? "", client ?? ""]
+            if type.hasPrefix("BulkApi") { row += [job ?? "", state ?? "", operation ?? ""] }
+            activity[type, default: []].append(row)
+        case let .okta(at, event, user, ip, agent, session, dtHash, token, client, result):
+            times.append(try ExampleLoader.time(at))
+            var line: [String: JSONValue] = ["uuid": .string("example-\(oktaLines.count)"), "published": .string(at), "eventType": .string(event),
+                                             "actor": .object(["id": .string("00u" + user), "type": .string("User"), "alternateId": .string(user)]),
+                                             "outcome": .object(["result": .string(result)])]
+            var clientObject: [String: JSONValue] = ["ipAddress": .string(ip), "userAgent": .object(["rawUserAgent": .string(agent)])]
+            if let client { clientObject["id"] = .string(client) }
+            line["client"] = .object(clientObject)
+            if let session { line["authenticationContext"] = .object(["externalSessionId": .string(session)]) }
+            if let dtHash { line["debugContext"] = .object(["debugData": .object(["dtHash": .string(dtHash)])]) }
+            if let token { line["transaction"] = .object(["type": .string("WEB"), "detail": .object(["requestApiTokenId": .string(token)])]) }
+            oktaLines.append(JSONValue.object(line).serialized)
         }
     }
 
@@ -146,6 +170,10 @@ struct ExampleFiles {
         if !elfLogins.isEmpty { files.append(("ELF_Login.csv", csv([Self.elfLoginHeader] + elfLogins))) }
         if !loginAs.isEmpty { files.append(("ELF_LoginAs.csv", csv([Self.loginAsHeader] + loginAs))) }
         if !tokenLines.isEmpty { files.append(("token-requests.jsonl", tokenLines.map { $0 + "\n" }.joined())) }
+        for (type, rows) in activity.sorted(by: { $0.key < $1.key }) {
+            files.append(("ELF_\(type).csv", csv([Self.activityHeader + (type.hasPrefix("BulkApi") ? Self.bulkColumns : [])] + rows)))
+        }
+        if !oktaLines.isEmpty { files.append(("okta-system-log.jsonl", oktaLines.map { $0 + "\n" }.joined())) }
         return files
     }
 }

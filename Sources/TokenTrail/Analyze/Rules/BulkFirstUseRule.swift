@@ -1,0 +1,57 @@
+struct BulkFirstUseRule: Rule {
+    let id = "bulk-first-use"
+    let title = "First Bulk API query job by a user"
+    let defaultSeverity = Severity.medium
+    let rationale = """
+        Bulk API query jobs move whole objects out of the org in one go. A user (an integration's or a person's) \\
+        that never ran one before and now does is worth a look: stolen vendor tokens in 2025 were used to export \\
+        Case and Account with Bulk 2.0. Judged against history only, so a first scan raises nothing; nightly exports \\
+        that already ran before the window are not new.
+        """
+    let knobs: [String] = []
+
+    func evaluate(_ c: AnalysisContext) throws -> [Finding] {
+        let history = try c.facts.bulkEvents(from: .min, to: c.windowStart - 1)
+        let hasHistory = try c.facts.db.scalar("SELECT EXISTS(SELECT 1 FROM api_activity WHERE time < ?)", [.integer(c.windowStart)]).int == 1
+        guard hasHistory else { return [] }
+        let before = Set(history.filter(\.isQuery).compactMap(\.user))
+        struct Jobs {
+            var jobs: Set<String> = [], entities: Set<String> = [], records: Int64 = 0, first = Int64.max, last = Int64.min, evidence: [String] = []
+            mutating func add(_ e: BulkEvent) {
+                jobs.insert(e.job ?? e.evidence)
+                if let entity = e.entity { entities.insert(entity) }
+                if e.isComplete || e.version == 1 { records += e.records ?? 0 }
+                first = min(first, e.time)
+                last = max(last, e.time)
+                if evidence.count < Finding.maxEvidence { evidence.append(e.evidence) }
+            }
+        }
+        var byUser: [String: Jobs] = [:]
+        for e in try c.facts.bulkEvents(from: c.windowStart, to: c.windowEnd) where e.isQuery {
+            guard let user = e.user, !before.contains(user) else { continue }
+            byUser[user, default: Jobs()].add(e)
+        }
+        return byUser.map { user, j in
+            Finding(rule: id, severity: defaultSeverity, firstSeen: j.first, lastSeen: j.last, user: user,
+                    message: "\(user) ran a Bulk API query job for the first time: \(j.jobs.count) job(s) on \(j.entities.sorted().joined(separator: ", ")) (\(j.records) records)",
+                    count: j.jobs.count, evidence: j.evidence, identity: [user])
+        }
+    }
+
+    var examples: [RuleExample] {
+        let history: [ExampleEvent] = [.api("2026-11-10T02:00:00Z", type: "RestApi", user: "erp@acme.example")]
+        func query(_ at: String, user: String, job: String) -> [ExampleEvent] {
+            [.api(at, type: "BulkApi2", user: user, entity: "Case", job: job, state: "created", operation: "query"),
+             .api(at.replacingOccurrences(of: ":00:00Z", with: ":02:00Z"), type: "BulkApi2", user: user, entity: "Case", rows: 90_000, job: job, state: "JobComplete", operation: "query")]
+        }
+        return [
+            .fires("a user's first Bulk query", windowStart: "2026-11-20T00:00:00Z", findings: 1,
+                   history + query("2026-11-24T02:00:00Z", user: "drift@acme.example", job: "7505g00000QJob1")),
+            .quiet("a nightly export that ran before", windowStart: "2026-11-20T00:00:00Z",
+                   history + query("2026-11-12T02:00:00Z", user: "etl@acme.example", job: "7505g00000QJob0") + query("2026-11-24T02:00:00Z", user: "etl@acme.example", job: "7505g00000QJob1")),
+            .quiet("no history: a first scan judges nothing", query("2026-11-24T02:00:00Z", user: "drift@acme.example", job: "7505g00000QJob1")),
+            .quiet("a first Bulk ingest job is not an export", windowStart: "2026-11-20T00:00:00Z",
+                   history + [.api("2026-11-24T02:00:00Z", type: "BulkApi2", user: "etl@acme.example", entity: "Account", job: "7505g00000IJob1", state: "created", operation: "insert")]),
+        ]
+    }
+}
