@@ -40,6 +40,7 @@ public enum RuleCatalog {
         BulkFirstUseRule(),
         QueryJobDeletedRule(),
         AppIdCollisionRule(),
+        SessionIPDivergenceRule(),
     ]
 
     public static func rule(id: String) -> (any Rule)? { all.first { $0.id == id } }

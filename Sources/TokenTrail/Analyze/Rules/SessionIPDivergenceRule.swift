@@ -1,0 +1,104 @@
+struct SessionIPDivergenceRule: Rule {
+    let id = "session-ip-divergence"
+    let title = "An integration's session used from another network than its login"
+    let defaultSeverity = Severity.high
+    let rationale = """
+        API activity carries the LOGIN_KEY of the login that opened its session. Calls under an integration's session \\
+        from a network other than the one the login came from mean the access token is used without a new login, \\
+        from somewhere else: a token replayed from a hosting or Tor address (the 2025 Salesloft Drift intrusions). \\
+        Salesforce's own addresses and the org's egress (trustedCidrs) are excepted; people's sessions, which move \\
+        between networks, are not judged. Revoke the app's tokens and check what the session read.
+        """
+    let knobs = ["trustedCidrs", "apps[].integration"]
+
+    func evaluate(_ c: AnalysisContext) throws -> [Finding] {
+        // The sessions API activity used in the window, per address (few rows: one per session and address).
+        struct Use { var calls: Int64, first: Int64, last: Int64 }
+        var uses: [String: [String: Use]] = [:]
+        for r in try c.facts.rows("""
+            SELECT login_key, (SELECT value FROM strings WHERE id = client_ip), count(*), min(time), max(time) FROM api_activity
+            WHERE time BETWEEN ? AND ? AND login_key IS NOT NULL AND login_key != '' AND client_ip IS NOT NULL GROUP BY login_key, client_ip
+            """, c.window) {
+            guard let key = r[0].string, let ip = r[1].string, ip != "Salesforce.com IP" else { continue }
+            uses[key, default: [:]][ip] = Use(calls: r[2].int ?? 0, first: r[3].int ?? 0, last: r[4].int ?? 0)
+        }
+        guard !uses.isEmpty else { return [] }
+        // Their logins: a session starts at most a day before its calls.
+        let integrations = try c.integrations().apps, contexts = try c.facts.contexts
+        struct Login { var app: Int64, user: String?, ip: String, evidence: String }
+        var logins: [String: Login] = [:]
+        let statement = try c.facts.db.prepare("""
+            SELECT l.login_key, l.app, l.context, l.username, l.user_id, (SELECT value FROM strings WHERE id = l.source_ip), \(Schema.evidence("s", "l.line"))
+            FROM logins l JOIN sources s ON s.id = l.source_id WHERE l.time BETWEEN ? AND ? AND l.login_key IS NOT NULL
+            """)
+        try statement.bind([.integer(c.windowStart - 86_400_000), .integer(c.windowEnd)])
+        while try statement.step() {
+            guard let key = statement.text(at: 0), uses[key] != nil, let ip = statement.text(at: 5) else { continue }
+            let app = statement.int(at: 1), x = contexts[statement.int(at: 2)]
+            // Integrations only: an integration app's login, or a token-flow login that names no app.
+            guard x.isSuccess, app != 0 ? integrations.contains(app) : x.isServerToServer else { continue }
+            logins[key] = Login(app: app, user: try c.facts.displayUser(username: statement.int(at: 3), userId: statement.int(at: 4)),
+                                ip: ip, evidence: statement.text(at: 6) ?? "")
+        }
+        let trusted = (c.policy?.trustedCidrs ?? []).compactMap(CIDR.init)
+        // One finding per app (or user) and foreign network.
+        struct Key: Hashable { let owner: String, network: String }
+        struct Hit {
+            var sessions: Set<String> = [], calls: Int64 = 0, first = Int64.max, last = Int64.min, ips: [String: Int] = [:]
+            var loginIps: Set<String> = [], users: [String: Int] = [:], evidence: [String] = []
+            mutating func add(session: String, ip: String, _ use: Use, _ login: Login) {
+                sessions.insert(session)
+                calls += use.calls
+                first = min(first, use.first)
+                last = max(last, use.last)
+                ips[ip, default: 0] += Int(use.calls)
+                loginIps.insert(login.ip)
+                if let user = login.user { users[user, default: 0] += Int(use.calls) }
+                if evidence.count < 10 && !evidence.contains(login.evidence) { evidence.append(login.evidence) }
+            }
+        }
+        var hits: [Key: Hit] = [:]
+        for (key, login) in logins {
+            for (ip, use) in uses[key] ?? [:] where CIDR.network(of: ip) != CIDR.network(of: login.ip) && !trusted.contains(where: { $0.contains(ip) }) {
+                let owner = try c.names.name(login.app) ?? login.user ?? "?"
+                let k = Key(owner: owner, network: CIDR.network(of: ip))
+                hits[k, default: Hit()].add(session: key, ip: ip, use, login)
+            }
+        }
+        return try hits.map { key, hit in
+            // The calls themselves, after the logins that opened their sessions.
+            var evidence = hit.evidence
+            for ip in hit.ips.keys.sorted() {
+                evidence += try c.facts.evidence("""
+                    SELECT \(Schema.evidence("s", "a.line")) FROM api_activity a JOIN sources s ON s.id = a.source_id
+                    WHERE a.time BETWEEN ? AND ? AND a.client_ip = (SELECT id FROM strings WHERE value = ?) AND a.login_key IS NOT NULL ORDER BY a.time
+                    """, c.window + [.text(ip)]).prefix(Finding.maxEvidence - evidence.count)
+            }
+            let from = Finding.counted(hit.ips, noun: "addresses", none: "?")
+            return Finding(rule: id, severity: defaultSeverity, firstSeen: hit.first, lastSeen: hit.last,
+                           app: try c.names.id(key.owner) != 0 && integrations.contains(try c.names.id(key.owner)) ? key.owner : nil,
+                           sourceIp: hit.ips.count == 1 ? hit.ips.keys.first : nil,
+                           message: "\(hit.sessions.count) session(s) of \(key.owner) logged in from \(hit.loginIps.sorted().joined(separator: ", ")) "
+                               + "made \(hit.calls) API call(s) from \(from): the access token is used from another network without a new login",
+                           count: Int(hit.calls), evidence: evidence, identity: [key.owner, key.network], users: hit.users)
+        }
+    }
+
+    var examples: [RuleExample] {
+        let login = ExampleEvent.login("2026-11-24T02:00:00Z", app: nil, user: "drift@acme.example", flow: .jwtBearer, ip: "54.90.1.10",
+                                       elf: true, loginKey: "Kf3Jq8sLm2Nv5RtW")
+        return [
+            .fires("a session's calls from a Tor exit", findings: 1,
+                   [login, .api("2026-11-24T02:01:00Z", user: "drift@acme.example", loginKey: "Kf3Jq8sLm2Nv5RtW", ip: "54.90.1.10"),
+                    .api("2026-11-24T02:10:00Z", user: "drift@acme.example", loginKey: "Kf3Jq8sLm2Nv5RtW", ip: "185.220.101.33"),
+                    .api("2026-11-24T02:11:00Z", user: "drift@acme.example", loginKey: "Kf3Jq8sLm2Nv5RtW", ip: "185.220.101.34")]),
+            .quiet("calls from the login's own network", [login, .api("2026-11-24T02:01:00Z", loginKey: "Kf3Jq8sLm2Nv5RtW", ip: "54.90.1.77")]),
+            .quiet("Salesforce's own address", [login, .api("2026-11-24T02:01:00Z", loginKey: "Kf3Jq8sLm2Nv5RtW", ip: "Salesforce.com IP")]),
+            .quiet("the org's egress", policy: #"{"trustedCidrs":["203.0.113.0/24"]}"#,
+                   [login, .api("2026-11-24T02:01:00Z", loginKey: "Kf3Jq8sLm2Nv5RtW", ip: "203.0.113.9")]),
+            .quiet("a person's session moving between networks",
+                   [.login("2026-11-24T02:00:00Z", app: nil, user: "bob@acme.example", flow: .ui, ip: "100.64.0.2", elf: true, loginKey: "Pp1Qq2Rr3Ss4Tt5U"),
+                    .api("2026-11-24T02:30:00Z", user: "bob@acme.example", loginKey: "Pp1Qq2Rr3Ss4Tt5U", ip: "172.58.9.1")]),
+        ]
+    }
+}
