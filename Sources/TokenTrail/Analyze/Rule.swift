@@ -41,6 +41,8 @@ public enum RuleCatalog {
         QueryJobDeletedRule(),
         AppIdCollisionRule(),
         SessionIPDivergenceRule(),
+        OktaSessionReplayRule(),
+        OktaTokenNewIPRule(),
     ]
 
     public static func rule(id: String) -> (any Rule)? { all.first { $0.id == id } }

@@ -1,0 +1,70 @@
+struct OktaSessionReplayRule: Rule {
+    let id = "okta-session-replay"
+    let title = "Okta session used from a second address and client without a new sign-in"
+    let defaultSeverity = Severity.high
+    let rationale = """
+        An Okta session (authenticationContext.externalSessionId) or device token (debugContext.debugData.dtHash) \\
+        belongs to the browser that signed in. The same session used from another address and another user agent, \\
+        with no new user.session.start, is a stolen session cookie replayed: the 2023 support-system HAR files carried \\
+        exactly such tokens. End the user's sessions, reset their factors, and see what the session reached.
+        """
+    let knobs: [String] = []
+
+    func evaluate(_ c: AnalysisContext) throws -> [Finding] {
+        // A session lives hours: its start may be up to a day before the window.
+        let events = try c.facts.oktaEvents(from: c.windowStart - 86_400_000, to: c.windowEnd)
+        struct Origin { var ip: String, agent: String }
+        var origins: [String: [Origin]] = [:]   // session or device token → where it was signed in
+        struct Key: Hashable { let actor: String, token: String }
+        struct Replay { var first = Int64.max, last = Int64.min, uses = 0, ips: [String: Int] = [:], agents: Set<String> = [], origin = "", evidence: [String] = [] }
+        var replays: [Key: Replay] = [:]
+        for e in events {
+            guard let ip = e.ip, let agent = e.agent else { continue }
+            for token in [e.session.map { "session " + $0 }, e.dtHash.map { "device " + $0 }].compactMap({ $0 }) {
+                if e.eventType == "user.session.start" && e.succeeded || origins[token] == nil {
+                    origins[token, default: []].append(Origin(ip: ip, agent: agent))
+                    continue
+                }
+                let known = origins[token] ?? []
+                guard !known.contains(where: { $0.ip == ip || $0.agent == agent }), e.time >= c.windowStart else { continue }
+                let key = Key(actor: e.actor ?? "?", token: token)
+                var r = replays[key] ?? Replay()
+                r.first = min(r.first, e.time); r.last = max(r.last, e.time); r.uses += 1
+                r.ips[ip, default: 0] += 1; r.agents.insert(agent)
+                r.origin = known.first.map { "\($0.ip) (\($0.agent))" } ?? ""
+                if r.evidence.count < Finding.maxEvidence { r.evidence.append(e.evidence) }
+                replays[key] = r
+            }
+        }
+        // One finding per user: a session and its device token replayed together are one theft.
+        var byActor: [String: [(Key, Replay)]] = [:]
+        for (key, r) in replays { byActor[key.actor, default: []].append((key, r)) }
+        return byActor.map { actor, list in
+            let uses = list.map(\.1.uses).reduce(0, +)
+            var ips: [String: Int] = [:]
+            for (_, r) in list { ips.merge(r.ips, uniquingKeysWith: +) }
+            let agents = Set(list.flatMap(\.1.agents)).sorted().joined(separator: "; ")
+            return Finding(rule: id, severity: defaultSeverity, firstSeen: list.map(\.1.first).min() ?? 0, lastSeen: list.map(\.1.last).max() ?? 0,
+                           user: actor, sourceIp: ips.count == 1 ? ips.keys.first : nil,
+                           message: "\(actor)'s Okta \(list.map { $0.0.token.split(separator: " ")[0] }.sorted().joined(separator: " and ")) signed in from "
+                               + "\(list.first?.1.origin ?? "?") was used \(uses)× from \(Finding.counted(ips, noun: "addresses", none: "?")) with \(agents), "
+                               + "with no new sign-in: a replayed session",
+                           count: uses, evidence: Array(Set(list.flatMap(\.1.evidence))).sorted(), identity: [actor])
+        }
+    }
+
+    var examples: [RuleExample] {
+        let start = ExampleEvent.okta("2026-11-23T09:00:00Z", user: "ops@acme.example", ip: "198.51.100.40", session: "102Xq7Rb9sTnWk2L", dtHash: "4a1c9e0f")
+        return [
+            .fires("the session from a Tor exit with a script's agent", findings: 1,
+                   [start, .okta("2026-11-23T09:40:00Z", event: "policy.evaluate_sign_on", user: "ops@acme.example", ip: "185.220.101.33",
+                                 agent: "python-requests/2.32.4", session: "102Xq7Rb9sTnWk2L", dtHash: "4a1c9e0f")]),
+            .quiet("the same browser on another network (a laptop moving)",
+                   [start, .okta("2026-11-23T09:40:00Z", event: "user.authentication.sso", user: "ops@acme.example", ip: "172.58.9.1", session: "102Xq7Rb9sTnWk2L")]),
+            .quiet("a new sign-in from the new place",
+                   [start, .okta("2026-11-23T10:00:00Z", user: "ops@acme.example", ip: "203.0.113.5", agent: "Firefox/133", session: "102Xq7Rb9sTnWk2L"),
+                    .okta("2026-11-23T10:01:00Z", event: "user.authentication.sso", user: "ops@acme.example", ip: "203.0.113.5", agent: "Firefox/133", session: "102Xq7Rb9sTnWk2L")]),
+            .quiet("events without a session", [.okta("2026-11-23T09:00:00Z", event: "system.api_token.create", ip: "185.220.101.33", agent: "curl/8")]),
+        ]
+    }
+}

@@ -1,0 +1,31 @@
+/// Okta System Log events for a period with names resolved, for the session and token rules.
+public struct OktaEvent: Sendable {
+    public var time: Int64
+    public var eventType: String
+    public var actor: String?
+    public var ip: String?
+    public var agent: String?
+    public var session: String?      // fingerprint of externalSessionId
+    public var dtHash: String?
+    public var apiToken: String?
+    public var client: String?
+    public var succeeded: Bool
+    public var evidence: String
+}
+
+extension Facts {
+    public func oktaEvents(from: Int64, to: Int64) throws -> [OktaEvent] {
+        let success = try names.id(Outcome.success.rawValue)
+        return try db.rows("""
+            SELECT e.time, (SELECT value FROM strings WHERE id = e.event_type), (SELECT value FROM strings WHERE id = e.actor_name),
+                   (SELECT value FROM strings WHERE id = e.client_ip), (SELECT value FROM strings WHERE id = e.user_agent),
+                   e.session_fingerprint, e.dt_hash, e.api_token_id, (SELECT value FROM strings WHERE id = e.client_id), e.outcome,
+                   \(Schema.evidence("s", "e.line"))
+            FROM idp_events e JOIN sources s ON s.id = e.source_id WHERE e.time BETWEEN ? AND ? ORDER BY e.time, e.key
+            """, [.integer(from), .integer(to)]).map { r in
+            OktaEvent(time: r[0].int ?? 0, eventType: r[1].string ?? "", actor: r[2].string, ip: r[3].string, agent: r[4].string,
+                      session: r[5].string, dtHash: r[6].string, apiToken: r[7].string, client: r[8].string,
+                      succeeded: r[9].int == success, evidence: r[10].string ?? "")
+        }
+    }
+}
