@@ -44,6 +44,8 @@ import Testing
         #expect(Set(ids).count == ids.count, "duplicate rule id")
         for rule in RuleCatalog.all {
             #expect(!rule.title.isEmpty && rule.rationale.count > 60, "\(rule.id) needs a title and a rationale")
+            // A stray backslash at a line end of the multi-line literal reaches the reader.
+            #expect(!rule.rationale.contains("\\") && !rule.rationale.contains("\n"), "\(rule.id): the rationale has a backslash or a line break")
             #expect(rule.examples.contains { $0.fires }, "\(rule.id) has no example that fires")
             #expect(rule.examples.contains { !$0.fires }, "\(rule.id) has no example that must not fire")
             #expect(rule.id.allSatisfy { $0.isLowercase || $0 == "-" })

@@ -43,6 +43,9 @@ public enum RuleCatalog {
         SessionIPDivergenceRule(),
         OktaSessionReplayRule(),
         OktaTokenNewIPRule(),
+        IntegrationIPBlockedRule(),
+        SessionExportVolumeRule(),
+        ClientFingerprintDriftRule(),
     ]
 
     public static func rule(id: String) -> (any Rule)? { all.first { $0.id == id } }

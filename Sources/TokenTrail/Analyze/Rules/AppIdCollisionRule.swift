@@ -3,9 +3,9 @@ struct AppIdCollisionRule: Rule {
     let title = "One app name, more than one connected-app id"
     let defaultSeverity = Severity.high
     let rationale = """
-        A connected app's name is chosen by whoever creates it; its id (0H4…) is not. One name seen with two ids, or \\
-        a declared app (apps[].appIds) calling with an id it does not declare, is a rogue app wearing a trusted name: \\
-        in 2025 users were talked into authorizing a modified Data Loader. Compare the ids in Setup → Connected Apps \\
+        A connected app's name is chosen by whoever creates it; its id (0H4…) is not. One name seen with two ids, or \
+        a declared app (apps[].appIds) calling with an id it does not declare, is a rogue app wearing a trusted name: \
+        in 2025 users were talked into authorizing a modified Data Loader. Compare the ids in Setup → Connected Apps \
         OAuth Usage, and revoke the one that is not yours.
         """
     let knobs = ["apps[].appIds"]

@@ -3,9 +3,9 @@ struct BulkFirstUseRule: Rule {
     let title = "First Bulk API query job by a user"
     let defaultSeverity = Severity.medium
     let rationale = """
-        Bulk API query jobs move whole objects out of the org in one go. A user (an integration's or a person's) \\
-        that never ran one before and now does is worth a look: stolen vendor tokens in 2025 were used to export \\
-        Case and Account with Bulk 2.0. Judged against history only, so a first scan raises nothing; nightly exports \\
+        Bulk API query jobs move whole objects out of the org in one go. A user (an integration's or a person's) \
+        that never ran one before and now does is worth a look: stolen vendor tokens in 2025 were used to export \
+        Case and Account with Bulk 2.0. Judged against history only, so a first scan raises nothing; nightly exports \
         that already ran before the window are not new.
         """
     let knobs: [String] = []

@@ -3,9 +3,9 @@ struct OktaSessionReplayRule: Rule {
     let title = "Okta session used from a second address and client without a new sign-in"
     let defaultSeverity = Severity.high
     let rationale = """
-        An Okta session (authenticationContext.externalSessionId) or device token (debugContext.debugData.dtHash) \\
-        belongs to the browser that signed in. The same session used from another address and another user agent, \\
-        with no new user.session.start, is a stolen session cookie replayed: the 2023 support-system HAR files carried \\
+        An Okta session (authenticationContext.externalSessionId) or device token (debugContext.debugData.dtHash) \
+        belongs to the browser that signed in. The same session used from another address and another user agent, \
+        with no new user.session.start, is a stolen session cookie replayed: the 2023 support-system HAR files carried \
         exactly such tokens. End the user's sessions, reset their factors, and see what the session reached.
         """
     let knobs: [String] = []

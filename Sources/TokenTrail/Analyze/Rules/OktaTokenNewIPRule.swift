@@ -3,8 +3,8 @@ struct OktaTokenNewIPRule: Rule {
     let title = "Okta API token or OAuth client used from a new network"
     let defaultSeverity = Severity.medium
     let rationale = """
-        An Okta API token (transaction.detail.requestApiTokenId) or OAuth client (client.id) belongs to an integration \\
-        that runs from a few hosts. Used from a network never seen for it, the token may have left those hosts. Judged \\
+        An Okta API token (transaction.detail.requestApiTokenId) or OAuth client (client.id) belongs to an integration \
+        that runs from a few hosts. Used from a network never seen for it, the token may have left those hosts. Judged \
         against history, so a first scan raises nothing. Check the integration's hosts; revoke the token if unknown.
         """
     let knobs: [String] = []

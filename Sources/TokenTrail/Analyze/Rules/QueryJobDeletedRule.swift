@@ -3,9 +3,9 @@ struct QueryJobDeletedRule: Rule {
     let title = "Bulk query job deleted right after it completed"
     let defaultSeverity = Severity.high
     let rationale = """
-        A Bulk API query job holds its results until it is deleted. Deleting it seconds after it completed, from the \\
-        same session or user, is cleaning up after an export: the 2025 Salesloft Drift intrusions ran a Bulk 2.0 query \\
-        on Case and deleted the job at once. Check who the session belongs to, what the job read (entity, records) \\
+        A Bulk API query job holds its results until it is deleted. Deleting it seconds after it completed, from the \
+        same session or user, is cleaning up after an export: the 2025 Salesloft Drift intrusions ran a Bulk 2.0 query \
+        on Case and deleted the job at once. Check who the session belongs to, what the job read (entity, records) \
         and where it came from; revoke the app's tokens if it is not yours.
         """
     let knobs = ["rules.query-job-deleted.windowSeconds (default 600)"]

@@ -3,10 +3,10 @@ struct SessionIPDivergenceRule: Rule {
     let title = "An integration's session used from another network than its login"
     let defaultSeverity = Severity.high
     let rationale = """
-        API activity carries the LOGIN_KEY of the login that opened its session. Calls under an integration's session \\
-        from a network other than the one the login came from mean the access token is used without a new login, \\
-        from somewhere else: a token replayed from a hosting or Tor address (the 2025 Salesloft Drift intrusions). \\
-        Salesforce's own addresses and the org's egress (trustedCidrs) are excepted; people's sessions, which move \\
+        API activity carries the LOGIN_KEY of the login that opened its session. Calls under an integration's session \
+        from a network other than the one the login came from mean the access token is used without a new login, \
+        from somewhere else: a token replayed from a hosting or Tor address (the 2025 Salesloft Drift intrusions). \
+        Salesforce's own addresses and the org's egress (trustedCidrs) are excepted; people's sessions, which move \
         between networks, are not judged. Revoke the app's tokens and check what the session read.
         """
     let knobs = ["trustedCidrs", "apps[].integration"]

@@ -1,0 +1,125 @@
+struct ClientFingerprintDriftRule: Rule {
+    let id = "client-fingerprint-drift"
+    let title = "An integration logs in or calls the API with a client never seen for it"
+    let defaultSeverity = Severity.medium
+    let rationale = """
+        An integration always runs the same software: its logins show one browser or agent (ELF Login BROWSER_TYPE, \
+        Login History Browser) and its API calls one client (RestApi USER_AGENT, API CLIENT_NAME). A new one, \
+        typically a generic HTTP library (python-requests, aiohttp, Go-http-client) where the vendor's own agent was, \
+        is someone else using the integration's token: the 2025 Drift and Gainsight token thefts. High when the new \
+        client also comes from a network the integration never used.
+        """
+    let knobs = ["apps[].integration", "integrationMaxUsers", "integrationMaxNetworks"]
+
+    func evaluate(_ c: AnalysisContext) throws -> [Finding] {
+        let integrations = try c.integrations().apps, facts = try c.facts.loginFacts(), contexts = try c.facts.contexts
+        let machine = contexts.ids { $0.isServerToServer || $0.flow == Flow.refreshToken.rawValue }
+        guard !machine.isEmpty else { return [] }
+        struct Seen { var before = 0, now = 0, first = Int64.max, last = Int64.min }
+        func add(_ into: inout [String: [String: Seen]], _ owner: String, _ client: String, _ r: [SQLValue]) {
+            var s = into[owner, default: [:]][client] ?? Seen()
+            s.before += Int(r[2].int ?? 0); s.now += Int(r[3].int ?? 0)
+            if let f = r[4].int { s.first = min(s.first, f) }
+            s.last = max(s.last, r[5].int ?? .min)
+            into[owner, default: [:]][client] = s
+        }
+        var seen: [String: [String: Seen]] = [:]   // owner → client → counts
+        var loginOwners: [String: Int64] = [:]     // app name → symbol
+        // Logins of integration apps by their token flows, per browser/agent.
+        for r in try c.facts.rows("""
+            SELECT l.app, (SELECT value FROM strings WHERE id = c.browser), sum(l.time < ?1), sum(l.time >= ?1),
+                   min(CASE WHEN l.time >= ?1 THEN l.time END), max(l.time)
+            FROM logins l JOIN login_contexts c ON c.id = l.context
+            WHERE l.time <= ?2 AND l.app IS NOT NULL AND c.browser IS NOT NULL AND l.context IN (\(machine.map(String.init).joined(separator: ",")))
+            GROUP BY l.app, c.browser
+            """, c.window) {
+            guard let app = r[0].int, integrations.contains(app), let name = try c.names.name(app), let client = r[1].string else { continue }
+            loginOwners[name] = app
+            add(&seen, "app " + name, client, r)
+        }
+        // API calls of integration users (the users integration apps log in as), per client.
+        var users: Set<Int64> = []
+        for groups in [facts.history, facts.window] {
+            for g in groups.keys where g.app != 0 && integrations.contains(g.app) && machine.contains(g.context) {
+                if g.userId != 0 { users.insert(g.userId) }
+                if g.username != 0 { users.insert(g.username) }
+            }
+        }
+        var userNames: [String: String] = [:]
+        for r in try c.facts.rows("""
+            SELECT coalesce(username, user_id), coalesce((SELECT value FROM strings WHERE id = user_agent), (SELECT value FROM strings WHERE id = client_name)),
+                   sum(time < ?1), sum(time >= ?1), min(CASE WHEN time >= ?1 THEN time END), max(time)
+            FROM api_activity WHERE time <= ?2 AND (user_agent IS NOT NULL OR client_name IS NOT NULL) GROUP BY 1, 2
+            """, c.window) {
+            guard let user = r[0].int, users.contains(user), let client = r[1].string,
+                  let name = try c.facts.displayUser(username: 0, userId: user) ?? c.names.name(user) else { continue }
+            userNames["user " + name] = name
+            add(&seen, "user " + name, client, r)
+        }
+        var findings: [Finding] = []
+        for (owner, clients) in seen.sorted(by: { $0.key < $1.key }) {
+            let known = clients.filter { $0.value.before > 0 }.keys.sorted()
+            guard !known.isEmpty else { continue }   // no history for this owner: nothing to compare with
+            for (client, s) in clients.sorted(by: { $0.key < $1.key }) where s.before == 0 && s.now > 0 {
+                let isApp = owner.hasPrefix("app ")
+                let name = String(owner.dropFirst(isApp ? 4 : 5))
+                let (evidence, ips) = try isApp ? loginEvidence(c, app: loginOwners[name] ?? 0, client: client) : apiEvidence(c, user: name, client: client)
+                // High when the new client also comes from a network the integration never used.
+                var newNetwork = false
+                if isApp, let app = loginOwners[name] {
+                    let used = Set(try facts.historyNetworks.filter { $0.app == app }.compactMap { try c.names.name($0.ip) }.map { CIDR.network(of: $0) })
+                    newNetwork = ips.contains { !used.contains(CIDR.network(of: $0)) }
+                }
+                findings.append(Finding(rule: id, severity: newNetwork ? .high : defaultSeverity, firstSeen: s.first, lastSeen: s.last,
+                                        app: isApp ? name : nil, user: isApp ? nil : name, sourceIp: ips.count == 1 ? ips.first : nil,
+                                        message: "\(isApp ? name + "'s logins" : name + "'s API calls") came from the client '\(client)' (\(s.now)×), never seen before "
+                                            + "(it used \(known.prefix(3).map { "'\($0)'" }.joined(separator: ", ")))\(newNetwork ? ", from a network it never used" : "")",
+                                        count: s.now, evidence: evidence, identity: [owner, client]))
+            }
+        }
+        return findings
+    }
+
+    private func loginEvidence(_ c: AnalysisContext, app: Int64, client: String) throws -> ([String], [String]) {
+        let rows = try c.facts.rows("""
+            SELECT \(Schema.evidence("s", "l.line")), (SELECT value FROM strings WHERE id = l.source_ip) FROM logins l
+            JOIN login_contexts c ON c.id = l.context JOIN sources s ON s.id = l.source_id
+            WHERE l.time BETWEEN ? AND ? AND l.app = ? AND c.browser = (SELECT id FROM strings WHERE value = ?) ORDER BY l.time LIMIT \(Finding.maxEvidence)
+            """, c.window + [.integer(app), .text(client)])
+        return (rows.compactMap { $0[0].string }, Array(Set(rows.compactMap { $0[1].string })).sorted())
+    }
+
+    private func apiEvidence(_ c: AnalysisContext, user: String, client: String) throws -> ([String], [String]) {
+        let rows = try c.facts.rows("""
+            SELECT \(Schema.evidence("s", "a.line")), (SELECT value FROM strings WHERE id = a.client_ip) FROM api_activity a JOIN sources s ON s.id = a.source_id
+            WHERE a.time BETWEEN ?1 AND ?2 AND (a.user_agent = (SELECT id FROM strings WHERE value = ?3) OR a.client_name = (SELECT id FROM strings WHERE value = ?3))
+              AND (a.username = (SELECT id FROM strings WHERE value = ?4) OR a.user_id = (SELECT id FROM strings WHERE value = ?4)
+                   OR a.user_id IN (SELECT u.id FROM user_directory d JOIN strings u ON u.value = d.user_id WHERE d.username = ?4))
+            ORDER BY a.time LIMIT \(Finding.maxEvidence)
+            """, c.window + [.text(client), .text(user)])
+        return (rows.compactMap { $0[0].string }, Array(Set(rows.compactMap { $0[1].string })).sorted())
+    }
+
+    var examples: [RuleExample] {
+        let vendor = "Drift/2.1 (+https://drift.com)"
+        func login(_ at: String, _ agent: String, ip: String = "54.90.1.10") -> ExampleEvent {
+            .login(at, app: "Drift", user: "drift@acme.example", flow: .refreshToken, ip: ip, browser: agent)
+        }
+        func call(_ at: String, _ agent: String, ip: String = "54.90.1.10") -> ExampleEvent {
+            .api(at, user: "drift@acme.example", ip: ip, agent: agent)
+        }
+        return [
+            .fires("the vendor's API calls now from python-requests", windowStart: "2026-11-20T00:00:00Z", findings: 1,
+                   [login("2026-11-10T06:00:00Z", vendor), call("2026-11-10T06:01:00Z", vendor), login("2026-11-21T06:00:00Z", vendor),
+                    call("2026-11-21T06:01:00Z", "python-requests/2.32.4"), call("2026-11-21T06:02:00Z", "python-requests/2.32.4")]),
+            .fires("a new agent on the vendor's logins, from a new network", windowStart: "2026-11-20T00:00:00Z",
+                   [login("2026-11-10T06:00:00Z", vendor), login("2026-11-21T06:00:00Z", "Python/3.11 aiohttp/3.12.15", ip: "185.220.101.33")]),
+            .quiet("the same client as always", windowStart: "2026-11-20T00:00:00Z",
+                   [login("2026-11-10T06:00:00Z", vendor), call("2026-11-10T06:01:00Z", vendor), login("2026-11-21T06:00:00Z", vendor), call("2026-11-21T06:01:00Z", vendor)]),
+            .quiet("no history: a first scan judges nothing", [login("2026-11-21T06:00:00Z", vendor), call("2026-11-21T06:01:00Z", "python-requests/2.32.4")]),
+            .quiet("a person's new browser is not an integration's", windowStart: "2026-11-20T00:00:00Z",
+                   ["a", "b", "c", "d"].map { .login("2026-11-10T06:00:00Z", app: "Salesforce for iOS", user: "\($0)@acme.example", flow: .refreshToken, ip: "100.64.0.\($0.count)", browser: "iOS 17") }
+                   + [.login("2026-11-21T06:00:00Z", app: "Salesforce for iOS", user: "a@acme.example", flow: .refreshToken, browser: "iOS 18")]),
+        ]
+    }
+}

@@ -1,0 +1,62 @@
+struct IntegrationIPBlockedRule: Rule {
+    let id = "integration-ip-blocked"
+    let title = "Integration login refused by IP restrictions from a new network"
+    let defaultSeverity = Severity.medium
+    let rationale = """
+        Login IP ranges or a connected app's IP relaxation refused an integration's login from a network it never \
+        used. The control held, but the key, secret or refresh token is in someone else's hands, and they will try \
+        again from elsewhere. Rotate the credential and find where it leaked.
+        """
+    let knobs = ["apps[].integration", "integrationMaxUsers", "integrationMaxNetworks"]
+
+    func evaluate(_ c: AnalysisContext) throws -> [Finding] {
+        let facts = try c.facts.loginFacts(), integrations = try c.integrations().apps, contexts = try c.facts.contexts
+        let refused = contexts.ids { $0.failureClass == FailureClass.ipRestricted.rawValue && ($0.isServerToServer || $0.flow == Flow.refreshToken.rawValue) }
+        guard !refused.isEmpty else { return [] }
+        // Networks each integration (or app-less user) logged in from before the window.
+        var known: [NetworkUse: Set<String>] = [:]
+        for use in facts.historyNetworks {
+            if let ip = try c.names.name(use.ip) { known[NetworkUse(app: use.app, ip: 0, user: use.user), default: []].insert(CIDR.network(of: ip)) }
+        }
+        struct Key: Hashable { let owner: NetworkUse, network: String }
+        struct Hit { var group = Group(), ips: [String: Int] = [:], users: [String: Int] = [:], evidence: [String] = [] }
+        var hits: [Key: Hit] = [:]
+        try LoginCursor.forEach(c.facts.db, from: c.windowStart, to: c.windowEnd, contexts: refused) { row in
+            guard row.sourceIp != 0, row.app == 0 || integrations.contains(row.app), let ip = try c.names.name(row.sourceIp) else { return true }
+            let use = NetworkUse(row), owner = NetworkUse(app: use.app, ip: 0, user: use.user)
+            guard !(known[owner] ?? []).contains(CIDR.network(of: ip)) else { return true }
+            let key = Key(owner: owner, network: CIDR.network(of: ip))
+            var hit = hits[key] ?? Hit()
+            hit.group.add(row.time)
+            hit.ips[ip, default: 0] += 1
+            if let user = try c.facts.displayUser(username: row.username, userId: row.userId) { hit.users[user, default: 0] += 1 }
+            if hit.evidence.count < Finding.maxEvidence { hit.evidence.append(try c.facts.evidence(source: row.sourceId, line: row.line)) }
+            hits[key] = hit
+            return true
+        }
+        return try hits.map { key, hit in
+            let app = try c.names.name(key.owner.app)
+            return Finding(rule: id, severity: defaultSeverity, firstSeen: hit.group.first, lastSeen: hit.group.last, app: app,
+                           sourceIp: hit.ips.count == 1 ? hit.ips.keys.first : nil,
+                           message: "\(hit.group.count) login(s) of \(app ?? "an integration user") as \(Finding.usersPhrase(hit.users)) from "
+                               + "\(Finding.counted(hit.ips, noun: "addresses", none: "?")) were refused by IP restrictions, a network it never used: the credential is in someone else's hands",
+                           count: hit.group.count, evidence: hit.evidence, identity: [app ?? Finding.usersPhrase(hit.users), key.network], users: hit.users)
+        }
+    }
+
+    var examples: [RuleExample] {
+        let usual = ExampleEvent.login("2026-11-10T06:00:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer, ip: "198.51.100.23")
+        return [
+            .fires("the integration refused from a hosting network", windowStart: "2026-11-20T00:00:00Z", findings: 1,
+                   [usual, .login("2026-11-21T06:00:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer,
+                                  status: "Failed: IP Address Not Allowed", ip: "45.76.10.2"),
+                    .login("2026-11-21T06:01:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer,
+                           status: "Failed: IP Address Not Allowed", ip: "45.76.10.9")]),
+            .quiet("refused from its own network (a misconfigured range)", windowStart: "2026-11-20T00:00:00Z",
+                   [usual, .login("2026-11-21T06:00:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer,
+                                  status: "Failed: IP Address Not Allowed", ip: "198.51.100.77")]),
+            .quiet("a person refused in the browser", windowStart: "2026-11-20T00:00:00Z",
+                   [usual, .login("2026-11-21T06:00:00Z", app: "Browser", user: "bob@acme.example", flow: .ui, status: "Failed: IP Address Not Allowed", ip: "45.76.10.2")]),
+        ]
+    }
+}
