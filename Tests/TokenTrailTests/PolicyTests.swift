@@ -47,6 +47,7 @@ import Testing
         #expect(erp.subjects == ["erp-integration@acme.example"])
         #expect(erp.sourceCidrs == ["198.51.100.0/24"])
         #expect(erp.clientIds.count == 1 && erp.audience == "https://login.salesforce.com")
+        #expect(erp.appIds == ["0H45g0000ErpAppCQE"])   // from ApiTotalUsage, which names the app and its id
         #expect(policy.apps.first { $0.name == "Acme Reporting" }?.runAsUser == "reporting-bot@acme.example")
         #expect(policy.timezone == "Asia/Tokyo")
         #expect(run.stderr.contains("subject dara.okafor@acme.example (1 of"))

@@ -33,6 +33,16 @@ public enum PolicySuggester {
             guard let app = row[0].string, let id = row[1].string else { continue }
             clients[app, default: []].append((id, row[2].int ?? 0, row[3].string))
         }
+        // Connected-app ids per app name, where an export carries both (ApiTotalUsage): an id
+        // under 1% of the name's calls is left out, as a rogue app wearing the name would be.
+        var appIds: [String: [(id: String, calls: Int64)]] = [:]
+        for row in try db.rows("""
+            SELECT (SELECT value FROM strings WHERE id = app), (SELECT value FROM strings WHERE id = app_id), count(*) FROM api_activity
+            WHERE app IS NOT NULL AND app_id IS NOT NULL GROUP BY app, app_id
+            """) {
+            guard let app = row[0].string, let id = row[1].string else { continue }
+            appIds[app, default: []].append((id, row[2].int ?? 0))
+        }
         var leftOut: [String] = []
         var apps: [JSONValue] = []
         for (app, rows) in Dictionary(grouping: groups, by: \.app).sorted(by: { $0.key < $1.key }) {
@@ -58,6 +68,14 @@ public enum PolicySuggester {
                     g.flow == "jwt_bearer" || g.flow == "client_credentials" ? g.ip.map { CIDR.network(of: $0) } : nil
                 }
                 if !networks.isEmpty { entry["sourceCidrs"] = .array(networks.map { .string($0) }) }
+            }
+            if let ids = appIds[app] {
+                let calls = ids.reduce(0) { $0 + $1.calls }
+                var kept: [String] = []
+                for (id, n) in ids.sorted(by: { $0.id < $1.id }) {
+                    if Double(n) >= Double(calls) * minimumShare { kept.append(id) } else { leftOut.append("\(app): connected-app id \(id) (\(n) of \(calls) calls)") }
+                }
+                if !kept.isEmpty { entry["appIds"] = .array(kept.map { .string($0) }) }
             }
             if let paired = clients[app], !paired.isEmpty {
                 entry["clientIds"] = .array(paired.map { .string($0.id) })
