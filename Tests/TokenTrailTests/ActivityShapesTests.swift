@@ -72,6 +72,14 @@ import Testing
         for (_, value) in try HardeningTests.storedText(db) { #expect(!value.contains("102Xq7Rb9sTnWk2LmP4vHcJ3A")) }
     }
 
+    @Test func theOktaReplayIsOneFindingCountingItsEventOnce() throws {
+        let db = try Self.scan(["okta_session_fields.jsonl"])
+        let findings = try Analyzer.run(db: db, policy: nil, windowStart: 0, windowEnd: .max / 2).findings.filter { $0.rule == "okta-session-replay" }
+        let replay = try #require(findings.first)
+        #expect(findings.count == 1 && replay.count == 1 && replay.user == "ops-admin@acme.example" && replay.sourceIp == "185.220.101.33")
+        #expect(replay.evidence == [RealShapesTests.shape("okta_session_fields.jsonl") + ":2"])
+    }
+
     @Test(arguments: [("SELECT Id FROM Case", "Case"), ("select count() from Account where Id in (select AccountId from Case)", "Account"),
                       ("SELECT Name FROM Contact WHERE Title = 'from marketing'", "Contact"), ("SELECT (SELECT Id FROM Contacts) FROM Account", "Account"),
                       ("SELECT Id FROM ns__Custom__c LIMIT 5", "ns__Custom__c"), ("DESCRIBE Account", nil), ("", nil)])

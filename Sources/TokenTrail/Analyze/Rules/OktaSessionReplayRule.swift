@@ -40,7 +40,8 @@ struct OktaSessionReplayRule: Rule {
         var byActor: [String: [(Key, Replay)]] = [:]
         for (key, r) in replays { byActor[key.actor, default: []].append((key, r)) }
         return byActor.map { actor, list in
-            let uses = list.map(\.1.uses).reduce(0, +)
+            // A session and its device token name the same events: count each event once.
+            let events = Set(list.flatMap(\.1.evidence)), uses = max(events.count, list.map(\.1.uses).max() ?? 0)
             var ips: [String: Int] = [:]
             for (_, r) in list { ips.merge(r.ips, uniquingKeysWith: +) }
             let agents = Set(list.flatMap(\.1.agents)).sorted().joined(separator: "; ")
@@ -49,7 +50,7 @@ struct OktaSessionReplayRule: Rule {
                            message: "\(actor)'s Okta \(list.map { $0.0.token.split(separator: " ")[0] }.sorted().joined(separator: " and ")) signed in from "
                                + "\(list.first?.1.origin ?? "?") was used \(uses)× from \(Finding.counted(ips, noun: "addresses", none: "?")) with \(agents), "
                                + "with no new sign-in: a replayed session",
-                           count: uses, evidence: Array(Set(list.flatMap(\.1.evidence))).sorted(), identity: [actor])
+                           count: uses, evidence: events.sorted(), identity: [actor])
         }
     }
 
@@ -59,6 +60,11 @@ struct OktaSessionReplayRule: Rule {
             .fires("the session from a Tor exit with a script's agent", findings: 1,
                    [start, .okta("2026-11-23T09:40:00Z", event: "policy.evaluate_sign_on", user: "ops@acme.example", ip: "185.220.101.33",
                                  agent: "python-requests/2.32.4", session: "102Xq7Rb9sTnWk2L", dtHash: "4a1c9e0f")]),
+            .fires("a session and its device token replayed together: one finding", findings: 1,
+                   [start, .okta("2026-11-23T09:40:00Z", event: "policy.evaluate_sign_on", user: "ops@acme.example", ip: "185.220.101.33",
+                                 agent: "python-requests/2.32.4", session: "102Xq7Rb9sTnWk2L", dtHash: "4a1c9e0f"),
+                    .okta("2026-11-23T09:41:00Z", event: "user.authentication.sso", user: "ops@acme.example", ip: "185.220.101.34",
+                          agent: "python-requests/2.32.4", session: "102Xq7Rb9sTnWk2L", dtHash: "4a1c9e0f")]),
             .quiet("the same browser on another network (a laptop moving)",
                    [start, .okta("2026-11-23T09:40:00Z", event: "user.authentication.sso", user: "ops@acme.example", ip: "172.58.9.1", session: "102Xq7Rb9sTnWk2L")]),
             .quiet("a new sign-in from the new place",
