@@ -42,7 +42,7 @@ struct SessionIPDivergenceRule: Rule {
         }
         let trusted = (c.policy?.trustedCidrs ?? []).compactMap(CIDR.init)
         // One finding per app (or user) and foreign network.
-        struct Key: Hashable { let owner: String, network: String }
+        struct Key: Hashable { let owner: String, isApp: Bool, network: String }
         struct Hit {
             var sessions: Set<String> = [], calls: Int64 = 0, first = Int64.max, last = Int64.min, ips: [String: Int] = [:]
             var loginIps: Set<String> = [], users: [String: Int] = [:], evidence: [String] = []
@@ -61,7 +61,7 @@ struct SessionIPDivergenceRule: Rule {
         for (key, login) in logins {
             for (ip, use) in uses[key] ?? [:] where CIDR.network(of: ip) != CIDR.network(of: login.ip) && !trusted.contains(where: { $0.contains(ip) }) {
                 let owner = try c.names.name(login.app) ?? login.user ?? "?"
-                let k = Key(owner: owner, network: CIDR.network(of: ip))
+                let k = Key(owner: owner, isApp: login.app != 0, network: CIDR.network(of: ip))
                 hits[k, default: Hit()].add(session: key, ip: ip, use, login)
             }
         }
@@ -76,7 +76,7 @@ struct SessionIPDivergenceRule: Rule {
             }
             let from = Finding.counted(hit.ips, noun: "addresses", none: "?")
             return Finding(rule: id, severity: defaultSeverity, firstSeen: hit.first, lastSeen: hit.last,
-                           app: try c.names.id(key.owner) != 0 && integrations.contains(try c.names.id(key.owner)) ? key.owner : nil,
+                           app: key.isApp ? key.owner : nil,
                            sourceIp: hit.ips.count == 1 ? hit.ips.keys.first : nil,
                            message: "\(hit.sessions.count) session(s) of \(key.owner) logged in from \(hit.loginIps.sorted().joined(separator: ", ")) "
                                + "made \(hit.calls) API call(s) from \(from): the access token is used from another network without a new login",
