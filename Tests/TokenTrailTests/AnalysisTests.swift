@@ -136,6 +136,14 @@ import Testing
         // And it stays converged.
         _ = try Analyzer.run(db: db, policy: result.policy, windowStart: span.0, windowEnd: span.1)
         #expect(try TestSupport.count(db, "SELECT count(*) FROM findings") == stored.count)
+        // A finding at the current grain that this run does not raise (a first-seen finding a wider
+        // window without history cannot judge) is kept: only the older grain is retired.
+        _ = try db.rows("""
+            INSERT INTO findings(fingerprint, rule, severity, first_seen, last_seen, app, message, count, evidence, grain)
+            VALUES('current-grain', 'new-source-ip', 'medium', ?, ?, 'Acme ERP Sync', 'Acme ERP Sync logged in from a new network', 4, '[]', 1)
+            """, [.integer(span.0 + 1000), .integer(span.0 + 2000)])
+        _ = try Analyzer.run(db: db, policy: result.policy, windowStart: span.0, windowEnd: span.1)
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM findings WHERE fingerprint = 'current-grain'") == 1)
     }
 
     @Test func findingsNDJSONHasTheContractKeysAndFailOnSetsTheExitCode() throws {

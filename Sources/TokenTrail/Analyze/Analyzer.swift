@@ -3,6 +3,10 @@ import Foundation
 /// Runs every enabled rule over a window and stores the findings. A finding is upserted on
 /// its fingerprint: re-running over the same data adds no finding and no duplicate.
 public enum Analyzer {
+    /// The grain findings are stored at (`findings.grain`): 1 is one finding per cause (issue 14);
+    /// 0, rows from before it (one per user). Only rows of an older grain are ever retired.
+    static let grain: Int64 = 1
+
     public struct Result {
         public var findings: [Finding]
         /// Fingerprints seen for the first time in this analysis.
@@ -50,12 +54,12 @@ public enum Analyzer {
         try db.transaction {
             let upsert = try db.prepare("""
                 INSERT INTO findings(fingerprint, rule, severity, first_seen, last_seen, app, user, host, source_ip,
-                                     message, count, evidence, first_run, last_run, users, user_count)
-                VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                                     message, count, evidence, first_run, last_run, users, user_count, grain)
+                VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 ON CONFLICT(fingerprint) DO UPDATE SET severity = excluded.severity,
                     first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
                     user = excluded.user, message = excluded.message, count = excluded.count, evidence = excluded.evidence,
-                    last_run = excluded.last_run, users = excluded.users, user_count = excluded.user_count
+                    last_run = excluded.last_run, users = excluded.users, user_count = excluded.user_count, grain = excluded.grain
                 """)
             let exists = try db.prepare("SELECT 1 FROM findings WHERE fingerprint = ?")
             for f in findings {
@@ -69,12 +73,13 @@ public enum Analyzer {
                                  .text(JSONValue.array(f.evidence.map { .string($0) }).serialized),
                                  runId.map { .integer($0) } ?? .null, runId.map { .integer($0) } ?? .null,
                                  .text(JSONValue.array(f.users.map { .object(["user": .string($0.name), "count": .number(Double($0.count))]) }).serialized),
-                                 .integer(Int64(f.userCount))])
+                                 .integer(Int64(f.userCount)), .integer(grain)])
                 try upsert.run()
             }
-            // A re-analysis of a period is what that period's findings are: a stored finding of a
-            // rule that ran, wholly inside the window and not raised now, is retired. (This is how a
-            // database analysed at an older grain, one finding per user, converges to one per cause.)
+            // A database analysed at an older grain (one finding per user) converges to one per cause:
+            // its rows of a rule that ran, wholly inside the window and not raised now, are retired.
+            // A current-grain finding is never retired: a later run over a wider window (a backfill
+            // with no history before it) may not re-raise a first-seen finding that was true.
             let ran = rules.filter { context.isEnabled($0.id) }.map { SQLValue.text($0.id) }
             if !ran.isEmpty {
                 try db.execute("CREATE TEMP TABLE IF NOT EXISTS raised(fingerprint TEXT PRIMARY KEY) WITHOUT ROWID; DELETE FROM temp.raised")
@@ -82,8 +87,8 @@ public enum Analyzer {
                 for f in findings { try raised.bind([.text(f.fingerprint)]); try raised.run() }
                 _ = try db.rows("""
                     DELETE FROM findings WHERE first_seen >= ? AND last_seen <= ? AND rule IN (\(Array(repeating: "?", count: ran.count).joined(separator: ",")))
-                      AND fingerprint NOT IN (SELECT fingerprint FROM temp.raised)
-                    """, [.integer(windowStart), .integer(windowEnd)] + ran)
+                      AND fingerprint NOT IN (SELECT fingerprint FROM temp.raised) AND grain < ?
+                    """, [.integer(windowStart), .integer(windowEnd)] + ran + [.integer(grain)])
             }
         }
         return Result(findings: findings, new: new)

@@ -42,7 +42,8 @@ public enum Schema {
         fingerprint TEXT PRIMARY KEY, rule TEXT NOT NULL, severity TEXT NOT NULL,
         first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, app TEXT, user TEXT, host TEXT,
         source_ip TEXT, message TEXT NOT NULL, count INTEGER NOT NULL, evidence TEXT NOT NULL,
-        first_run INTEGER, last_run INTEGER, users TEXT NOT NULL DEFAULT '[]', user_count INTEGER NOT NULL DEFAULT 0);
+        first_run INTEGER, last_run INTEGER, users TEXT NOT NULL DEFAULT '[]', user_count INTEGER NOT NULL DEFAULT 0,
+        grain INTEGER NOT NULL DEFAULT 0);
     CREATE TABLE IF NOT EXISTS matches(
         login_time INTEGER NOT NULL, login_key INTEGER NOT NULL, request_time INTEGER NOT NULL,
         request_key INTEGER NOT NULL, offset_ms INTEGER NOT NULL,
@@ -315,6 +316,7 @@ public enum Schema {
         // v7: a finding is one cause with the users it covers; an alert remembers what it posted.
         ("findings", "users", "TEXT NOT NULL DEFAULT '[]'"),
         ("findings", "user_count", "INTEGER NOT NULL DEFAULT 0"),
+        ("findings", "grain", "INTEGER NOT NULL DEFAULT 0"),
         ("alerts", "last_seen", "INTEGER"),
         // v7: what the 2025–26 attack rules read (API clients, Bulk jobs, Okta sessions).
         ("api_activity", "user_agent", "INTEGER"), ("api_activity", "client_name", "INTEGER"), ("api_activity", "api_family", "INTEGER"),
