@@ -154,6 +154,42 @@ for minutes in (13, 21, 34, 58):
 logins.append(dict(t=dt.datetime(2026, 11, 18, 9, 7, 13, 402000, tzinfo=UTC), user=ADMIN, type="Remote Access 2.0", subtype="",
                    app=ERP_APP, ip=HOSTS["etl-02"], status="Success", url="login.salesforce.com", host="etl-02",
                    browser="Unknown", platform="Unknown", flow="jwt"))
+
+# --- A vendor app: Chatline, a Drift-like chat integration on refresh tokens ----------------
+# The vendor's servers refresh their token every 2 hours as one integration user and read and
+# update Leads; a nightly Bulk API 2.0 query exports Leads (the job is left to expire). Its own
+# random stream, so every file without a Chatline row keeps its bytes.
+V = random.Random(20261201)
+CHAT_APP, CHAT_APP_ID = "Chatline for Salesforce", id18("0H45g0000ChatLn")
+CHAT_USER = ("chatline-integration@acme.example", id18("0055g00000ChatL"))
+CHAT_HOSTS = ["2001:db8:c4a7:10::21", "2001:db8:c4a7:10::22"]
+CHAT_AGENT = "Chatline-Connector/4.2 (+https://chatline.example/bot)"
+# F. Nov 18: Chatline's stolen refresh token is used from a hosting address with a generic
+#    client: a new login, recon (sobjects, limits, SELECT COUNT()), a Bulk 2.0 export of Case
+#    deleted 9 s after it completed; the access token of the vendor's own session of 02:03 is
+#    used from the same address without a new login.
+REPLAY_IP, REPLAY_AGENT, REPLAY_AIO = "203.0.113.66", "python-requests/2.32.4", "Python/3.11 aiohttp/3.12.15"
+REPLAY_AT = dt.datetime(2026, 11, 18, 3, 12, 40, 381000, tzinfo=UTC)
+
+
+def chatline_logins(start, days):
+    rows = []
+    for day in range(days):
+        d0 = start + dt.timedelta(days=day)
+        for slot in range(12):
+            t = d0 + dt.timedelta(hours=2 * slot, minutes=3, seconds=V.randint(0, 50), milliseconds=V.randint(0, 999))
+            rows.append(dict(t=t, user=CHAT_USER, type="Remote Access 2.0", subtype="OAuth Refresh Token", app=CHAT_APP,
+                             ip=CHAT_HOSTS[slot % 2], status="Success", url="login.salesforce.com", browser="Unknown",
+                             platform="Unknown", flow="refresh", vendor=True, agent=CHAT_AGENT))
+    return rows
+
+
+previous += chatline_logins(LAST_WEEK, 7)
+previous.sort(key=lambda r: r["t"])
+logins += chatline_logins(THIS_WEEK, 7)
+logins.append(dict(t=REPLAY_AT, user=CHAT_USER, type="Remote Access 2.0", subtype="OAuth Refresh Token", app=CHAT_APP,
+                   ip=REPLAY_IP, status="Success", url="login.salesforce.com", browser="Unknown", platform="Unknown",
+                   flow="refresh", vendor=True, agent=REPLAY_AGENT, replay=True))
 logins.sort(key=lambda r: r["t"])
 server_logins = [r for r in logins if not r.get("expired")]
 
@@ -235,7 +271,7 @@ with open(out("salesforce", "LoginHistory_setup_en_2026-11-09_2026-11-13.csv.gz"
 # --- Event Monitoring, one day (2026-11-20): Login, Logout, LoginAs, API, RestApi, ApiTotalUsage
 
 ELF_DAY = dt.datetime(2026, 11, 20, tzinfo=UTC)
-day_rows = [r for r in server_logins if ELF_DAY <= r["t"] < ELF_DAY + dt.timedelta(days=1)]
+day_rows = [r for r in server_logins if ELF_DAY <= r["t"] < ELF_DAY + dt.timedelta(days=1) and not r.get("vendor")]
 
 
 def elf_ts(t):
@@ -313,6 +349,120 @@ for n, r in enumerate(day_rows):
                     "APP_TYPE": "2514" if r["type"] == "Remote Access 2.0" else "1000", "API_TYPE": "", "API_VERSION": "",
                     "USER_INITIATED_LOGOUT": "0", "SESSION_KEY": r["login_key"][::-1], "LOGIN_KEY": r["login_key"],
                     "TIMESTAMP_DERIVED": elf_derived(end), "USER_ID_DERIVED": r["user"][1], "CLIENT_IP": r["ip"]})
+
+# Chatline's Event Monitoring rows, every day of both weeks (V only).
+def chat_rest(t, n, k, login, uri, method, entity, rows, ip, agent, status="200"):
+    return {"EVENT_TYPE": "RestApi", "TIMESTAMP": elf_ts(t), "REQUEST_ID": f"4ZtK{n:05d}{k:02d}", "ORGANIZATION_ID": ORG15,
+            "USER_ID": CHAT_USER[1][:15], "RUN_TIME": str(V.randint(20, 300)), "CPU_TIME": str(V.randint(2, 40)), "URI": uri,
+            "METHOD": method, "ENTITY_NAME": entity, "STATUS_CODE": status, "ROWS_PROCESSED": str(rows),
+            "RESPONSE_SIZE": str(V.randint(300, 40000) + 300 * rows), "USER_AGENT": agent, "CONNECTED_APP_ID": CHAT_APP_ID,
+            "LOGIN_KEY": login["login_key"], "SESSION_KEY": login["session_key"], "USER_ID_DERIVED": CHAT_USER[1],
+            "CLIENT_IP": ip, "TIMESTAMP_DERIVED": elf_derived(t)}
+
+
+def chat_usage(t, n, k, resource, method, entity, ip, status="200"):
+    return {"EVENT_TYPE": "ApiTotalUsage", "TIMESTAMP": elf_ts(t), "REQUEST_ID": f"4ZtW{n:05d}{k:02d}", "ORGANIZATION_ID": ORG15,
+            "USER_ID": CHAT_USER[1][:15], "API_FAMILY": "REST", "API_VERSION": "62.0", "API_RESOURCE": resource,
+            "CLIENT_NAME": "", "HTTP_METHOD": method, "CLIENT_IP": ip, "COUNTS_AGAINST_API_LIMIT": "true",
+            "CONNECTED_APP_ID": CHAT_APP_ID[:15], "ENTITY_NAME": entity, "STATUS_CODE": status,
+            "CONNECTED_APP_NAME": CHAT_APP, "USER_NAME": CHAT_USER[0], "TIMESTAMP_DERIVED": elf_derived(t)}
+
+
+def chat_bulk(t, n, k, login, job, state, entity, records, ip):
+    return {"EVENT_TYPE": "BulkApi2", "TIMESTAMP": elf_ts(t), "REQUEST_ID": f"4ZtJ{n:05d}{k:02d}", "ORGANIZATION_ID": ORG15,
+            "USER_ID": CHAT_USER[1][:15], "RUN_TIME": str(V.randint(10, 90)), "CPU_TIME": str(V.randint(2, 20)), "CLIENT_IP": ip,
+            "URI": "/services/data/v62.0/jobs/query" + ("" if state == "created" else f"/{job}"),
+            "SESSION_KEY": login["session_key"], "LOGIN_KEY": login["login_key"], "JOB_ID": job, "JOB_STATUS": state,
+            "OPERATION_TYPE": "query", "ENTITY_TYPE": entity, "NUMBER_RECORDS_PROCESSED": "" if records is None else str(records),
+            "NUMBER_RECORDS_FAILED": "" if records is None else "0", "TIMESTAMP_DERIVED": elf_derived(t), "USER_ID_DERIVED": CHAT_USER[1]}
+
+
+BULK_COLS = ["EVENT_TYPE", "TIMESTAMP", "REQUEST_ID", "ORGANIZATION_ID", "USER_ID", "RUN_TIME", "CPU_TIME", "CLIENT_IP", "URI",
+             "SESSION_KEY", "LOGIN_KEY", "JOB_ID", "JOB_STATUS", "OPERATION_TYPE", "ENTITY_TYPE", "NUMBER_RECORDS_PROCESSED",
+             "NUMBER_RECORDS_FAILED", "TIMESTAMP_DERIVED", "USER_ID_DERIVED"]
+chat = {"Login": [], "RestApi": [], "ApiTotalUsage": [], "BulkApi2": []}
+chat_sessions = sorted((r for r in previous + server_logins if r.get("vendor")), key=lambda r: r["t"])
+legit_session = None
+for n, r in enumerate(chat_sessions):
+    r["login_key"] = base64.b64encode(V.randbytes(12)).decode()[:16]
+    r["session_key"] = base64.b64encode(V.randbytes(12)).decode()[:16]
+    chat["Login"].append({
+        "EVENT_TYPE": "Login", "TIMESTAMP": elf_ts(r["t"]), "REQUEST_ID": f"4ZtC{n:05d}Chat", "ORGANIZATION_ID": ORG15,
+        "USER_ID": CHAT_USER[1][:15], "RUN_TIME": str(V.randint(40, 300)), "CPU_TIME": str(V.randint(5, 40)),
+        "URI": "/services/oauth2/token", "SESSION_KEY": r["session_key"], "LOGIN_KEY": r["login_key"], "USER_TYPE": "Standard",
+        "REQUEST_STATUS": "", "DB_TOTAL_TIME": str(V.randint(1000000, 9000000)), "LOGIN_TYPE": "i", "BROWSER_TYPE": r["agent"],
+        "API_TYPE": "", "API_VERSION": "9998.0", "USER_NAME": CHAT_USER[0], "TLS_PROTOCOL": "TLSv1.3",
+        "CIPHER_SUITE": "TLS_AES_256_GCM_SHA384", "LOGIN_SUB_TYPE": "OauthRefreshToken", "TIMESTAMP_DERIVED": elf_derived(r["t"]),
+        "USER_ID_DERIVED": CHAT_USER[1], "CLIENT_IP": r["ip"], "URI_ID_DERIVED": "", "LOGIN_STATUS": "LOGIN_NO_ERROR",
+        "SOURCE_IP": r["ip"]})
+    if r.get("replay"):
+        # Recon, then a Bulk 2.0 export of Case, deleted right after it completed.
+        t, k = r["t"], 0
+        for uri, entity in (("/services/data/v62.0/sobjects/", ""), ("/services/data/v62.0/limits/", ""),
+                            ("/services/data/v62.0/query", "Account"), ("/services/data/v62.0/query", "Opportunity"),
+                            ("/services/data/v62.0/query", "User"), ("/services/data/v62.0/sobjects/Case/describe/", "Case")):
+            t += dt.timedelta(seconds=V.randint(8, 25), milliseconds=V.randint(0, 999))
+            chat["RestApi"].append(chat_rest(t, n, k, r, uri, "GET", entity, 1 if entity and "query" in uri else 0, REPLAY_IP, REPLAY_AGENT))
+            chat["ApiTotalUsage"].append(chat_usage(t, n, k, uri.split("v62.0", 1)[1], "GET", entity, REPLAY_IP))
+            k += 1
+        job = "7505g00000Q8xCaAAJ"
+        created = dt.datetime(2026, 11, 18, 3, 20, 2, 114000, tzinfo=UTC)
+        for at, state, records in ((created, "created", None), (created + dt.timedelta(seconds=1, milliseconds=306), "inProgress", None),
+                                   (created + dt.timedelta(seconds=149, milliseconds=88), "JobComplete", 184223),
+                                   (created + dt.timedelta(seconds=158, milliseconds=540), "deleted", None)):
+            chat["BulkApi2"].append(chat_bulk(at, n, k, r, job, state, "Case", records, REPLAY_IP))
+            chat["ApiTotalUsage"].append(chat_usage(at, n, k, "/jobs/query", "DELETE" if state == "deleted" else "POST" if state == "created" else "GET",
+                                                    "Case", REPLAY_IP))
+            k += 1
+        # The vendor's own session of 02:03, its access token used from the same address.
+        t = dt.datetime(2026, 11, 18, 3, 16, 9, 702000, tzinfo=UTC)
+        for entity, rows in (("Contact", 2000), ("Contact", 2000), ("Lead", 2000)):
+            t += dt.timedelta(seconds=V.randint(3, 9), milliseconds=V.randint(0, 999))
+            chat["RestApi"].append(chat_rest(t, n, k, legit_session, "/services/data/v62.0/query", "GET", entity, rows, REPLAY_IP, REPLAY_AIO))
+            chat["ApiTotalUsage"].append(chat_usage(t, n, k, "/query", "GET", entity, REPLAY_IP))
+            k += 1
+        continue
+    if r["t"] < REPLAY_AT:
+        legit_session = r
+    # The vendor's ordinary work: read Leads, look up a Contact, update a Lead.
+    t = r["t"]
+    for k, (uri, method, entity, rows, status) in enumerate((
+            ("/services/data/v62.0/query", "GET", "Lead", V.randint(5, 120), "200"),
+            (f"/services/data/v62.0/sobjects/Contact/{sfid('003', V.randint(1, 90000))}", "GET", "Contact", 1, "200"),
+            (f"/services/data/v62.0/sobjects/Lead/{sfid('00Q', V.randint(1, 90000))}", "PATCH", "Lead", 1, "204"))):
+        t += dt.timedelta(seconds=V.randint(2, 40), milliseconds=V.randint(0, 999))
+        chat["RestApi"].append(chat_rest(t, n, k, r, uri, method, entity, rows, r["ip"], CHAT_AGENT, status))
+        chat["ApiTotalUsage"].append(chat_usage(t, n, k, "/query" if entity == "Lead" and method == "GET" else f"/sobjects/{entity}",
+                                                method, entity, r["ip"], status))
+    if r["t"].hour == 0:  # the nightly Lead export, at 01:30 under the 00:03 session
+        created = r["t"].replace(hour=1, minute=30, second=V.randint(0, 20))
+        job = sfid("750", 500000 + n)
+        for k, (at, state, records) in enumerate(((created, "created", None), (created + dt.timedelta(seconds=2), "inProgress", None),
+                                                  (created + dt.timedelta(seconds=V.randint(40, 90)), "JobComplete", V.randint(2000, 6000)))):
+            chat["BulkApi2"].append(chat_bulk(at, n, 10 + k, r, job, state, "Lead", records, r["ip"]))
+            chat["ApiTotalUsage"].append(chat_usage(at, n, 10 + k, "/jobs/query", "POST" if state == "created" else "GET", "Lead", r["ip"]))
+for rows in chat.values():
+    rows.sort(key=lambda x: x["TIMESTAMP"])
+USAGE_COLS = ["EVENT_TYPE", "TIMESTAMP", "REQUEST_ID", "ORGANIZATION_ID", "USER_ID", "API_FAMILY", "API_VERSION",
+              "API_RESOURCE", "CLIENT_NAME", "HTTP_METHOD", "CLIENT_IP", "COUNTS_AGAINST_API_LIMIT",
+              "CONNECTED_APP_ID", "ENTITY_NAME", "STATUS_CODE", "CONNECTED_APP_NAME", "USER_NAME", "TIMESTAMP_DERIVED"]
+REST_COLS = ["EVENT_TYPE", "TIMESTAMP", "REQUEST_ID", "ORGANIZATION_ID", "USER_ID", "RUN_TIME", "CPU_TIME", "URI",
+             "METHOD", "ENTITY_NAME", "STATUS_CODE", "ROWS_PROCESSED", "RESPONSE_SIZE", "USER_AGENT",
+             "CONNECTED_APP_ID", "LOGIN_KEY", "SESSION_KEY", "TIMESTAMP_DERIVED", "USER_ID_DERIVED", "CLIENT_IP"]
+CHAT_COLS = {"Login": LOGIN_COLS, "RestApi": REST_COLS, "ApiTotalUsage": USAGE_COLS, "BulkApi2": BULK_COLS}
+# The review's extract: Chatline's rows of the daily files Acme archives, one file per event type.
+for name, rows in chat.items():
+    with open(out("eventlogfiles", "chatline", f"{name}_2026-11-07_2026-11-20.csv"), "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n", quoting=csv.QUOTE_ALL)
+        w.writerow(CHAT_COLS[name])
+        for row in rows:
+            w.writerow([row.get(c, "") for c in CHAT_COLS[name]])
+# Nov 20's daily files hold Chatline's rows of that day too (the same rows: stored once).
+on_elf_day = {name: [x for x in rows if x["TIMESTAMP"].startswith("20261120")] for name, rows in chat.items()}
+elf_logins = sorted(elf_logins + on_elf_day["Login"], key=lambda x: x["TIMESTAMP"])
+rest_rows += on_elf_day["RestApi"]
+usage_rows += on_elf_day["ApiTotalUsage"]
+write_elf("BulkApi2", BULK_COLS, on_elf_day["BulkApi2"])
 write_elf("Login", LOGIN_COLS, elf_logins)
 write_elf("Logout", ["EVENT_TYPE", "TIMESTAMP", "REQUEST_ID", "ORGANIZATION_ID", "USER_ID", "USER_TYPE", "SESSION_TYPE",
                      "SESSION_LEVEL", "BROWSER_TYPE", "PLATFORM_TYPE", "RESOLUTION_TYPE", "APP_TYPE", "CLIENT_VERSION",
@@ -321,14 +471,8 @@ write_elf("Logout", ["EVENT_TYPE", "TIMESTAMP", "REQUEST_ID", "ORGANIZATION_ID",
 write_elf("API", ["EVENT_TYPE", "TIMESTAMP", "REQUEST_ID", "ORGANIZATION_ID", "USER_ID", "RUN_TIME", "CPU_TIME", "URI",
                   "CLIENT_NAME", "METHOD_NAME", "ENTITY_NAME", "ROWS_PROCESSED", "REQUEST_STATUS", "QUERY", "LOGIN_KEY",
                   "SESSION_KEY", "TIMESTAMP_DERIVED", "USER_ID_DERIVED", "CLIENT_IP"], api_rows)
-write_elf("RestApi", ["EVENT_TYPE", "TIMESTAMP", "REQUEST_ID", "ORGANIZATION_ID", "USER_ID", "RUN_TIME", "CPU_TIME", "URI",
-                      "METHOD", "ENTITY_NAME", "STATUS_CODE", "ROWS_PROCESSED", "RESPONSE_SIZE", "USER_AGENT",
-                      "CONNECTED_APP_ID", "LOGIN_KEY", "SESSION_KEY", "TIMESTAMP_DERIVED", "USER_ID_DERIVED", "CLIENT_IP"],
-          sorted(rest_rows, key=lambda x: x["TIMESTAMP"]))
-write_elf("ApiTotalUsage", ["EVENT_TYPE", "TIMESTAMP", "REQUEST_ID", "ORGANIZATION_ID", "USER_ID", "API_FAMILY", "API_VERSION",
-                            "API_RESOURCE", "CLIENT_NAME", "HTTP_METHOD", "CLIENT_IP", "COUNTS_AGAINST_API_LIMIT",
-                            "CONNECTED_APP_ID", "ENTITY_NAME", "STATUS_CODE", "CONNECTED_APP_NAME", "USER_NAME",
-                            "TIMESTAMP_DERIVED"], sorted(usage_rows, key=lambda x: x["TIMESTAMP"]))
+write_elf("RestApi", REST_COLS, sorted(rest_rows, key=lambda x: x["TIMESTAMP"]))
+write_elf("ApiTotalUsage", USAGE_COLS, sorted(usage_rows, key=lambda x: x["TIMESTAMP"]))
 admin_t = ELF_DAY + dt.timedelta(hours=5, minutes=12, seconds=44, milliseconds=120)
 write_elf("LoginAs", ["EVENT_TYPE", "TIMESTAMP", "REQUEST_ID", "ORGANIZATION_ID", "USER_ID", "RUN_TIME", "CPU_TIME", "URI",
                       "SESSION_KEY", "LOGIN_KEY", "DELEGATED_USER_NAME", "DELEGATED_USER_ID", "TIMESTAMP_DERIVED",
@@ -446,20 +590,20 @@ with open(out("clients", "okta-sync_requests.jsonl"), "w") as f:
 # --- Okta System Log ------------------------------------------------------------------------
 
 
-def okta_event(t, event_type, actor, outcome, ip, grant=None, reason=None, message=""):
+def okta_event(t, event_type, actor, outcome, ip, grant=None, reason=None, message="", session=None, agent=None, rng=R):
     return {
-        "uuid": f"{R.getrandbits(32):08x}-{R.getrandbits(16):04x}-11ef-{R.getrandbits(16):04x}-{R.getrandbits(48):012x}",
+        "uuid": f"{rng.getrandbits(32):08x}-{rng.getrandbits(16):04x}-11ef-{rng.getrandbits(16):04x}-{rng.getrandbits(48):012x}",
         "published": t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z",
         "eventType": event_type, "version": "0", "severity": "INFO" if outcome == "SUCCESS" else "WARN",
         "displayMessage": message, "legacyEventType": None,
-        "actor": actor, "client": {"ipAddress": ip, "userAgent": {"rawUserAgent": "Mozilla/5.0 (Macintosh) Chrome/131.0"
-                                                                   if actor["type"] == "User" else "okhttp/4.12.0"},
+        "actor": actor, "client": {"ipAddress": ip, "userAgent": {"rawUserAgent": agent or ("Mozilla/5.0 (Macintosh) Chrome/131.0"
+                                                                   if actor["type"] == "User" else "okhttp/4.12.0")},
                                    "geographicalContext": {"country": "Japan" if ip.startswith("192.0.2") else "United States"}},
         "outcome": {"result": outcome, "reason": reason},
-        "transaction": {"type": "WEB", "id": b64url(R.randbytes(12)), "detail": {}},
+        "transaction": {"type": "WEB", "id": b64url(rng.randbytes(12)), "detail": {}},
         "debugContext": {"debugData": {"requestUri": "/oauth2/aus1acme/v1/token" if grant else "/app/salesforce/sso/saml",
                                        **({"grantType": grant} if grant else {})}},
-        "authenticationContext": {"authenticationStep": 0, "externalSessionId": b64url(R.randbytes(9))},
+        "authenticationContext": {"authenticationStep": 0, "externalSessionId": session or b64url(rng.randbytes(9))},
         "securityContext": {}, "target": [{"id": "0oa1salesforce", "type": "AppInstance", "alternateId": "Salesforce",
                                            "displayName": "Salesforce"}],
         "request": {"ipChain": [{"ip": ip}]},
@@ -473,9 +617,11 @@ def okta_day(day):
         t = d0 + dt.timedelta(hours=R.randint(0, 8), minutes=R.randint(0, 59), seconds=R.randint(0, 59))
         actor = {"id": f"00u{i:04d}acme", "type": "User", "alternateId": user[0], "displayName": user[0].split("@")[0]}
         ip = f"192.0.2.{10 + i}"
-        events.append(okta_event(t, "user.session.start", actor, "SUCCESS", ip, message="User login to Okta"))
+        start = okta_event(t, "user.session.start", actor, "SUCCESS", ip, message="User login to Okta")
+        events.append(start)
+        # The SSO into Salesforce happens in the session the sign-in opened.
         events.append(okta_event(t + dt.timedelta(seconds=5), "user.authentication.sso", actor, "SUCCESS", ip,
-                                 message="User single sign on to app"))
+                                 message="User single sign on to app", session=start["authenticationContext"]["externalSessionId"]))
     service = {"id": "0oa9svc0acme", "type": "PublicClientApp", "alternateId": "acme-data-pipeline",
                "displayName": "Acme Data Pipeline"}
     for hour in range(0, 24, 4):
@@ -494,8 +640,21 @@ def okta_day(day):
 with open(out("okta", "system-log_2026-11-19.json"), "w") as f:
     json.dump(okta_day(5), f, indent=2, ensure_ascii=False)  # the /api/v1/logs array, as saved from the API
     f.write("\n")
+# G. Nov 20: emma.brown's Okta session cookie (from a HAR file she shared with a support
+#    vendor) is replayed from a hosting address with another browser, 52 minutes after she
+#    signed in: a policy evaluation and an SSO into Salesforce, and no new sign-in.
+nov20 = okta_day(6)
+emma = next(e for e in nov20 if e["eventType"] == "user.session.start" and e["actor"]["alternateId"] == HUMANS[4][0])
+stolen = emma["authenticationContext"]["externalSessionId"]
+at = dt.datetime.fromisoformat(emma["published"].replace("Z", "+00:00")) + dt.timedelta(minutes=52, seconds=17)
+thief = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+for k, (event_type, message) in enumerate((("policy.evaluate_sign_on", "Evaluation of sign-on policy"),
+                                           ("user.authentication.sso", "User single sign on to app"))):
+    nov20.append(okta_event(at + dt.timedelta(seconds=4 * k), event_type, emma["actor"], "SUCCESS", "203.0.113.201",
+                            message=message, session=stolen, agent=thief, rng=V))
+nov20.sort(key=lambda e: e["published"])
 with open(out("okta", "system-log_2026-11-20.jsonl"), "w") as f:
-    for event in okta_day(6):
+    for event in nov20:
         f.write(json.dumps(event, separators=(",", ":"), ensure_ascii=False) + "\n")
 
 # --- The policy ----------------------------------------------------------------------------
@@ -514,6 +673,8 @@ policy = {
         {"name": "Salesforce for iOS", "flows": ["refresh_token", "user_agent"]},
         {"name": 'Acme "Ops" Console, EU', "flows": ["web_server"]},
         {"name": "Dataloader Partner", "flows": ["username_password"]},
+        {"name": CHAT_APP, "flows": ["refresh_token"], "integration": True, "appIds": [CHAT_APP_ID],
+         "sourceCidrs": ["2001:db8:c4a7::/48"]},
     ],
     "rules": {"failure-burst": {"threshold": 10, "windowSeconds": 600}},
 }

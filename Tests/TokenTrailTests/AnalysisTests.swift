@@ -40,6 +40,44 @@ import Testing
         #expect(try TestSupport.count(db, "SELECT count(*) FROM v_logins WHERE app = 'Acme ERP Sync' AND flow_basis = 'client_log'") > 400)
         #expect(try TestSupport.count(db, "SELECT count(*) FROM v_logins WHERE source_ip = '203.0.113.77' AND flow_basis = 'client_log'") == 0)
         #expect(findings.allSatisfy { !$0.evidence.isEmpty })
+        // F. Chatline's stolen token (Nov 18): the token used from another network without a
+        // new login, the Bulk export deleted at once, the new login from outside its networks.
+        func lines(_ f: Finding) -> [String] { f.evidence.map { e in e.range(of: "samples/").map { String(e[$0.lowerBound...]) } ?? e } }
+        let divergence = try #require(find("session-ip-divergence", "Chatline for Salesforce"))
+        #expect(divergence.severity == .high && divergence.sourceIp == "203.0.113.66" && divergence.count == 3)
+        #expect(lines(divergence).first == "samples/eventlogfiles/chatline/Login_2026-11-07_2026-11-20.csv:135")
+        #expect(lines(divergence).dropFirst().allSatisfy { $0.hasPrefix("samples/eventlogfiles/chatline/RestApi_") })
+        let deleted = try #require(find("query-job-deleted", "chatline-integration@acme.example"))
+        #expect(deleted.message.contains("on Case (184223 records) 9 s after completion from 203.0.113.66"))
+        #expect(lines(deleted) == ["samples/eventlogfiles/chatline/BulkApi2_2026-11-07_2026-11-20.csv:40",
+                                     "samples/eventlogfiles/chatline/BulkApi2_2026-11-07_2026-11-20.csv:41"])
+        let outside = try #require(find("new-source-ip", "Chatline for Salesforce logged in from 203.0.113.66"))
+        #expect(outside.count == 1 && outside.message.contains("(1×"))   // one login, in Login History and ELF Login alike
+        #expect(find("session-export-volume", "chatline-integration@acme.example read 184226 records")?.severity == .medium)   // no history in this window
+        // Its nightly Lead exports are not first uses, nor cleanups.
+        #expect(!findings.contains { $0.rule == "bulk-first-use" })
+        #expect(findings.filter { $0.rule == "query-job-deleted" }.count == 1)
+        // G. emma.brown's Okta session replayed from a hosting address (Nov 20).
+        let replay = try #require(find("okta-session-replay", "emma.brown@acme.example"))
+        #expect(replay.sourceIp == "203.0.113.201" && replay.count == 2)
+        #expect(lines(replay) == ["samples/okta/system-log_2026-11-20.jsonl:23", "samples/okta/system-log_2026-11-20.jsonl:24"])
+        #expect(findings.filter { $0.rule == "okta-session-replay" }.count == 1)
+    }
+
+    /// Reviewing the planted week with the week before as history (`--since`), the rules that
+    /// judge against history see the vendor replay too; the vendor's ordinary clients do not count.
+    @Test func theVendorReplayAgainstTheWeekBefore() throws {
+        let (_, result, db) = try Self.scanSamples()
+        let start = try #require(TimeParser.parse("2026-11-14T00:00:00Z")).epochMs, end = try #require(result.span).1
+        let findings = try Analyzer.run(db: db, policy: result.policy, windowStart: start, windowEnd: end).findings
+        let drift = findings.filter { $0.rule == "client-fingerprint-drift" }
+        #expect(drift.count == 2, "\(drift.map(\.message))")
+        #expect(drift.allSatisfy { $0.severity == .high && $0.message.contains("from a network it never used") })
+        #expect(drift.contains { $0.app == "Chatline for Salesforce" && $0.message.contains("'python-requests/2.32.4' (1×)") })
+        #expect(drift.contains { $0.user == "chatline-integration@acme.example" && $0.message.contains("'Python/3.11 aiohttp/3.12.15' (3×)") })
+        let volume = try #require(findings.first { $0.rule == "session-export-volume" && $0.user == "chatline-integration@acme.example" })
+        #expect(volume.severity == .high && volume.message.contains("over 10× its usual"))
+        #expect(!findings.contains { $0.rule == "bulk-first-use" })
     }
 
     @Test func clockOffsetsAreStoredPerHostAndHourByEachEstimator() throws {

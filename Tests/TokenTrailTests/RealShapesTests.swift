@@ -143,7 +143,7 @@ import Testing
         }
         let (result, db) = try TestSupport.scan([dir], policy: TestSupport.samples + "/policy.json")
         let export1 = try #require(result.files.first { $0.path.hasSuffix("LoginHistory.csv") })
-        #expect(export1.stats.rejects == 0 && export1.stats.repaired == 4 && export1.stats.stored == 1129)
+        #expect(export1.stats.rejects == 0 && export1.stats.repaired == 4 && export1.stats.stored == 1214)
         #expect(try TestSupport.count(db, "SELECT count(*) FROM v_repairs WHERE kind = 'invalid_utf8' AND field = 'Browser'") == 4)
         let findings = try Analyzer.run(db: db, policy: try Policy.load(path: TestSupport.samples + "/policy.json"),
                                         windowStart: 0, windowEnd: .max / 2).findings

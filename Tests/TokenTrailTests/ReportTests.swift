@@ -35,7 +35,7 @@ import Testing
         let host = try String(contentsOfFile: try #require(written.pages.first { $0.contains("host-etl-02-") }), encoding: .utf8)
         #expect(host.contains("Clock offset per hour") && host.contains("215"))
         let findings = try String(contentsOfFile: try #require(written.pages.first { $0.hasSuffix("findings.html") }), encoding: .utf8)
-        #expect(findings.contains("Why this matters") && findings.contains("LoginHistory_api_2026-11-14_2026-11-20.csv:852"))
+        #expect(findings.contains("Why this matters") && findings.contains("LoginHistory_api_2026-11-14_2026-11-20.csv:915"))
     }
 
     @Test func builtInPanelsAreTheDashboardsFilesAndAllRun() throws {

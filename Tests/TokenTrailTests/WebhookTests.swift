@@ -67,16 +67,16 @@ import Testing
         #expect(run.stderr.contains("webhook delivery failed") && run.stderr.contains("HTTP 400"))
         #expect(!run.stderr.contains("secret-token"))
         let db = try Database(path: dir + "/db.sqlite")
-        // The 12 of the samples' planted events, and dara's nightly Data Loader export over the
+        // The 17 of the samples' planted events, and dara's nightly Data Loader export over the
         // session-export-volume threshold (medium: no history of API activity to compare with).
-        #expect(try TestSupport.count(db, "SELECT count(*) FROM findings") == 13)
-        #expect(try TestSupport.count(db, "SELECT count(*) FROM v_logins") == 2432)
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM findings") == 18)
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM v_logins") == 2766)
 
         let ok = try LocalHTTPServer(statuses: [200])
         let again = try TestSupport.runCLI(["scan", "samples", "--policy", "samples/policy.json", "--db", dir + "/db.sqlite",
                                             "--webhook", ok.url.absoluteString, "--alert-on", "high"], cwd: TestSupport.packageRoot.path)
         #expect(again.status == 0, "\(again.stderr)")
-        #expect(again.stdout.contains("Webhook: posted 7 finding(s) to 127.0.0.1"))
+        #expect(again.stdout.contains("Webhook: posted 10 finding(s) to 127.0.0.1"))
         #expect(try TestSupport.runCLI(["scan", "samples", "--alert-on", "high"]).status == 64)   // --alert-on needs --webhook
     }
 }

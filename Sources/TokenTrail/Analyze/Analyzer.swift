@@ -35,8 +35,12 @@ public enum Analyzer {
 
     public static func run(_ context: AnalysisContext, runId: Int64? = nil, rules: [any Rule] = RuleCatalog.all) throws -> Result {
         let db = context.facts.db, windowStart = context.windowStart, windowEnd = context.windowEnd
-        // Before anything reads logins: ELF rows get the app other sources name for them.
-        try Timings.measure("  app attribution") { try AppAttribution.run(db: db, from: windowStart, to: windowEnd) }
+        // Before anything reads logins: ELF rows get the app other sources name for them, over
+        // the window and the 30 days of history the baselines read (an archive loaded with
+        // `--no-analysis` is attributed when a later window first looks back at it).
+        try Timings.measure("  app attribution") {
+            try AppAttribution.run(db: db, from: windowStart - AppAttribution.historyMs, to: windowEnd)
+        }
         var findings: [Finding] = []
         for rule in rules where context.isEnabled(rule.id) {
             let severity = context.severity(of: rule)

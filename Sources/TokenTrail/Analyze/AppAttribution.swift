@@ -9,6 +9,7 @@
 /// Otherwise the app stays unknown, not guessed.
 enum AppAttribution {
     static let followMs: Int64 = 600_000
+    static let historyMs: Int64 = 30 * 86_400_000
 
     static func run(db: Database, from: Int64, to: Int64) throws {
         let elf = try db.scalar("SELECT id FROM strings WHERE value = 'elf'").int ?? 0

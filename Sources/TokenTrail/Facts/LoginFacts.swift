@@ -69,19 +69,24 @@ final class LoginFacts {
             window[group, default: Group()].add(row.time)
             let day = row.time / 86_400_000
             if day != lastDay || row.org != lastOrg { windowDays[row.org, default: []].insert(day); lastDay = day; lastOrg = row.org }
-            if s2s { windowNetworks[NetworkUse(row), default: NetworkTally()].add(row) }
+            if s2s { windowNetworks[NetworkUse(row), default: NetworkTally()].add(row, origin: contexts[row.context].origin) }
             return true
         }
     }
 }
 
-/// Logins of an app from one address: counts and the first few users (symbols).
+/// Logins of an app from one address: counts and the first few users (symbols). The count is
+/// the largest of any one export (Login History, ELF Login): the same login in two exports is
+/// one login.
 struct NetworkTally {
     var group = Group()
     var users: [Int64] = []
+    private var perOrigin: [String: Int] = [:]
 
-    mutating func add(_ row: LoginRow) {
-        group.add(row.time)
+    mutating func add(_ row: LoginRow, origin: String) {
+        let seen = perOrigin[origin, default: 0] + 1
+        perOrigin[origin] = seen
+        group.add(row.time, seen > group.count ? 1 : 0)
         let user = row.username != 0 ? row.username : row.userId
         if user != 0 && users.count < 8 && !users.contains(user) { users.append(user) }
     }

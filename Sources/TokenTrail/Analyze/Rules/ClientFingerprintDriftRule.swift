@@ -16,26 +16,30 @@ struct ClientFingerprintDriftRule: Rule {
         let machine = contexts.ids { $0.isServerToServer || $0.flow == Flow.refreshToken.rawValue }
         guard !machine.isEmpty else { return [] }
         struct Seen { var before = 0, now = 0, first = Int64.max, last = Int64.min }
-        func add(_ into: inout [String: [String: Seen]], _ owner: String, _ client: String, _ r: [SQLValue]) {
+        // A client is compared only with clients of the same export: Login History's Browser,
+        // ELF Login's BROWSER_TYPE and each API event type name clients differently.
+        struct Client: Hashable { let export: String, name: String }
+        func add(_ into: inout [String: [Client: Seen]], _ owner: String, _ client: Client, _ r: [SQLValue]) {
+            guard !Self.placeholders.contains(client.name.lowercased()) else { return }
             var s = into[owner, default: [:]][client] ?? Seen()
             s.before += Int(r[2].int ?? 0); s.now += Int(r[3].int ?? 0)
             if let f = r[4].int { s.first = min(s.first, f) }
             s.last = max(s.last, r[5].int ?? .min)
             into[owner, default: [:]][client] = s
         }
-        var seen: [String: [String: Seen]] = [:]   // owner → client → counts
+        var seen: [String: [Client: Seen]] = [:]   // owner → client → counts
         var loginOwners: [String: Int64] = [:]     // app name → symbol
         // Logins of integration apps by their token flows, per browser/agent.
         for r in try c.facts.rows("""
             SELECT l.app, (SELECT value FROM strings WHERE id = c.browser), sum(l.time < ?1), sum(l.time >= ?1),
-                   min(CASE WHEN l.time >= ?1 THEN l.time END), max(l.time)
+                   min(CASE WHEN l.time >= ?1 THEN l.time END), max(l.time), (SELECT value FROM strings WHERE id = c.origin)
             FROM logins l JOIN login_contexts c ON c.id = l.context
             WHERE l.time <= ?2 AND l.app IS NOT NULL AND c.browser IS NOT NULL AND l.context IN (\(machine.map(String.init).joined(separator: ",")))
-            GROUP BY l.app, c.browser
+            GROUP BY l.app, c.browser, c.origin
             """, c.window) {
             guard let app = r[0].int, integrations.contains(app), let name = try c.names.name(app), let client = r[1].string else { continue }
             loginOwners[name] = app
-            add(&seen, "app " + name, client, r)
+            add(&seen, "app " + name, Client(export: r[6].string ?? "", name: client), r)
         }
         // API calls of integration users (the users integration apps log in as), per client.
         var users: Set<Int64> = []
@@ -45,40 +49,59 @@ struct ClientFingerprintDriftRule: Rule {
                 if g.username != 0 { users.insert(g.username) }
             }
         }
-        var userNames: [String: String] = [:]
+        var userSymbols: [String: Set<Int64>] = [:]   // owner → its user symbols (username, user id)
         for r in try c.facts.rows("""
             SELECT coalesce(username, user_id), coalesce((SELECT value FROM strings WHERE id = user_agent), (SELECT value FROM strings WHERE id = client_name)),
-                   sum(time < ?1), sum(time >= ?1), min(CASE WHEN time >= ?1 THEN time END), max(time)
-            FROM api_activity WHERE time <= ?2 AND (user_agent IS NOT NULL OR client_name IS NOT NULL) GROUP BY 1, 2
+                   sum(time < ?1), sum(time >= ?1), min(CASE WHEN time >= ?1 THEN time END), max(time), (SELECT value FROM strings WHERE id = event_type)
+            FROM api_activity WHERE time <= ?2 AND (user_agent IS NOT NULL OR client_name IS NOT NULL) GROUP BY 1, 2, event_type
             """, c.window) {
             guard let user = r[0].int, users.contains(user), let client = r[1].string,
                   let name = try c.facts.displayUser(username: 0, userId: user) ?? c.names.name(user) else { continue }
-            userNames["user " + name] = name
-            add(&seen, "user " + name, client, r)
+            userSymbols["user " + name, default: []].insert(user)
+            add(&seen, "user " + name, Client(export: r[6].string ?? "", name: client), r)
         }
         var findings: [Finding] = []
         for (owner, clients) in seen.sorted(by: { $0.key < $1.key }) {
-            let known = clients.filter { $0.value.before > 0 }.keys.sorted()
-            guard !known.isEmpty else { continue }   // no history for this owner: nothing to compare with
-            for (client, s) in clients.sorted(by: { $0.key < $1.key }) where s.before == 0 && s.now > 0 {
-                let isApp = owner.hasPrefix("app ")
-                let name = String(owner.dropFirst(isApp ? 4 : 5))
-                let (evidence, ips) = try isApp ? loginEvidence(c, app: loginOwners[name] ?? 0, client: client) : apiEvidence(c, user: name, client: client)
-                // High when the new client also comes from a network the integration never used.
-                var newNetwork = false
-                if isApp, let app = loginOwners[name] {
-                    let used = Set(try facts.historyNetworks.filter { $0.app == app }.compactMap { try c.names.name($0.ip) }.map { CIDR.network(of: $0) })
-                    newNetwork = ips.contains { !used.contains(CIDR.network(of: $0)) }
-                }
-                findings.append(Finding(rule: id, severity: newNetwork ? .high : defaultSeverity, firstSeen: s.first, lastSeen: s.last,
-                                        app: isApp ? name : nil, user: isApp ? nil : name, sourceIp: ips.count == 1 ? ips.first : nil,
-                                        message: "\(isApp ? name + "'s logins" : name + "'s API calls") came from the client '\(client)' (\(s.now)×), never seen before "
-                                            + "(it used \(known.prefix(3).map { "'\($0)'" }.joined(separator: ", ")))\(newNetwork ? ", from a network it never used" : "")",
-                                        count: s.now, evidence: evidence, identity: [owner, client]))
+            let isApp = owner.hasPrefix("app ")
+            let name = String(owner.dropFirst(isApp ? 4 : 5))
+            // New clients of an export that has history for this owner (nothing to compare with otherwise).
+            let exports = Set(clients.filter { $0.value.before > 0 }.keys.map(\.export))
+            let fresh = clients.filter { exports.contains($0.key.export) && $0.value.before == 0 && $0.value.now > 0 }
+                .sorted { ($0.value.first, $0.key.name) < ($1.value.first, $1.key.name) }
+            guard !fresh.isEmpty else { continue }
+            let known = Set(clients.filter { $0.value.before > 0 && exports.contains($0.key.export) }.keys.map(\.name)).sorted()
+            var evidence: [String] = [], ips: Set<String> = []
+            for (client, _) in fresh {
+                let (lines, from) = try isApp ? loginEvidence(c, app: loginOwners[name] ?? 0, client: client.name) : apiEvidence(c, users: userSymbols[owner] ?? [], client: client.name)
+                evidence += lines.filter { !evidence.contains($0) }.prefix(max(0, Finding.maxEvidence - evidence.count))
+                ips.formUnion(from)
             }
+            // High when a new client also comes from a network the integration never used.
+            var newNetwork = false
+            var used: Set<String>?
+            if isApp, let app = loginOwners[name] {
+                used = Set(try facts.historyNetworks.filter { $0.app == app }.compactMap { try c.names.name($0.ip) }.map { CIDR.network(of: $0) })
+            } else if let users = userSymbols[owner] {
+                used = Set(try c.facts.rows("""
+                    SELECT DISTINCT (SELECT value FROM strings WHERE id = client_ip) FROM api_activity
+                    WHERE time < ? AND coalesce(username, user_id) IN (\(users.map(String.init).joined(separator: ","))) AND client_ip IS NOT NULL
+                    """, [.integer(c.windowStart)]).compactMap { $0[0].string }.map { CIDR.network(of: $0) })
+            }
+            if let used, !used.isEmpty { newNetwork = ips.contains { $0 != "Salesforce.com IP" && !used.contains(CIDR.network(of: $0)) } }
+            let uses = fresh.map(\.value.now).reduce(0, +)
+            let named = fresh.map { "'\($0.key.name)' (\($0.value.now)×)" }.joined(separator: ", ")
+            findings.append(Finding(rule: id, severity: newNetwork ? .high : defaultSeverity,
+                                    firstSeen: fresh.map(\.value.first).min() ?? 0, lastSeen: fresh.map(\.value.last).max() ?? 0,
+                                    app: isApp ? name : nil, user: isApp ? nil : name, sourceIp: ips.count == 1 ? ips.first : nil,
+                                    message: "\(isApp ? name + "'s logins" : name + "'s API calls") came from \(fresh.count == 1 ? "a client" : "\(fresh.count) clients") never seen before: \(named) "
+                                        + "(it used \(known.prefix(3).map { "'\($0)'" }.joined(separator: ", ")))\(newNetwork ? ", from a network it never used" : "")",
+                                    count: uses, evidence: evidence, identity: [owner]))
         }
         return findings
     }
+
+    /// Values exports write where they know no client.
+    static let placeholders: Set<String> = ["unknown", "n/a", "-", "none", "null"]
 
     private func loginEvidence(_ c: AnalysisContext, app: Int64, client: String) throws -> ([String], [String]) {
         let rows = try c.facts.rows("""
@@ -89,14 +112,13 @@ struct ClientFingerprintDriftRule: Rule {
         return (rows.compactMap { $0[0].string }, Array(Set(rows.compactMap { $0[1].string })).sorted())
     }
 
-    private func apiEvidence(_ c: AnalysisContext, user: String, client: String) throws -> ([String], [String]) {
+    private func apiEvidence(_ c: AnalysisContext, users: Set<Int64>, client: String) throws -> ([String], [String]) {
         let rows = try c.facts.rows("""
             SELECT \(Schema.evidence("s", "a.line")), (SELECT value FROM strings WHERE id = a.client_ip) FROM api_activity a JOIN sources s ON s.id = a.source_id
             WHERE a.time BETWEEN ?1 AND ?2 AND (a.user_agent = (SELECT id FROM strings WHERE value = ?3) OR a.client_name = (SELECT id FROM strings WHERE value = ?3))
-              AND (a.username = (SELECT id FROM strings WHERE value = ?4) OR a.user_id = (SELECT id FROM strings WHERE value = ?4)
-                   OR a.user_id IN (SELECT u.id FROM user_directory d JOIN strings u ON u.value = d.user_id WHERE d.username = ?4))
+              AND coalesce(a.username, a.user_id) IN (\(users.map(String.init).joined(separator: ",")))
             ORDER BY a.time LIMIT \(Finding.maxEvidence)
-            """, c.window + [.text(client), .text(user)])
+            """, c.window + [.text(client)])
         return (rows.compactMap { $0[0].string }, Array(Set(rows.compactMap { $0[1].string })).sorted())
     }
 
@@ -116,6 +138,13 @@ struct ClientFingerprintDriftRule: Rule {
                    [login("2026-11-10T06:00:00Z", vendor), login("2026-11-21T06:00:00Z", "Python/3.11 aiohttp/3.12.15", ip: "185.220.101.33")]),
             .quiet("the same client as always", windowStart: "2026-11-20T00:00:00Z",
                    [login("2026-11-10T06:00:00Z", vendor), call("2026-11-10T06:01:00Z", vendor), login("2026-11-21T06:00:00Z", vendor), call("2026-11-21T06:01:00Z", vendor)]),
+            .fires("two new clients on the vendor's API calls: one finding", windowStart: "2026-11-20T00:00:00Z", findings: 1,
+                   [login("2026-11-10T06:00:00Z", vendor), call("2026-11-10T06:01:00Z", vendor), call("2026-11-21T06:01:00Z", "python-requests/2.32.4"),
+                    call("2026-11-21T06:02:00Z", "Python/3.11 aiohttp/3.12.15")]),
+            .quiet("Login History knew no browser ('Unknown'); ELF Login names the vendor's agent", windowStart: "2026-11-20T00:00:00Z",
+                   [login("2026-11-10T06:00:00Z", "Unknown"),
+                    .login("2026-11-21T06:00:00Z", app: nil, user: "drift@acme.example", flow: .refreshToken, ip: "54.90.1.10", elf: true, browser: vendor),
+                    .api("2026-11-21T06:00:30Z", type: "ApiTotalUsage", user: "drift@acme.example", ip: "54.90.1.10", app: "Drift")]),
             .quiet("no history: a first scan judges nothing", [login("2026-11-21T06:00:00Z", vendor), call("2026-11-21T06:01:00Z", "python-requests/2.32.4")]),
             .quiet("a person's new browser is not an integration's", windowStart: "2026-11-20T00:00:00Z",
                    ["a", "b", "c", "d"].map { .login("2026-11-10T06:00:00Z", app: "Salesforce for iOS", user: "\($0)@acme.example", flow: .refreshToken, ip: "100.64.0.\($0.count)", browser: "iOS 17") }

@@ -31,7 +31,7 @@ struct SessionExportVolumeRule: Rule {
         // A user's usual session: the 99th percentile of their sessions in the 30 days before the window.
         var history: [String: [Int64]] = [:]
         for s in try sessions(c, from: c.windowStart - 30 * 86_400_000, to: c.windowStart - 1) { if let user = s.user { history[user, default: []].append(s.records) } }
-        struct Export { var sessions = 0, records: Int64 = 0, largest: Int64 = 0, first = Int64.max, last = Int64.min, limit = "", keys: [String] = [], baseline = false }
+        struct Export { var sessions = 0, calls: Int64 = 0, records: Int64 = 0, largest: Int64 = 0, first = Int64.max, last = Int64.min, limit = "", keys: [String] = [], baseline = false }
         var byUser: [String: Export] = [:]
         for s in try sessions(c, from: c.windowStart, to: c.windowEnd) {
             let user = s.user ?? "?"
@@ -45,7 +45,7 @@ struct SessionExportVolumeRule: Rule {
             guard s.records > limit else { continue }
             var e = byUser[user] ?? Export()
             e.baseline = e.baseline || history[user] != nil
-            e.sessions += 1; e.records += s.records; e.largest = max(e.largest, s.records)
+            e.sessions += 1; e.calls += s.calls; e.records += s.records; e.largest = max(e.largest, s.records)
             e.first = min(e.first, s.first); e.last = max(e.last, s.last); e.limit = why; e.keys.append(s.key)
             byUser[user] = e
         }
@@ -60,7 +60,7 @@ struct SessionExportVolumeRule: Rule {
             // nightly job never seen) is worth a look: one level lower.
             return Finding(rule: id, severity: e.baseline ? defaultSeverity : defaultSeverity.lower, firstSeen: e.first, lastSeen: e.last, user: user,
                            message: "\(e.sessions) session(s) of \(user) read \(e.records) records (the largest \(e.largest)), over \(e.limit): an export",
-                           count: Int(e.records), evidence: evidence, identity: [user])
+                           count: Int(e.calls), evidence: evidence, identity: [user])
         }
     }
 

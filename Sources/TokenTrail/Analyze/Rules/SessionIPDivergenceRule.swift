@@ -68,11 +68,14 @@ struct SessionIPDivergenceRule: Rule {
         return try hits.map { key, hit in
             // The calls themselves, after the logins that opened their sessions.
             var evidence = hit.evidence
+            // The calls of these sessions from the other network, not the address's other sessions.
+            let sessions = Array(hit.sessions.sorted().prefix(500))   // evidence is capped anyway; SQLite caps parameters
             for ip in hit.ips.keys.sorted() {
                 evidence += try c.facts.evidence("""
                     SELECT \(Schema.evidence("s", "a.line")) FROM api_activity a JOIN sources s ON s.id = a.source_id
-                    WHERE a.time BETWEEN ? AND ? AND a.client_ip = (SELECT id FROM strings WHERE value = ?) AND a.login_key IS NOT NULL ORDER BY a.time
-                    """, c.window + [.text(ip)]).prefix(Finding.maxEvidence - evidence.count)
+                    WHERE a.time BETWEEN ? AND ? AND a.client_ip = (SELECT id FROM strings WHERE value = ?)
+                      AND a.login_key IN (\(sessions.map { _ in "?" }.joined(separator: ","))) ORDER BY a.time
+                    """, c.window + [.text(ip)] + sessions.map { .text($0) }).prefix(Finding.maxEvidence - evidence.count)
             }
             let from = Finding.counted(hit.ips, noun: "addresses", none: "?")
             return Finding(rule: id, severity: defaultSeverity, firstSeen: hit.first, lastSeen: hit.last,
