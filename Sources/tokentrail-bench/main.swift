@@ -155,6 +155,7 @@ func measure(_ argv: [String], stdin: String? = nil) throws -> Measurement {
         inputPath = path
     }
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)   // the status lines, not the figures
     let cArgs = argv.map { strdup($0) } + [nil]
     defer { cArgs.forEach { free($0) } }
     let began = Date()
@@ -174,6 +175,7 @@ var rows = 1_000_000
 var work = "bench-work"
 var withTokenLogs = false
 var tokenRequests: Int?
+var apiRows = 0
 var args = CommandLine.arguments.dropFirst()
 while let arg = args.popFirst() {
     switch arg {
@@ -181,8 +183,9 @@ while let arg = args.popFirst() {
     case "--work": work = args.popFirst() ?? work
     case "--with-token-logs": withTokenLogs = true
     case "--token-requests": tokenRequests = Int(args.popFirst() ?? ""); withTokenLogs = true
+    case "--api-rows": apiRows = Int(args.popFirst() ?? "") ?? 0
     default:
-        print("usage: tokentrail-bench [--rows N] [--work DIR] [--with-token-logs | --token-requests N]")
+        print("usage: tokentrail-bench [--rows N] [--work DIR] [--with-token-logs | --token-requests N] [--api-rows N]")
         exit(64)
     }
 }
@@ -209,8 +212,46 @@ let scan = try measure([binary, "scan", csv] + (tokenLog.map { [$0] } ?? []) + [
 guard scan.status == 0 else { print("tokentrail scan exited \(scan.status)"); exit(1) }
 let empty = "\(work)/empty"
 try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
-let analysis = try measure([binary, "scan", empty, "--db", db, "--quiet", "--since", "2026-11-01T00:00:00Z", "--until", "2036-01-01T00:00:00Z"])
+let analyzeAll = [binary, "scan", empty, "--db", db, "--quiet", "--since", "2026-11-01T00:00:00Z", "--until", "2036-01-01T00:00:00Z"]
+var analysis = try measure(analyzeAll)
 guard analysis.status == 0 else { print("tokentrail analysis exited \(analysis.status)"); exit(1) }
+if apiRows > 0 {
+    // The API-activity rules (issue 10) against the analysis before them, in one invocation:
+    // the anchor is the database without API activity analysed without those rules; the
+    // measured run adds `apiRows` rows of API activity and runs every rule. Alternated, twice.
+    let newRules = ["client-fingerprint-drift", "session-export-volume", "bulk-first-use", "query-job-deleted", "session-ip-divergence",
+                    "app-id-collision", "integration-ip-blocked", "okta-session-replay", "okta-token-new-ip"]
+    let anchorPolicy = "\(work)/without-api-rules.json"
+    try ("{\"rules\": {" + newRules.map { "\"\($0)\": {\"enabled\": false}" }.joined(separator: ", ") + "}}").write(toFile: anchorPolicy, atomically: true, encoding: .utf8)
+    let before = "\(work)/before-api.sqlite"
+    try? FileManager.default.removeItem(atPath: before)
+    try FileManager.default.copyItem(atPath: db, toPath: before)
+    let activity = "\(work)/activity"
+    try? FileManager.default.removeItem(atPath: activity)
+    try FileManager.default.createDirectory(atPath: activity, withIntermediateDirectories: true)
+    let began = Date()
+    let written = try generateActivity(rows: apiRows, dir: activity, startSeconds: 1_793_491_200, spanSeconds: rows * 2)
+    print(String(format: "generated %d API-activity rows (+ their ELF Login rows) in %.1f s: %@", written, Date().timeIntervalSince(began), activity))
+    let ingestActivity = try measure([binary, "scan", activity, "--db", db, "--quiet", "--no-analysis"])
+    guard ingestActivity.status == 0 else { print("tokentrail scan of the API activity exited \(ingestActivity.status)"); exit(1) }
+    var anchors: [Measurement] = [], measured: [Measurement] = []
+    for _ in 0..<2 {
+        var run = analyzeAll
+        run[4] = before
+        anchors.append(try measure(run + ["--policy", anchorPolicy]))
+        measured.append(try measure(analyzeAll))
+    }
+    guard (anchors + measured).allSatisfy({ $0.status == 0 }) else { print("an analysis run failed"); exit(1) }
+    let a = anchors.map(\.seconds).min() ?? 0, m = measured.map(\.seconds).min() ?? 0
+    print(String(format: "API activity ingest: %6.2f s  peak RSS %6.1f MB", ingestActivity.seconds, ingestActivity.peakRSSMB))
+    print(String(format: "analysis without API activity and its rules (anchor): %6.2f s, %6.2f s  peak RSS %6.1f MB",
+                 anchors[0].seconds, anchors[1].seconds, anchors.map(\.peakRSSMB).max() ?? 0))
+    print(String(format: "analysis with %d API rows and every rule           : %6.2f s, %6.2f s  peak RSS %6.1f MB",
+                 written, measured[0].seconds, measured[1].seconds, measured.map(\.peakRSSMB).max() ?? 0))
+    print(String(format: "ratio (best of each): %.2f (target ≤ 1.30), peak RSS target < 200 MB: %@", m / max(a, 0.001),
+                 (measured.map(\.peakRSSMB).max() ?? 0) < 200 ? "met" : "missed"))
+    analysis = measured[1]
+}
 // After analysis the database holds findings and pairs: the read commands must stay quick on it.
 let suggest = try measure([binary, "policy", "suggest", "--db", db])
 guard suggest.status == 0 else { print("tokentrail policy suggest exited \(suggest.status)"); exit(1) }

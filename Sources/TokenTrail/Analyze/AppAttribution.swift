@@ -13,49 +13,65 @@ enum AppAttribution {
 
     static func run(db: Database, from: Int64, to: Int64) throws {
         let elf = try db.scalar("SELECT id FROM strings WHERE value = 'elf'").int ?? 0
-        guard elf != 0, try db.scalar("""
-            SELECT EXISTS(SELECT 1 FROM logins l JOIN login_contexts c ON c.id = l.context
-                          WHERE l.time BETWEEN ? AND ? AND l.app IS NULL AND c.origin = ?)
-            """, [.integer(from), .integer(to), .integer(elf)]).int == 1 else { return }
-        let span: [SQLValue] = [.integer(from - followMs), .integer(to + followMs)]
-        var byKey: [String: (app: Int64, via: String)] = [:]
-        for row in try db.rows("SELECT login_key, app FROM logins WHERE time BETWEEN ? AND ? AND login_key IS NOT NULL AND app IS NOT NULL", span) {
-            if let key = row[0].string, let app = row[1].int { byKey[key] = (app, "login_event") }
-        }
-        var nameOfId: [Int64: Int64] = [:]
-        for row in try db.rows("SELECT DISTINCT app_id, app FROM api_activity WHERE time BETWEEN ? AND ? AND app_id IS NOT NULL AND app IS NOT NULL", span) {
-            if let id = row[0].int, let app = row[1].int { nameOfId[id] = app }
-        }
-        for row in try db.rows("""
-            SELECT login_key, app, app_id FROM api_activity WHERE time BETWEEN ? AND ? AND login_key IS NOT NULL
-              AND (app IS NOT NULL OR app_id IS NOT NULL)
-            """, span) {
-            guard let key = row[0].string, byKey[key] == nil else { continue }
-            if let app = row[1].int ?? row[2].int.flatMap({ nameOfId[$0] }) { byKey[key] = (app, "api_activity") }
-        }
-        // ApiTotalUsage by user and client IP, in time order.
+        guard elf != 0 else { return }
+        // The ELF logins still without an app: what the passes below look for (one stream each).
+        struct Candidate { let time: Int64, key: Int64, loginKey: String?, user: Int64, ip: Int64 }
         struct Who: Hashable { let user: Int64, ip: Int64 }
-        var usage: [Who: [(time: Int64, app: Int64)]] = [:]
-        for row in try db.rows("""
-            SELECT a.time, a.user_id, a.client_ip, a.app FROM api_activity a
-            WHERE a.time BETWEEN ? AND ? AND a.app IS NOT NULL AND a.user_id IS NOT NULL AND a.client_ip IS NOT NULL
-              AND a.event_type = (SELECT id FROM strings WHERE value = 'ApiTotalUsage') ORDER BY a.time
-            """, span) {
-            if let time = row[0].int, let user = row[1].int, let ip = row[2].int, let app = row[3].int {
-                usage[Who(user: user, ip: ip), default: []].append((time, app))
-            }
-        }
-        var updates: [(time: Int64, key: Int64, app: Int64, via: String)] = []
-        for row in try db.rows("""
+        var candidates: [Candidate] = [], wantedKeys: Set<String> = [], wantedWho: Set<Who> = []
+        let pending = try db.prepare("""
             SELECT l.time, l.key, l.login_key, l.user_id, l.source_ip FROM logins l JOIN login_contexts c ON c.id = l.context
             WHERE l.time BETWEEN ? AND ? AND l.app IS NULL AND c.origin = ?
-            """, [.integer(from), .integer(to), .integer(elf)]) {
-            guard let time = row[0].int, let key = row[1].int else { continue }
-            if let loginKey = row[2].string, let found = byKey[loginKey] {
-                updates.append((time, key, found.app, found.via))
-            } else if let user = row[3].int, let ip = row[4].int, let uses = usage[Who(user: user, ip: ip)],
-                      let next = uses.first(where: { $0.time >= time && $0.time <= time + followMs }) {
-                updates.append((time, key, next.app, "api_total_usage"))
+            """)
+        try pending.bind([.integer(from), .integer(to), .integer(elf)])
+        while try pending.step() {
+            let candidate = Candidate(time: pending.int(at: 0), key: pending.int(at: 1), loginKey: pending.text(at: 2), user: pending.int(at: 3), ip: pending.int(at: 4))
+            candidates.append(candidate)
+            if let key = candidate.loginKey { wantedKeys.insert(key) }
+            if candidate.user != 0 && candidate.ip != 0 { wantedWho.insert(Who(user: candidate.user, ip: candidate.ip)) }
+        }
+        guard !candidates.isEmpty else { return }
+        let span: [SQLValue] = [.integer(from - followMs), .integer(to + followMs)]
+        var byKey: [String: (app: Int64, via: String)] = [:]
+        // Only LoginEvent exports name both a login key and an app.
+        let loginEvent = try db.scalar("SELECT id FROM strings WHERE value = 'login_event'").int ?? 0
+        if !wantedKeys.isEmpty, loginEvent != 0, try db.scalar("SELECT EXISTS(SELECT 1 FROM login_contexts WHERE origin = ?)", [.integer(loginEvent)]).int == 1 {
+            let named = try db.prepare("SELECT login_key, app FROM logins WHERE time BETWEEN ? AND ? AND login_key IS NOT NULL AND app IS NOT NULL")
+            try named.bind(span)
+            while try named.step() {
+                if let key = named.text(at: 0), wantedKeys.contains(key) { byKey[key] = (named.int(at: 1), "login_event") }
+            }
+        }
+        // API activity: the app (or its id, named by rows that carry both) of each wanted session,
+        // and ApiTotalUsage by user and client IP, in time order.
+        let usageType = try db.scalar("SELECT id FROM strings WHERE value = 'ApiTotalUsage'").int ?? 0
+        var nameOfId: [Int64: Int64] = [:], idOfKey: [String: Int64] = [:]
+        var usage: [Who: [(time: Int64, app: Int64)]] = [:]
+        let activity = try db.prepare("""
+            SELECT time, login_key, app, app_id, event_type, user_id, client_ip FROM api_activity
+            WHERE time BETWEEN ? AND ? AND (app IS NOT NULL OR app_id IS NOT NULL) ORDER BY time
+            """)
+        try activity.bind(span)
+        while try activity.step() {
+            let app = activity.int(at: 2), appId = activity.int(at: 3)
+            if app != 0 && appId != 0 { nameOfId[appId] = app }
+            if let key = activity.text(at: 1), wantedKeys.contains(key), byKey[key] == nil {
+                if app != 0 { byKey[key] = (app, "api_activity") } else if idOfKey[key] == nil { idOfKey[key] = appId }
+            }
+            if app != 0, activity.int(at: 4) == usageType {
+                let who = Who(user: activity.int(at: 5), ip: activity.int(at: 6))
+                if wantedWho.contains(who) { usage[who, default: []].append((activity.int(at: 0), app)) }
+            }
+        }
+        for (key, appId) in idOfKey where byKey[key] == nil {
+            if let app = nameOfId[appId] { byKey[key] = (app, "api_activity") }
+        }
+        var updates: [(time: Int64, key: Int64, app: Int64, via: String)] = []
+        for candidate in candidates {
+            if let loginKey = candidate.loginKey, let found = byKey[loginKey] {
+                updates.append((candidate.time, candidate.key, found.app, found.via))
+            } else if let uses = usage[Who(user: candidate.user, ip: candidate.ip)],
+                      let next = uses.first(where: { $0.time >= candidate.time && $0.time <= candidate.time + followMs }) {
+                updates.append((candidate.time, candidate.key, next.app, "api_total_usage"))
             }
         }
         guard !updates.isEmpty else { return }

@@ -20,22 +20,38 @@ public struct BulkEvent: Sendable {
 }
 
 extension Facts {
-    public func bulkEvents(from: Int64, to: Int64) throws -> [BulkEvent] {
+    /// Each Bulk event of the window, and of `beyond` ms after it, in time order. The window's
+    /// come from the API-activity pass; only the few after it are read again.
+    public func forEachBulkEvent(beyond: Int64 = 0, _ body: (BulkEvent) throws -> Void) throws {
         let types = try [names.id("BulkApi2"), names.id("BulkApi")]
-        guard types.contains(where: { $0 != 0 }) else { return [] }
+        guard types.contains(where: { $0 != 0 }) else { return }
         let directory = try usernames()
-        return try db.rows("""
-            SELECT a.time, a.event_type, a.job_id, lower(coalesce((SELECT value FROM strings WHERE id = a.job_state), '')),
-                   lower(coalesce((SELECT value FROM strings WHERE id = a.operation), '')), (SELECT value FROM strings WHERE id = a.entity),
-                   a.rows, (SELECT value FROM strings WHERE id = a.username), (SELECT value FROM strings WHERE id = a.user_id),
-                   a.login_key, (SELECT value FROM strings WHERE id = a.client_ip), \(Schema.evidence("s", "a.line"))
-            FROM api_activity a JOIN sources s ON s.id = a.source_id
-            WHERE a.event_type IN (?, ?) AND a.time BETWEEN ? AND ? ORDER BY a.time, a.key
-            """, [.integer(types[0]), .integer(types[1]), .integer(from), .integer(to)]).map { r in
-            BulkEvent(time: r[0].int ?? 0, version: r[1].int == types[0] ? 2 : 1, job: r[2].string, state: r[3].string ?? "",
-                      operation: r[4].string ?? "", entity: r[5].string, records: r[6].int,
-                      user: displayUser(username: r[7].string, userId: r[8].string, directory: directory),
-                      loginKey: r[9].string, ip: r[10].string, evidence: r[11].string ?? "")
+        func event(_ r: BulkRow) throws -> BulkEvent {
+            BulkEvent(time: r.time, version: r.eventType == types[0] ? 2 : 1, job: r.job, state: try names.name(r.state)?.lowercased() ?? "",
+                      operation: try names.name(r.operation)?.lowercased() ?? "", entity: try names.name(r.entity), records: r.records,
+                      user: displayUser(username: try names.name(r.username), userId: try names.name(r.userId), directory: directory),
+                      loginKey: r.loginKey, ip: try names.name(r.ip), evidence: try evidence(source: r.source, line: r.line))
         }
+        for row in try apiFacts().bulkWindow { try body(try event(row)) }
+        guard beyond > 0 else { return }
+        let statement = try db.prepare("""
+            SELECT time, event_type, job_id, job_state, operation, entity, rows, username, user_id, login_key, client_ip, source_id, line
+            FROM api_activity WHERE time > ? AND time <= ? AND event_type IN (?, ?) ORDER BY time, key
+            """)
+        try statement.bind([.integer(windowEnd), .integer(windowEnd + beyond), .integer(types[0]), .integer(types[1])])
+        while try statement.step() {
+            try body(try event(BulkRow(time: statement.int(at: 0), eventType: statement.int(at: 1), job: statement.text(at: 2), state: statement.int(at: 3),
+                                       operation: statement.int(at: 4), entity: statement.int(at: 5), records: statement.isNull(at: 6) ? nil : statement.int(at: 6),
+                                       username: statement.int(at: 7), userId: statement.int(at: 8), loginKey: statement.text(at: 9), ip: statement.int(at: 10),
+                                       source: statement.int(at: 11), line: statement.int(at: 12))))
+        }
+    }
+
+    /// Users (display names) who ran a Bulk query job before the window.
+    public func bulkQueryUsersBefore() throws -> Set<String> {
+        let directory = try usernames()
+        return Set(try apiFacts().bulkQueryUsersBefore.compactMap {
+            displayUser(username: try names.name($0.first), userId: try names.name($0.second), directory: directory)
+        })
     }
 }

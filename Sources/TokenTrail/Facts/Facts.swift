@@ -15,6 +15,7 @@ public final class Facts {
     private var contextsCache: ContextTable?
     private var loginFactsCache: LoginFacts?
     private var requestFactsCache: RequestFacts?
+    private var apiFactsCache: ApiFacts?
     var directoryCache: [String: String]?
     var sourcePaths: [Int64: String] = [:]
     private var rolledUp = false
@@ -54,6 +55,14 @@ public final class Facts {
             try RequestFacts(db: db, names: names, windowStart: windowStart, windowEnd: windowEnd, maxLifetime: maxAssertionLifetime)
         }
         requestFactsCache = facts
+        return facts
+    }
+
+    /// API activity aggregated in one pass (sessions, clients, addresses), built on first use.
+    func apiFacts() throws -> ApiFacts {
+        if let cached = apiFactsCache { return cached }
+        let facts = try Timings.measure("  api facts") { try ApiFacts(db: db, names: names, windowStart: windowStart, windowEnd: windowEnd) }
+        apiFactsCache = facts
         return facts
     }
 

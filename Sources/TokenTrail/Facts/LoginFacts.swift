@@ -41,6 +41,9 @@ final class LoginFacts {
     private(set) var historyUsers: [Int64: Set<Int64>] = [:]
     private(set) var historyAddresses: [Int64: Set<Int64>] = [:]
     static let usersCap = 16, addressesCap = 256
+    /// Token-flow and refresh-token logins per app and raw context (which names the browser or
+    /// agent and the export), before and in the window: an integration's clients.
+    private(set) var appClients: [AppContext: ClientTally] = [:]
 
     init(db: Database, contexts: ContextTable, windowStart: Int64, windowEnd: Int64) throws {
         // Where integrations log in from: their token flows and refresh tokens (a vendor app's
@@ -54,6 +57,9 @@ final class LoginFacts {
             let s2s = row.sourceIp != 0 && (row.app != 0 ? machine.contains(row.context)
                                                         : (row.username != 0 || row.userId != 0) && serverToServer.contains(row.context))
             if row.userId != 0 && row.username != 0 { userPairs.insert(SymbolPair(first: row.userId, second: row.username)) }
+            if row.app != 0, machine.contains(row.context) {
+                appClients[AppContext(app: row.app, context: row.context), default: ClientTally()].add(row.time, inWindow: row.time >= windowStart)
+            }
             if row.time < windowStart {
                 history[group, default: Group()].add(row.time)
                 if s2s { historyNetworks.insert(NetworkUse(row)) }
@@ -89,5 +95,16 @@ struct NetworkTally {
         group.add(row.time, seen > group.count ? 1 : 0)
         let user = row.username != 0 ? row.username : row.userId
         if user != 0 && users.count < 8 && !users.contains(user) { users.append(user) }
+    }
+}
+
+public struct AppContext: Hashable, Sendable { public let app: Int64, context: Int64 }
+
+/// Uses before and in the window, with the first in the window and the last.
+public struct ClientTally: Sendable {
+    public var before = 0, now = 0, first = Int64.max, last = Int64.min
+    mutating func add(_ time: Int64, inWindow: Bool) {
+        if inWindow { now += 1; first = min(first, time) } else { before += 1 }
+        last = max(last, time)
     }
 }

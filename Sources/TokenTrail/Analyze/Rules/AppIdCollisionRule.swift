@@ -13,13 +13,9 @@ struct AppIdCollisionRule: Rule {
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
         struct Use { var id: String, calls: Int64, first: Int64, last: Int64, inWindow: Int64 }
         var byApp: [String: [Use]] = [:]
-        for r in try c.facts.rows("""
-            SELECT (SELECT value FROM strings WHERE id = app), (SELECT value FROM strings WHERE id = app_id), count(*), min(time), max(time),
-                   sum(time >= ?)
-            FROM api_activity WHERE time <= ? AND app IS NOT NULL AND app_id IS NOT NULL GROUP BY app, app_id
-            """, [.integer(c.windowStart), .integer(c.windowEnd)]) {
-            guard let app = r[0].string, let appId = r[1].string else { continue }
-            byApp[app, default: []].append(Use(id: appId, calls: r[2].int ?? 0, first: r[3].int ?? 0, last: r[4].int ?? 0, inWindow: r[5].int ?? 0))
+        for (pair, use) in try c.facts.apiFacts().appIds {
+            guard let app = try c.names.name(pair.app), let appId = try c.names.name(pair.appId) else { continue }
+            byApp[app, default: []].append(Use(id: appId, calls: use.calls, first: use.first, last: use.last, inWindow: use.inWindow))
         }
         var findings: [Finding] = []
         for (app, uses) in byApp.sorted(by: { $0.key < $1.key }) {

@@ -11,10 +11,9 @@ struct BulkFirstUseRule: Rule {
     let knobs: [String] = []
 
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
-        let history = try c.facts.bulkEvents(from: .min, to: c.windowStart - 1)
+        let before = try c.facts.bulkQueryUsersBefore()
         let hasHistory = try c.facts.db.scalar("SELECT EXISTS(SELECT 1 FROM api_activity WHERE time < ?)", [.integer(c.windowStart)]).int == 1
         guard hasHistory else { return [] }
-        let before = Set(history.filter(\.isQuery).compactMap(\.user))
         struct Jobs {
             var jobs: Set<String> = [], entities: Set<String> = [], records: Int64 = 0, first = Int64.max, last = Int64.min, evidence: [String] = []
             mutating func add(_ e: BulkEvent) {
@@ -27,8 +26,8 @@ struct BulkFirstUseRule: Rule {
             }
         }
         var byUser: [String: Jobs] = [:]
-        for e in try c.facts.bulkEvents(from: c.windowStart, to: c.windowEnd) where e.isQuery {
-            guard let user = e.user, !before.contains(user) else { continue }
+        try c.facts.forEachBulkEvent { e in
+            guard e.isQuery, let user = e.user, !before.contains(user) else { return }
             byUser[user, default: Jobs()].add(e)
         }
         return byUser.map { user, j in

@@ -13,33 +13,31 @@ struct ClientFingerprintDriftRule: Rule {
 
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
         let integrations = try c.integrations().apps, facts = try c.facts.loginFacts(), contexts = try c.facts.contexts
-        let machine = contexts.ids { $0.isServerToServer || $0.flow == Flow.refreshToken.rawValue }
+        let machine = Set(contexts.ids { $0.isServerToServer || $0.flow == Flow.refreshToken.rawValue })
         guard !machine.isEmpty else { return [] }
         struct Seen { var before = 0, now = 0, first = Int64.max, last = Int64.min }
         // A client is compared only with clients of the same export: Login History's Browser,
         // ELF Login's BROWSER_TYPE and each API event type name clients differently.
         struct Client: Hashable { let export: String, name: String }
-        func add(_ into: inout [String: [Client: Seen]], _ owner: String, _ client: Client, _ r: [SQLValue]) {
+        func add(_ into: inout [String: [Client: Seen]], _ owner: String, _ client: Client, _ use: Seen) {
             guard !Self.placeholders.contains(client.name.lowercased()) else { return }
             var s = into[owner, default: [:]][client] ?? Seen()
-            s.before += Int(r[2].int ?? 0); s.now += Int(r[3].int ?? 0)
-            if let f = r[4].int { s.first = min(s.first, f) }
-            s.last = max(s.last, r[5].int ?? .min)
+            s.before += use.before; s.now += use.now
+            s.first = min(s.first, use.first); s.last = max(s.last, use.last)
             into[owner, default: [:]][client] = s
         }
         var seen: [String: [Client: Seen]] = [:]   // owner → client → counts
         var loginOwners: [String: Int64] = [:]     // app name → symbol
-        // Logins of integration apps by their token flows, per browser/agent.
-        for r in try c.facts.rows("""
-            SELECT l.app, (SELECT value FROM strings WHERE id = c.browser), sum(l.time < ?1), sum(l.time >= ?1),
-                   min(CASE WHEN l.time >= ?1 THEN l.time END), max(l.time), (SELECT value FROM strings WHERE id = c.origin)
-            FROM logins l JOIN login_contexts c ON c.id = l.context
-            WHERE l.time <= ?2 AND l.app IS NOT NULL AND c.browser IS NOT NULL AND l.context IN (\(machine.map(String.init).joined(separator: ",")))
-            GROUP BY l.app, c.browser, c.origin
-            """, c.window) {
-            guard let app = r[0].int, integrations.contains(app), let name = try c.names.name(app), let client = r[1].string else { continue }
-            loginOwners[name] = app
-            add(&seen, "app " + name, Client(export: r[6].string ?? "", name: client), r)
+        // Logins of integration apps by their token flows, per browser/agent and export.
+        var clientOfContext: [Int64: (browser: String, export: String)] = [:]
+        for r in try c.facts.rows("SELECT id, (SELECT value FROM strings WHERE id = browser), (SELECT value FROM strings WHERE id = origin) FROM login_contexts WHERE browser IS NOT NULL") {
+            if let id = r[0].int, let browser = r[1].string { clientOfContext[id] = (browser, r[2].string ?? "") }
+        }
+        for (key, tally) in facts.appClients where integrations.contains(key.app) {
+            guard let client = clientOfContext[key.context], let name = try c.names.name(key.app) else { continue }
+            loginOwners[name] = key.app
+            add(&seen, "app " + name, Client(export: client.export, name: client.browser),
+                Seen(before: tally.before, now: tally.now, first: tally.first, last: tally.last))
         }
         // API calls of integration users (the users integration apps log in as), per client.
         var users: Set<Int64> = []
@@ -50,15 +48,13 @@ struct ClientFingerprintDriftRule: Rule {
             }
         }
         var userSymbols: [String: Set<Int64>] = [:]   // owner → its user symbols (username, user id)
-        for r in try c.facts.rows("""
-            SELECT coalesce(username, user_id), coalesce((SELECT value FROM strings WHERE id = user_agent), (SELECT value FROM strings WHERE id = client_name)),
-                   sum(time < ?1), sum(time >= ?1), min(CASE WHEN time >= ?1 THEN time END), max(time), (SELECT value FROM strings WHERE id = event_type)
-            FROM api_activity WHERE time <= ?2 AND (user_agent IS NOT NULL OR client_name IS NOT NULL) GROUP BY 1, 2, event_type
-            """, c.window) {
-            guard let user = r[0].int, users.contains(user), let client = r[1].string,
-                  let name = try c.facts.displayUser(username: 0, userId: user) ?? c.names.name(user) else { continue }
-            userSymbols["user " + name, default: []].insert(user)
-            add(&seen, "user " + name, Client(export: r[6].string ?? "", name: client), r)
+        let api = try c.facts.apiFacts()
+        for (key, use) in api.clients where users.contains(key.user) {
+            guard let client = try c.names.name(key.client),
+                  let name = try c.facts.displayUser(username: 0, userId: key.user) ?? c.names.name(key.user) else { continue }
+            userSymbols["user " + name, default: []].insert(key.user)
+            add(&seen, "user " + name, Client(export: try c.names.name(key.eventType) ?? "", name: client),
+                Seen(before: use.before, now: use.now, first: use.first, last: use.last))
         }
         var findings: [Finding] = []
         for (owner, clients) in seen.sorted(by: { $0.key < $1.key }) {
@@ -82,10 +78,7 @@ struct ClientFingerprintDriftRule: Rule {
             if isApp, let app = loginOwners[name] {
                 used = Set(try facts.historyNetworks.filter { $0.app == app }.compactMap { try c.names.name($0.ip) }.map { CIDR.network(of: $0) })
             } else if let users = userSymbols[owner] {
-                used = Set(try c.facts.rows("""
-                    SELECT DISTINCT (SELECT value FROM strings WHERE id = client_ip) FROM api_activity
-                    WHERE time < ? AND coalesce(username, user_id) IN (\(users.map(String.init).joined(separator: ","))) AND client_ip IS NOT NULL
-                    """, [.integer(c.windowStart)]).compactMap { $0[0].string }.map { CIDR.network(of: $0) })
+                used = Set(try api.historyAddresses.filter { users.contains($0.user) }.compactMap { try c.names.name($0.ip) }.map { CIDR.network(of: $0) })
             }
             if let used, !used.isEmpty { newNetwork = ips.contains { $0 != "Salesforce.com IP" && !used.contains(CIDR.network(of: $0)) } }
             let uses = fresh.map(\.value.now).reduce(0, +)

@@ -12,15 +12,19 @@ struct QueryJobDeletedRule: Rule {
 
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
         let window = Int64(c.windowSeconds(id, default: 600)) * 1000
-        let events = try c.facts.bulkEvents(from: c.windowStart, to: c.windowEnd + window)
-        var completed: [String: BulkEvent] = [:]   // job → its completion (query jobs)
+        var completed: [String: BulkEvent] = [:]   // job → its completion (query jobs), while a deletion can still follow
         struct Cleanup { var jobs: [(done: BulkEvent, deleted: BulkEvent)] = [] }
         var byWho: [String: Cleanup] = [:]
-        for e in events {
-            guard let job = e.job else { continue }
-            if e.isComplete && e.isQuery && e.time <= c.windowEnd { completed[job] = e; continue }
+        var pruned: Int64?
+        try c.facts.forEachBulkEvent(beyond: window) { e in
+            guard let job = e.job else { return }
+            if pruned.map({ e.time - $0 > window }) ?? true {   // completions older than the window can no longer match
+                completed = completed.filter { e.time - $0.value.time <= window }
+                pruned = e.time
+            }
+            if e.isComplete && e.isQuery && e.time <= c.windowEnd { completed[job] = e; return }
             guard e.isDeleted, let done = completed[job], e.time - done.time <= window,
-                  e.loginKey == done.loginKey || e.user == done.user else { continue }
+                  e.loginKey == done.loginKey || e.user == done.user else { return }
             completed[job] = nil
             byWho[done.user ?? done.loginKey ?? "?", default: Cleanup()].jobs.append((done, e))
         }

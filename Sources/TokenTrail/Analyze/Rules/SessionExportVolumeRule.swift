@@ -10,31 +10,16 @@ struct SessionExportVolumeRule: Rule {
         """
     let knobs = ["rules.session-export-volume.threshold (default 10000)", "rules.session-export-volume.factor (default 10)"]
 
-    /// Records per session and user in [from, to]: Bulk 2.0 counts only its completed states.
-    func sessions(_ c: AnalysisContext, from: Int64, to: Int64) throws -> [(key: String, user: String?, records: Int64, first: Int64, last: Int64, calls: Int64)] {
-        let directory = try c.facts.usernames()
-        return try c.facts.rows("""
-            SELECT coalesce(nullif(login_key, ''), session_key), (SELECT value FROM strings WHERE id = username), (SELECT value FROM strings WHERE id = user_id),
-                   sum(CASE WHEN event_type = (SELECT id FROM strings WHERE value = 'BulkApi2')
-                             AND lower(coalesce((SELECT value FROM strings WHERE id = job_state), '')) NOT IN ('complete', 'jobcomplete') THEN 0
-                            ELSE coalesce(rows, 0) END), min(time), max(time), count(*)
-            FROM api_activity WHERE time BETWEEN ? AND ? AND coalesce(nullif(login_key, ''), session_key) IS NOT NULL AND rows IS NOT NULL
-            GROUP BY 1
-            """, [.integer(from), .integer(to)]).compactMap { r in
-            guard let key = r[0].string else { return nil }
-            return (key, c.facts.displayUser(username: r[1].string, userId: r[2].string, directory: directory), r[3].int ?? 0, r[4].int ?? 0, r[5].int ?? 0, r[6].int ?? 0)
-        }
-    }
-
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
         let threshold = Int64(c.threshold(id, default: 10_000)), factor = Int64(c.policy?.rules[id]?.factor ?? 10)
         // A user's usual session: the 99th percentile of their sessions in the 30 days before the window.
+        let api = try c.facts.apiFacts()
         var history: [String: [Int64]] = [:]
-        for s in try sessions(c, from: c.windowStart - 30 * 86_400_000, to: c.windowStart - 1) { if let user = s.user { history[user, default: []].append(s.records) } }
+        for s in api.history { if let user = try c.facts.displayUser(username: s.username, userId: s.userId) { history[user, default: []].append(s.records) } }
         struct Export { var sessions = 0, calls: Int64 = 0, records: Int64 = 0, largest: Int64 = 0, first = Int64.max, last = Int64.min, limit = "", keys: [String] = [], baseline = false }
         var byUser: [String: Export] = [:]
-        for s in try sessions(c, from: c.windowStart, to: c.windowEnd) {
-            let user = s.user ?? "?"
+        for (key, s) in api.window.filter({ $0.value.counted > 0 }).sorted(by: { ($0.value.first, $0.key) < ($1.value.first, $1.key) }) {
+            let user = try c.facts.displayUser(username: s.username, userId: s.userId) ?? "?"
             let limit: Int64, why: String
             if let past = history[user]?.sorted(), !past.isEmpty {
                 let p99 = past[min(past.count - 1, past.count * 99 / 100)]
@@ -45,16 +30,30 @@ struct SessionExportVolumeRule: Rule {
             guard s.records > limit else { continue }
             var e = byUser[user] ?? Export()
             e.baseline = e.baseline || history[user] != nil
-            e.sessions += 1; e.calls += s.calls; e.records += s.records; e.largest = max(e.largest, s.records)
-            e.first = min(e.first, s.first); e.last = max(e.last, s.last); e.limit = why; e.keys.append(s.key)
+            e.sessions += 1; e.calls += s.counted; e.records += s.records; e.largest = max(e.largest, s.records)
+            e.first = min(e.first, s.first); e.last = max(e.last, s.last); e.limit = why; e.keys.append(key)
             byUser[user] = e
+        }
+        // Evidence: the largest reads of each user's first five such sessions, in one pass.
+        let wanted = Set(byUser.values.flatMap { $0.keys.prefix(5) })
+        var largest: [String: [(rows: Int64, source: Int64, line: Int64)]] = [:]
+        if !wanted.isEmpty {
+            let statement = try c.facts.db.prepare("""
+                SELECT coalesce(nullif(login_key, ''), session_key), rows, source_id, line FROM api_activity
+                WHERE time BETWEEN ? AND ? AND rows > 0
+                """)
+            try statement.bind(c.window)
+            while try statement.step() {
+                guard let key = statement.text(at: 0), wanted.contains(key) else { continue }
+                var top = largest[key, default: []]
+                top.append((statement.int(at: 1), statement.int(at: 2), statement.int(at: 3)))
+                if top.count > 10 { top.sort { $0.rows > $1.rows }; top.removeLast() }
+                largest[key] = top
+            }
         }
         return try byUser.map { user, e in
             let evidence = try e.keys.prefix(5).flatMap { key in
-                try c.facts.evidence("""
-                    SELECT \(Schema.evidence("s", "a.line")) FROM api_activity a JOIN sources s ON s.id = a.source_id
-                    WHERE a.time BETWEEN ? AND ? AND coalesce(nullif(a.login_key, ''), a.session_key) = ? AND a.rows > 0 ORDER BY a.rows DESC
-                    """, c.window + [.text(key)]).prefix(10)
+                try (largest[key] ?? []).sorted { ($0.rows, $1.line) > ($1.rows, $0.line) }.map { try c.facts.evidence(source: $0.source, line: $0.line) }
             }
             // Over the user's own history is an export; over the bare threshold (a first scan, a
             // nightly job never seen) is worth a look: one level lower.

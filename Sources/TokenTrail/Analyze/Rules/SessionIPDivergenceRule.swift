@@ -13,32 +13,32 @@ struct SessionIPDivergenceRule: Rule {
 
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
         // The sessions API activity used in the window, per address (few rows: one per session and address).
-        struct Use { var calls: Int64, first: Int64, last: Int64 }
-        var uses: [String: [String: Use]] = [:]
-        for r in try c.facts.rows("""
-            SELECT login_key, (SELECT value FROM strings WHERE id = client_ip), count(*), min(time), max(time) FROM api_activity
-            WHERE time BETWEEN ? AND ? AND login_key IS NOT NULL AND login_key != '' AND client_ip IS NOT NULL GROUP BY login_key, client_ip
-            """, c.window) {
-            guard let key = r[0].string, let ip = r[1].string, ip != "Salesforce.com IP" else { continue }
-            uses[key, default: [:]][ip] = Use(calls: r[2].int ?? 0, first: r[3].int ?? 0, last: r[4].int ?? 0)
-        }
-        guard !uses.isEmpty else { return [] }
-        // Their logins: a session starts at most a day before its calls.
+        typealias Use = AddressUse
+        let internalAddress = try c.names.id("Salesforce.com IP")
+        let sessions = try c.facts.apiFacts().window
+        guard sessions.values.contains(where: \.hasLoginKey) else { return [] }
+        // Their logins: a session starts at most a day before its calls. Symbols are compared
+        // first; only a session called from another address than its login's is resolved.
         let integrations = try c.integrations().apps, contexts = try c.facts.contexts
         struct Login { var app: Int64, user: String?, ip: String, evidence: String }
         var logins: [String: Login] = [:]
+        var uses: [String: [String: Use]] = [:]
         let statement = try c.facts.db.prepare("""
-            SELECT l.login_key, l.app, l.context, l.username, l.user_id, (SELECT value FROM strings WHERE id = l.source_ip), \(Schema.evidence("s", "l.line"))
-            FROM logins l JOIN sources s ON s.id = l.source_id WHERE l.time BETWEEN ? AND ? AND l.login_key IS NOT NULL
+            SELECT login_key, app, context, username, user_id, source_ip, source_id, line
+            FROM logins WHERE time BETWEEN ? AND ? AND login_key IS NOT NULL
             """)
         try statement.bind([.integer(c.windowStart - 86_400_000), .integer(c.windowEnd)])
         while try statement.step() {
-            guard let key = statement.text(at: 0), uses[key] != nil, let ip = statement.text(at: 5) else { continue }
+            guard let key = statement.text(at: 0), let session = sessions[key], session.hasLoginKey else { continue }
+            let loginIp = statement.int(at: 5)
+            let elsewhere = session.byAddress.filter { $0.key != loginIp && $0.key != internalAddress }
+            guard loginIp != 0, !elsewhere.isEmpty else { continue }
             let app = statement.int(at: 1), x = contexts[statement.int(at: 2)]
             // Integrations only: an integration app's login, or a token-flow login that names no app.
-            guard x.isSuccess, app != 0 ? integrations.contains(app) : x.isServerToServer else { continue }
+            guard x.isSuccess, app != 0 ? integrations.contains(app) : x.isServerToServer, let ip = try c.names.name(loginIp) else { continue }
             logins[key] = Login(app: app, user: try c.facts.displayUser(username: statement.int(at: 3), userId: statement.int(at: 4)),
-                                ip: ip, evidence: statement.text(at: 6) ?? "")
+                                ip: ip, evidence: try c.facts.evidence(source: statement.int(at: 6), line: statement.int(at: 7)))
+            for (address, use) in elsewhere { if let name = try c.names.name(address) { uses[key, default: [:]][name] = use } }
         }
         let trusted = (c.policy?.trustedCidrs ?? []).compactMap(CIDR.init)
         // One finding per app (or user) and foreign network.
