@@ -95,7 +95,7 @@ func generateActivity(rows: Int, dir: String, startSeconds: Int, spanSeconds: In
                 usage.write("ApiTotalUsage,\(isoTime(t)),4ZtU\(request),\(org),\(userId),REST,/query,,GET,\(from),\(app >= 0 ? String(apps[app].1.prefix(15)) : ""),\(entity),200,\(app >= 0 ? apps[app].0 : ""),\(username)")
             } else {
                 let job = "7505g0000J\(String(1_000_000 + request).suffix(6))"
-                let deleted = rng.below(50) == 0
+                let deleted = rng.below(1000) == 0
                 for (offset, state) in [(0, "created"), (2_000, "inProgress"), (60_000, "JobComplete")] + (deleted ? [(70_000, "deleted")] : []) where written < rows {
                     let records = state == "JobComplete" ? String(rng.below(integration ? 20_000 : 3_000)) : ""
                     bulk.write("BulkApi2,\(isoTime(t + offset)),4ZtB\(request)\(state.prefix(2)),\(org),\(userId),\(from),/services/data/v62.0/jobs/query,\(sessionKey),\(loginKey),\(job),\(state),query,\(entity),\(records),\(records.isEmpty ? "" : "0")")

@@ -39,7 +39,7 @@ public enum Analyzer {
         // the window and the 30 days of history the baselines read (an archive loaded with
         // `--no-analysis` is attributed when a later window first looks back at it).
         try Timings.measure("  app attribution") {
-            try AppAttribution.run(db: db, from: windowStart - AppAttribution.historyMs, to: windowEnd)
+            try AppAttribution.run(context.facts, from: windowStart - AppAttribution.historyMs, to: windowEnd)
         }
         var findings: [Finding] = []
         for rule in rules where context.isEnabled(rule.id) {

@@ -11,12 +11,13 @@ enum AppAttribution {
     static let followMs: Int64 = 600_000
     static let historyMs: Int64 = 30 * 86_400_000
 
-    static func run(db: Database, from: Int64, to: Int64) throws {
+    static func run(_ facts: Facts, from: Int64, to: Int64) throws {
+        let db = facts.db
         let elf = try db.scalar("SELECT id FROM strings WHERE value = 'elf'").int ?? 0
         guard elf != 0 else { return }
         // The ELF logins still without an app: what the passes below look for (one stream each).
         struct Candidate { let time: Int64, key: Int64, loginKey: String?, user: Int64, ip: Int64 }
-        struct Who: Hashable { let user: Int64, ip: Int64 }
+        typealias Who = UserAddress
         var candidates: [Candidate] = [], wantedKeys: Set<String> = [], wantedWho: Set<Who> = []
         let pending = try db.prepare("""
             SELECT l.time, l.key, l.login_key, l.user_id, l.source_ip FROM logins l JOIN login_contexts c ON c.id = l.context
@@ -42,29 +43,12 @@ enum AppAttribution {
             }
         }
         // API activity: the app (or its id, named by rows that carry both) of each wanted session,
-        // and ApiTotalUsage by user and client IP, in time order.
-        let usageType = try db.scalar("SELECT id FROM strings WHERE value = 'ApiTotalUsage'").int ?? 0
-        var nameOfId: [Int64: Int64] = [:], idOfKey: [String: Int64] = [:]
-        var usage: [Who: [(time: Int64, app: Int64)]] = [:]
-        let activity = try db.prepare("""
-            SELECT time, login_key, app, app_id, event_type, user_id, client_ip FROM api_activity
-            WHERE time BETWEEN ? AND ? AND (app IS NOT NULL OR app_id IS NOT NULL) ORDER BY time
-            """)
-        try activity.bind(span)
-        while try activity.step() {
-            let app = activity.int(at: 2), appId = activity.int(at: 3)
-            if app != 0 && appId != 0 { nameOfId[appId] = app }
-            if let key = activity.text(at: 1), wantedKeys.contains(key), byKey[key] == nil {
-                if app != 0 { byKey[key] = (app, "api_activity") } else if idOfKey[key] == nil { idOfKey[key] = appId }
-            }
-            if app != 0, activity.int(at: 4) == usageType {
-                let who = Who(user: activity.int(at: 5), ip: activity.int(at: 6))
-                if wantedWho.contains(who) { usage[who, default: []].append((activity.int(at: 0), app)) }
-            }
-        }
-        for (key, appId) in idOfKey where byKey[key] == nil {
-            if let app = nameOfId[appId] { byKey[key] = (app, "api_activity") }
-        }
+        // and ApiTotalUsage by user and client IP, in time order: asked of the shared pass.
+        var request = AttributionRequest()
+        (request.keys, request.who, request.from, request.to) = (wantedKeys.subtracting(byKey.keys), wantedWho, from - followMs, to + followMs)
+        let answer = try facts.apiFacts(attributing: request).attribution
+        for (key, app) in answer.appOfKey where byKey[key] == nil { byKey[key] = (app, "api_activity") }
+        let usage = answer.usage
         var updates: [(time: Int64, key: Int64, app: Int64, via: String)] = []
         for candidate in candidates {
             if let loginKey = candidate.loginKey, let found = byKey[loginKey] {

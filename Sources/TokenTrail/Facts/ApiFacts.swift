@@ -9,17 +9,59 @@ struct ApiSession {
     /// Calls per client address, for sessions keyed by `LOGIN_KEY` (which joins to the login).
     var byAddress: [Int64: AddressUse] = [:]
     var hasLoginKey = false
+    /// The rows that read the most records (evidence for an export), largest first.
+    var largest: [(records: Int64, source: Int64, line: Int64)] = []
+    static let largestKept = 5
+
+    mutating func noteRead(_ records: Int64, source: Int64, line: Int64) {
+        guard records > 0, largest.count < Self.largestKept || records > largest[largest.count - 1].records else { return }
+        let at = largest.firstIndex { $0.records < records } ?? largest.count
+        largest.insert((records, source, line), at: at)
+        if largest.count > Self.largestKept { largest.removeLast() }
+    }
 }
 
-struct AddressUse { var calls: Int64 = 0, first = Int64.max, last = Int64.min }
+struct AddressUse {
+    var calls: Int64 = 0, first = Int64.max, last = Int64.min
+    mutating func add(_ time: Int64) { calls += 1; first = min(first, time); last = max(last, time) }
+}
 
 /// A client (RestApi USER_AGENT, else API CLIENT_NAME) of a user in one event type.
 struct ApiClient: Hashable { let user: Int64, eventType: Int64, client: Int64 }
-struct ApiClientUse { var before = 0, now = 0, first = Int64.max, last = Int64.min }
-struct UserAddress: Hashable { let user: Int64, ip: Int64 }
+struct ApiClientUse {
+    var before = 0, now = 0, first = Int64.max, last = Int64.min
+    mutating func add(_ time: Int64, inWindow: Bool) {
+        if inWindow { now += 1; first = min(first, time) } else { before += 1 }
+        last = max(last, time)
+    }
+}
+public struct UserAddress: Hashable, Sendable { public let user: Int64, ip: Int64
+    public init(user: Int64, ip: Int64) { self.user = user; self.ip = ip }
+}
 /// A connected app's name with one of the ids it was called with (ApiTotalUsage names both).
 struct AppIdPair: Hashable { let app: Int64, appId: Int64 }
-struct AppIdUse { var calls: Int64 = 0, inWindow: Int64 = 0, first = Int64.max, last = Int64.min }
+struct AppIdUse {
+    var calls: Int64 = 0, inWindow: Int64 = 0, first = Int64.max, last = Int64.min
+    mutating func add(_ time: Int64, inWindow window: Bool) {
+        calls += 1; first = min(first, time); last = max(last, time)
+        if window { inWindow += 1 }
+    }
+}
+/// What app attribution asks of the pass: the sessions and (user id, address) pairs of ELF
+/// logins that name no app, and the span to look in. The pass answers in `attribution`.
+public struct AttributionRequest: Sendable {
+    public var keys: Set<String> = [], who: Set<UserAddress> = []
+    public var from: Int64 = 0, to: Int64 = 0
+    public init() {}
+}
+
+/// The pass's answer: each wanted session's app (by name, or its id, which rows carrying both
+/// name), the names of ids, and the ApiTotalUsage calls of the wanted pairs in time order.
+public struct AttributionAnswer: Sendable {
+    public var appOfKey: [String: Int64] = [:], idOfKey: [String: Int64] = [:], nameOfId: [Int64: Int64] = [:]
+    public var usage: [UserAddress: [(time: Int64, app: Int64)]] = [:]
+}
+
 /// A Bulk API row of the window, on symbols (names are resolved only for what a rule reports).
 struct BulkRow {
     let time: Int64, eventType: Int64, job: String?, state: Int64, operation: Int64, entity: Int64, records: Int64?
@@ -41,9 +83,11 @@ final class ApiFacts {
     /// Bulk rows of the window that rules read, and who (username, user id) ran a Bulk query job before it.
     private(set) var bulkWindow: [BulkRow] = []
     private(set) var bulkQueryUsersBefore: Set<SymbolPair> = []
+    private(set) var attribution = AttributionAnswer()
     static let baselineMs: Int64 = 30 * 86_400_000
 
-    init(db: Database, names: SymbolNames, windowStart: Int64, windowEnd: Int64) throws {
+    init(db: Database, names: SymbolNames, windowStart: Int64, windowEnd: Int64, attributing request: AttributionRequest? = nil) throws {
+        let usageType = try names.id("ApiTotalUsage")
         let bulk2 = try names.id("BulkApi2"), bulk1 = try names.id("BulkApi")
         let queries = Set(try ["query", "queryAll", "queryall", "Query", "QueryAll"].map { try names.id($0) }.filter { $0 != 0 })
         var completed: Set<Int64> = []
@@ -63,18 +107,17 @@ final class ApiFacts {
                    app, app_id, job_id, operation, entity, source_id, line
             FROM api_activity WHERE time <= ? ORDER BY time
             """)
-        try statement.bind([.integer(windowEnd)])
+        try statement.bind([.integer(max(windowEnd, request?.to ?? .min))])
         while try statement.step() {
             let time = statement.int(at: 0), eventType = statement.int(at: 1)
             let username = statement.int(at: 2), userId = statement.int(at: 3), ip = statement.int(at: 6)
+            if let request, time >= request.from, time <= request.to { attribute(request, statement, time: time, eventType: eventType, usageType: usageType) }
+            guard time <= windowEnd else { continue }
             let user = username != 0 ? username : userId
             let inWindow = time >= windowStart
             if !statement.isNull(at: 9), user != 0 {
                 let key = ApiClient(user: user, eventType: eventType, client: statement.int(at: 9))
-                var use = clients[key] ?? ApiClientUse()
-                if inWindow { use.now += 1; use.first = min(use.first, time) } else { use.before += 1 }
-                use.last = max(use.last, time)
-                clients[key] = use
+                clients[key, default: ApiClientUse()].add(time, inWindow: inWindow)
             }
             if !inWindow, user != 0, ip != 0 { historyAddresses.insert(UserAddress(user: user, ip: ip)) }
             if !inWindow { sawHistory = true }
@@ -94,31 +137,48 @@ final class ApiFacts {
             }
             let app = statement.int(at: 10), appId = statement.int(at: 11)
             if app != 0 && appId != 0 {
-                var use = appIds[AppIdPair(app: app, appId: appId)] ?? AppIdUse()
-                use.calls += 1; use.first = min(use.first, time); use.last = max(use.last, time)
-                if inWindow { use.inWindow += 1 }
-                appIds[AppIdPair(app: app, appId: appId)] = use
+                appIds[AppIdPair(app: app, appId: appId), default: AppIdUse()].add(time, inWindow: inWindow)
             }
             guard inWindow || time >= windowStart - Self.baselineMs else { continue }
             let loginKey = statement.text(at: 7) ?? ""
             guard let key = loginKey.isEmpty ? statement.text(at: 8) : loginKey, !key.isEmpty else { continue }
-            var session = (inWindow ? window[key] : past[key]) ?? ApiSession()
-            if session.username == 0 { session.username = username }
-            if session.userId == 0 { session.userId = userId }
-            if !statement.isNull(at: 4) {
-                session.counted += 1
-                if eventType != bulk2 || completed.contains(statement.int(at: 5)) { session.records += statement.int(at: 4) }
+            // Folded in place: a copy of the session would copy its address table on every row.
+            func fold(_ session: inout ApiSession) {
+                if session.username == 0 { session.username = username }
+                if session.userId == 0 { session.userId = userId }
+                if !statement.isNull(at: 4) {
+                    session.counted += 1
+                    if eventType != bulk2 || completed.contains(statement.int(at: 5)) {
+                        session.records += statement.int(at: 4)
+                        if inWindow { session.noteRead(statement.int(at: 4), source: statement.int(at: 15), line: statement.int(at: 16)) }
+                    }
+                }
+                session.first = min(session.first, time)
+                session.last = max(session.last, time)
+                if !loginKey.isEmpty && ip != 0 {
+                    session.hasLoginKey = true
+                    session.byAddress[ip, default: AddressUse()].add(time)
+                }
             }
-            session.first = min(session.first, time)
-            session.last = max(session.last, time)
-            if !loginKey.isEmpty && ip != 0 {
-                session.hasLoginKey = true
-                var use = session.byAddress[ip] ?? AddressUse()
-                use.calls += 1; use.first = min(use.first, time); use.last = max(use.last, time)
-                session.byAddress[ip] = use
-            }
-            if inWindow { window[key] = session } else { past[key] = session }
+            if inWindow { fold(&window[key, default: ApiSession()]) } else { fold(&past[key, default: ApiSession()]) }
+        }
+        for (key, appId) in attribution.idOfKey {
+            if let app = attribution.nameOfId[appId], attribution.appOfKey[key] == nil { attribution.appOfKey[key] = app }
         }
         history = past.values.filter { $0.counted > 0 }.map { ($0.username, $0.userId, $0.records) }
+    }
+
+    /// One row's part in app attribution (columns: 7 login_key, 10 app, 11 app_id, 3 user_id, 6 client_ip).
+    private func attribute(_ request: AttributionRequest, _ row: Statement, time: Int64, eventType: Int64, usageType: Int64) {
+        let app = row.int(at: 10), appId = row.int(at: 11)
+        guard app != 0 || appId != 0 else { return }
+        if app != 0 && appId != 0 { attribution.nameOfId[appId] = app }
+        if !request.keys.isEmpty, let key = row.text(at: 7), request.keys.contains(key), attribution.appOfKey[key] == nil {
+            if app != 0 { attribution.appOfKey[key] = app } else if attribution.idOfKey[key] == nil { attribution.idOfKey[key] = appId }
+        }
+        if app != 0, eventType == usageType {
+            let who = UserAddress(user: row.int(at: 3), ip: row.int(at: 6))
+            if request.who.contains(who) { attribution.usage[who, default: []].append((time, app)) }
+        }
     }
 }

@@ -59,9 +59,12 @@ public final class Facts {
     }
 
     /// API activity aggregated in one pass (sessions, clients, addresses), built on first use.
-    func apiFacts() throws -> ApiFacts {
+    /// App attribution, which runs first, asks its questions of the same pass.
+    func apiFacts(attributing request: AttributionRequest? = nil) throws -> ApiFacts {
         if let cached = apiFactsCache { return cached }
-        let facts = try Timings.measure("  api facts") { try ApiFacts(db: db, names: names, windowStart: windowStart, windowEnd: windowEnd) }
+        let facts = try Timings.measure("  api facts") {
+            try ApiFacts(db: db, names: names, windowStart: windowStart, windowEnd: windowEnd, attributing: request)
+        }
         apiFactsCache = facts
         return facts
     }

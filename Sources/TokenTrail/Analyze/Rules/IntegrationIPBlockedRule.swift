@@ -18,15 +18,18 @@ struct IntegrationIPBlockedRule: Rule {
         for use in facts.historyNetworks {
             if let ip = try c.names.name(use.ip) { known[NetworkUse(app: use.app, ip: 0, user: use.user), default: []].insert(CIDR.network(of: ip)) }
         }
-        struct Key: Hashable { let owner: NetworkUse, network: String }
-        struct Hit { var group = Group(), ips: [String: Int] = [:], users: [String: Int] = [:], evidence: [String] = [] }
+        // One finding per integration (the leaked credential), its refused networks counted.
+        typealias Key = NetworkUse
+        struct Hit { var group = Group(), ips: [String: Int] = [:], networks: Set<String> = [], users: [String: Int] = [:], evidence: [String] = [] }
         var hits: [Key: Hit] = [:]
         try LoginCursor.forEach(c.facts.db, from: c.windowStart, to: c.windowEnd, contexts: refused) { row in
             guard row.sourceIp != 0, row.app == 0 || integrations.contains(row.app), let ip = try c.names.name(row.sourceIp) else { return true }
             let use = NetworkUse(row), owner = NetworkUse(app: use.app, ip: 0, user: use.user)
-            guard !(known[owner] ?? []).contains(CIDR.network(of: ip)) else { return true }
-            let key = Key(owner: owner, network: CIDR.network(of: ip))
+            // Judged against where it logged in before: without history nothing is "never used".
+            guard let networks = known[owner], !networks.contains(CIDR.network(of: ip)) else { return true }
+            let key = owner
             var hit = hits[key] ?? Hit()
+            hit.networks.insert(CIDR.network(of: ip))
             hit.group.add(row.time)
             hit.ips[ip, default: 0] += 1
             if let user = try c.facts.displayUser(username: row.username, userId: row.userId) { hit.users[user, default: 0] += 1 }
@@ -35,12 +38,14 @@ struct IntegrationIPBlockedRule: Rule {
             return true
         }
         return try hits.map { key, hit in
-            let app = try c.names.name(key.owner.app)
+            let app = try c.names.name(key.app)
+            let owner = try app ?? "user " + (c.facts.displayUser(username: 0, userId: key.user) ?? c.names.name(key.user) ?? "?")
+            let networks = hit.networks.count == 1 ? "a network" : "\(hit.networks.count) networks"
             return Finding(rule: id, severity: defaultSeverity, firstSeen: hit.group.first, lastSeen: hit.group.last, app: app,
                            sourceIp: hit.ips.count == 1 ? hit.ips.keys.first : nil,
                            message: "\(hit.group.count) login(s) of \(app ?? "an integration user") as \(Finding.usersPhrase(hit.users)) from "
-                               + "\(Finding.counted(hit.ips, noun: "addresses", none: "?")) were refused by IP restrictions, a network it never used: the credential is in someone else's hands",
-                           count: hit.group.count, evidence: hit.evidence, identity: [app ?? Finding.usersPhrase(hit.users), key.network], users: hit.users)
+                               + "\(Finding.counted(hit.ips, noun: "addresses", none: "?")) were refused by IP restrictions, \(networks) it never used: the credential is in someone else's hands",
+                           count: hit.group.count, evidence: hit.evidence, identity: [owner], users: hit.users)
         }
     }
 
@@ -52,6 +57,14 @@ struct IntegrationIPBlockedRule: Rule {
                                   status: "Failed: IP Address Not Allowed", ip: "45.76.10.2"),
                     .login("2026-11-21T06:01:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer,
                            status: "Failed: IP Address Not Allowed", ip: "45.76.10.9")]),
+            .fires("refused from two hosting networks: one finding", windowStart: "2026-11-20T00:00:00Z", findings: 1,
+                   [usual, .login("2026-11-21T06:00:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer,
+                                  status: "Failed: IP Address Not Allowed", ip: "45.76.10.2"),
+                    .login("2026-11-21T07:00:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer,
+                           status: "Failed: IP Address Not Allowed", ip: "104.28.7.9")]),
+            .quiet("no history: nothing to call never used",
+                   [.login("2026-11-21T06:00:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer,
+                           status: "Failed: IP Address Not Allowed", ip: "45.76.10.2")]),
             .quiet("refused from its own network (a misconfigured range)", windowStart: "2026-11-20T00:00:00Z",
                    [usual, .login("2026-11-21T06:00:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer,
                                   status: "Failed: IP Address Not Allowed", ip: "198.51.100.77")]),

@@ -34,26 +34,9 @@ struct SessionExportVolumeRule: Rule {
             e.first = min(e.first, s.first); e.last = max(e.last, s.last); e.limit = why; e.keys.append(key)
             byUser[user] = e
         }
-        // Evidence: the largest reads of each user's first five such sessions, in one pass.
-        let wanted = Set(byUser.values.flatMap { $0.keys.prefix(5) })
-        var largest: [String: [(rows: Int64, source: Int64, line: Int64)]] = [:]
-        if !wanted.isEmpty {
-            let statement = try c.facts.db.prepare("""
-                SELECT coalesce(nullif(login_key, ''), session_key), rows, source_id, line FROM api_activity
-                WHERE time BETWEEN ? AND ? AND rows > 0
-                """)
-            try statement.bind(c.window)
-            while try statement.step() {
-                guard let key = statement.text(at: 0), wanted.contains(key) else { continue }
-                var top = largest[key, default: []]
-                top.append((statement.int(at: 1), statement.int(at: 2), statement.int(at: 3)))
-                if top.count > 10 { top.sort { $0.rows > $1.rows }; top.removeLast() }
-                largest[key] = top
-            }
-        }
         return try byUser.map { user, e in
             let evidence = try e.keys.prefix(5).flatMap { key in
-                try (largest[key] ?? []).sorted { ($0.rows, $1.line) > ($1.rows, $0.line) }.map { try c.facts.evidence(source: $0.source, line: $0.line) }
+                try (api.window[key]?.largest ?? []).map { try c.facts.evidence(source: $0.source, line: $0.line) }
             }
             // Over the user's own history is an export; over the bare threshold (a first scan, a
             // nightly job never seen) is worth a look: one level lower.
