@@ -62,6 +62,9 @@ public struct AttributionAnswer: Sendable {
     public var usage: [UserAddress: [(time: Int64, app: Int64)]] = [:]
 }
 
+/// An ELF LoginAs event of the window: who (delegated_user) logged in as whom.
+struct LoginAsRow { let time: Int64, admin: Int64, username: Int64, userId: Int64, source: Int64, line: Int64 }
+
 /// A Bulk API row of the window, on symbols (names are resolved only for what a rule reports).
 struct BulkRow {
     let time: Int64, eventType: Int64, job: String?, state: Int64, operation: Int64, entity: Int64, records: Int64?
@@ -71,7 +74,8 @@ struct BulkRow {
 /// One pass over API activity up to the window's end, in time order, on symbol ids: the
 /// window's sessions (calls, records, addresses), the records of each user's sessions in the
 /// 30 days before the window (the baseline), each user's clients before and in the window,
-/// the addresses users called from before it, and the ids each app name was called with. Rows are never held: memory grows with
+/// the addresses users called from before it, the ids each app name was called with, and the
+/// window's Bulk and LoginAs rows. Rows are never held: memory grows with
 /// distinct sessions, clients and addresses.
 final class ApiFacts {
     private(set) var window: [String: ApiSession] = [:]
@@ -84,10 +88,11 @@ final class ApiFacts {
     private(set) var bulkWindow: [BulkRow] = []
     private(set) var bulkQueryUsersBefore: Set<SymbolPair> = []
     private(set) var attribution = AttributionAnswer()
+    private(set) var loginAs: [LoginAsRow] = []
     static let baselineMs: Int64 = 30 * 86_400_000
 
     init(db: Database, names: SymbolNames, windowStart: Int64, windowEnd: Int64, attributing request: AttributionRequest? = nil) throws {
-        let usageType = try names.id("ApiTotalUsage")
+        let usageType = try names.id("ApiTotalUsage"), loginAsType = try names.id("LoginAs")
         let bulk2 = try names.id("BulkApi2"), bulk1 = try names.id("BulkApi")
         let queries = Set(try ["query", "queryAll", "queryall", "Query", "QueryAll"].map { try names.id($0) }.filter { $0 != 0 })
         var completed: Set<Int64> = []
@@ -104,7 +109,7 @@ final class ApiFacts {
         var past: [String: ApiSession] = [:]   // sessions of the baseline period, folded into historyRecords at the end
         let statement = try db.prepare("""
             SELECT time, event_type, username, user_id, rows, job_state, client_ip, login_key, session_key, coalesce(user_agent, client_name),
-                   app, app_id, job_id, operation, entity, source_id, line
+                   app, app_id, job_id, operation, entity, source_id, line, delegated_user
             FROM api_activity WHERE time <= ? ORDER BY time
             """)
         try statement.bind([.integer(max(windowEnd, request?.to ?? .min))])
@@ -121,6 +126,10 @@ final class ApiFacts {
             }
             if !inWindow, user != 0, ip != 0 { historyAddresses.insert(UserAddress(user: user, ip: ip)) }
             if !inWindow { sawHistory = true }
+            if inWindow, eventType != 0, eventType == loginAsType {
+                loginAs.append(LoginAsRow(time: time, admin: statement.int(at: 17), username: username, userId: userId,
+                                          source: statement.int(at: 15), line: statement.int(at: 16)))
+            }
             if eventType != 0 && (eventType == bulk2 || eventType == bulk1) {
                 // Kept: what query-job-deleted reads (completions, deletions) and, when there is
                 // history to compare with, the rows of users who never ran a Bulk query before.

@@ -20,6 +20,7 @@ struct IntegrationIPBlockedRule: Rule {
         }
         // One finding per integration (the leaked credential), its refused networks counted.
         typealias Key = NetworkUse
+        guard !known.isEmpty else { return [] }   // no history: nothing to judge, no scan
         struct Hit { var group = Group(), ips: [String: Int] = [:], networks: Set<String> = [], users: [String: Int] = [:], evidence: [String] = [] }
         var hits: [Key: Hit] = [:]
         try LoginCursor.forEach(c.facts.db, from: c.windowStart, to: c.windowEnd, contexts: refused) { row in

@@ -9,25 +9,22 @@ struct LoginAsRule: Rule {
     let knobs = ["rules.login-as.enabled"]
 
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
-        let directory = try c.facts.usernames()
-        // Raw columns: a LoginAs is rare among millions of API events; only its rows are resolved.
-        let condition = "event_type = (SELECT id FROM strings WHERE value = 'LoginAs') AND time BETWEEN ? AND ?"
-        let rows = try c.facts.rows("""
-            SELECT (SELECT value FROM strings WHERE id = delegated_user), (SELECT value FROM strings WHERE id = username),
-                   (SELECT value FROM strings WHERE id = user_id), count(*), min(time), max(time)
-            FROM api_activity WHERE \(condition) GROUP BY delegated_user, username, user_id
-            """, c.window)
-        return try rows.map { row in
-            let user = c.facts.displayUser(username: row[1].string, userId: row[2].string, directory: directory)
-            let evidence = try c.facts.evidence("""
-                SELECT \(Schema.evidence("s", "a.line")) FROM api_activity a JOIN sources s ON s.id = a.source_id WHERE \(condition)
-                  AND a.delegated_user IS (SELECT id FROM strings WHERE value = ?) AND a.username IS (SELECT id FROM strings WHERE value = ?)
-                  AND a.user_id IS (SELECT id FROM strings WHERE value = ?) ORDER BY a.time
-                """, c.window + [row[0], row[1], row[2]])
-            return Finding(rule: id, severity: defaultSeverity, firstSeen: row[4].int ?? 0, lastSeen: row[5].int ?? 0, user: user,
-                           message: "\(row[0].string ?? "an administrator") logged in as \(user ?? "a user") (\(row[3].int ?? 0)×)",
-                           count: Int(row[3].int ?? 0), evidence: evidence,
-                           identity: [row[0].string ?? "", user ?? ""])
+        // LoginAs events are rare among millions of API events: the shared pass keeps them.
+        struct Who: Hashable { let admin: Int64, username: Int64, userId: Int64 }
+        var byWho: [Who: (group: Group, evidence: [String])] = [:]
+        for row in try c.facts.apiFacts().loginAs {
+            let who = Who(admin: row.admin, username: row.username, userId: row.userId)
+            var entry = byWho[who] ?? (Group(), [])
+            entry.group.add(row.time)
+            if entry.evidence.count < Finding.maxEvidence { entry.evidence.append(try c.facts.evidence(source: row.source, line: row.line)) }
+            byWho[who] = entry
+        }
+        return try byWho.map { who, entry in
+            let admin = try c.names.name(who.admin)
+            let user = try c.facts.displayUser(username: who.username, userId: who.userId)
+            return Finding(rule: id, severity: defaultSeverity, firstSeen: entry.group.first, lastSeen: entry.group.last, user: user,
+                           message: "\(admin ?? "an administrator") logged in as \(user ?? "a user") (\(entry.group.count)×)",
+                           count: entry.group.count, evidence: entry.evidence, identity: [admin ?? "", user ?? ""])
         }
     }
 
