@@ -20,7 +20,9 @@ struct ClientFingerprintDriftRule: Rule {
         // ELF Login's BROWSER_TYPE and each API event type name clients differently.
         struct Client: Hashable { let export: String, name: String }
         func add(_ into: inout [String: [Client: Seen]], _ owner: String, _ client: Client, _ use: Seen) {
-            guard !Self.placeholders.contains(client.name.lowercased()) else { return }
+            // Login History's Browser is Salesforce's own parse, where 'Unknown' means it could not
+            // tell; elsewhere the value is the client's own header, and a thief may send 'Unknown'.
+            guard client.export != "login_history" || !Self.placeholders.contains(client.name.lowercased()) else { return }
             var s = into[owner, default: [:]][client] ?? Seen()
             s.before += use.before; s.now += use.now
             s.first = min(s.first, use.first); s.last = max(s.last, use.last)
@@ -93,7 +95,7 @@ struct ClientFingerprintDriftRule: Rule {
         return findings
     }
 
-    /// Values exports write where they know no client.
+    /// Values Login History writes where Salesforce could not tell the browser.
     static let placeholders: Set<String> = ["unknown", "n/a", "-", "none", "null"]
 
     private func loginEvidence(_ c: AnalysisContext, app: Int64, client: String) throws -> ([String], [String]) {
@@ -138,6 +140,8 @@ struct ClientFingerprintDriftRule: Rule {
                    [login("2026-11-10T06:00:00Z", "Unknown"),
                     .login("2026-11-21T06:00:00Z", app: nil, user: "drift@acme.example", flow: .refreshToken, ip: "54.90.1.10", elf: true, browser: vendor),
                     .api("2026-11-21T06:00:30Z", type: "ApiTotalUsage", user: "drift@acme.example", ip: "54.90.1.10", app: "Drift")]),
+            .fires("a stolen token's calls sending 'Unknown' as their agent", windowStart: "2026-11-20T00:00:00Z", findings: 1,
+                   [login("2026-11-10T06:00:00Z", vendor), call("2026-11-10T06:01:00Z", vendor), call("2026-11-21T06:01:00Z", "Unknown")]),
             .quiet("no history: a first scan judges nothing", [login("2026-11-21T06:00:00Z", vendor), call("2026-11-21T06:01:00Z", "python-requests/2.32.4")]),
             .quiet("a person's new browser is not an integration's", windowStart: "2026-11-20T00:00:00Z",
                    ["a", "b", "c", "d"].map { .login("2026-11-10T06:00:00Z", app: "Salesforce for iOS", user: "\($0)@acme.example", flow: .refreshToken, ip: "100.64.0.\($0.count)", browser: "iOS 17") }

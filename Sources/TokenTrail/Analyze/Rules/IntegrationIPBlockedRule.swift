@@ -20,17 +20,28 @@ struct IntegrationIPBlockedRule: Rule {
         }
         // One finding per integration (the leaked credential), its refused networks counted.
         typealias Key = NetworkUse
-        guard !known.isEmpty else { return [] }   // no history: nothing to judge, no scan
-        struct Hit { var group = Group(), ips: [String: Int] = [:], networks: Set<String> = [], users: [String: Int] = [:], evidence: [String] = [] }
+        // Without history, only an app that declares its networks (sourceCidrs) can be judged.
+        var declared: [Int64: [CIDR]] = [:]
+        for app in c.policy?.apps ?? [] where !app.sourceCidrs.isEmpty {
+            let symbol = try c.names.id(app.name)
+            if symbol != 0 { declared[symbol] = app.sourceCidrs.compactMap(CIDR.init) }
+        }
+        guard !known.isEmpty || !declared.isEmpty else { return [] }
+        struct Hit { var group = Group(), declaredOnly = false, ips: [String: Int] = [:], networks: Set<String> = [], users: [String: Int] = [:], evidence: [String] = [] }
         var hits: [Key: Hit] = [:]
         try LoginCursor.forEach(c.facts.db, from: c.windowStart, to: c.windowEnd, contexts: refused) { row in
             guard row.sourceIp != 0, row.app == 0 || integrations.contains(row.app), let ip = try c.names.name(row.sourceIp) else { return true }
             let use = NetworkUse(row), owner = NetworkUse(app: use.app, ip: 0, user: use.user)
             // Judged against where it logged in before: without history nothing is "never used".
-            guard let networks = known[owner], !networks.contains(CIDR.network(of: ip)) else { return true }
+            if let networks = known[owner] {
+                guard !networks.contains(CIDR.network(of: ip)) else { return true }
+            } else {
+                guard let cidrs = declared[owner.app], !cidrs.contains(where: { $0.contains(ip) }) else { return true }
+            }
             let key = owner
             var hit = hits[key] ?? Hit()
             hit.networks.insert(CIDR.network(of: ip))
+            hit.declaredOnly = known[owner] == nil
             hit.group.add(row.time)
             hit.ips[ip, default: 0] += 1
             if let user = try c.facts.displayUser(username: row.username, userId: row.userId) { hit.users[user, default: 0] += 1 }
@@ -41,11 +52,11 @@ struct IntegrationIPBlockedRule: Rule {
         return try hits.map { key, hit in
             let app = try c.names.name(key.app)
             let owner = try app ?? "user " + (c.facts.displayUser(username: 0, userId: key.user) ?? c.names.name(key.user) ?? "?")
-            let networks = hit.networks.count == 1 ? "a network" : "\(hit.networks.count) networks"
+            let networks = (hit.networks.count == 1 ? "a network" : "\(hit.networks.count) networks") + (hit.declaredOnly ? " outside those the policy declares," : " it never used:")
             return Finding(rule: id, severity: defaultSeverity, firstSeen: hit.group.first, lastSeen: hit.group.last, app: app,
                            sourceIp: hit.ips.count == 1 ? hit.ips.keys.first : nil,
                            message: "\(hit.group.count) login(s) of \(app ?? "an integration user") as \(Finding.usersPhrase(hit.users)) from "
-                               + "\(Finding.counted(hit.ips, noun: "addresses", none: "?")) were refused by IP restrictions, \(networks) it never used: the credential is in someone else's hands",
+                               + "\(Finding.counted(hit.ips, noun: "addresses", none: "?")) were refused by IP restrictions, \(networks) the credential is in someone else's hands",
                            count: hit.group.count, evidence: hit.evidence, identity: [owner], users: hit.users)
         }
     }
@@ -63,6 +74,10 @@ struct IntegrationIPBlockedRule: Rule {
                                   status: "Failed: IP Address Not Allowed", ip: "45.76.10.2"),
                     .login("2026-11-21T07:00:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer,
                            status: "Failed: IP Address Not Allowed", ip: "104.28.7.9")]),
+            .fires("no history, but outside the networks the policy declares",
+                   policy: #"{"apps":[{"name":"Acme ERP Sync","flows":["jwt_bearer"],"sourceCidrs":["198.51.100.0/24"]}]}"#, findings: 1,
+                   [.login("2026-11-21T06:00:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer,
+                           status: "Failed: IP Address Not Allowed", ip: "45.76.10.2")]),
             .quiet("no history: nothing to call never used",
                    [.login("2026-11-21T06:00:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer,
                            status: "Failed: IP Address Not Allowed", ip: "45.76.10.2")]),
