@@ -483,6 +483,54 @@ write_elf("LoginAs", ["EVENT_TYPE", "TIMESTAMP", "REQUEST_ID", "ORGANIZATION_ID"
             "DELEGATED_USER_ID": ADMIN[1][:15], "TIMESTAMP_DERIVED": elf_derived(admin_t), "USER_ID_DERIVED": HUMANS[12][1],
             "CLIENT_IP": "192.0.2.200", "URI_ID_DERIVED": "", "DELEGATED_USER_ID_DERIVED": ADMIN[1]}])
 
+# --- B, continued: what the stolen ERP key's sessions did (Nov 19), from the API usage Acme
+# pulled for the review: RestApi and ApiTotalUsage rows of the ERP app's user that night. The
+# thief lists the objects, then pages through Account, Contact and Opportunity in each session
+# (no session reads over 10,000 records: only together do they add up); etl-01's ordinary
+# queries of the same hours run beside them, from its own address. The ELF Login rows of that
+# day were not exported, so the LOGIN_KEYs join to nothing: only user + address + time tie the
+# calls to the Login History rows. Its own random stream (W): the rest of the samples stay as they were.
+W = random.Random(20261119)
+THIEF_AGENT = "python-requests/2.31.0"
+ERP_APP_ID = id18("0H45g0000ErpApp")
+erp_rest, erp_usage = [], []
+
+
+def erp_call(t, n, k, key, uri, entity, rows, ip, agent):
+    erp_rest.append({"EVENT_TYPE": "RestApi", "TIMESTAMP": elf_ts(t), "REQUEST_ID": f"4ZtE{n:04d}{k:02d}", "ORGANIZATION_ID": ORG15,
+                     "USER_ID": ERP_USER[1][:15], "RUN_TIME": str(W.randint(20, 900)), "CPU_TIME": str(W.randint(2, 90)), "URI": uri,
+                     "METHOD": "GET", "ENTITY_NAME": entity, "STATUS_CODE": "200", "ROWS_PROCESSED": str(rows),
+                     "RESPONSE_SIZE": str(W.randint(300, 4000) + 410 * rows), "USER_AGENT": agent, "CONNECTED_APP_ID": ERP_APP_ID,
+                     "LOGIN_KEY": key, "SESSION_KEY": key[::-1], "TIMESTAMP_DERIVED": elf_derived(t), "USER_ID_DERIVED": ERP_USER[1],
+                     "CLIENT_IP": ip})
+    erp_usage.append({"EVENT_TYPE": "ApiTotalUsage", "TIMESTAMP": elf_ts(t), "REQUEST_ID": f"4ZtV{n:04d}{k:02d}", "ORGANIZATION_ID": ORG15,
+                      "USER_ID": ERP_USER[1][:15], "API_FAMILY": "REST", "API_VERSION": "62.0", "API_RESOURCE": uri.split("v62.0", 1)[1].split("?")[0],
+                      "CLIENT_NAME": "", "HTTP_METHOD": "GET", "CLIENT_IP": ip, "COUNTS_AGAINST_API_LIMIT": "true",
+                      "CONNECTED_APP_ID": ERP_APP_ID[:15], "ENTITY_NAME": entity, "STATUS_CODE": "200", "CONNECTED_APP_NAME": ERP_APP,
+                      "USER_NAME": ERP_USER[0], "TIMESTAMP_DERIVED": elf_derived(t)})
+
+
+stolen = sorted(r["t"] for r in logins if r.get("ip") == "203.0.113.77")
+for n, t in enumerate(stolen):
+    key = base64.b64encode(W.randbytes(12)).decode()[:16]
+    erp_call(t + dt.timedelta(seconds=3, milliseconds=W.randint(0, 999)), n, 0, key, "/services/data/v62.0/sobjects/", "", 0,
+             "203.0.113.77", THIEF_AGENT)
+    at = t + dt.timedelta(seconds=8)
+    for k, (entity, rows) in enumerate((("Account", 2000), ("Contact", 2000), ("Contact", 1000 + 37 * n), ("Opportunity", 1500)), 1):
+        at += dt.timedelta(seconds=W.randint(4, 15), milliseconds=W.randint(0, 999))
+        erp_call(at, n, k, key, f"/services/data/v62.0/query?q=SELECT+FIELDS(ALL)+FROM+{entity}", entity, rows, "203.0.113.77", THIEF_AGENT)
+for n, r in enumerate(x for x in server_logins if x.get("ip") == HOSTS["etl-01"] and dt.datetime(2026, 11, 19, 2, tzinfo=UTC) <= x["t"] < dt.datetime(2026, 11, 19, 4, tzinfo=UTC)):
+    key = base64.b64encode(W.randbytes(12)).decode()[:16]
+    for k, entity in enumerate(("Opportunity", "Account")):
+        erp_call(r["t"] + dt.timedelta(seconds=2 + 3 * k, milliseconds=W.randint(0, 999)), 50 + n, k, key,
+                 "/services/data/v62.0/query", entity, W.randint(1, 40), HOSTS["etl-01"], "python-requests/2.32")
+for name, cols, rows in (("RestApi", REST_COLS, erp_rest), ("ApiTotalUsage", USAGE_COLS, erp_usage)):
+    with open(out("eventlogfiles", "erp", f"{name}_2026-11-19.csv"), "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n", quoting=csv.QUOTE_ALL)
+        w.writerow(cols)
+        for row in sorted(rows, key=lambda x: x["TIMESTAMP"]):
+            w.writerow([row.get(c, "") for c in cols])
+
 # --- Client token logs (the integrations' own JSON lines) -----------------------------------
 
 

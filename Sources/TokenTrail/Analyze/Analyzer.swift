@@ -11,6 +11,9 @@ public enum Analyzer {
         public var findings: [Finding]
         /// Fingerprints seen for the first time in this analysis.
         public var new: Set<String>
+        /// The incidents of the findings around the window (most severe first) and the ids new in this run.
+        public var incidents: [Incident] = []
+        public var newIncidents: Set<String> = []
         public init(findings: [Finding], new: Set<String>) {
             self.findings = findings
             self.new = new
@@ -95,7 +98,10 @@ public enum Analyzer {
                     """, [.integer(windowStart), .integer(windowEnd)] + ran + [.integer(grain)])
             }
         }
-        return Result(findings: findings, new: new)
+        var result = Result(findings: findings, new: new)
+        let incidents = try Timings.measure("incidents") { try Incidents.run(context.facts, runId: runId) }
+        (result.incidents, result.newIncidents) = (incidents.incidents, incidents.new)
+        return result
     }
 }
 

@@ -5,12 +5,28 @@ public protocol Rule: Sendable {
     var id: String { get }
     var title: String { get }
     var defaultSeverity: Severity { get }
+    /// What kind of cause its findings point to (incidents join findings of different kinds
+    /// only through a shared record or session).
+    var cause: Cause { get }
+    /// What to do now, in one or two sentences (an incident's narrative ends with it).
+    var remedy: String { get }
     /// Why this matters and what to check, in plain language.
     var rationale: String { get }
     /// Policy keys the rule reads (`apps[].subjects`, `rules.<id>.threshold`, …).
     var knobs: [String] { get }
     var examples: [RuleExample] { get }
     func evaluate(_ context: AnalysisContext) throws -> [Finding]
+}
+
+/// The kind of cause behind a finding. A stolen key and a slow clock on the same integration
+/// are two incidents, even within the same hour: they are fixed by different people.
+public enum Cause: String, Sendable {
+    /// Someone else may hold a key, token or session, or an app acts beyond what it should.
+    case misuse
+    /// The integration is broken or misconfigured (clock, audience, approvals, failures).
+    case breakage
+    /// Legacy or risky configuration that is not an event.
+    case hygiene
 }
 
 /// The registry: every rule, in catalog order. A test fails when a rule file exists that is

@@ -1,7 +1,7 @@
 /// The database layout. Fact tables are narrow: integer UTC milliseconds and symbols into
 /// `strings`; the `v_*` views resolve them into readable columns (documented in README).
 public enum Schema {
-    public static let version = 7
+    public static let version = 8
 
     static let tables = """
     CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -81,6 +81,14 @@ public enum Schema {
         user_agent INTEGER, client_name INTEGER, api_family INTEGER, query_fingerprint TEXT,
         job_id TEXT, batch_id TEXT, job_state INTEGER, operation INTEGER, records_failed INTEGER,
         PRIMARY KEY(time, key)) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS incidents(
+        id TEXT PRIMARY KEY, severity TEXT NOT NULL, title TEXT NOT NULL, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,
+        apps TEXT NOT NULL, users TEXT NOT NULL, ips TEXT NOT NULL, hosts TEXT NOT NULL, sessions TEXT NOT NULL,
+        findings TEXT NOT NULL, rules TEXT NOT NULL, api_calls INTEGER NOT NULL, records_read INTEGER NOT NULL,
+        entities TEXT NOT NULL, bulk_jobs TEXT NOT NULL, narrative TEXT NOT NULL, blast TEXT NOT NULL,
+        first_run INTEGER, last_run INTEGER) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS incident_findings(fingerprint TEXT PRIMARY KEY, incident_id TEXT NOT NULL) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS incident_findings_incident ON incident_findings(incident_id);
     CREATE TABLE IF NOT EXISTS idp_events(
         time INTEGER NOT NULL, key INTEGER NOT NULL, precision_ms INTEGER NOT NULL,
         source_id INTEGER NOT NULL, line INTEGER NOT NULL, provider INTEGER NOT NULL,
@@ -248,6 +256,12 @@ public enum Schema {
         CREATE VIEW v_clock_offsets AS SELECT host, \(iso("hour * 3600000")) AS hour_utc, hour * 3600000 AS hour_ms, estimator,
             median_ms, samples, spread_ms FROM clock_offsets;
         \(dailyViews(temporary: false))
+        DROP VIEW IF EXISTS v_incidents;
+        CREATE VIEW v_incidents AS SELECT id, severity, title, \(iso("first_seen")) AS first_seen_utc, \(iso("last_seen")) AS last_seen_utc,
+            first_seen AS first_seen_ms, last_seen AS last_seen_ms, apps, users, ips, hosts, sessions,
+            json_array_length(findings) AS finding_count, findings, rules, api_calls, records_read, entities, bulk_jobs,
+            narrative, first_run, last_run
+          FROM incidents;
         DROP VIEW IF EXISTS v_sources;
         CREATE VIEW v_sources AS SELECT id, path, sha256, bytes, format, timezone, rows_read, rows_stored,
             duplicates, rejects, repaired, positions, \(iso("first_time")) AS first_time_utc, \(iso("last_time")) AS last_time_utc,

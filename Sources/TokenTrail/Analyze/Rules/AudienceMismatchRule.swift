@@ -2,6 +2,8 @@ struct AudienceMismatchRule: Rule {
     let id = "audience-mismatch"
     let title = "JWT audience wrong for the org"
     let defaultSeverity = Severity.medium
+    let cause = Cause.breakage
+    let remedy = "Set `aud` to https://login.salesforce.com (production), https://test.salesforce.com (sandbox) or the org's My Domain URL."
     let rationale = """
         aud must be https://login.salesforce.com for production, https://test.salesforce.com for a sandbox, or the \
         org's My Domain / site URL. A wrong audience fails with "audience is invalid"; an audience for another \

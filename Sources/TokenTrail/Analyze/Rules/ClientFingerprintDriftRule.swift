@@ -2,6 +2,8 @@ struct ClientFingerprintDriftRule: Rule {
     let id = "client-fingerprint-drift"
     let title = "An integration logs in or calls the API with a client never seen for it"
     let defaultSeverity = Severity.medium
+    let cause = Cause.misuse
+    let remedy = "Confirm the vendor changed its client; if not, revoke the app's tokens and rotate its credentials."
     let rationale = """
         An integration always runs the same software: its logins show one browser or agent (ELF Login BROWSER_TYPE, \
         Login History Browser) and its API calls one client (RestApi USER_AGENT, API CLIENT_NAME). A new one, \

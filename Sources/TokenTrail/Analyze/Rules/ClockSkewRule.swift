@@ -2,6 +2,8 @@ struct ClockSkewRule: Rule {
     let id = "clock-skew"
     let title = "Client host clock off by more than the tolerance"
     let defaultSeverity = Severity.medium
+    let cause = Cause.breakage
+    let remedy = "Fix time sync (NTP/chrony) on the client host; the failures stop once its clock is right."
     let rationale = """
         A JWT's iat and exp come from the client's clock. A host running minutes behind sends assertions that are \
         already expired when they arrive (or, ahead, not yet valid), and its logs cannot be lined up with the \

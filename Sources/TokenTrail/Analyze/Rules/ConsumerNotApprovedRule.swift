@@ -2,6 +2,8 @@ struct ConsumerNotApprovedRule: Rule {
     let id = "consumer-not-approved"
     let title = "User not approved for the connected app"
     let defaultSeverity = Severity.medium
+    let cause = Cause.breakage
+    let remedy = "Pre-authorize the user for the app (Admin approved users: profile or permission set), or correct the subject."
     let rationale = """
         "user hasn't approved this consumer", "Not approved for access" and invalid_app_access mean the subject is \
         not pre-authorized for the app (profile or permission set not assigned, or admin approval required). For an \

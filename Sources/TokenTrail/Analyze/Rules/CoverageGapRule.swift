@@ -2,6 +2,8 @@ struct CoverageGapRule: Rule {
     let id = "coverage-gap"
     let title = "Gaps in the evidence: missing days, re-issued files, rejected rows"
     let defaultSeverity = Severity.info
+    let cause = Cause.hygiene
+    let remedy = "Export the missing period again (or fix the export job) so no rule is blind there."
     let rationale = """
         Every other rule is only as good as the data under it. A day without logins in an export that has them every \
         day, a file re-issued with different content, or rows that could not be read are places where an incident \

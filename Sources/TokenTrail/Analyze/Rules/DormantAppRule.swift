@@ -2,6 +2,8 @@ struct DormantAppRule: Rule {
     let id = "dormant-app"
     let title = "App or integration user active again after a long silence"
     let defaultSeverity = Severity.medium
+    let cause = Cause.misuse
+    let remedy = "Confirm the app or user was meant to come back; otherwise revoke its tokens and deactivate it."
     let rationale = """
         A connected app or integration user that has been silent for weeks and suddenly logs in again is either a \
         forgotten integration revived or a forgotten credential put to use. Confirm someone intended it; retire \

@@ -2,6 +2,8 @@ struct ExpiredAssertionRule: Rule {
     let id = "expired-assertion"
     let title = "Assertions already expired on arrival"
     let defaultSeverity = Severity.high
+    let cause = Cause.breakage
+    let remedy = "Fix time sync (NTP/chrony) on the client host, or set `exp` a little further ahead (at most 3 minutes)."
     let rationale = """
         "expired authorization code" (JWT bearer), LOGIN_OAUTH_INVALID_TIMESTAMP or an expired SAML assertion means \
         the assertion's exp had passed when Salesforce checked it: almost always a client clock running behind, or a \

@@ -2,6 +2,8 @@ struct FailureBurstRule: Rule {
     let id = "failure-burst"
     let title = "Burst of failed logins or token requests"
     let defaultSeverity = Severity.high
+    let cause = Cause.breakage
+    let remedy = "Find what changed on the client at the start of the burst (a deploy, a rotated key, a config push) and fix or roll it back."
     let rationale = """
         Many failures in a short time for one app, user, IP or client host is either a broken deployment hammering \
         the token endpoint (and soon the login rate limit) or someone guessing. The densest burst is reported with \

@@ -2,6 +2,8 @@ struct JWTOnClientCredentialsAppRule: Rule {
     let id = "jwt-on-client-credentials-app"
     let title = "Client credentials app also used by JWT bearer as another user"
     let defaultSeverity = Severity.medium
+    let cause = Cause.hygiene
+    let remedy = "Decide which flow the app needs and disable the other; with both on, the key can act as any pre-authorized user."
     let rationale = """
         An app with both flows enabled can be used by JWT bearer to act as any pre-authorized user, not only its Run \
         As user. If the app is meant for client credentials, disable JWT bearer on it (or remove its certificate) and \

@@ -2,6 +2,8 @@ struct LegacyFlowRule: Rule {
     let id = "legacy-flow"
     let title = "Legacy authentication: username-password OAuth, SOAP login(), old TLS"
     let defaultSeverity = Severity.low
+    let cause = Cause.hygiene
+    let remedy = "Move the client off the username-password flow (or SOAP login(), old TLS) to JWT bearer or client credentials."
     let rationale = """
         The OAuth username-password flow and SOAP login() send a password (often with its security token) instead of \
         a key or secret that can be scoped and rotated; TLS below 1.2 is being retired. Move these integrations to \

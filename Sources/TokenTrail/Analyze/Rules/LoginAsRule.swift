@@ -2,6 +2,8 @@ struct LoginAsRule: Rule {
     let id = "login-as"
     let title = "Administrator logged in as another user"
     let defaultSeverity = Severity.info
+    let cause = Cause.misuse
+    let remedy = "Confirm with the admin that the login-as was a support request."
     let rationale = """
         Login As is a normal support tool, but everything done in that session is attributed to the impersonated \
         user. Listed so a reviewer can match it to a support ticket; the policy can disable the rule.

@@ -2,6 +2,8 @@ struct LongLivedAssertionRule: Rule {
     let id = "long-lived-assertion"
     let title = "JWT assertions valid for longer than allowed"
     let defaultSeverity = Severity.low
+    let cause = Cause.hygiene
+    let remedy = "Set `exp` to at most 3 minutes after `iat` (and in seconds, not milliseconds)."
     let rationale = """
         Salesforce asks for exp within 3 minutes but does not enforce it: a long-lived assertion that leaks (a log, \
         a proxy) can be replayed until it expires. A lifetime of days often means exp was written in milliseconds \

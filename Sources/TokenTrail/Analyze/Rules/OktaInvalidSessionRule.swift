@@ -2,6 +2,8 @@ struct OktaInvalidSessionRule: Rule {
     let id = "okta-invalid-session"
     let title = "Okta API calls rejected: invalid session or token"
     let defaultSeverity = Severity.medium
+    let cause = Cause.breakage
+    let remedy = "Send Okta API tokens as `Authorization: SSWS <token>`; replace a revoked or expired token."
     let rationale = """
         Okta answers E0000005 "Invalid session" when a request carries no usable credentials, usually an \
         Authorization header with the wrong scheme (Bearer instead of SSWS) or none at all, and E0000011 "Invalid \

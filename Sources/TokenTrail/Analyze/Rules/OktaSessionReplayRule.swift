@@ -2,6 +2,8 @@ struct OktaSessionReplayRule: Rule {
     let id = "okta-session-replay"
     let title = "Okta session used from a second address and client without a new sign-in"
     let defaultSeverity = Severity.high
+    let cause = Cause.misuse
+    let remedy = "Clear the user's Okta sessions, reset their factors, and check the device the session was signed in from."
     let rationale = """
         An Okta session (authenticationContext.externalSessionId) or device token (debugContext.debugData.dtHash) \
         belongs to the browser that signed in. The same session used from another address and another user agent, \

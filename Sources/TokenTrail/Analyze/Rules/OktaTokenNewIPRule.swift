@@ -2,6 +2,8 @@ struct OktaTokenNewIPRule: Rule {
     let id = "okta-token-new-ip"
     let title = "Okta API token or OAuth client used from a new network"
     let defaultSeverity = Severity.medium
+    let cause = Cause.misuse
+    let remedy = "Confirm the network is the client's own; otherwise revoke the Okta API token or rotate the OAuth client's secret."
     let rationale = """
         An Okta API token (transaction.detail.requestApiTokenId) or OAuth client (client.id) belongs to an integration \
         that runs from a few hosts. Used from a network never seen for it, the token may have left those hosts. Judged \

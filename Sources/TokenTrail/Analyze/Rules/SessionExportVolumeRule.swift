@@ -2,6 +2,8 @@ struct SessionExportVolumeRule: Rule {
     let id = "session-export-volume"
     let title = "One session read far more records than usual"
     let defaultSeverity = Severity.high
+    let cause = Cause.misuse
+    let remedy = "Confirm the export was expected; if not, revoke the session's tokens, rotate the app's credentials, and find where the data went."
     let rationale = """
         The records one login session reads through the API, REST and Bulk (ROWS_PROCESSED, Bulk job records) are \
         what leaves the org. A session that reads far more than that user's sessions did before (p99 × factor) is an \

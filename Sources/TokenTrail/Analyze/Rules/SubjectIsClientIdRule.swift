@@ -2,6 +2,8 @@ struct SubjectIsClientIdRule: Rule {
     let id = "subject-is-client-id"
     let title = "JWT subject set to the consumer key"
     let defaultSeverity = Severity.medium
+    let cause = Cause.breakage
+    let remedy = "Set the JWT `sub` to the integration user's username, not the consumer key."
     let rationale = """
         `sub` must be the Salesforce username the integration acts as; a client that puts its consumer key there \
         is misconfigured, and Salesforce answers "user hasn't approved this consumer". Fix the client's subject.

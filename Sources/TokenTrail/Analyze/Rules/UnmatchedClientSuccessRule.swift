@@ -2,6 +2,8 @@ struct UnmatchedClientSuccessRule: Rule {
     let id = "unmatched-client-success"
     let title = "Successful token request with no server login"
     let defaultSeverity = Severity.low
+    let cause = Cause.breakage
+    let remedy = "Check the exports cover that time and that the client talks to this org; a gap hides logins from every rule."
     let rationale = """
         A token the client received should appear as a login on the server. When the exports cover that time and it \
         does not, either the export is incomplete (a missing file, a filtered query) or the client talks to another \

@@ -1,0 +1,186 @@
+/// Groups the stored findings around an analysis window into incidents, gives each its blast
+/// radius and narrative, and stores them (`incidents`, `incident_findings`). Re-running over
+/// the same data changes nothing; a new finding linked to an incident joins it under its id.
+public enum Incidents {
+    public struct Result {
+        /// The incidents of the findings around the window, most severe first.
+        public var incidents: [Incident] = []
+        /// Ids first made by this run.
+        public var new: Set<String> = []
+        public init() {}
+    }
+
+    /// How far before an incident's first finding, and after its last, its sessions' API
+    /// activity is counted (a session starts before the finding; the token is used after it).
+    static let beforeMs: Int64 = 3_600_000
+    static let afterMs: Int64 = 86_400_000
+    /// Keyless logins an incident looks up calls for (an app-wide finding can cite thousands).
+    static let maxKeyless = 200
+
+    public static func run(_ facts: Facts, runId: Int64?) throws -> Result {
+        let db = facts.db
+        // Findings active in the window, and those of the 24 h before it that a new finding can join.
+        var findings = try Finding.load(db: db, since: facts.windowStart - IncidentGrouping.pairWindowMs, until: facts.windowEnd)
+        // With the other findings of the stored incidents they are in: an incident is regrouped whole.
+        let around = Set(findings.map(\.fingerprint))
+        let partners = try db.rows("""
+            SELECT DISTINCT o.fingerprint FROM incident_findings m JOIN incident_findings o ON o.incident_id = m.incident_id
+            WHERE m.fingerprint IN (SELECT value FROM json_each(?))
+            """, [.text(JSONValue.array(around.sorted().map { .string($0) }).serialized)]).compactMap { $0[0].string }.filter { !around.contains($0) }
+        if !partners.isEmpty { findings = (findings + (try Finding.load(db: db, fingerprints: partners))).sorted(by: Finding.reviewOrder) }
+        guard let from = findings.map(\.firstSeen).min(), let to = findings.map(\.lastSeen).max() else { return Result() }
+        let records = try Timings.measure("  incident evidence") {
+            try facts.evidenceRecords(findings.map(\.evidence), from: from - afterMs, to: to + afterMs)
+        }
+        let members = zip(findings, records).map {
+            IncidentGrouping.Member(finding: $0, cause: RuleCatalog.rule(id: $0.rule)?.cause ?? .misuse, records: $1)
+        }
+        let groups = IncidentGrouping.groups(members)
+        let stored = try storedIncidents(db, of: findings.map(\.fingerprint))
+        let ids = assignIds(groups, findings: findings, stored: stored)
+
+        var incidents: [Incident] = [], merged: [EvidenceRecords] = [], scopes: [IncidentScope] = []
+        for (group, id) in zip(groups, ids) {
+            let list = group.map { findings[$0] }   // review order: `load` sorts that way and the indices ascend
+            var all = EvidenceRecords()
+            for i in group { all.merge(records[i]) }
+            all.keyless = Array(Set(all.keyless).sorted { ($0.time, $0.ip) < ($1.time, $1.ip) }.prefix(maxKeyless))
+            let incident = try describe(id: id, list, records: all, facts: facts)
+            var scope = IncidentScope(from: min(incident.firstSeen, all.keyless.first?.time ?? .max) - beforeMs, to: incident.lastSeen + afterMs)
+            scope.sessions = all.sessions
+            scope.keyless = all.keyless
+            incidents.append(incident)
+            merged.append(all)
+            scopes.append(scope)
+        }
+        let blasts = try Timings.measure("  blast radius") { try facts.blastRadius(scopes) }
+        for i in incidents.indices {
+            incidents[i].blast = blasts[i]
+            incidents[i].narrative = Narrative.text(incidents[i], findings: groups[i].map { findings[$0] }, records: merged[i])
+        }
+        incidents.sort(by: Incident.reviewOrder)
+        var result = Result()
+        result.incidents = incidents
+        result.new = try store(db, incidents, replacing: stored, of: findings.map(\.fingerprint), runId: runId)
+        return result
+    }
+
+    /// Each group's id: the id one of its findings already had (the oldest such incident's),
+    /// else one derived from its earliest finding's fingerprint. An id goes to one group only.
+    static func assignIds(_ groups: [[Int]], findings: [Finding], stored: [String: (id: String, first: Int64)]) -> [String] {
+        var ids = Array(repeating: "", count: groups.count), used: Set<String> = Set(stored.values.map(\.id))
+        var claimed: Set<String> = []
+        // Groups with a stored id first, the oldest incidents first, so a merge keeps the oldest id.
+        let withStored = groups.indices.compactMap { g -> (Int, String, Int64)? in
+            let previous = groups[g].compactMap { stored[findings[$0].fingerprint] }.min { ($0.first, $0.id) < ($1.first, $1.id) }
+            return previous.map { (g, $0.id, $0.first) }
+        }.sorted { ($0.2, $0.1) < ($1.2, $1.1) }
+        for (g, _, _) in withStored {
+            let candidates = groups[g].compactMap { stored[findings[$0].fingerprint] }.sorted { ($0.first, $0.id) < ($1.first, $1.id) }
+            if let free = candidates.first(where: { !claimed.contains($0.id) }) {
+                ids[g] = free.id
+                claimed.insert(free.id)
+            }
+        }
+        for g in groups.indices where ids[g].isEmpty {
+            let earliest = groups[g].map { findings[$0] }.sorted { ($0.firstSeen, $0.fingerprint) < ($1.firstSeen, $1.fingerprint) }
+            var id = Incident.id(from: earliest[0].fingerprint)
+            // Another group (or an incident outside this window) has it: take the next finding's, else a suffix.
+            if used.contains(id) || claimed.contains(id) {
+                id = earliest.map { Incident.id(from: $0.fingerprint) }.first { !used.contains($0) && !claimed.contains($0) }
+                    ?? (1...).lazy.map { "\(id)-\($0)" }.first { !used.contains($0) && !claimed.contains($0) }!
+            }
+            ids[g] = id
+            claimed.insert(id)
+            used.insert(id)
+        }
+        return ids
+    }
+
+    /// Title, severity, times and who/where of a group of findings in review order.
+    static func describe(id: String, _ findings: [Finding], records: EvidenceRecords, facts: Facts) throws -> Incident {
+        let lead = findings[0]
+        let subject = [lead.app ?? lead.host, lead.user.map { "as \($0)" }, lead.sourceIp.map { "from \($0)" }].compactMap { $0 }
+            .joined(separator: " ")
+        let title = (RuleCatalog.rule(id: lead.rule)?.title ?? lead.rule) + (subject.isEmpty ? "" : ": " + subject)
+        // Its time is its problems' time: a hygiene note that joined it (a legacy flow seen all month) does not stretch it.
+        let timed = findings.filter { $0.severity >= IncidentGrouping.seed }.isEmpty ? findings : findings.filter { $0.severity >= IncidentGrouping.seed }
+        var incident = Incident(id: id, severity: findings.map(\.severity).max() ?? lead.severity, title: title,
+                                firstSeen: timed.map(\.firstSeen).min() ?? lead.firstSeen, lastSeen: timed.map(\.lastSeen).max() ?? lead.lastSeen)
+        func distinct(_ values: [String?]) -> [String] {
+            var seen: Set<String> = [], out: [String] = []
+            for case let v? in values where !v.isEmpty && seen.insert(v).inserted { out.append(v) }
+            return out
+        }
+        incident.apps = distinct(findings.map(\.app))
+        incident.users = distinct(findings.flatMap { [$0.user] + $0.users.map(\.name) })
+        incident.ips = distinct(findings.map(\.sourceIp))
+        incident.hosts = distinct(findings.map(\.host))
+        incident.sessions = records.sessions.sorted()
+        incident.findings = findings.map(\.fingerprint)
+        incident.rules = findings.map(\.rule)
+        return incident
+    }
+
+    /// The incident each of these findings was stored in, with that incident's first time.
+    static func storedIncidents(_ db: Database, of fingerprints: [String]) throws -> [String: (id: String, first: Int64)] {
+        var out: [String: (id: String, first: Int64)] = [:]
+        let query = try db.prepare("""
+            SELECT m.incident_id, i.first_seen FROM incident_findings m JOIN incidents i ON i.id = m.incident_id WHERE m.fingerprint = ?
+            """)
+        for fingerprint in fingerprints {
+            query.bind(fingerprint, at: 1)
+            if try query.step(), let id = query.text(at: 0) { out[fingerprint] = (id, query.int(at: 1)) }
+            query.reset()
+        }
+        return out
+    }
+
+    /// Replaces the stored incidents of these findings with `incidents`; returns the ids that are new.
+    static func store(_ db: Database, _ incidents: [Incident], replacing stored: [String: (id: String, first: Int64)],
+                      of fingerprints: [String], runId: Int64?) throws -> Set<String> {
+        var new: Set<String> = []
+        try db.transaction {
+            let exists = try db.prepare("SELECT 1 FROM incidents WHERE id = ?")
+            let forget = try db.prepare("DELETE FROM incident_findings WHERE fingerprint = ?")
+            for fingerprint in fingerprints { try forget.bind([.text(fingerprint)]); try forget.run() }
+            // An incident whose findings all moved elsewhere (merged into an older one) is gone.
+            let kept = Set(incidents.map(\.id))
+            for id in Set(stored.values.map(\.id)).subtracting(kept) {
+                if try db.scalar("SELECT count(*) FROM incident_findings WHERE incident_id = ?", [.text(id)]).int == 0 {
+                    _ = try db.rows("DELETE FROM incidents WHERE id = ?", [.text(id)])
+                }
+            }
+            let upsert = try db.prepare("""
+                INSERT INTO incidents(id, severity, title, first_seen, last_seen, apps, users, ips, hosts, sessions, findings, rules,
+                                      api_calls, records_read, entities, bulk_jobs, narrative, blast, first_run, last_run)
+                VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                ON CONFLICT(id) DO UPDATE SET severity = excluded.severity, title = excluded.title, first_seen = excluded.first_seen,
+                    last_seen = excluded.last_seen, apps = excluded.apps, users = excluded.users, ips = excluded.ips, hosts = excluded.hosts,
+                    sessions = excluded.sessions, findings = excluded.findings, rules = excluded.rules, api_calls = excluded.api_calls,
+                    records_read = excluded.records_read, entities = excluded.entities, bulk_jobs = excluded.bulk_jobs,
+                    narrative = excluded.narrative, blast = excluded.blast, last_run = excluded.last_run
+                """)
+            let member = try db.prepare("INSERT OR REPLACE INTO incident_findings(fingerprint, incident_id) VALUES(?, ?)")
+            func strings(_ list: [String]) -> SQLValue { .text(JSONValue.array(list.map { .string($0) }).serialized) }
+            for incident in incidents {
+                exists.bind(incident.id, at: 1)
+                if try !exists.step() { new.insert(incident.id) }
+                exists.reset()
+                let json = incident.jsonValue, run: SQLValue = runId.map { .integer($0) } ?? .null
+                try upsert.bind([.text(incident.id), .text(incident.severity.rawValue), .text(incident.title),
+                                 .integer(incident.firstSeen), .integer(incident.lastSeen), strings(incident.apps), strings(incident.users),
+                                 strings(incident.ips), strings(incident.hosts), strings(incident.sessions), strings(incident.findings),
+                                 strings(incident.rules), .integer(incident.blast.apiCalls), .integer(incident.blast.recordsRead),
+                                 .text(json["entities"]?.serialized ?? "[]"), .text(json["bulk_jobs"]?.serialized ?? "[]"),
+                                 .text(incident.narrative), .text(incident.blast.jsonValue.serialized), run, run])
+                try upsert.run()
+                for fingerprint in incident.findings {
+                    try member.bind([.text(fingerprint), .text(incident.id)])
+                    try member.run()
+                }
+            }
+        }
+        return new
+    }
+}

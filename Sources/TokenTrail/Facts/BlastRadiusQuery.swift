@@ -1,0 +1,202 @@
+/// Where one incident's API activity is looked for: its sessions' keys, and the logins that
+/// carry none (their calls are found by user + address + time), within [from, to].
+public struct IncidentScope: Sendable {
+    public var sessions: Set<String> = []
+    public var keyless: [KeylessLogin] = []
+    public var from: Int64
+    public var to: Int64
+    public init(from: Int64, to: Int64) { self.from = from; self.to = to }
+}
+
+extension Facts {
+    /// How long after a keyless login its user's calls from the same address are counted as
+    /// that login's (Salesforce's default session timeout is 2 hours).
+    static let keylessSessionMs: Int64 = 2 * 3_600_000
+
+    /// The blast radius of each scope, from API, RestApi, Bulk and ApiTotalUsage rows: one
+    /// pass over the rows of the union of the scopes' periods for the keys (a temp table of
+    /// keys probed by each row), and one indexed range per keyless (user, address).
+    func blastRadius(_ scopes: [IncidentScope]) throws -> [BlastRadius] {
+        var tallies = Array(repeating: BlastTally(), count: scopes.count)
+        let types = try ApiEventTypes(names)
+        let columns = "a.time, a.key, a.event_type, a.entity, a.rows, a.job_id, a.job_state, a.operation, a.source_id, a.line, a.app, a.client_ip"
+        try db.execute("""
+            CREATE TEMP TABLE IF NOT EXISTS incident_keys(key TEXT NOT NULL, scope INTEGER NOT NULL, PRIMARY KEY(key, scope)) WITHOUT ROWID;
+            DELETE FROM temp.incident_keys;
+            """)
+        var from = Int64.max, to = Int64.min
+        try db.transaction {
+            let insert = try db.prepare("INSERT OR IGNORE INTO temp.incident_keys VALUES(?, ?)")
+            for (i, scope) in scopes.enumerated() where !scope.sessions.isEmpty {
+                for key in scope.sessions {
+                    try insert.bind([.text(key), .integer(Int64(i))])
+                    try insert.run()
+                }
+                from = min(from, scope.from)
+                to = max(to, scope.to)
+            }
+        }
+        if from <= to {
+            // A row's login key joins it to its login; its session key only when it has no login key.
+            let keyed = try db.prepare("""
+                SELECT k.scope, \(columns) FROM api_activity a CROSS JOIN temp.incident_keys k
+                WHERE a.time BETWEEN ? AND ? AND k.key = coalesce(nullif(a.login_key, ''), a.session_key)
+                """)
+            try keyed.bind([.integer(from), .integer(to)])
+            while try keyed.step() {
+                let i = Int(keyed.int(at: 0)), time = keyed.int(at: 1)
+                guard time >= scopes[i].from, time <= scopes[i].to else { continue }
+                try tallies[i].add(keyed, offset: 1, types: types, byKey: true, facts: self)
+            }
+        }
+        // Keyless logins: the same user's calls from the same address, from the login to 2 h after the last one.
+        let directory = try usernames()
+        var idsOfName: [String: [String]] = [:]
+        for (id, name) in directory { idsOfName[name, default: []].append(id) }
+        for (i, scope) in scopes.enumerated() where !scope.keyless.isEmpty {
+            var spans: [UserAddress: (first: Int64, last: Int64, login: KeylessLogin)] = [:]
+            for login in scope.keyless where login.ip != 0 {
+                let who = UserAddress(user: login.username != 0 ? login.username : login.userId, ip: login.ip)
+                let span = spans[who] ?? (login.time, login.time, login)
+                spans[who] = (min(span.first, login.time), max(span.last, login.time), span.login)
+            }
+            for (who, span) in spans.sorted(by: { ($0.value.first, $0.key.ip) < ($1.value.first, $1.key.ip) }) {
+                var users: Set<Int64> = [who.user, span.login.userId, span.login.username]
+                if let name = try names.name(span.login.username) {
+                    for id in idsOfName[name] ?? [] { users.insert(try names.id(id)) }
+                }
+                users.remove(0)
+                let list = users.map(String.init).joined(separator: ",")
+                let rows = try db.prepare("""
+                    SELECT \(columns), a.login_key, a.session_key FROM api_activity a
+                    WHERE a.time BETWEEN ? AND ? AND a.client_ip = ? AND (a.username IN (\(list)) OR a.user_id IN (\(list)))
+                    """)
+                try rows.bind([.integer(span.first), .integer(span.last + Self.keylessSessionMs), .integer(who.ip)])
+                while try rows.step() {
+                    // A row of one of the incident's own sessions is counted once, by its key.
+                    let key = rows.text(at: 12).flatMap { $0.isEmpty ? nil : $0 } ?? rows.text(at: 13)
+                    if let key, scope.sessions.contains(key) { continue }
+                    // A row naming another app is not this login's.
+                    let app = rows.int(at: 10)
+                    if app != 0, span.login.app != 0, app != span.login.app { continue }
+                    try tallies[i].add(rows, offset: 0, types: types, byKey: false, facts: self)
+                }
+            }
+        }
+        var out: [BlastRadius] = []
+        for (i, scope) in scopes.enumerated() {
+            var blast = try tallies[i].result(self)
+            blast.exported = try exportedEventTypes(from: scope.from, to: scope.to)
+            out.append(blast)
+        }
+        return out
+    }
+
+    /// The API event types whose ELF files cover some of [from, to], by their usual names.
+    func exportedEventTypes(from: Int64, to: Int64) throws -> [String] {
+        try db.rows("""
+            SELECT DISTINCT substr(format, 5) FROM sources WHERE format LIKE 'elf\\_%' ESCAPE '\\'
+              AND last_time >= ? AND first_time <= ? ORDER BY 1
+            """, [.integer(from), .integer(to)]).compactMap { $0[0].string }
+            .filter { !["login", "logout", "loginas"].contains($0) }.map { ApiEventTypes.displayName($0) }
+    }
+}
+
+/// Symbols of the event types and Bulk states a blast radius tells apart.
+struct ApiEventTypes {
+    let usage: Int64, notCalls: Set<Int64>, bulk: Set<Int64>, bulk2: Int64, completed: Set<Int64>
+
+    init(_ names: SymbolNames) throws {
+        func ids(_ values: [String]) throws -> Set<Int64> { Set(try values.map { try names.id($0) }.filter { $0 != 0 }) }
+        usage = try names.id("ApiTotalUsage")
+        notCalls = try ids(["Logout", "LoginAs", "Login"])
+        bulk = try ids(["BulkApi", "BulkApi2"])
+        bulk2 = try names.id("BulkApi2")
+        completed = try ids(["complete", "jobcomplete", "Complete", "JobComplete", "COMPLETE", "JOBCOMPLETE"])
+    }
+
+    static let known = ["api": "API", "restapi": "RestApi", "apitotalusage": "ApiTotalUsage", "bulkapi": "BulkApi",
+                        "bulkapi2": "BulkApi2", "login": "Login", "logout": "Logout", "loginas": "LoginAs", "uri": "URI",
+                        "report": "Report", "reportexport": "ReportExport", "lightningpageview": "LightningPageView"]
+
+    /// `restapi` → `RestApi`: the name Event Monitoring gives the type.
+    static func displayName(_ lowered: String) -> String { known[lowered] ?? lowered }
+}
+
+/// A blast radius being counted, on symbols (names are resolved once at the end).
+struct BlastTally {
+    struct Job { var entity: Int64 = 0, operation: Int64 = 0, state: Int64 = 0, stateTime = Int64.min, records: Int64 = 0, first = Int64.max, last = Int64.min }
+    var seen: Set<SymbolPair> = []
+    var keyedCalls: Int64 = 0, usageCalls: Int64 = 0, records: Int64 = 0
+    var callsByType: [Int64: Int64] = [:]
+    var keyedEntities: [Int64: (calls: Int64, records: Int64)] = [:], usageEntities: [Int64: (calls: Int64, records: Int64)] = [:]
+    var jobs: [String: Job] = [:]
+    var first = Int64.max, last = Int64.min
+    var hourly: [Int64: Int64] = [:]
+    var evidence: [(time: Int64, source: Int64, line: Int64)] = []
+    var byKey = 0, byAddress = 0
+    var addresses: [Int64: (calls: Int64, records: Int64)] = [:]
+
+    /// One row (columns from `offset`: time, key, event_type, entity, rows, job_id, job_state, operation, source_id, line, app, client_ip).
+    mutating func add(_ row: Statement, offset o: Int32, types: ApiEventTypes, byKey keyed: Bool, facts: Facts) throws {
+        let time = row.int(at: o), type = row.int(at: o + 2)
+        guard seen.insert(SymbolPair(first: time, second: row.int(at: o + 1))).inserted, !types.notCalls.contains(type) else { return }
+        if keyed { byKey += 1 } else { byAddress += 1 }
+        first = min(first, time)
+        last = max(last, time)
+        callsByType[type, default: 0] += 1
+        let entity = row.int(at: o + 3), state = row.int(at: o + 6)
+        // Bulk 2.0 rows repeat a job's count in every state: only completed states are records read.
+        let read = row.isNull(at: o + 4) || (type == types.bulk2 && !types.completed.contains(state)) ? 0 : row.int(at: o + 4)
+        let ip = row.int(at: o + 11)
+        if type != types.usage { addresses[ip, default: (0, 0)].calls += 1; addresses[ip, default: (0, 0)].records += read }
+        if type == types.usage {
+            usageCalls += 1
+            usageEntities[entity, default: (0, 0)].calls += 1
+        } else {
+            keyedCalls += 1
+            records += read
+            keyedEntities[entity, default: (0, 0)].calls += 1
+            keyedEntities[entity, default: (0, 0)].records += read
+            if read > 0 { hourly[time / 3_600_000 * 3_600_000, default: 0] += read }
+        }
+        if types.bulk.contains(type), let id = row.text(at: o + 5), !id.isEmpty {
+            var job = jobs[id] ?? Job()
+            if job.entity == 0 { job.entity = entity }
+            if job.operation == 0 { job.operation = row.int(at: o + 7) }
+            if state != 0, time >= job.stateTime { (job.state, job.stateTime) = (state, time) }
+            job.records += read
+            job.first = min(job.first, time)
+            job.last = max(job.last, time)
+            jobs[id] = job
+        }
+        if evidence.count < BlastRadius.maxEvidence { evidence.append((time, row.int(at: o + 8), row.int(at: o + 9))) }
+    }
+
+    func result(_ facts: Facts) throws -> BlastRadius {
+        let names = facts.names
+        var b = BlastRadius()
+        b.evidence = try evidence.sorted { ($0.time, $0.source, $0.line) < ($1.time, $1.source, $1.line) }
+            .map { try facts.evidence(source: $0.source, line: $0.line) }
+        b.apiCalls = max(keyedCalls, usageCalls)
+        b.recordsRead = records
+        for (type, n) in callsByType { b.callsByType[try names.name(type) ?? "?", default: 0] += n }
+        // ApiTotalUsage names the same calls as the keyed types: its entities only where it saw more.
+        let entities = keyedCalls >= usageCalls ? keyedEntities : usageEntities
+        b.entities = try entities.compactMap { entity, tally in
+            try names.name(entity).map { BlastRadius.Entity(name: $0, calls: tally.calls, records: tally.records) }
+        }.sorted { ($1.records, $1.calls, $0.name) < ($0.records, $0.calls, $1.name) }
+        b.bulkJobs = try jobs.map { id, job in
+            BlastRadius.BulkJob(id: id, entity: try names.name(job.entity), operation: try names.name(job.operation),
+                                state: try names.name(job.state), records: job.records, first: job.first, last: job.last)
+        }.sorted { ($0.first, $0.id) < ($1.first, $1.id) }
+        if first <= last { (b.first, b.last) = (first, last) }
+        b.addresses = try addresses.map { ip, tally in
+            BlastRadius.Address(ip: try names.name(ip) ?? "(none)", calls: tally.calls, records: tally.records)
+        }.sorted { ($1.records, $1.calls, $0.ip) < ($0.records, $0.calls, $1.ip) }
+        b.hourly = hourly
+        b.matchedByKey = byKey
+        b.matchedByAddress = byAddress
+        return b
+    }
+}

@@ -1,0 +1,46 @@
+/// Incidents for machines (NDJSON, keys in DESIGN.md) and for people (the scan's terminal list).
+public enum IncidentsOutput {
+    public static func ndjson(_ incidents: [Incident]) -> String {
+        incidents.map(\.json).joined(separator: "\n") + (incidents.isEmpty ? "" : "\n")
+    }
+
+    /// One block per incident at or above `minimum`: severity, id, title, when, what was read.
+    public static func text(_ incidents: [Incident], new: Set<String>, minimum: Severity = .medium) -> String {
+        let shown = incidents.filter { $0.severity >= minimum }
+        guard !shown.isEmpty else { return "" }
+        var out = "\nIncidents (\(shown.count)), most severe first:\n"
+        for i in shown {
+            out += "  \(i.severity.rawValue.uppercased().padding(toLength: 8, withPad: " ", startingAt: 0)) \(i.id)\(new.contains(i.id) ? " (new)" : "")  \(i.title)\n"
+            out += "           \(Narrative.span(i.firstSeen, i.lastSeen)) · \(i.findings.count) finding(s): \(Array(Set(i.rules)).sorted().joined(separator: ", "))\n"
+            out += "           \(radius(i))\n"
+        }
+        out += "  (tokentrail timeline --incident ID lists what each one did)\n"
+        return TerminalSummary.sanitizeLines(out)
+    }
+
+    /// "190,226 records read in 13 API call(s): Case 184,223, …", or what could not be seen.
+    static func radius(_ i: Incident) -> String {
+        let b = i.blast
+        if b.isEmpty {
+            return b.exported.isEmpty ? "no API event log files cover this period" : "no API activity in the exports for these sessions"
+        }
+        let top = b.entities.prefix(3).filter { $0.records > 0 }.map { "\($0.name) \(Narrative.number($0.records))" }
+        return "\(Narrative.number(b.recordsRead)) record(s) read in \(Narrative.number(b.apiCalls)) API call(s)" + (top.isEmpty ? "" : ": " + top.joined(separator: ", "))
+            + (b.bulkJobs.isEmpty ? "" : "; \(b.bulkJobs.count) Bulk job(s)")
+    }
+
+    /// A plain-language summary of a run's incidents, for chat webhooks (Slack and Teams show `text`).
+    public static func summary(_ incidents: [Incident], findings: Int) -> String {
+        guard !incidents.isEmpty else { return "TokenTrail: \(findings) finding(s), no incident at medium or above." }
+        let counts = Severity.allCases.reversed().compactMap { s -> String? in
+            let n = incidents.filter { $0.severity == s }.count
+            return n == 0 ? nil : "\(n) \(s.rawValue)"
+        }.joined(separator: ", ")
+        var out = "TokenTrail: \(incidents.count) incident(s) (\(counts)) from \(findings) finding(s)."
+        for i in incidents.prefix(5) {
+            out += "\n• [\(i.severity.rawValue.uppercased())] \(i.title) (\(UTCTime.iso(i.firstSeen))): \(radius(i)). \(i.id)"
+        }
+        if incidents.count > 5 { out += "\n… and \(incidents.count - 5) more." }
+        return out
+    }
+}
