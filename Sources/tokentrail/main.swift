@@ -47,8 +47,11 @@ func scanRequest(_ parsed: ParsedArguments) -> ScanPipeline.Request {
     let webhookOptions = [parsed.values["--webhook"].map(Webhook.Source.argument), parsed.values["--webhook-url-file"].map(Webhook.Source.file)]
         .compactMap { $0 }
     if webhookOptions.count > 1 { usageError("give the webhook once: --webhook URL or --webhook-url-file FILE") }
-    if !analyze, parsed.values["--findings"] != nil || parsed.values["--fail-on"] != nil || !webhookOptions.isEmpty {
-        usageError("--no-analysis produces no findings: drop --findings / --fail-on / --webhook")
+    if !analyze, parsed.values["--findings"] != nil || parsed.values["--incidents"] != nil || parsed.values["--fail-on"] != nil || !webhookOptions.isEmpty {
+        usageError("--no-analysis produces no findings: drop --findings / --incidents / --fail-on / --webhook")
+    }
+    if parsed.values["--findings"] == "-" && parsed.values["--incidents"] == "-" {
+        usageError("only one of --findings and --incidents can go to stdout ('-'): write the other to a file")
     }
     let environmentHook = ProcessInfo.processInfo.environment[Webhook.environmentVariable].flatMap { $0.isEmpty ? nil : Webhook.Source.environment($0) }
     let webhookSource = webhookOptions.first ?? (analyze ? environmentHook : nil)
@@ -69,6 +72,8 @@ func scanRequest(_ parsed: ParsedArguments) -> ScanPipeline.Request {
     var request = ScanPipeline.Request(ingest: ingest)
     request.analyze = analyze
     request.findingsFile = findingsTarget == "-" ? nil : findingsTarget
+    let incidentsTarget = parsed.values["--incidents"]
+    request.incidentsFile = incidentsTarget == "-" ? nil : incidentsTarget
     request.reportDirectory = parsed.values["--report"]
     request.dashboards = parsed.values["--dashboards"]
     request.webhook = webhook
@@ -80,10 +85,11 @@ func scanRequest(_ parsed: ParsedArguments) -> ScanPipeline.Request {
 func runScan(_ parsed: ParsedArguments) -> Never {
     let configured = scanRequest(parsed)
     let findingsTarget = parsed.values["--findings"], failOn = parsed.values["--fail-on"].map { severity($0, option: "--fail-on") }
+    let machineStdout = findingsTarget == "-" || parsed.values["--incidents"] == "-"
     // Progress only on a terminal; cron and pipes get nothing decorative.
     let progress = configured.summary && ProgressLine.isTerminal ? ProgressLine() : nil
     // With NDJSON on stdout, everything for people goes to stderr.
-    let humanOutput: (String) -> Void = findingsTarget == "-"
+    let humanOutput: (String) -> Void = machineStdout
         ? { FileHandle.standardError.write(Data($0.utf8)) } : { print($0, terminator: "") }
     command {
         var request = configured
@@ -99,10 +105,14 @@ func runScan(_ parsed: ParsedArguments) -> Never {
         } catch ScanError.unknownTimeZone(let zone) { throw UsageError("--timezone '\(zone)' is not an IANA time zone name (e.g. America/Los_Angeles, Asia/Tokyo, UTC)") }
         progress?.finish()
         if findingsTarget == "-" { print(FindingsOutput.ndjson(outcome.findings), terminator: "") }
+        if parsed.values["--incidents"] == "-" { print(IncidentsOutput.ndjson(outcome.incidents), terminator: "") }
         for warning in outcome.report?.warnings ?? [] { printError(warning) }
         if let summary = outcome.summary {
             humanOutput(TerminalSummary.render(summary, databasePath: request.ingest.databasePath, reportPath: nil))
-            if request.analyze && outcome.scan.diskFull == nil { humanOutput(FindingsOutput.text(outcome.findings, new: outcome.new)) }
+            if request.analyze && outcome.scan.diskFull == nil {
+                humanOutput(FindingsOutput.text(outcome.findings, new: outcome.new))
+                humanOutput(IncidentsOutput.text(outcome.incidents, new: outcome.newIncidents))
+            }
             if let index = outcome.report?.index { humanOutput("\nReport: \(index)\n") }
             if outcome.webhookPosted > 0 { humanOutput("Webhook: posted \(outcome.webhookPosted) finding(s) to \(request.webhook?.host ?? "?")\n") }
         }
@@ -156,15 +166,27 @@ func runTimeline(_ parsed: ParsedArguments) -> Never {
     guard ["text", "json", "csv"].contains(format) else { usageError("--format must be text, json or csv") }
     let limit = parsed.values["--limit"].map { Int($0) ?? -1 } ?? 5000
     guard limit > 0 else { usageError("--limit must be a positive number") }
+    let incident = parsed.values["--incident"]
+    if incident != nil, ["--user", "--app", "--ip", "--host"].contains(where: { parsed.values[$0] != nil }) {
+        usageError("--incident selects the incident's own records: drop --user / --app / --ip / --host")
+    }
     command {
         let (db, _) = try existingDatabase(parsed)
-        let (since, until) = try period(parsed, db: db)
-        if let empty = try Period.emptiness(db: db, since: since, until: until) { printError("note: " + empty) }
-        var filter = Timeline.Filter(since: since, until: until)
-        filter.user = parsed.values["--user"]
-        filter.app = parsed.values["--app"]
-        filter.ip = parsed.values["--ip"]
-        filter.host = parsed.values["--host"]
+        var filter: Timeline.Filter
+        if let incident {
+            guard let scoped = try Timeline.forIncident(incident, db: db) else {
+                fail("\(incident): no such incident in the database (scan --incidents - lists them, or the report's overview)", code: 2)
+            }
+            filter = scoped
+        } else {
+            let (since, until) = try period(parsed, db: db)
+            if let empty = try Period.emptiness(db: db, since: since, until: until) { printError("note: " + empty) }
+            filter = Timeline.Filter(since: since, until: until)
+            filter.user = parsed.values["--user"]
+            filter.app = parsed.values["--app"]
+            filter.ip = parsed.values["--ip"]
+            filter.host = parsed.values["--host"]
+        }
         filter.limit = limit
         let timeline = try Timeline.build(db: db, filter: filter)
         print(format == "json" ? timeline.ndjson : format == "csv" ? timeline.csv : timeline.text, terminator: "")
@@ -227,10 +249,11 @@ let commands: [CommandSpec] = [
                           Option("--timezone", "TZ", "IANA zone of Setup-download times, which carry none (e.g. America/Los_Angeles)"),
                           Option("--policy", "FILE", "the policy file (see README: Policy file)"),
                           Option("--findings", "FILE|-", "write the findings as NDJSON to FILE, or to stdout with '-' (the summary then goes to stderr)"),
+                          Option("--incidents", "FILE|-", "write the incidents (related findings as one story, with what their sessions read) as NDJSON to FILE, or to stdout with '-'"),
                           Option("--since", "T", default: "the span of the files read", "start of the analysis window (ISO 8601 or e.g. 7d)"),
                           Option("--until", "T", default: "the span of the files read", "end of the analysis window"),
                           Option("--fail-on", "SEVERITY", "exit 1 when a finding is at or above SEVERITY (info, low, medium, high, critical)"),
-                          Option("--webhook", "URL", "POST the run's new findings at or above --alert-on as one JSON document"),
+                          Option("--webhook", "URL", "POST the run's new findings at or above --alert-on and their incidents as one JSON document (with a top-level 'text' for Slack and Teams)"),
                           Option("--webhook-url-file", "FILE", "read the webhook URL from FILE's first line (or set TOKENTRAIL_WEBHOOK_URL): a URL on the command line is visible to every user of the machine"),
                           Option("--alert-on", "SEVERITY", default: "high", "the lowest severity the webhook posts"),
                           Option(flag: "--no-analysis", "store only (back-loading history); analyze later with: scan EMPTY-DIR --since T --until T"),
@@ -246,7 +269,8 @@ let commands: [CommandSpec] = [
                 run: runReport),
     CommandSpec(name: "timeline", positional: "",
                 summary: "one chronological list of client requests, server logins, API activity, Okta events and findings, filtered",
-                options: [database, Option("--user", "U", "a username or user id (15 or 18 characters)"), Option("--app", "A", "a connected app"),
+                options: [database, Option("--incident", "ID", "one incident's records (its findings' evidence, its sessions' logins and API activity), an hour before it to a day after"),
+                          Option("--user", "U", "a username or user id (15 or 18 characters)"), Option("--app", "A", "a connected app"),
                           Option("--ip", "IP", "a source address"), Option("--host", "H", "a client host"),
                           Option("--from", "T", default: defaultPeriod, "start (also --since)"), Option("--to", "T", default: "the newest record", "end (also --until)"),
                           since, until,

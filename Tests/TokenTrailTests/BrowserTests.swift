@@ -61,6 +61,7 @@ import Testing
             try FileManager.default.createDirectory(atPath: shots + "/" + report, withIntermediateDirectories: true)
             let pages = try FileManager.default.contentsOfDirectory(atPath: dir + "/" + report).filter { $0.hasSuffix(".html") }.sorted()
             #expect(pages.count >= 4)
+            #expect(pages.contains { $0.hasPrefix("incident-") }, "\(report): no incident page")
             for page in pages {
                 let load = try Self.load(dir + "/" + report + "/" + page, into: shots + "/" + report)
                 #expect(load.status == 0, "\(report)/\(page): chromium exited \(load.status)")

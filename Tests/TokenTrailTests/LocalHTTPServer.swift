@@ -17,10 +17,13 @@ final class LocalHTTPServer: @unchecked Sendable {
 
     /// Sent as `Location` with a 3xx status.
     private let location: String?
+    /// Decides the status from the body (a service that validates what it is sent), instead of `statuses`.
+    private let judge: (@Sendable (Data) -> Int)?
 
-    init(statuses: [Int], location: String? = nil) throws {
+    init(statuses: [Int], location: String? = nil, judge: (@Sendable (Data) -> Int)? = nil) throws {
         self.statuses = statuses
         self.location = location
+        self.judge = judge
         let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
@@ -60,8 +63,9 @@ final class LocalHTTPServer: @unchecked Sendable {
             }
             let status: Int
             lock.lock()
-            if let end = received.range(of: Data("\r\n\r\n".utf8)) { _bodies.append(received[end.upperBound...]) }
-            status = statuses.count > 1 ? statuses.removeFirst() : statuses[0]
+            let body = received.range(of: Data("\r\n\r\n".utf8)).map { Data(received[$0.upperBound...]) }
+            if let body { _bodies.append(body) }
+            status = judge.map { $0(body ?? Data()) } ?? (statuses.count > 1 ? statuses.removeFirst() : statuses[0])
             lock.unlock()
             let redirect = (300..<400).contains(status) ? location.map { "Location: \($0)\r\n" } ?? "" : ""
             let response = "HTTP/1.1 \(status) X\r\n\(redirect)Content-Length: 0\r\nConnection: close\r\n\r\n"

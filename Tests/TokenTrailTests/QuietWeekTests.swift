@@ -128,6 +128,8 @@ import Testing
         #expect(try db.scalar("SELECT count(*) FROM logins WHERE time >= ?", [.integer(week2)]).int ?? 0 > 400)
         #expect(try db.scalar("SELECT count(*) FROM logins WHERE time < ?", [.integer(week2)]).int ?? 0 > 400)
         #expect(try db.scalar("SELECT count(*) FROM api_activity WHERE time >= ?", [.integer(week2)]).int ?? 0 > 300)
+        // Nothing needs attention: no incident at medium or above.
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM incidents WHERE severity IN ('medium', 'high', 'critical')") == 0)
     }
 
     @Test func theSameWeeksWithAReplayedVendorTokenAreNotQuiet() throws {
@@ -142,5 +144,10 @@ import Testing
         let rules = Set(run.findings.compactMap { $0["rule"]?.string })
         #expect(run.status == 1)
         #expect(rules.isSuperset(of: ["new-source-ip", "session-ip-divergence", "client-fingerprint-drift"]), "\(rules)")
+        // One replay, one incident, holding what the token read.
+        let db = try Database(path: dir + "/db.sqlite")
+        let incidents = try db.rows("SELECT rules, records_read FROM incidents WHERE severity IN ('medium', 'high', 'critical')")
+        #expect(incidents.count == 1 && incidents.first?[1].int == 2000, "\(incidents)")
+        #expect(incidents.first?[0].string?.contains("session-ip-divergence") == true && incidents.first?[0].string?.contains("new-source-ip") == true)
     }
 }

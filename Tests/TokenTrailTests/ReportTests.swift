@@ -35,7 +35,17 @@ import Testing
         let host = try String(contentsOfFile: try #require(written.pages.first { $0.contains("host-etl-02-") }), encoding: .utf8)
         #expect(host.contains("Clock offset per hour") && host.contains("215"))
         let findings = try String(contentsOfFile: try #require(written.pages.first { $0.hasSuffix("findings.html") }), encoding: .utf8)
-        #expect(findings.contains("Why this matters") && findings.contains("LoginHistory_api_2026-11-14_2026-11-20.csv:915"))
+        // Every problem of the samples is in an incident: the findings page lists them with a link to it.
+        #expect(findings.contains("in incidents") && findings.contains("LoginHistory_api_2026-11-14_2026-11-20.csv:915"))
+        let stolen = try #require(written.pages.first { page in
+            (try? String(contentsOfFile: page, encoding: .utf8))?.contains("unmatched-server-login") == true && page.contains("/incident-")
+        })
+        #expect(findings.contains((stolen as NSString).lastPathComponent))
+        #expect(index.contains((stolen as NSString).lastPathComponent))
+        let incident = try String(contentsOfFile: stolen, encoding: .utf8)
+        #expect(incident.contains("Why this matters") && incident.contains("LoginHistory_api_2026-11-14_2026-11-20.csv:915"))
+        #expect(incident.contains("Blast radius") && incident.contains("26,222") && incident.contains("Records read per 10 minutes"))
+        #expect(incident.contains("RestApi_2026-11-19.csv") && !incident.contains("198.51.100.23"))   // etl-01's own calls of that hour are not the thief's
     }
 
     @Test func builtInPanelsAreTheDashboardsFilesAndAllRun() throws {

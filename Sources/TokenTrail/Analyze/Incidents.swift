@@ -100,7 +100,8 @@ public enum Incidents {
     /// Title, severity, times and who/where of a group of findings in review order.
     static func describe(id: String, _ findings: [Finding], records: EvidenceRecords, facts: Facts) throws -> Incident {
         let lead = findings[0]
-        let subject = [lead.app ?? lead.host, lead.user.map { "as \($0)" }, lead.sourceIp.map { "from \($0)" }].compactMap { $0 }
+        let owner = lead.app ?? lead.host
+        let subject = [owner, lead.user.map { owner == nil ? $0 : "as \($0)" }, lead.sourceIp.map { "from \($0)" }].compactMap { $0 }
             .joined(separator: " ")
         let title = (RuleCatalog.rule(id: lead.rule)?.title ?? lead.rule) + (subject.isEmpty ? "" : ": " + subject)
         // Its time is its problems' time: a hygiene note that joined it (a legacy flow seen all month) does not stretch it.

@@ -132,7 +132,7 @@ struct BlastTally {
     var keyedEntities: [Int64: (calls: Int64, records: Int64)] = [:], usageEntities: [Int64: (calls: Int64, records: Int64)] = [:]
     var jobs: [String: Job] = [:]
     var first = Int64.max, last = Int64.min
-    var hourly: [Int64: Int64] = [:]
+    var reads: [Int64: Int64] = [:]
     var evidence: [(time: Int64, source: Int64, line: Int64)] = []
     var byKey = 0, byAddress = 0
     var addresses: [Int64: (calls: Int64, records: Int64)] = [:]
@@ -158,7 +158,7 @@ struct BlastTally {
             records += read
             keyedEntities[entity, default: (0, 0)].calls += 1
             keyedEntities[entity, default: (0, 0)].records += read
-            if read > 0 { hourly[time / 3_600_000 * 3_600_000, default: 0] += read }
+            if read > 0 { reads[time / BlastRadius.bucketMs * BlastRadius.bucketMs, default: 0] += read }
         }
         if types.bulk.contains(type), let id = row.text(at: o + 5), !id.isEmpty {
             var job = jobs[id] ?? Job()
@@ -194,7 +194,7 @@ struct BlastTally {
         b.addresses = try addresses.map { ip, tally in
             BlastRadius.Address(ip: try names.name(ip) ?? "(none)", calls: tally.calls, records: tally.records)
         }.sorted { ($1.records, $1.calls, $0.ip) < ($0.records, $0.calls, $1.ip) }
-        b.hourly = hourly
+        b.reads = reads
         b.matchedByKey = byKey
         b.matchedByAddress = byAddress
         return b

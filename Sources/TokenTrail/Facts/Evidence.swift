@@ -32,6 +32,13 @@ struct EvidenceCollector<Bucket: Hashable> {
 /// A record's place, resolved to `file:line` only when a finding reports it.
 struct EvidenceRef: Hashable, Sendable {
     let source: Int64, line: Int64
+
+    /// `file:line` (or `file#n`, a record number) taken apart: the path, whether n counts records, n.
+    static func parse(_ evidence: String) -> (path: String, record: Bool, line: Int64)? {
+        guard let cut = evidence.lastIndex(where: { $0 == ":" || $0 == "#" }),
+              let line = Int64(evidence[evidence.index(after: cut)...]) else { return nil }
+        return (String(evidence[..<cut]), evidence[cut] == "#", line)
+    }
 }
 
 extension Facts {

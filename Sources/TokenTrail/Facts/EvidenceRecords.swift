@@ -51,11 +51,9 @@ extension Facts {
             let insert = try db.prepare("INSERT OR IGNORE INTO temp.evidence_refs VALUES(?, ?, ?)")
             for (index, list) in lists.enumerated() {
                 for evidence in list {
-                    guard let cut = evidence.lastIndex(where: { $0 == ":" || $0 == "#" }),
-                          let line = Int64(evidence[evidence.index(after: cut)...]) else { continue }
-                    let record = evidence[cut] == "#"
-                    for source in sourceIds[String(evidence[..<cut])] ?? [] where source.record == record {
-                        try insert.bind([.integer(source.id), .integer(line), .integer(Int64(index))])
+                    guard let ref = EvidenceRef.parse(evidence) else { continue }
+                    for source in sourceIds[ref.path] ?? [] where source.record == ref.record {
+                        try insert.bind([.integer(source.id), .integer(ref.line), .integer(Int64(index))])
                         try insert.run()
                         wanted += 1
                     }

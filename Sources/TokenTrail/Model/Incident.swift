@@ -106,8 +106,9 @@ public struct BlastRadius: Sendable, Equatable {
     public var bulkJobs: [BulkJob] = []
     public var first: Int64?
     public var last: Int64?
-    /// Records read per hour (epoch ms of the hour's start), for the chart.
-    public var hourly: [Int64: Int64] = [:]
+    /// Records read per 10 minutes (epoch ms of the bucket's start), for the chart.
+    public var reads: [Int64: Int64] = [:]
+    public static let bucketMs: Int64 = 600_000
     /// `file:line` of the rows, at most `maxEvidence`, earliest first.
     public var evidence: [String] = []
     /// API event types exported for the incident's period (what TokenTrail could see).
@@ -134,7 +135,7 @@ extension BlastRadius {
             "bulk_jobs": .array(bulkJobs.map(\.json)),
             "addresses": .array(addresses.map { .object(["ip": .string($0.ip), "calls": .number(Double($0.calls)), "records": .number(Double($0.records))]) }),
             "first": time(first), "last": time(last),
-            "hourly": .array(hourly.sorted { $0.key < $1.key }.map { .array([.number(Double($0.key)), .number(Double($0.value))]) }),
+            "reads_10min": .array(reads.sorted { $0.key < $1.key }.map { .array([.number(Double($0.key)), .number(Double($0.value))]) }),
             "evidence": .array(evidence.map { .string($0) }), "exported": .array(exported.map { .string($0) }),
             "by_key": .number(Double(matchedByKey)), "by_address": .number(Double(matchedByAddress)),
         ])
@@ -158,8 +159,8 @@ extension BlastRadius {
         }
         first = json["first"]?.integer
         last = json["last"]?.integer
-        for pair in json["hourly"]?.array ?? [] {
-            if let hour = pair.array?.first?.integer, let n = pair.array?.last?.integer { hourly[hour] = n }
+        for pair in json["reads_10min"]?.array ?? [] {
+            if let bucket = pair.array?.first?.integer, let n = pair.array?.last?.integer { reads[bucket] = n }
         }
         evidence = (json["evidence"]?.array ?? []).compactMap(\.string)
         exported = (json["exported"]?.array ?? []).compactMap(\.string)

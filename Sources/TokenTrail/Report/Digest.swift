@@ -22,6 +22,13 @@ public struct Digest: Sendable {
     public var emptyPeriod: String?
     /// (rule, findings in the previous period, findings in this one), changed ones only.
     public var ruleCounts: [(rule: String, previous: Int, current: Int)] = []
+    /// An incident as the digest lists it.
+    public struct IncidentLine: Sendable, Equatable { public var id: String, severity: String, title: String }
+    /// Incidents active in this period and not in the previous one; active in the previous
+    /// one and not in this one (nothing of them seen since); active in both.
+    public var newIncidents: [IncidentLine] = []
+    public var resolvedIncidents: [IncidentLine] = []
+    public var ongoingIncidents = 0
 
     /// The things seen in one period, as (kind, item, detail) keys.
     private struct Seen {
@@ -93,6 +100,19 @@ public struct Digest: Sendable {
             let (p, n) = (previous[rule] ?? 0, current[rule] ?? 0)
             return p == n ? nil : (rule, p, n)
         }
+        // Most severe first, then oldest first.
+        let stored = try db.rows("""
+            SELECT id, severity, title, first_seen, last_seen FROM incidents
+            ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END, first_seen, id
+            """)
+        for row in stored {
+            let (first, last) = (row[3].int ?? 0, row[4].int ?? 0)
+            let now = last >= since && first <= until, before = last >= digest.previousSince && first <= since - 1
+            let line = IncidentLine(id: row[0].string ?? "?", severity: row[1].string ?? "?", title: row[2].string ?? "")
+            if now && !before { digest.newIncidents.append(line) }
+            else if before && !now && last < since { digest.resolvedIncidents.append(line) }
+            else if now && before { digest.ongoingIncidents += 1 }
+        }
         return digest
     }
 
@@ -108,6 +128,9 @@ public struct Digest: Sendable {
         list("New", added)
         list("Not seen any more", gone)
         out += "\nDormant apps active again (\(reactivated.count))\n" + (reactivated.isEmpty ? "  nothing\n" : reactivated.map { "  \($0)\n" }.joined())
+        out += "\nIncidents: \(newIncidents.count) new, \(resolvedIncidents.count) resolved (nothing seen since the previous period), \(ongoingIncidents) ongoing\n"
+        for i in newIncidents { out += "  new       \(i.severity.padding(toLength: 8, withPad: " ", startingAt: 0)) \(i.id)  \(i.title)\n" }
+        for i in resolvedIncidents { out += "  resolved  \(i.severity.padding(toLength: 8, withPad: " ", startingAt: 0)) \(i.id)  \(i.title)\n" }
         out += "\nFindings by rule, previous → this period\n"
         if ruleCounts.isEmpty { out += "  unchanged\n" }
         for (rule, p, n) in ruleCounts { out += "  \(rule.padding(toLength: 30, withPad: " ", startingAt: 0)) \(p) → \(n) \(n > p ? "▲" : "▼")\n" }
@@ -115,6 +138,7 @@ public struct Digest: Sendable {
     }
 
     public var json: JSONValue {
+        func incident(_ i: IncidentLine) -> JSONValue { .object(["id": .string(i.id), "severity": .string(i.severity), "title": .string(i.title)]) }
         func changes(_ list: [Change]) -> JSONValue {
             .array(list.map { .object(["kind": .string($0.kind), "item": .string($0.item), "detail": .string($0.detail)]) })
         }
@@ -123,6 +147,11 @@ public struct Digest: Sendable {
             "previous_since": .string(UTCTime.iso(previousSince)), "previous_has_data": .bool(previousHasData),
             "empty_period": emptyPeriod.map { .string($0) } ?? .null,
             "new": changes(added), "gone": changes(gone), "dormant_active_again": .array(reactivated.map { .string($0) }),
+            "incidents": .object([
+                "new": .array(newIncidents.map(incident)), "resolved": .array(resolvedIncidents.map(incident)),
+                "new_count": .number(Double(newIncidents.count)), "resolved_count": .number(Double(resolvedIncidents.count)),
+                "ongoing_count": .number(Double(ongoingIncidents)),
+            ]),
             "rule_counts": .array(ruleCounts.map { .object(["rule": .string($0.rule), "previous": .number(Double($0.previous)), "current": .number(Double($0.current))]) }),
         ])
     }

@@ -9,9 +9,16 @@ enum FindingsPage {
     static let cardsPerRule = 50
     static let tailRows = 500
 
-    static func render(_ findings: [Finding], new: Set<String>, heading: String = "Findings", compact: Bool = false) -> String {
+    /// `incidents`: the incident of each finding that is in one. Those findings are listed
+    /// once, below, each linking to its incident's page (which tells them together); the
+    /// cards and the long tail are the findings in no incident.
+    static func render(_ all: [Finding], new: Set<String>, heading: String = "Findings", compact: Bool = false,
+                       incidents: [String: Incident] = [:]) -> String {
         let e = HTML.escape, h = compact ? "h2" : "h1"
-        guard !findings.isEmpty else { return "<\(h)>\(e(heading))</\(h)><p class=\"muted\">No finding in this period.</p>" }
+        guard !all.isEmpty else { return "<\(h)>\(e(heading))</\(h)><p class=\"muted\">No finding in this period.</p>" }
+        let findings = all.filter { incidents[$0.fingerprint] == nil }
+        let grouped = incidents.isEmpty ? "" : inIncidents(all.filter { incidents[$0.fingerprint] != nil }, incidents, compact: compact)
+        guard !findings.isEmpty else { return "<\(h)>\(e(heading))</\(h)><p class=\"muted\">Every finding of this period is part of an incident.</p>" + grouped }
         var counts: [String] = []
         for severity in Severity.allCases.reversed() {
             let n = findings.filter { $0.severity == severity }.count
@@ -26,7 +33,22 @@ enum FindingsPage {
         for (rule, count) in shown.sorted(by: { $0.key < $1.key }) where count > cardsPerRule {
             out += "<p class=\"muted\">… and \(count - cardsPerRule) more <code>\(e(rule))</code> findings: see the <code>findings</code> table or <code>--findings</code>.</p>"
         }
-        return out + longTail(findings.filter { $0.severity < problem }, compact: compact)
+        return out + longTail(findings.filter { $0.severity < problem }, compact: compact) + grouped
+    }
+
+    /// One row per finding that is part of an incident, linking to the incident's page.
+    static func inIncidents(_ findings: [Finding], _ incidents: [String: Incident], compact: Bool) -> String {
+        guard !findings.isEmpty else { return "" }
+        let e = HTML.escape
+        var out = "<h2 id=\"in-incidents\">\(findings.count) finding(s) in incidents</h2>"
+        out += "<p class=\"muted\">Each incident's page tells its findings together, with what their sessions read.</p>"
+        out += "<table><thead><tr><th>severity</th><th>rule</th><th>finding</th><th>first evidence</th><th>incident</th></tr></thead><tbody>"
+        for f in findings {
+            guard let i = incidents[f.fingerprint] else { continue }
+            out += "<tr\(compact ? "" : " id=\"f-\(e(f.fingerprint))\"")><td>\(e(f.severity.rawValue))</td><td class=\"code\">\(e(f.rule))</td><td>\(e(f.message))</td><td class=\"evidence\">\(e(f.evidence.first ?? ""))</td>"
+            out += "<td><a href=\"\(e(i.page))\">\(e(i.id))</a> <span class=\"sev sev-\(i.severity.rawValue)\">\(e(i.severity.rawValue))</span></td></tr>"
+        }
+        return out + "</tbody></table>"
     }
 
     static func card(_ f: Finding, new: Bool, compact: Bool) -> String {

@@ -17,6 +17,8 @@ public enum HTMLReport {
         public var policy: Policy?
         /// Fingerprints first raised by the run that writes the report (marked "new").
         public var newFindings: Set<String> = []
+        /// Incident ids first made by that run.
+        public var newIncidents: Set<String> = []
 
         public init(since: Int64, until: Int64, databasePath: String, dashboards: String? = nil, policy: Policy? = nil) {
             self.since = since
@@ -36,6 +38,8 @@ public enum HTMLReport {
 
     /// Apps and hosts get a page each, the busiest first, up to this many.
     static let maxEntityPages = 40
+    /// Incidents get a page each, the most severe first, up to this many (the rest are listed).
+    static let maxIncidentPages = 200
 
     /// `facts`: the session of an analysis of this very period, whose rollups are built already.
     public static func write(db: Database, options o: Options, to directory: String, facts given: Facts? = nil) throws -> Written {
@@ -45,6 +49,16 @@ public enum HTMLReport {
             ?? Facts(db: db, windowStart: o.since, windowEnd: o.until)
         try facts.dailyRollups()
         for panel in panels { try panel.check(db) }
+        // Incidents and their timelines first: a timeline stages its records in temp tables, which query_only forbids.
+        let incidents = try Timings.measure("load incidents") { try Incident.load(db: db, since: o.since, until: o.until) }
+        var timelines: [String: Timeline] = [:]
+        try Timings.measure("incident timelines") {
+            for incident in incidents.prefix(maxIncidentPages) {
+                guard var filter = try Timeline.forIncident(incident.id, db: db) else { continue }
+                filter.limit = IncidentPage.timelineRows
+                timelines[incident.id] = try Timeline.build(db: db, filter: filter)
+            }
+        }
         // Panels only read; beyond the read-only check of each statement, the connection refuses writes while they run.
         try db.execute("PRAGMA query_only = ON")
         defer { try? db.execute("PRAGMA query_only = OFF") }
@@ -64,6 +78,8 @@ public enum HTMLReport {
             }.joined()
         }
         let findings = try Timings.measure("load findings") { try Finding.load(db: db, since: o.since, until: o.until) }
+        var incidentOf: [String: Incident] = [:]
+        for incident in incidents { for fingerprint in incident.findings { incidentOf[fingerprint] = incident } }
         let apps = try db.rows("""
             SELECT (SELECT value FROM strings WHERE id = app), count(*) AS n, app FROM logins WHERE time BETWEEN ? AND ? AND app IS NOT NULL
             GROUP BY app ORDER BY n DESC LIMIT \(maxEntityPages)
@@ -82,20 +98,31 @@ public enum HTMLReport {
             pages.append(path)
         }
 
-        try page("index.html", "Overview", try Timings.measure("overview") { try overview(db, o, findings, apps: apps, hosts: hosts) } + section(.overview))
-        try page("findings.html", "Findings", FindingsPage.render(findings, new: o.newFindings))
+        try page("index.html", "Overview", try Timings.measure("overview") {
+            try overview(db, o, findings, incidents: incidents, incidentOf: incidentOf, apps: apps, hosts: hosts)
+        } + section(.overview))
+        try page("findings.html", "Findings", FindingsPage.render(findings, new: o.newFindings, incidents: incidentOf))
+        let byFingerprint = Dictionary(findings.map { ($0.fingerprint, $0) }) { a, _ in a }
+        for incident in incidents.prefix(maxIncidentPages) {
+            // Its findings, those outside the period too (an incident is told whole).
+            let outside = incident.findings.filter { byFingerprint[$0] == nil }
+            let extra = try Finding.load(db: db, fingerprints: outside)
+            let members = (incident.findings.compactMap { byFingerprint[$0] } + extra).sorted(by: Finding.reviewOrder)
+            try page(incident.page, incident.title, IncidentPage.render(incident, findings: members, timeline: timelines[incident.id] ?? Timeline(),
+                                                                        new: o.newFindings))
+        }
         for entity in apps {
             let (app, logins) = (entity.name, entity.rows)
             let declared = o.policy?.apps.first { $0.name == app }
             var body = "<h1>App: \(HTML.escape(app))</h1><p class=\"muted\">\(logins) server login(s) in the period.</p>"
             body += policyBox(declared)
-            body += FindingsPage.render(findings.filter { $0.app == app }, new: o.newFindings, heading: "Findings for this app", compact: true)
+            body += FindingsPage.render(findings.filter { $0.app == app }, new: o.newFindings, heading: "Findings for this app", compact: true, incidents: incidentOf)
             try page(entity.page("app"), app, body + section(.app, ["app": .text(app)]))
         }
         for entity in hosts {
             let (host, requests) = (entity.name, entity.rows)
             var body = "<h1>Client host: \(HTML.escape(host))</h1><p class=\"muted\">\(requests) token request(s) in its log for the period.</p>"
-            body += FindingsPage.render(findings.filter { $0.host == host }, new: o.newFindings, heading: "Findings for this host", compact: true)
+            body += FindingsPage.render(findings.filter { $0.host == host }, new: o.newFindings, heading: "Findings for this host", compact: true, incidents: incidentOf)
             try page(entity.page("host"), host, body + section(.host, ["host": .text(host)]))
         }
         try page("quality.html", "Data quality", "<h1>Data quality</h1>" + section(.quality))
@@ -132,7 +159,8 @@ public enum HTMLReport {
         return out + "</nav>"
     }
 
-    static func overview(_ db: Database, _ o: Options, _ findings: [Finding], apps: [Entity], hosts: [Entity]) throws -> String {
+    static func overview(_ db: Database, _ o: Options, _ findings: [Finding], incidents: [Incident], incidentOf: [String: Incident],
+                         apps: [Entity], hosts: [Entity]) throws -> String {
         let e = HTML.escape
         let window: [SQLValue] = [.integer(o.since), .integer(o.until)]
         let logins = try db.scalar("SELECT count(*) FROM logins WHERE time BETWEEN ? AND ?", window).int ?? 0
@@ -146,6 +174,8 @@ public enum HTMLReport {
         // An empty period is not a quiet one: say so, and where the records are.
         if let empty = try Period.emptiness(db: db, since: o.since, until: o.until) { out += "<p class=\"bad\">Note: \(e(empty)).</p>" }
         out += "<div class=\"cards\">"
+        let attention = incidents.filter { $0.severity >= FindingsPage.problem }, grave = attention.filter { $0.severity >= .high }
+        out += "<div class=\"card\"><b class=\"\(grave.isEmpty ? "" : "bad")\">\(grave.count)</b>incidents high or critical</div>"
         out += "<div class=\"card\"><b class=\"\(urgent.isEmpty ? "" : "bad")\">\(urgent.count)</b>findings high or critical</div>"
         out += "<div class=\"card\"><b>\(problems.count)</b>problems (medium and above)</div>"
         out += "<div class=\"card\"><b>\(findings.count - problems.count)</b>in the long tail (low, info)</div>"
@@ -155,17 +185,23 @@ public enum HTMLReport {
         out += "<div class=\"card\"><b class=\"\(rejects > 0 ? "bad" : "")\">\(rejects)</b>rows rejected</div>"
         out += "<div class=\"card\"><b>\(repaired)</b>rows kept with repaired values</div></div>"
         out += "<h2>Needs attention</h2>"
-        // Each line is one problem (a finding is one cause, whatever the users it covers).
-        if problems.isEmpty {
+        // Each line is one incident: the findings about one thing, told together with what its sessions read.
+        // Problems in no incident (a database analysed before incidents existed) are listed on their own.
+        let loose = problems.filter { incidentOf[$0.fingerprint] == nil }
+        if attention.isEmpty && loose.isEmpty {
             out += "<p>No problem at medium or above in this period.\(findings.isEmpty ? "" : " <a href=\"findings.html#long-tail\">\(findings.count) low or info finding(s) →</a>")</p>"
         } else {
-            out += "<ol class=\"attention\">"
-            for f in problems.prefix(10) {
-                out += "<li><span class=\"sev sev-\(f.severity.rawValue)\">\(e(f.severity.rawValue))</span> <a href=\"findings.html#f-\(e(f.fingerprint))\">\(e(f.message))</a>"
-                out += " <span class=\"muted\">\(e(f.evidence.first ?? ""))</span></li>"
+            if !attention.isEmpty { out += IncidentPage.attention(Array(attention.prefix(maxIncidentPages)), new: o.newIncidents) }
+            if !loose.isEmpty {
+                out += "<p>Findings in no incident (run <code>tokentrail scan</code> again to group them):</p><ol class=\"attention\">"
+                for f in loose.prefix(10) {
+                    out += "<li><span class=\"sev sev-\(f.severity.rawValue)\">\(e(f.severity.rawValue))</span> <a href=\"findings.html#f-\(e(f.fingerprint))\">\(e(f.message))</a>"
+                    out += " <span class=\"muted\">\(e(f.evidence.first ?? ""))</span></li>"
+                }
+                out += "</ol>"
             }
-            out += "</ol>"
-            out += "<p><a href=\"findings.html\">All \(problems.count) problem(s) with their evidence\(problems.count < findings.count ? ", and the long tail of \(findings.count - problems.count)" : "") →</a></p>"
+            if attention.count > maxIncidentPages { out += "<p class=\"muted\">… and \(attention.count - maxIncidentPages) more: see <code>v_incidents</code>.</p>" }
+            out += "<p><a href=\"findings.html\">All \(findings.count) finding(s) with their evidence →</a></p>"
         }
         out += changes(try Digest.compute(db: db, since: o.since, until: o.until))
         return out
@@ -253,7 +289,7 @@ public enum HTMLReport {
     .sev{text-transform:uppercase;font-size:12px;font-weight:700}.finding.sev-critical{border-left-color:#7a0010}.finding.sev-high{border-left-color:#c62828}.finding.sev-medium{border-left-color:#ef8a00}.finding.sev-low{border-left-color:#2e7d32}.finding.sev-info{border-left-color:#607d8b}
     .sev.sev-critical,.finding.sev-critical .sev{color:#7a0010}.sev.sev-high,.finding.sev-high .sev{color:#c62828}.sev.sev-medium,.finding.sev-medium .sev{color:#a35f00}.sev.sev-low,.finding.sev-low .sev{color:#2e7d32}.sev.sev-info,.finding.sev-info .sev{color:#455a64}
     .evidence{font-family:ui-monospace,monospace;font-size:12px}
-    ol.attention li{margin:.3rem 0}svg.chart{width:100%;height:auto;max-height:320px;font-size:12px;fill:#1d2430}svg .grid{stroke:#dde2ea}
+    ol.attention li{margin:.45rem 0}.narrative{border-left:4px solid #1f5fa8;background:#f5f8fc;padding:.2rem 1rem;margin:.8rem 0}.narrative p{margin:.5rem 0}h3{font-size:1rem;margin-top:1.2rem}svg.chart{width:100%;height:auto;max-height:320px;font-size:12px;fill:#1d2430}svg .grid{stroke:#dde2ea}
     footer{margin-top:2rem;font-size:12px}
     @media print{nav{position:static}details{display:block}body{max-width:none}h2{break-after:avoid}.panel,.finding{break-inside:avoid}}
     """

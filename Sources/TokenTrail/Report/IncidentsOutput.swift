@@ -1,3 +1,5 @@
+import Foundation
+
 /// Incidents for machines (NDJSON, keys in DESIGN.md) and for people (the scan's terminal list).
 public enum IncidentsOutput {
     public static func ndjson(_ incidents: [Incident]) -> String {
@@ -21,6 +23,11 @@ public enum IncidentsOutput {
     /// "190,226 records read in 13 API call(s): Case 184,223, …", or what could not be seen.
     static func radius(_ i: Incident) -> String {
         let b = i.blast
+        let rules = i.rules.compactMap { RuleCatalog.rule(id: $0) }
+        // A broken integration read nothing: what to do says more.
+        if b.isEmpty, !rules.contains(where: { $0.cause == .misuse }), let first = rules.first {
+            return "to do: " + (first.remedy.split(separator: ";").first.map(String.init) ?? first.remedy)
+        }
         if b.isEmpty {
             return b.exported.isEmpty ? "no API event log files cover this period" : "no API activity in the exports for these sessions"
         }
@@ -30,7 +37,29 @@ public enum IncidentsOutput {
     }
 
     /// A plain-language summary of a run's incidents, for chat webhooks (Slack and Teams show `text`).
+    /// Log values in it are made inert for chat markup (see `chatSafe`).
     public static func summary(_ incidents: [Incident], findings: Int) -> String {
+        chatSafe(plainSummary(incidents, findings: findings))
+    }
+
+    /// Slack reads `<…>` as links and mentions (`<!channel>`) and wants `& < >` as entities; both
+    /// services turn a URL into a link. A hostile app or user name must stay text: entities for
+    /// `& < >`, and `://` defanged to `[:]//`; control characters are dropped.
+    static func chatSafe(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\n": out += "\n"
+            default: if scalar.value >= 0x20 && scalar.value != 0x7F { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out.replacingOccurrences(of: "://", with: "[:]//")
+    }
+
+    static func plainSummary(_ incidents: [Incident], findings: Int) -> String {
         guard !incidents.isEmpty else { return "TokenTrail: \(findings) finding(s), no incident at medium or above." }
         let counts = Severity.allCases.reversed().compactMap { s -> String? in
             let n = incidents.filter { $0.severity == s }.count

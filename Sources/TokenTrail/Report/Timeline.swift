@@ -13,7 +13,16 @@ public struct Timeline {
         public var since: Int64
         public var until: Int64
         public var limit = 5000
+        /// Only the records of one incident (set by `forIncident`).
+        public var scope: Scope?
         public init(since: Int64, until: Int64) { self.since = since; self.until = until }
+    }
+
+    /// An incident's records: what its findings cite, its sessions' keys, its blast radius rows.
+    public struct Scope: Sendable {
+        public var evidence: [String] = []
+        public var sessions: [String] = []
+        public var findings: [String] = []
     }
 
     public struct Event: Sendable {
@@ -48,6 +57,8 @@ public struct Timeline {
         let limit = f.limit + 1
         var timeline = Timeline()
         let window: [SQLValue] = [.integer(f.since), .integer(f.until)]
+        if let scope = f.scope { try stage(scope, db: db) }
+        let cited = { (t: String) in "EXISTS (SELECT 1 FROM temp.timeline_refs r WHERE r.source_id = \(t).source_id AND r.line = \(t).line)" }
         func add(_ sql: String, _ values: [SQLValue], _ make: ([SQLValue]) throws -> Event) throws {
             for row in try db.rows(sql + " LIMIT \(limit)", values) { timeline.events.append(try make(row)) }
         }
@@ -64,6 +75,7 @@ public struct Timeline {
         if let app { where_.append("l.app = ?"); values.append(.integer(app)) }
         if let ip { where_.append("l.source_ip = ?"); values.append(.integer(ip)) }
         if let host { where_.append("\(pairedRequest) = ?"); values.append(.integer(host)) }
+        if f.scope != nil { where_.append("(\(cited("l")) OR l.login_key IN (SELECT key FROM temp.timeline_keys))") }
         try add("""
             SELECT l.time, (SELECT value FROM strings WHERE id = l.app), (SELECT value FROM strings WHERE id = l.username),
                    (SELECT value FROM strings WHERE id = l.user_id), (SELECT value FROM strings WHERE id = l.source_ip),
@@ -93,6 +105,7 @@ public struct Timeline {
         }
         if let ip { where_.append("t.source_ip = ?"); values.append(.integer(ip)) }
         if let host { where_.append("t.host = ?"); values.append(.integer(host)) }
+        if f.scope != nil { where_.append(cited("t")) }
         try add("""
             SELECT t.time, coalesce((SELECT value FROM strings WHERE id = t.integration), (SELECT value FROM strings WHERE id = t.client_id)),
                    coalesce((SELECT value FROM strings WHERE id = t.sub), (SELECT value FROM strings WHERE id = t.user_id)),
@@ -115,6 +128,9 @@ public struct Timeline {
         if let app { where_.append("(a.app = ? OR \(login) = ?)"); values += [.integer(app), .integer(app)] }
         if let ip { where_.append("a.client_ip = ?"); values.append(.integer(ip)) }
         if host != nil { where_.append("0") }   // API events carry no client host
+        if f.scope != nil {
+            where_.append("(\(cited("a")) OR coalesce(nullif(a.login_key, ''), a.session_key) IN (SELECT key FROM temp.timeline_keys))")
+        }
         try add("""
             SELECT a.time, coalesce((SELECT value FROM strings WHERE id = a.app), (SELECT value FROM strings WHERE id = \(login))),
                    (SELECT value FROM strings WHERE id = a.username), (SELECT value FROM strings WHERE id = a.user_id),
@@ -137,6 +153,7 @@ public struct Timeline {
         if let user = f.user { where_.append("e.actor_name = ?"); values.append(.integer(try c.names.id(user))) }
         if app != nil || host != nil { where_.append("0") }
         if let ip { where_.append("e.client_ip = ?"); values.append(.integer(ip)) }
+        if f.scope != nil { where_.append(cited("e")) }
         try add("""
             SELECT e.time, (SELECT value FROM strings WHERE id = e.actor_name), (SELECT value FROM strings WHERE id = e.client_ip),
                    (SELECT value FROM strings WHERE id = e.outcome), (SELECT value FROM strings WHERE id = e.event_type),
@@ -155,6 +172,7 @@ public struct Timeline {
         if let a = f.app { conditions.append("app = ?"); values.append(.text(a)) }
         if let i = f.ip { conditions.append("source_ip = ?"); values.append(.text(i)) }
         if let h = f.host { conditions.append("host = ?"); values.append(.text(h)) }
+        if f.scope != nil { conditions.append("fingerprint IN (SELECT fingerprint FROM temp.timeline_findings)") }
         try add("SELECT first_seen, app, user, source_ip, host, severity, rule, message, evidence FROM findings WHERE \(conditions.joined(separator: " AND ")) ORDER BY first_seen",
                 values) { r in
             let evidence = (try? JSONParser.parse(r[8].string ?? "[]"))?.array?.first?.string ?? ""
@@ -169,6 +187,42 @@ public struct Timeline {
             timeline.events.removeLast(timeline.events.count - f.limit)
         }
         return timeline
+    }
+
+    /// The filter of one stored incident: its records, from an hour before it to a day after
+    /// (what the token did next); nil when the database has no incident of that id.
+    public static func forIncident(_ id: String, db: Database) throws -> Filter? {
+        guard let row = try db.rows("SELECT first_seen, last_seen, findings, sessions, blast FROM incidents WHERE id = ?", [.text(id)]).first,
+              let first = row[0].int, let last = row[1].int else { return nil }
+        func strings(_ v: SQLValue) -> [String] { (try? JSONParser.parse(v.string ?? "[]"))?.array?.compactMap(\.string) ?? [] }
+        var scope = Scope(sessions: strings(row[3]), findings: strings(row[2]))
+        scope.evidence = try Finding.load(db: db, fingerprints: scope.findings).flatMap(\.evidence)
+        scope.evidence += BlastRadius(json: (try? JSONParser.parse(row[4].string ?? "{}")) ?? .null).evidence
+        var filter = Filter(since: first - 3_600_000, until: last + 86_400_000)
+        filter.scope = scope
+        return filter
+    }
+
+    /// The scope's records, keys and findings as temp tables the queries probe.
+    static func stage(_ scope: Scope, db: Database) throws {
+        try db.execute("""
+            CREATE TEMP TABLE IF NOT EXISTS timeline_refs(source_id INTEGER NOT NULL, line INTEGER NOT NULL, PRIMARY KEY(source_id, line)) WITHOUT ROWID;
+            CREATE TEMP TABLE IF NOT EXISTS timeline_keys(key TEXT PRIMARY KEY) WITHOUT ROWID;
+            CREATE TEMP TABLE IF NOT EXISTS timeline_findings(fingerprint TEXT PRIMARY KEY) WITHOUT ROWID;
+            DELETE FROM temp.timeline_refs; DELETE FROM temp.timeline_keys; DELETE FROM temp.timeline_findings;
+            """)
+        let refs = try db.prepare("""
+            INSERT OR IGNORE INTO temp.timeline_refs SELECT id, ? FROM sources WHERE path = ? AND positions = ?
+            """)
+        for evidence in scope.evidence {
+            guard let ref = EvidenceRef.parse(evidence) else { continue }
+            try refs.bind([.integer(ref.line), .text(ref.path), .text(ref.record ? "record" : "line")])
+            try refs.run()
+        }
+        for (table, values) in [("timeline_keys", scope.sessions), ("timeline_findings", scope.findings)] {
+            let insert = try db.prepare("INSERT OR IGNORE INTO temp.\(table) VALUES(?)")
+            for value in values { try insert.bind([.text(value)]); try insert.run() }
+        }
     }
 
     static let columns = ["time_utc", "kind", "app", "user", "ip", "host", "outcome", "detail", "evidence"]

@@ -56,7 +56,8 @@ public enum Webhook {
         return url
     }
 
-    public static func deliver(db: Database, url: URL, findings: [Finding], minimum: Severity, runId: Int64?,
+    /// `incidents`: the run's incidents; the document carries those that hold a finding it posts.
+    public static func deliver(db: Database, url: URL, findings: [Finding], incidents: [Incident] = [], minimum: Severity, runId: Int64?,
                                settings: Settings = Settings()) throws -> Outcome {
         // Posted once per finding, and again when it has activity after what was posted (a
         // finding is one cause: a stolen key used again next week is the same finding, active again).
@@ -66,7 +67,8 @@ public enum Webhook {
         }
         let due = findings.filter { f in f.severity >= minimum && posted[f.fingerprint].map { f.lastSeen > $0 } ?? true }
         guard !due.isEmpty else { return Outcome() }
-        let document = payload(due, runId: runId)
+        let posting = Set(due.map(\.fingerprint))
+        let document = payload(due, incidents: incidents.filter { $0.findings.contains(where: posting.contains) }, runId: runId)
         var outcome = Outcome()
         var lastError = ""
         for attempt in 0...settings.retries {
@@ -98,10 +100,14 @@ public enum Webhook {
         return outcome
     }
 
-    /// One document: the tool, the run, and the findings with the NDJSON keys.
-    static func payload(_ findings: [Finding], runId: Int64?) -> Data {
+    /// One document: a plain-language `text` first (Slack and Teams incoming webhooks post it
+    /// as the message and ignore the rest), then the tool, the run, the findings with the
+    /// NDJSON keys and the incidents that hold them.
+    static func payload(_ findings: [Finding], incidents: [Incident] = [], runId: Int64?) -> Data {
         let items = findings.map { (try? JSONParser.parse($0.json)) ?? .null }
         let document: JSONValue = .object([
+            "text": .string(IncidentsOutput.summary(incidents, findings: findings.count)),
+            "incidents": .array(incidents.map(\.jsonValue)),
             "tool": .string("tokentrail"), "version": .string(Scanner.version),
             "run_id": runId.map { .number(Double($0)) } ?? .null,
             "sent_at": .string(UTCTime.iso(Clock.nowMs())),

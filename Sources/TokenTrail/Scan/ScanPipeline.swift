@@ -14,6 +14,8 @@ public enum ScanPipeline {
         public var until: Int64?
         /// Where the findings are written as NDJSON (nil: not written by the pipeline).
         public var findingsFile: String?
+        /// Where the incidents are written as NDJSON (nil: not written by the pipeline).
+        public var incidentsFile: String?
         public var reportDirectory: String?
         public var dashboards: String?
         public var webhook: URL?
@@ -29,6 +31,9 @@ public enum ScanPipeline {
         public var findings: [Finding] = []
         /// Fingerprints first raised by this run.
         public var new: Set<String> = []
+        /// The incidents of the window's findings, most severe first, and the ids new in this run.
+        public var incidents: [Incident] = []
+        public var newIncidents: Set<String> = []
         public var summary: RunSummary?
         public var report: HTMLReport.Written?
         public var webhookPosted = 0
@@ -61,14 +66,19 @@ public enum ScanPipeline {
             let context = try AnalysisContext(db: db, policy: policy, windowStart: start, windowEnd: end)
             let analysis = try Analyzer.run(context, runId: outcome.scan.runId)
             (outcome.findings, outcome.new, facts) = (analysis.findings, analysis.new, context.facts)
+            (outcome.incidents, outcome.newIncidents) = (analysis.incidents, analysis.newIncidents)
         }
         if let path = request.findingsFile, !FileManager.default.createFile(atPath: path, contents: Data(FindingsOutput.ndjson(outcome.findings).utf8)) {
             outcome.problems.append("\(path): cannot write the findings")
+        }
+        if let path = request.incidentsFile, !FileManager.default.createFile(atPath: path, contents: Data(IncidentsOutput.ndjson(outcome.incidents).utf8)) {
+            outcome.problems.append("\(path): cannot write the incidents")
         }
         if let directory = request.reportDirectory, let start = window.0, let end = window.1 {
             var options = HTMLReport.Options(since: start, until: end, databasePath: request.ingest.databasePath,
                                              dashboards: request.dashboards, policy: policy)
             options.newFindings = outcome.new
+            options.newIncidents = outcome.newIncidents
             outcome.report = try HTMLReport.write(db: db, options: options, to: directory, facts: facts)
         }
         if request.summary {
@@ -79,7 +89,8 @@ public enum ScanPipeline {
         let failed = outcome.scan.failed.count
         if failed > 0 { outcome.problems.append("\(failed) file(s) could not be ingested (see above); the other files were stored") }
         if let webhook = request.webhook {
-            let delivery = try Webhook.deliver(db: db, url: webhook, findings: outcome.findings, minimum: request.alertOn, runId: outcome.scan.runId)
+            let delivery = try Webhook.deliver(db: db, url: webhook, findings: outcome.findings, incidents: outcome.incidents,
+                                               minimum: request.alertOn, runId: outcome.scan.runId)
             outcome.webhookPosted = delivery.posted
             if let failure = delivery.failure {
                 outcome.problems.append("webhook delivery failed: \(failure) (the database is complete; the findings will be posted next run)")
