@@ -142,7 +142,8 @@ func generate(rows: Int, path: String, tokenPath: String? = nil, serverToServer:
 struct Measurement { let seconds: Double; let peakRSSMB: Double; let status: Int32 }
 
 /// Runs a command, returns its wall time, peak RSS and exit status.
-func measure(_ argv: [String], stdin: String? = nil) throws -> Measurement {
+/// `stderr`: a file for the child's stderr (default: discarded).
+func measure(_ argv: [String], stdin: String? = nil, stderr: String? = nil) throws -> Measurement {
     var pid: pid_t = 0
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
@@ -155,7 +156,7 @@ func measure(_ argv: [String], stdin: String? = nil) throws -> Measurement {
         inputPath = path
     }
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)   // the status lines, not the figures
+    posix_spawn_file_actions_addopen(&actions, 2, stderr ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o644)   // the status lines, not the figures
     let cArgs = argv.map { strdup($0) } + [nil]
     defer { cArgs.forEach { free($0) } }
     let began = Date()
@@ -167,6 +168,19 @@ func measure(_ argv: [String], stdin: String? = nil) throws -> Measurement {
     let seconds = Date().timeIntervalSince(began)
     if let inputPath { try? FileManager.default.removeItem(atPath: inputPath) }
     return Measurement(seconds: seconds, peakRSSMB: Double(usage.ru_maxrss) / 1024, status: (status >> 8) & 0xff)
+}
+
+/// A command's stdout.
+func runOutput(_ argv: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = argv
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
 }
 
 // MARK: main
@@ -252,6 +266,25 @@ if apiRows > 0 {
     print(String(format: "ratio of the medians: %.2f (target ≤ 1.30), peak RSS target < 200 MB: %@", m / max(a, 0.001),
                  (measured.map(\.peakRSSMB).max() ?? 0) < 200 ? "met" : "missed"))
     analysis = measured[1]
+    // Incidents (issue 11): grouping and blast radius against the rest of the same analysis,
+    // from its own step timings (one process: no run-to-run noise in the ratio).
+    let timings = "\(work)/timings.txt"
+    setenv("TOKENTRAIL_TIMINGS", "1", 1)
+    let timed = try measure(analyzeAll, stderr: timings)
+    unsetenv("TOKENTRAIL_TIMINGS")
+    let steps = (try? String(contentsOfFile: timings, encoding: .utf8)) ?? ""
+    let incidentSeconds = steps.split(separator: "\n").first { $0.hasPrefix("incidents ") }
+        .flatMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first }.flatMap { Double($0) } ?? 0
+    let incidentCount = (try? runOutput(["sqlite3", db, "SELECT count(*) FROM incidents"]))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+    print(String(format: "incidents (%@ of them): %.2f s of a %.2f s analysis: +%.0f%% over the rest (target ≤ 20%%)", incidentCount, incidentSeconds,
+                 timed.seconds, 100 * incidentSeconds / max(timed.seconds - incidentSeconds, 0.001)))
+    let reportDir = "\(work)/report"
+    try? FileManager.default.removeItem(atPath: reportDir)
+    let report = try measure([binary, "report", "--db", db, "--out", reportDir, "--since", "2026-11-01T00:00:00Z"])
+    let pages = (try? FileManager.default.contentsOfDirectory(atPath: reportDir)) ?? []
+    let bytes = pages.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: reportDir + "/" + $1)[.size] as? Int) ?? 0) }
+    print(String(format: "report of the whole span: %.2f s, %d pages (%d incident pages), %.2f MB (target < 2 MB with 50 incidents)  peak RSS %6.1f MB",
+                 report.seconds, pages.count, pages.filter { $0.hasPrefix("incident-") }.count, Double(bytes) / 1e6, report.peakRSSMB))
 }
 // After analysis the database holds findings and pairs: the read commands must stay quick on it.
 let suggest = try measure([binary, "policy", "suggest", "--db", db])

@@ -57,6 +57,8 @@ public enum Incidents {
         for i in incidents.indices {
             incidents[i].blast = blasts[i]
             incidents[i].narrative = Narrative.text(incidents[i], findings: groups[i].map { findings[$0] }, records: merged[i])
+            incidents[i].records = Array(merged[i].rows.union(blasts[i].rows).sorted { ($0.time, $0.table.rawValue, $0.key) < ($1.time, $1.table.rawValue, $1.key) }
+                .prefix(Incident.maxRecords))
         }
         incidents.sort(by: Incident.reviewOrder)
         var result = Result()
@@ -154,13 +156,13 @@ public enum Incidents {
             }
             let upsert = try db.prepare("""
                 INSERT INTO incidents(id, severity, title, first_seen, last_seen, apps, users, ips, hosts, sessions, findings, rules,
-                                      api_calls, records_read, entities, bulk_jobs, narrative, blast, first_run, last_run)
-                VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                                      api_calls, records_read, entities, bulk_jobs, narrative, blast, records, first_run, last_run)
+                VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 ON CONFLICT(id) DO UPDATE SET severity = excluded.severity, title = excluded.title, first_seen = excluded.first_seen,
                     last_seen = excluded.last_seen, apps = excluded.apps, users = excluded.users, ips = excluded.ips, hosts = excluded.hosts,
                     sessions = excluded.sessions, findings = excluded.findings, rules = excluded.rules, api_calls = excluded.api_calls,
                     records_read = excluded.records_read, entities = excluded.entities, bulk_jobs = excluded.bulk_jobs,
-                    narrative = excluded.narrative, blast = excluded.blast, last_run = excluded.last_run
+                    narrative = excluded.narrative, blast = excluded.blast, records = excluded.records, last_run = excluded.last_run
                 """)
             let member = try db.prepare("INSERT OR REPLACE INTO incident_findings(fingerprint, incident_id) VALUES(?, ?)")
             func strings(_ list: [String]) -> SQLValue { .text(JSONValue.array(list.map { .string($0) }).serialized) }
@@ -174,7 +176,8 @@ public enum Incidents {
                                  strings(incident.ips), strings(incident.hosts), strings(incident.sessions), strings(incident.findings),
                                  strings(incident.rules), .integer(incident.blast.apiCalls), .integer(incident.blast.recordsRead),
                                  .text(json["entities"]?.serialized ?? "[]"), .text(json["bulk_jobs"]?.serialized ?? "[]"),
-                                 .text(incident.narrative), .text(incident.blast.jsonValue.serialized), run, run])
+                                 .text(incident.narrative), .text(incident.blast.jsonValue.serialized),
+                                 .text(JSONValue.array(incident.records.map(\.json)).serialized), run, run])
                 try upsert.run()
                 for fingerprint in incident.findings {
                     try member.bind([.text(fingerprint), .text(incident.id)])

@@ -31,14 +31,14 @@ enum Narrative {
             if let first = b.first, let last = b.last { read += " \(span(first, last))" }
             read += " and read \(number(b.recordsRead)) record(s)"
             let top = b.entities.prefix(5).map { $0.records > 0 ? "\($0.name) \(number($0.records))" : "\($0.name) (\($0.calls) call(s))" }
-            read += top.isEmpty ? "." : ": " + top.joined(separator: ", ") + (b.entities.count > 5 ? ", …" : "") + "."
+            read += top.isEmpty ? "." : ": " + top.joined(separator: ", ") + (b.entities.count > 5 ? " and \(b.entities.count - 5) more" : "") + "."
             if b.addresses.count > 1 {
                 read += " By address: " + b.addresses.prefix(4).map { "\($0.ip) \($0.calls) call(s), \(number($0.records)) records" }.joined(separator: "; ") + "."
             }
             if !b.bulkJobs.isEmpty {
                 read += " Bulk job(s): " + b.bulkJobs.prefix(3).map { job in
                     "\(job.id) (\([job.operation, job.entity].compactMap { $0 }.joined(separator: " on ")), \(job.state ?? "state unknown"), \(number(job.records)) records)"
-                }.joined(separator: "; ") + (b.bulkJobs.count > 3 ? "; …" : "") + "."
+                }.joined(separator: "; ") + (b.bulkJobs.count > 3 ? "; and \(b.bulkJobs.count - 3) more" : "") + "."
             }
             paragraphs.append(read)
         } else if misuse {

@@ -13,81 +13,91 @@ extension Facts {
     /// that login's (Salesforce's default session timeout is 2 hours).
     static let keylessSessionMs: Int64 = 2 * 3_600_000
 
-    /// The blast radius of each scope, from API, RestApi, Bulk and ApiTotalUsage rows: one
-    /// pass over the rows of the union of the scopes' periods for the keys (a temp table of
-    /// keys probed by each row), and one indexed range per keyless (user, address).
+    /// The blast radius of each scope, from API, RestApi, Bulk and ApiTotalUsage rows, in one
+    /// pass over the rows of the union of the scopes' periods: each row probes a temp table
+    /// of the scopes' session keys, and one of their keyless logins' (address, user, window).
     func blastRadius(_ scopes: [IncidentScope]) throws -> [BlastRadius] {
         var tallies = Array(repeating: BlastTally(), count: scopes.count)
         let types = try ApiEventTypes(names)
-        let columns = "a.time, a.key, a.event_type, a.entity, a.rows, a.job_id, a.job_state, a.operation, a.source_id, a.line, a.app, a.client_ip"
         try db.execute("""
             CREATE TEMP TABLE IF NOT EXISTS incident_keys(key TEXT NOT NULL, scope INTEGER NOT NULL, PRIMARY KEY(key, scope)) WITHOUT ROWID;
-            DELETE FROM temp.incident_keys;
+            CREATE TEMP TABLE IF NOT EXISTS incident_who(ip INTEGER NOT NULL, user INTEGER NOT NULL, scope INTEGER NOT NULL,
+                start INTEGER NOT NULL, stop INTEGER NOT NULL, app INTEGER NOT NULL, PRIMARY KEY(ip, user, scope, start)) WITHOUT ROWID;
+            DELETE FROM temp.incident_keys; DELETE FROM temp.incident_who;
             """)
         var from = Int64.max, to = Int64.min
+        let who = try keylessWindows(scopes)
         try db.transaction {
-            let insert = try db.prepare("INSERT OR IGNORE INTO temp.incident_keys VALUES(?, ?)")
+            let key = try db.prepare("INSERT OR IGNORE INTO temp.incident_keys VALUES(?, ?)")
             for (i, scope) in scopes.enumerated() where !scope.sessions.isEmpty {
-                for key in scope.sessions {
-                    try insert.bind([.text(key), .integer(Int64(i))])
-                    try insert.run()
+                for k in scope.sessions { try key.bind([.text(k), .integer(Int64(i))]); try key.run() }
+                (from, to) = (min(from, scope.from), max(to, scope.to))
+            }
+            let window = try db.prepare("INSERT OR IGNORE INTO temp.incident_who VALUES(?, ?, ?, ?, ?, ?)")
+            for w in who {
+                for user in w.users {
+                    try window.bind([.integer(w.ip), .integer(user), .integer(Int64(w.scope)), .integer(w.start), .integer(w.stop), .integer(w.app)])
+                    try window.run()
                 }
-                from = min(from, scope.from)
-                to = max(to, scope.to)
+                (from, to) = (min(from, w.start), max(to, w.stop))
             }
         }
-        if from <= to {
-            // A row's login key joins it to its login; its session key only when it has no login key.
-            let keyed = try db.prepare("""
-                SELECT k.scope, \(columns) FROM api_activity a CROSS JOIN temp.incident_keys k
-                WHERE a.time BETWEEN ? AND ? AND k.key = coalesce(nullif(a.login_key, ''), a.session_key)
-                """)
-            try keyed.bind([.integer(from), .integer(to)])
-            while try keyed.step() {
-                let i = Int(keyed.int(at: 0)), time = keyed.int(at: 1)
-                guard time >= scopes[i].from, time <= scopes[i].to else { continue }
-                try tallies[i].add(keyed, offset: 1, types: types, byKey: true, facts: self)
+        guard from <= to else { return try scopes.indices.map { try finish(tallies[$0], scopes[$0]) } }
+        // A row's login key joins it to its login; its session key only when it has no login key.
+        // A keyless login's calls: its user's, from its address, in its window, of its app if the row names one.
+        let rows = try db.prepare("""
+            SELECT k.scope, w.scope, a.time, a.key, a.event_type, a.entity, a.rows, a.job_id, a.job_state, a.operation, a.source_id, a.line,
+                   a.app, a.client_ip
+            FROM api_activity a
+            LEFT JOIN temp.incident_keys k ON k.key = coalesce(nullif(a.login_key, ''), a.session_key)
+            LEFT JOIN temp.incident_who w ON w.ip = a.client_ip AND (+w.user = a.username OR +w.user = a.user_id) AND a.time BETWEEN w.start AND w.stop
+                AND (w.app = 0 OR a.app IS NULL OR a.app = w.app)
+            WHERE a.time BETWEEN ? AND ? AND (k.scope IS NOT NULL OR w.scope IS NOT NULL)
+            """)
+        try rows.bind([.integer(from), .integer(to)])
+        while try rows.step() {
+            let time = rows.int(at: 2)
+            if !rows.isNull(at: 0) {
+                let i = Int(rows.int(at: 0))
+                if time >= scopes[i].from, time <= scopes[i].to { try tallies[i].add(rows, offset: 2, types: types, byKey: true, facts: self) }
             }
+            // Counted once per scope: a row its key already counted is skipped by the tally.
+            if !rows.isNull(at: 1) { try tallies[Int(rows.int(at: 1))].add(rows, offset: 2, types: types, byKey: false, facts: self) }
         }
-        // Keyless logins: the same user's calls from the same address, from the login to 2 h after the last one.
-        let directory = try usernames()
+        return try scopes.indices.map { try finish(tallies[$0], scopes[$0]) }
+    }
+
+    private func finish(_ tally: BlastTally, _ scope: IncidentScope) throws -> BlastRadius {
+        var blast = try tally.result(self)
+        blast.exported = try exportedEventTypes(from: scope.from, to: scope.to)
+        return blast
+    }
+
+    /// Each scope's keyless logins as (address, user symbols, window): from the login to 2 h
+    /// after it, overlapping windows of one (address, user) merged. A user is named by every
+    /// symbol it has: username, user id, the ids the directory maps to the username.
+    func keylessWindows(_ scopes: [IncidentScope]) throws -> [(scope: Int, ip: Int64, users: Set<Int64>, start: Int64, stop: Int64, app: Int64)] {
         var idsOfName: [String: [String]] = [:]
-        for (id, name) in directory { idsOfName[name, default: []].append(id) }
-        for (i, scope) in scopes.enumerated() where !scope.keyless.isEmpty {
-            var spans: [UserAddress: (first: Int64, last: Int64, login: KeylessLogin)] = [:]
-            for login in scope.keyless where login.ip != 0 {
-                let who = UserAddress(user: login.username != 0 ? login.username : login.userId, ip: login.ip)
-                let span = spans[who] ?? (login.time, login.time, login)
-                spans[who] = (min(span.first, login.time), max(span.last, login.time), span.login)
-            }
-            for (who, span) in spans.sorted(by: { ($0.value.first, $0.key.ip) < ($1.value.first, $1.key.ip) }) {
-                var users: Set<Int64> = [who.user, span.login.userId, span.login.username]
-                if let name = try names.name(span.login.username) {
-                    for id in idsOfName[name] ?? [] { users.insert(try names.id(id)) }
-                }
-                users.remove(0)
-                let list = users.map(String.init).joined(separator: ",")
-                let rows = try db.prepare("""
-                    SELECT \(columns), a.login_key, a.session_key FROM api_activity a
-                    WHERE a.time BETWEEN ? AND ? AND a.client_ip = ? AND (a.username IN (\(list)) OR a.user_id IN (\(list)))
-                    """)
-                try rows.bind([.integer(span.first), .integer(span.last + Self.keylessSessionMs), .integer(who.ip)])
-                while try rows.step() {
-                    // A row of one of the incident's own sessions is counted once, by its key.
-                    let key = rows.text(at: 12).flatMap { $0.isEmpty ? nil : $0 } ?? rows.text(at: 13)
-                    if let key, scope.sessions.contains(key) { continue }
-                    // A row naming another app is not this login's.
-                    let app = rows.int(at: 10)
-                    if app != 0, span.login.app != 0, app != span.login.app { continue }
-                    try tallies[i].add(rows, offset: 0, types: types, byKey: false, facts: self)
-                }
-            }
-        }
-        var out: [BlastRadius] = []
+        for (id, name) in try usernames() { idsOfName[name, default: []].append(id) }
+        var out: [(scope: Int, ip: Int64, users: Set<Int64>, start: Int64, stop: Int64, app: Int64)] = []
         for (i, scope) in scopes.enumerated() {
-            var blast = try tallies[i].result(self)
-            blast.exported = try exportedEventTypes(from: scope.from, to: scope.to)
-            out.append(blast)
+            var byWho: [UserAddress: [KeylessLogin]] = [:]
+            for login in scope.keyless where login.ip != 0 {
+                byWho[UserAddress(user: login.username != 0 ? login.username : login.userId, ip: login.ip), default: []].append(login)
+            }
+            for (who, logins) in byWho {
+                let first = logins[0]
+                var users: Set<Int64> = [who.user, first.userId, first.username]
+                if let name = try names.name(first.username) { for id in idsOfName[name] ?? [] { users.insert(try names.id(id)) } }
+                users.remove(0)
+                var current: (start: Int64, stop: Int64)?
+                for login in logins.sorted(by: { $0.time < $1.time }) {
+                    if let c = current, login.time <= c.stop { current = (c.start, login.time + Self.keylessSessionMs); continue }
+                    if let c = current { out.append((i, who.ip, users, c.start, c.stop, first.app)) }
+                    current = (login.time, login.time + Self.keylessSessionMs)
+                }
+                if let c = current { out.append((i, who.ip, users, c.start, c.stop, first.app)) }
+            }
         }
         return out
     }
@@ -126,6 +136,7 @@ struct ApiEventTypes {
 /// A blast radius being counted, on symbols (names are resolved once at the end).
 struct BlastTally {
     struct Job { var entity: Int64 = 0, operation: Int64 = 0, state: Int64 = 0, stateTime = Int64.min, records: Int64 = 0, first = Int64.max, last = Int64.min }
+    /// Rows counted (time, key): a row found by key and by address is counted once.
     var seen: Set<SymbolPair> = []
     var keyedCalls: Int64 = 0, usageCalls: Int64 = 0, records: Int64 = 0
     var callsByType: [Int64: Int64] = [:]
@@ -133,7 +144,7 @@ struct BlastTally {
     var jobs: [String: Job] = [:]
     var first = Int64.max, last = Int64.min
     var reads: [Int64: Int64] = [:]
-    var evidence: [(time: Int64, source: Int64, line: Int64)] = []
+    var evidence: [(time: Int64, key: Int64, source: Int64, line: Int64)] = []
     var byKey = 0, byAddress = 0
     var addresses: [Int64: (calls: Int64, records: Int64)] = [:]
 
@@ -170,14 +181,15 @@ struct BlastTally {
             job.last = max(job.last, time)
             jobs[id] = job
         }
-        if evidence.count < BlastRadius.maxEvidence { evidence.append((time, row.int(at: o + 8), row.int(at: o + 9))) }
+        if evidence.count < BlastRadius.maxEvidence { evidence.append((time, row.int(at: o + 1), row.int(at: o + 8), row.int(at: o + 9))) }
     }
 
     func result(_ facts: Facts) throws -> BlastRadius {
         let names = facts.names
         var b = BlastRadius()
-        b.evidence = try evidence.sorted { ($0.time, $0.source, $0.line) < ($1.time, $1.source, $1.line) }
-            .map { try facts.evidence(source: $0.source, line: $0.line) }
+        let ordered = evidence.sorted { ($0.time, $0.source, $0.line) < ($1.time, $1.source, $1.line) }
+        b.evidence = try ordered.map { try facts.evidence(source: $0.source, line: $0.line) }
+        b.rows = ordered.map { RecordRef(.api, time: $0.time, key: $0.key) }
         b.apiCalls = max(keyedCalls, usageCalls)
         b.recordsRead = records
         for (type, n) in callsByType { b.callsByType[try names.name(type) ?? "?", default: 0] += n }

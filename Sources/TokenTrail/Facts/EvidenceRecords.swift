@@ -7,15 +7,15 @@ public struct KeylessLogin: Hashable, Sendable {
 }
 
 /// What the records a finding cites say beyond the finding itself: the sessions they belong
-/// to, the logins without a key, and how each login's flow was decided.
+/// to, the logins without a key, how each login's flow was decided, and the rows themselves.
 public struct EvidenceRecords: Sendable {
     /// `LOGIN_KEY`s and `SESSION_KEY`s of the cited logins and API rows.
     public var sessions: Set<String> = []
     public var keyless: [KeylessLogin] = []
     /// Each cited login's flow and basis ("jwt_bearer (inferred)"), for the narrative's "how sure".
     var loginFlows: [EvidenceRef: String] = [:]
-    /// Cited records found in the database (evidence of a file since removed is not).
-    public var found = 0
+    /// The cited rows by primary key, for the incident's timeline.
+    public var rows: Set<RecordRef> = []
 
     /// Logins per flow and basis, each cited login once.
     var flows: [String: Int] { loginFlows.values.reduce(into: [:]) { $0[$1, default: 0] += 1 } }
@@ -24,7 +24,7 @@ public struct EvidenceRecords: Sendable {
         sessions.formUnion(other.sessions)
         keyless += other.keyless
         loginFlows.merge(other.loginFlows) { a, _ in a }
-        found += other.found
+        rows.formUnion(other.rows)
     }
 }
 
@@ -66,17 +66,17 @@ extension Facts {
         let logins = try db.prepare("""
             SELECT r.list, l.time, l.login_key, l.username, l.user_id, l.source_ip, l.app,
                    (SELECT value FROM strings WHERE id = c.flow), (SELECT value FROM strings WHERE id = c.flow_basis),
-                   l.source_id, l.line, c.precision_ms
+                   l.source_id, l.line, c.precision_ms, (SELECT value FROM strings WHERE id = c.outcome), l.key
             FROM logins l CROSS JOIN temp.evidence_refs r JOIN login_contexts c ON c.id = l.context
             WHERE l.time BETWEEN ? AND ? AND r.source_id = l.source_id AND r.line = l.line
             """)
         try logins.bind(bounds)
         while try logins.step() {
             let i = Int(logins.int(at: 0))
-            out[i].found += 1
+            out[i].rows.insert(RecordRef(.login, time: logins.int(at: 1), key: logins.int(at: 13)))
             if let key = logins.text(at: 2), !key.isEmpty {
                 out[i].sessions.insert(key)
-            } else {
+            } else if logins.text(at: 12) == Outcome.success.rawValue {   // a refused login opened no session
                 out[i].keyless.append(KeylessLogin(username: logins.int(at: 3), userId: logins.int(at: 4), ip: logins.int(at: 5),
                                                    app: logins.int(at: 6), time: logins.int(at: 1), precision: logins.int(at: 11)))
             }
@@ -97,24 +97,25 @@ extension Facts {
             }
         }
         let api = try db.prepare("""
-            SELECT r.list, a.login_key, a.session_key FROM api_activity a CROSS JOIN temp.evidence_refs r
+            SELECT r.list, a.login_key, a.session_key, a.time, a.key FROM api_activity a CROSS JOIN temp.evidence_refs r
             WHERE a.time BETWEEN ? AND ? AND r.source_id = a.source_id AND r.line = a.line
             """)
         try api.bind(bounds)
         while try api.step() {
             let i = Int(api.int(at: 0))
-            out[i].found += 1
+            out[i].rows.insert(RecordRef(.api, time: api.int(at: 3), key: api.int(at: 4)))
             // The login key joins to the login; a session key only where the row has no login key.
             if let key = api.text(at: 1), !key.isEmpty { out[i].sessions.insert(key) }
             else if let key = api.text(at: 2), !key.isEmpty { out[i].sessions.insert(key) }
         }
-        for table in ["token_requests", "idp_events"] {
-            for row in try db.rows("""
-                SELECT r.list, count(*) FROM \(table) t CROSS JOIN temp.evidence_refs r
-                WHERE t.time BETWEEN ? AND ? AND r.source_id = t.source_id AND r.line = t.line GROUP BY r.list
-                """, bounds) {
-                out[Int(row[0].int ?? 0)].found += Int(row[1].int ?? 0)
-            }
+        // Client requests and Okta events link through the finding's own fields; their rows are for the timeline.
+        for (table, kind) in [("token_requests", RecordRef.Table.request), ("idp_events", .okta)] {
+            let rows = try db.prepare("""
+                SELECT r.list, t.time, t.key FROM \(table) t CROSS JOIN temp.evidence_refs r
+                WHERE t.time BETWEEN ? AND ? AND r.source_id = t.source_id AND r.line = t.line
+                """)
+            try rows.bind(bounds)
+            while try rows.step() { out[Int(rows.int(at: 0))].rows.insert(RecordRef(kind, time: rows.int(at: 1), key: rows.int(at: 2))) }
         }
         return out
     }

@@ -20,6 +20,10 @@ public struct Incident: Sendable, Equatable {
     public var rules: [String] = []
     public var blast = BlastRadius()
     public var narrative = ""
+    /// The fact rows its timeline lists (what its findings cite and its blast radius rows), by
+    /// primary key, earliest first, at most `maxRecords`.
+    public var records: [RecordRef] = []
+    public static let maxRecords = 1000
 
     public init(id: String, severity: Severity, title: String, firstSeen: Int64, lastSeen: Int64) {
         self.id = id
@@ -57,6 +61,24 @@ public struct Incident: Sendable, Equatable {
             "coverage": strings(blast.exported),
             "narrative": .string(narrative),
         ])
+    }
+}
+
+/// A fact row by its primary key `(time, key)` and table.
+public struct RecordRef: Hashable, Sendable {
+    public enum Table: Int64, Sendable { case login, request, api, okta }
+    public let table: Table
+    public let time: Int64
+    public let key: Int64
+    public init(_ table: Table, time: Int64, key: Int64) { self.table = table; self.time = time; self.key = key }
+
+    /// `[table, time, "key"]`: the key is a 64-bit hash, which a JSON number (a double) would round.
+    var json: JSONValue { .array([.number(Double(table.rawValue)), .number(Double(time)), .string(String(key))]) }
+
+    init?(json: JSONValue) {
+        guard let parts = json.array, parts.count == 3, let t = parts[0].integer.flatMap(Table.init(rawValue:)),
+              let time = parts[1].integer, let key = parts[2].string.flatMap({ Int64($0) }) else { return nil }
+        self.init(t, time: time, key: key)
     }
 }
 
@@ -109,8 +131,9 @@ public struct BlastRadius: Sendable, Equatable {
     /// Records read per 10 minutes (epoch ms of the bucket's start), for the chart.
     public var reads: [Int64: Int64] = [:]
     public static let bucketMs: Int64 = 600_000
-    /// `file:line` of the rows, at most `maxEvidence`, earliest first.
+    /// `file:line` of the rows, at most `maxEvidence`, earliest first, and the same rows by key.
     public var evidence: [String] = []
+    public var rows: [RecordRef] = []
     /// API event types exported for the incident's period (what TokenTrail could see).
     public var exported: [String] = []
     /// How the sessions were found: by key, or by user + address + time where the logins carry no key.

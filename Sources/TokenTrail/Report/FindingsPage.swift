@@ -51,7 +51,8 @@ enum FindingsPage {
         return out + "</tbody></table>"
     }
 
-    static func card(_ f: Finding, new: Bool, compact: Bool) -> String {
+    /// `evidence`: how many evidence lines to show (an incident page shows a few per finding).
+    static func card(_ f: Finding, new: Bool, compact: Bool, evidence shownEvidence: Int = Finding.maxEvidence) -> String {
         let e = HTML.escape
         var out = "<div class=\"finding sev-\(f.severity.rawValue)\"\(compact ? "" : " id=\"f-\(e(f.fingerprint))\"")><div><span class=\"sev\">\(e(f.severity.rawValue))</span> "
         out += "<code>\(e(f.rule))</code>\(new ? " <b>new</b>" : "")</div>"
@@ -62,8 +63,9 @@ enum FindingsPage {
             out += "<details><summary>Users (\(f.userCount)\(f.userCount > f.users.count ? ", the \(f.users.count) with most records" : ""))</summary><p>\(e(listed))</p></details>"
         }
         if let rule = RuleCatalog.rule(id: f.rule), !compact { out += "<details><summary>Why this matters, what to check</summary><p>\(e(rule.rationale))</p></details>" }
-        out += "<details\(compact ? "" : " open")><summary>Evidence (\(f.evidence.count) shown)</summary><p class=\"evidence\">"
-        return out + f.evidence.map(e).joined(separator: "<br>") + "</p></details></div>"
+        let shown = f.evidence.prefix(shownEvidence)
+        out += "<details\(compact ? "" : " open")><summary>Evidence (\(shown.count) shown\(shown.count < f.evidence.count ? " of \(f.evidence.count); scan --findings lists all" : ""))</summary><p class=\"evidence\">"
+        return out + shown.map(e).joined(separator: "<br>") + "</p></details></div>"
     }
 
     /// Low and info findings, one row each: reachable, not in the way.

@@ -53,10 +53,11 @@ public enum HTMLReport {
         let incidents = try Timings.measure("load incidents") { try Incident.load(db: db, since: o.since, until: o.until) }
         var timelines: [String: Timeline] = [:]
         try Timings.measure("incident timelines") {
+            let directory = incidents.isEmpty ? [:] : try Facts.directory(db)
             for incident in incidents.prefix(maxIncidentPages) {
                 guard var filter = try Timeline.forIncident(incident.id, db: db) else { continue }
                 filter.limit = IncidentPage.timelineRows
-                timelines[incident.id] = try Timeline.build(db: db, filter: filter)
+                timelines[incident.id] = try Timeline.build(db: db, filter: filter, directory: directory)
             }
         }
         // Panels only read; beyond the read-only check of each statement, the connection refuses writes while they run.

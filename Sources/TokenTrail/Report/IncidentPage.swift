@@ -5,7 +5,13 @@ import Foundation
 /// blast radius, a chart of records read per hour and a timeline of its records.
 enum IncidentPage {
     /// Timeline rows on a page (the CLI's `timeline --incident` gives all).
-    static let timelineRows = 300
+    static let timelineRows = 40
+    /// Rows of each blast-radius table on a page (`v_incidents` and `--incidents` hold all).
+    static let tableRows = 20
+    /// Evidence lines per finding card on a page.
+    static let evidencePerFinding = 10
+    /// Blast radius evidence rows on a page (the database keeps up to `BlastRadius.maxEvidence`).
+    static let evidenceRows = 50
     /// Bars in the chart; a longer incident shows its start.
     static let chartBars = 96
 
@@ -32,7 +38,7 @@ enum IncidentPage {
         }
         if !facts.isEmpty { out += HTML.table(["involved", ""], facts) }
 
-        out += "<h2>Findings</h2>" + findings.map { FindingsPage.card($0, new: new.contains($0.fingerprint), compact: false) }.joined()
+        out += "<h2>Findings</h2>" + findings.map { FindingsPage.card($0, new: new.contains($0.fingerprint), compact: false, evidence: evidencePerFinding) }.joined()
 
         let b = i.blast
         out += "<h2>Blast radius</h2>"
@@ -45,12 +51,12 @@ enum IncidentPage {
             out += "<div class=\"card\"><b>\(b.entities.count)</b>objects touched</div><div class=\"card\"><b>\(b.bulkJobs.count)</b>Bulk jobs</div></div>"
             if let first = b.first, let last = b.last { out += "<p class=\"muted\">Activity \(e(Narrative.span(first, last))). Exported for that period: \(e(b.exported.joined(separator: ", "))).</p>" }
             out += chart(b)
-            out += "<h3>Objects</h3>" + HTML.table(["object", "calls", "records read"], b.entities.prefix(50).map { [$0.name, n($0.calls), n($0.records)] }, numeric: [1, 2])
+            out += "<h3>Objects</h3>" + HTML.table(["object", "calls", "records read"], b.entities.prefix(tableRows).map { [$0.name, n($0.calls), n($0.records)] }, numeric: [1, 2])
             if !b.addresses.isEmpty {
-                out += "<h3>By client address</h3>" + HTML.table(["address", "calls", "records read"], b.addresses.prefix(50).map { [$0.ip, n($0.calls), n($0.records)] }, numeric: [1, 2])
+                out += "<h3>By client address</h3>" + HTML.table(["address", "calls", "records read"], b.addresses.prefix(tableRows).map { [$0.ip, n($0.calls), n($0.records)] }, numeric: [1, 2])
             }
             if !b.bulkJobs.isEmpty {
-                out += "<h3>Bulk jobs</h3>" + HTML.table(["job", "operation", "object", "last state", "records", "first", "last"], b.bulkJobs.prefix(50).map {
+                out += "<h3>Bulk jobs</h3>" + HTML.table(["job", "operation", "object", "last state", "records", "first", "last"], b.bulkJobs.prefix(tableRows).map {
                     [$0.id, $0.operation ?? "", $0.entity ?? "", $0.state ?? "", n($0.records), UTCTime.iso($0.first), UTCTime.iso($0.last)]
                 }, numeric: [4], code: [0])
             }
@@ -58,8 +64,9 @@ enum IncidentPage {
             if b.matchedByAddress > 0 {
                 out += "<p class=\"muted\">\(b.matchedByAddress) row(s) were tied to logins without a session key (Login History) by user, address and time.</p>"
             }
-            out += "<details><summary>Evidence (\(b.evidence.count) row(s)\(b.evidence.count >= BlastRadius.maxEvidence ? ", the first" : ""))</summary><p class=\"evidence\">"
-            out += b.evidence.map(e).joined(separator: "<br>") + "</p></details>"
+            let shown = b.evidence.prefix(evidenceRows)
+            out += "<details><summary>Evidence (\(shown.count) row(s)\(b.evidence.count > shown.count ? " of the first \(b.evidence.count): `timeline --incident` lists them all" : ""))</summary><p class=\"evidence\">"
+            out += shown.map(e).joined(separator: "<br>") + "</p></details>"
         }
 
         out += "<h2>Timeline</h2><p class=\"muted\">Its findings, the records they cite, and its sessions' logins and API activity, an hour before to a day after. "

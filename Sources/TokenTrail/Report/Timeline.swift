@@ -18,10 +18,9 @@ public struct Timeline {
         public init(since: Int64, until: Int64) { self.since = since; self.until = until }
     }
 
-    /// An incident's records: what its findings cite, its sessions' keys, its blast radius rows.
+    /// An incident's records (what its findings cite and its blast radius rows, by primary key) and findings.
     public struct Scope: Sendable {
-        public var evidence: [String] = []
-        public var sessions: [String] = []
+        public var rows: [RecordRef] = []
         public var findings: [String] = []
     }
 
@@ -41,9 +40,10 @@ public struct Timeline {
     /// More events matched than `limit`: the earliest `limit` are kept.
     public var truncated = false
 
-    public static func build(db: Database, filter f: Filter) throws -> Timeline {
+    /// `directory`: the user directory, when the caller has it (reading it scans every login).
+    public static func build(db: Database, filter f: Filter, directory given: [String: String]? = nil) throws -> Timeline {
         let c = try Facts(db: db, windowStart: f.since, windowEnd: f.until)
-        let directory = try Facts.directory(db)
+        let directory = try given ?? Facts.directory(db)
         func symbol(_ text: String?) throws -> Int64? { try text.map { try c.names.id($0) } }
         // A user is named by username or by any id the directory maps to it.
         var userSymbols: [Int64] = []
@@ -58,7 +58,8 @@ public struct Timeline {
         var timeline = Timeline()
         let window: [SQLValue] = [.integer(f.since), .integer(f.until)]
         if let scope = f.scope { try stage(scope, db: db) }
-        let cited = { (t: String) in "EXISTS (SELECT 1 FROM temp.timeline_refs r WHERE r.source_id = \(t).source_id AND r.line = \(t).line)" }
+        // A scope's rows are looked up by primary key (the planner drives the query from the list).
+        let cited = { (t: String, table: RecordRef.Table) in "(\(t).time, \(t).key) IN (SELECT time, key FROM temp.timeline_rows WHERE kind = \(table.rawValue))" }
         func add(_ sql: String, _ values: [SQLValue], _ make: ([SQLValue]) throws -> Event) throws {
             for row in try db.rows(sql + " LIMIT \(limit)", values) { timeline.events.append(try make(row)) }
         }
@@ -75,7 +76,7 @@ public struct Timeline {
         if let app { where_.append("l.app = ?"); values.append(.integer(app)) }
         if let ip { where_.append("l.source_ip = ?"); values.append(.integer(ip)) }
         if let host { where_.append("\(pairedRequest) = ?"); values.append(.integer(host)) }
-        if f.scope != nil { where_.append("(\(cited("l")) OR l.login_key IN (SELECT key FROM temp.timeline_keys))") }
+        if f.scope != nil { where_.append(cited("l", .login)) }
         try add("""
             SELECT l.time, (SELECT value FROM strings WHERE id = l.app), (SELECT value FROM strings WHERE id = l.username),
                    (SELECT value FROM strings WHERE id = l.user_id), (SELECT value FROM strings WHERE id = l.source_ip),
@@ -105,7 +106,7 @@ public struct Timeline {
         }
         if let ip { where_.append("t.source_ip = ?"); values.append(.integer(ip)) }
         if let host { where_.append("t.host = ?"); values.append(.integer(host)) }
-        if f.scope != nil { where_.append(cited("t")) }
+        if f.scope != nil { where_.append(cited("t", .request)) }
         try add("""
             SELECT t.time, coalesce((SELECT value FROM strings WHERE id = t.integration), (SELECT value FROM strings WHERE id = t.client_id)),
                    coalesce((SELECT value FROM strings WHERE id = t.sub), (SELECT value FROM strings WHERE id = t.user_id)),
@@ -123,14 +124,15 @@ public struct Timeline {
         // API activity, with the login it belongs to (same LOGIN_KEY) when that login is stored.
         where_ = ["a.time BETWEEN ? AND ?"]
         values = window
-        let login = "(SELECT l.app FROM logins l WHERE l.login_key = a.login_key AND l.time BETWEEN a.time - 86400000 AND a.time LIMIT 1)"
+        // The app of the row's login (a day of logins read per row that names none): an incident's
+        // rows are listed without it (the incident names its apps), so a report of many stays quick.
+        let login = f.scope != nil ? "NULL"
+            : "(SELECT l.app FROM logins l WHERE l.login_key = a.login_key AND l.time BETWEEN a.time - 86400000 AND a.time LIMIT 1)"
         if f.user != nil { where_.append("(a.username IN \(users) OR a.user_id IN \(users))") }
         if let app { where_.append("(a.app = ? OR \(login) = ?)"); values += [.integer(app), .integer(app)] }
         if let ip { where_.append("a.client_ip = ?"); values.append(.integer(ip)) }
         if host != nil { where_.append("0") }   // API events carry no client host
-        if f.scope != nil {
-            where_.append("(\(cited("a")) OR coalesce(nullif(a.login_key, ''), a.session_key) IN (SELECT key FROM temp.timeline_keys))")
-        }
+        if f.scope != nil { where_.append(cited("a", .api)) }
         try add("""
             SELECT a.time, coalesce((SELECT value FROM strings WHERE id = a.app), (SELECT value FROM strings WHERE id = \(login))),
                    (SELECT value FROM strings WHERE id = a.username), (SELECT value FROM strings WHERE id = a.user_id),
@@ -153,7 +155,7 @@ public struct Timeline {
         if let user = f.user { where_.append("e.actor_name = ?"); values.append(.integer(try c.names.id(user))) }
         if app != nil || host != nil { where_.append("0") }
         if let ip { where_.append("e.client_ip = ?"); values.append(.integer(ip)) }
-        if f.scope != nil { where_.append(cited("e")) }
+        if f.scope != nil { where_.append(cited("e", .okta)) }
         try add("""
             SELECT e.time, (SELECT value FROM strings WHERE id = e.actor_name), (SELECT value FROM strings WHERE id = e.client_ip),
                    (SELECT value FROM strings WHERE id = e.outcome), (SELECT value FROM strings WHERE id = e.event_type),
@@ -189,40 +191,30 @@ public struct Timeline {
         return timeline
     }
 
-    /// The filter of one stored incident: its records, from an hour before it to a day after
-    /// (what the token did next); nil when the database has no incident of that id.
+    /// The filter of one stored incident: its findings and its records, from an hour before it
+    /// to a day after (what the token did next); nil when the database has no incident of that id.
     public static func forIncident(_ id: String, db: Database) throws -> Filter? {
-        guard let row = try db.rows("SELECT first_seen, last_seen, findings, sessions, blast FROM incidents WHERE id = ?", [.text(id)]).first,
+        guard let row = try db.rows("SELECT first_seen, last_seen, findings, records FROM incidents WHERE id = ?", [.text(id)]).first,
               let first = row[0].int, let last = row[1].int else { return nil }
-        func strings(_ v: SQLValue) -> [String] { (try? JSONParser.parse(v.string ?? "[]"))?.array?.compactMap(\.string) ?? [] }
-        var scope = Scope(sessions: strings(row[3]), findings: strings(row[2]))
-        scope.evidence = try Finding.load(db: db, fingerprints: scope.findings).flatMap(\.evidence)
-        scope.evidence += BlastRadius(json: (try? JSONParser.parse(row[4].string ?? "{}")) ?? .null).evidence
-        var filter = Filter(since: first - 3_600_000, until: last + 86_400_000)
-        filter.scope = scope
+        let rows = ((try? JSONParser.parse(row[3].string ?? "[]"))?.array ?? []).compactMap(RecordRef.init(json:))
+        let findings = (try? JSONParser.parse(row[2].string ?? "[]"))?.array?.compactMap(\.string) ?? []
+        var filter = Filter(since: min(first, rows.first?.time ?? first) - 3_600_000, until: max(last, rows.last?.time ?? last) + 86_400_000)
+        filter.scope = Scope(rows: rows, findings: findings)
         return filter
     }
 
-    /// The scope's records, keys and findings as temp tables the queries probe.
+    /// The scope's rows and findings as temp tables the queries probe.
     static func stage(_ scope: Scope, db: Database) throws {
         try db.execute("""
-            CREATE TEMP TABLE IF NOT EXISTS timeline_refs(source_id INTEGER NOT NULL, line INTEGER NOT NULL, PRIMARY KEY(source_id, line)) WITHOUT ROWID;
-            CREATE TEMP TABLE IF NOT EXISTS timeline_keys(key TEXT PRIMARY KEY) WITHOUT ROWID;
+            CREATE TEMP TABLE IF NOT EXISTS timeline_rows(kind INTEGER NOT NULL, time INTEGER NOT NULL, key INTEGER NOT NULL,
+                PRIMARY KEY(kind, time, key)) WITHOUT ROWID;
             CREATE TEMP TABLE IF NOT EXISTS timeline_findings(fingerprint TEXT PRIMARY KEY) WITHOUT ROWID;
-            DELETE FROM temp.timeline_refs; DELETE FROM temp.timeline_keys; DELETE FROM temp.timeline_findings;
+            DELETE FROM temp.timeline_rows; DELETE FROM temp.timeline_findings;
             """)
-        let refs = try db.prepare("""
-            INSERT OR IGNORE INTO temp.timeline_refs SELECT id, ? FROM sources WHERE path = ? AND positions = ?
-            """)
-        for evidence in scope.evidence {
-            guard let ref = EvidenceRef.parse(evidence) else { continue }
-            try refs.bind([.integer(ref.line), .text(ref.path), .text(ref.record ? "record" : "line")])
-            try refs.run()
-        }
-        for (table, values) in [("timeline_keys", scope.sessions), ("timeline_findings", scope.findings)] {
-            let insert = try db.prepare("INSERT OR IGNORE INTO temp.\(table) VALUES(?)")
-            for value in values { try insert.bind([.text(value)]); try insert.run() }
-        }
+        let row = try db.prepare("INSERT OR IGNORE INTO temp.timeline_rows VALUES(?, ?, ?)")
+        for r in scope.rows { try row.bind([.integer(r.table.rawValue), .integer(r.time), .integer(r.key)]); try row.run() }
+        let finding = try db.prepare("INSERT OR IGNORE INTO temp.timeline_findings VALUES(?)")
+        for f in scope.findings { try finding.bind([.text(f)]); try finding.run() }
     }
 
     static let columns = ["time_utc", "kind", "app", "user", "ip", "host", "outcome", "detail", "evidence"]

@@ -86,7 +86,7 @@ public enum Schema {
         apps TEXT NOT NULL, users TEXT NOT NULL, ips TEXT NOT NULL, hosts TEXT NOT NULL, sessions TEXT NOT NULL,
         findings TEXT NOT NULL, rules TEXT NOT NULL, api_calls INTEGER NOT NULL, records_read INTEGER NOT NULL,
         entities TEXT NOT NULL, bulk_jobs TEXT NOT NULL, narrative TEXT NOT NULL, blast TEXT NOT NULL,
-        first_run INTEGER, last_run INTEGER) WITHOUT ROWID;
+        records TEXT NOT NULL DEFAULT '[]', first_run INTEGER, last_run INTEGER) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS incident_findings(fingerprint TEXT PRIMARY KEY, incident_id TEXT NOT NULL) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS incident_findings_incident ON incident_findings(incident_id);
     CREATE TABLE IF NOT EXISTS idp_events(
@@ -339,6 +339,8 @@ public enum Schema {
         ("idp_events", "session_fingerprint", "TEXT"), ("idp_events", "dt_hash", "TEXT"), ("idp_events", "api_token_id", "TEXT"),
         ("idp_events", "client_id", "INTEGER"), ("idp_events", "as_number", "INTEGER"), ("idp_events", "as_org", "INTEGER"),
         ("idp_events", "isp", "INTEGER"), ("idp_events", "is_proxy", "INTEGER"), ("idp_events", "targets", "INTEGER"),
+        // v8: an incident's timeline rows (a build of v8 before them made the table without).
+        ("incidents", "records", "TEXT NOT NULL DEFAULT '[]'"),
     ]
 
     static func addMissingColumns(_ db: Database) throws {
