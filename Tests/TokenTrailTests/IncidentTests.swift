@@ -184,6 +184,16 @@ import Testing
         #expect(groups == [[0], [1, 2, 3], [4]])
     }
 
+    @Test func idsAreKeptAMergeKeepsTheOlderAndASplitGivesTheRestNewOnes() {
+        let f = (0..<4).map { Self.member("new-source-ip", .medium, at: Int64($0), ip: "192.0.2.\($0)").finding }
+        let stored: [String: (id: String, first: Int64)] = [f[0].fingerprint: ("inc-newer", 10), f[1].fingerprint: ("inc-older", 5),
+                                                            f[2].fingerprint: ("inc-newer", 10)]
+        // Two incidents found to be one keep the older id; the other half of a split incident gets its earliest finding's.
+        let ids = Incidents.assignIds([[0, 1], [2], [3]], findings: f, stored: stored)
+        #expect(ids == ["inc-older", "inc-newer", Incident.id(from: f[3].fingerprint)])
+        #expect(Incidents.assignIds([[0], [2]], findings: f, stored: stored) == ["inc-newer", Incident.id(from: f[2].fingerprint)])
+    }
+
     @Test func aSessionLinksAcrossCausesAndAppsAndAHygieneNoteNeverBridges() {
         let groups = IncidentGrouping.groups([
             Self.member("session-ip-divergence", .high, at: 0, app: "Chat", sessions: ["K1"]),

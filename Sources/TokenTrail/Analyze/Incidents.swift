@@ -76,7 +76,7 @@ public enum Incidents {
         let withStored = groups.indices.compactMap { g -> (Int, String, Int64)? in
             let previous = groups[g].compactMap { stored[findings[$0].fingerprint] }.min { ($0.first, $0.id) < ($1.first, $1.id) }
             return previous.map { (g, $0.id, $0.first) }
-        }.sorted { ($0.2, $0.1) < ($1.2, $1.1) }
+        }.sorted { ($0.2, $0.1, $0.0) < ($1.2, $1.1, $1.0) }
         for (g, _, _) in withStored {
             let candidates = groups[g].compactMap { stored[findings[$0].fingerprint] }.sorted { ($0.first, $0.id) < ($1.first, $1.id) }
             if let free = candidates.first(where: { !claimed.contains($0.id) }) {
@@ -89,8 +89,10 @@ public enum Incidents {
             var id = Incident.id(from: earliest[0].fingerprint)
             // Another group (or an incident outside this window) has it: take the next finding's, else a suffix.
             if used.contains(id) || claimed.contains(id) {
-                id = earliest.map { Incident.id(from: $0.fingerprint) }.first { !used.contains($0) && !claimed.contains($0) }
-                    ?? (1...).lazy.map { "\(id)-\($0)" }.first { !used.contains($0) && !claimed.contains($0) }!
+                let base = id
+                id = earliest.map { Incident.id(from: $0.fingerprint) }.first { !used.contains($0) && !claimed.contains($0) } ?? base
+                var n = 1
+                while used.contains(id) || claimed.contains(id) { id = "\(base)-\(n)"; n += 1 }
             }
             ids[g] = id
             claimed.insert(id)
