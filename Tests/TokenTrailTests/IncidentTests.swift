@@ -149,6 +149,18 @@ import Testing
     }
 }
 
+/// The chat `text` of a title no fixture holds: a mention, a link, a terminal escape, a bidi override.
+@Suite struct ChatTextTests {
+    @Test func markupEscapesAndReorderingStayInert() {
+        let title = "Acme <!channel> https://evil.example/x & \u{1B}[31mred \u{202E}gnp.exe"
+        let text = IncidentsOutput.summary([Incident(id: "inc-000000000001", severity: .high, title: title, firstSeen: 0, lastSeen: 0)], findings: 1)
+        #expect(text.contains("&lt;!channel&gt;") && text.contains("https[:]//evil.example") && text.contains("&amp;"))
+        #expect(!text.contains("<") && !text.contains(">") && !text.contains("://"))
+        #expect(!text.unicodeScalars.contains { $0.value == 0x1B || (0x202A...0x202E).contains($0.value) })
+        #expect(text.contains("⟨U+202E⟩"))
+    }
+}
+
 /// The grouping rules themselves, on findings made up for them.
 @Suite struct IncidentGroupingTests {
     static let hour: Int64 = 3_600_000

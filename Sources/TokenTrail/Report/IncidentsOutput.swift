@@ -43,20 +43,13 @@ public enum IncidentsOutput {
     }
 
     /// Slack reads `<…>` as links and mentions (`<!channel>`) and wants `& < >` as entities; both
-    /// services turn a URL into a link. A hostile app or user name must stay text: entities for
-    /// `& < >`, and `://` defanged to `[:]//`; control characters are dropped.
+    /// services turn a URL into a link. A hostile app or user name must stay text: control and
+    /// invisible characters (terminal escapes, bidi overrides) as on the terminal, entities for
+    /// `& < >`, and `://` defanged to `[:]//`.
     static func chatSafe(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\n": out += "\n"
-            default: if scalar.value >= 0x20 && scalar.value != 0x7F { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out.replacingOccurrences(of: "://", with: "[:]//")
+        TerminalSummary.sanitizeLines(text)
+            .replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "://", with: "[:]//")
     }
 
     static func plainSummary(_ incidents: [Incident], findings: Int) -> String {
