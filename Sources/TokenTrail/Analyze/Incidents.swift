@@ -29,8 +29,12 @@ public enum Incidents {
             """, [.text(JSONValue.array(around.sorted().map { .string($0) }).serialized)]).compactMap { $0[0].string }.filter { !around.contains($0) }
         if !partners.isEmpty { findings = (findings + (try Finding.load(db: db, fingerprints: partners))).sorted(by: Finding.reviewOrder) }
         guard let from = findings.map(\.firstSeen).min(), let to = findings.map(\.lastSeen).max() else { return Result() }
+        // A finding's evidence is from the run that last raised it: this window and the 30 days of
+        // history its rules read. A recurring finding first seen months ago must not make every run
+        // read months of rows (its older evidence still links by `file:line`, which needs no read).
+        let evidenceFrom = max(from, facts.windowStart - ApiFacts.baselineMs) - afterMs
         let records = try Timings.measure("  incident evidence") {
-            try facts.evidenceRecords(findings.map(\.evidence), from: from - afterMs, to: to + afterMs)
+            try facts.evidenceRecords(findings.map(\.evidence), from: evidenceFrom, to: to + afterMs)
         }
         let members = zip(findings, records).map {
             IncidentGrouping.Member(finding: $0, cause: RuleCatalog.rule(id: $0.rule)?.cause ?? .misuse, records: $1)
