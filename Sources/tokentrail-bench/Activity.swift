@@ -22,17 +22,22 @@ func civil(days: Int) -> (Int, Int, Int) {
 final class LineFile {
     private let handle: FileHandle
     private var buffer: [UInt8] = []
-    init(_ path: String, header: String) throws {
-        FileManager.default.createFile(atPath: path, contents: nil)
+    private(set) var size = 0
+    init(_ path: String, header: String?) throws {
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         guard let handle = FileHandle(forWritingAtPath: path) else {
             throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: "cannot write \(path)"])
         }
         self.handle = handle
-        write(header)
+        if let header { write(header) }
     }
     func write(_ line: String) {
-        buffer.append(contentsOf: line.utf8)
-        buffer.append(10)
+        write(bytes: Array(line.utf8) + [10])
+    }
+    /// Bytes as they are (the caller ends the line).
+    func write(bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        size += bytes.count
         if buffer.count > 1 << 22 { try? handle.write(contentsOf: buffer); buffer.removeAll(keepingCapacity: true) }
     }
     func close() throws { try handle.write(contentsOf: buffer); try handle.close() }
