@@ -12,6 +12,9 @@ public struct IngestOptions {
     public var policy: Policy?
     /// Progress within the file being read: rows so far, bytes read of its size.
     public var progress: ((_ rows: Int, _ bytesRead: Int, _ bytes: Int) -> Void)?
+    /// Token-log lines through the JSON parser only, never the byte reader: the test that
+    /// both read every line alike compares the two.
+    var parseEveryLine = false
     public init(timezone: LocalTimeZone? = nil, policy: Policy? = nil) {
         self.timezone = timezone
         self.policy = policy

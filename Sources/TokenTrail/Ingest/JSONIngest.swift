@@ -45,6 +45,10 @@ enum JSONIngest {
                 continue
             }
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            if let token = router.token, !ctx.stats.recordPositions, !ctx.options.parseEveryLine {
+                ctx.currentLine = reader.lineNumber
+                if try token.ingestFast(line: reader.lineNumber, raw: line) { continue }
+            }
             var repairedKey: String?
             let value: JSONValue
             do {

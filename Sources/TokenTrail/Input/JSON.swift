@@ -14,10 +14,14 @@ public indirect enum JSONValue: Equatable, Sendable {
     public var string: String? {
         switch self {
         case .string(let s): return s
-        case .number(let n): return n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : String(n)
+        case .number(let n): return Self.numberText(n)
         case .bool(let b): return b ? "true" : "false"
         default: return nil
         }
+    }
+    /// How a number is written: whole numbers without a fraction, others as Swift prints them.
+    static func numberText(_ n: Double) -> String {
+        n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : String(n)
     }
     /// A non-empty string value (empty strings and null count as absent).
     public var text: String? {
@@ -49,53 +53,51 @@ public indirect enum JSONValue: Equatable, Sendable {
 
     /// Compact JSON text, keys sorted so the same value always serializes the same way.
     public var serialized: String {
-        var out = ""
+        var out: [UInt8] = []
         write(to: &out)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private func write(to out: inout String) {
+    func write(to out: inout [UInt8]) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let n):
-            out += n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : String(n)
-        case .string(let s): JSONValue.writeString(s, to: &out)
+        case .null: out += "null".utf8
+        case .bool(let b): out += (b ? "true" : "false").utf8
+        case .number(let n): out += (n.isFinite ? Self.numberText(n) : "null").utf8   // JSON has no infinity
+        case .string(let s): var copy = s; copy.withUTF8 { JSONValue.writeString(UnsafeRawBufferPointer($0), to: &out) }
         case .array(let items):
-            out += "["
-            for (i, item) in items.enumerated() { if i > 0 { out += "," }; item.write(to: &out) }
-            out += "]"
+            out.append(UInt8(ascii: "["))
+            for (i, item) in items.enumerated() { if i > 0 { out.append(UInt8(ascii: ",")) }; item.write(to: &out) }
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (i, key) in members.keys.sorted().enumerated() {
-                if i > 0 { out += "," }
-                JSONValue.writeString(key, to: &out)
-                out += ":"
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                var copy = key
+                copy.withUTF8 { JSONValue.writeString(UnsafeRawBufferPointer($0), to: &out) }
+                out.append(UInt8(ascii: ":"))
                 members[key]!.write(to: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+    /// A JSON string of UTF-8 bytes: quotes, backslashes and control characters escaped, the rest as is.
+    static func writeString(_ s: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for b in s {
+            switch b {
+            case UInt8(ascii: "\""): out += "\\\"".utf8
+            case UInt8(ascii: "\\"): out += "\\\\".utf8
+            case 0x0A: out += "\\n".utf8
+            case 0x0D: out += "\\r".utf8
+            case 0x09: out += "\\t".utf8
+            case 0..<0x20: out += "\\u00".utf8; out.append(hexDigits[Int(b >> 4)]); out.append(hexDigits[Int(b & 0xf)])
+            default: out.append(b)
             }
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }
 
 public struct JSONError: Error, CustomStringConvertible, Sendable {
@@ -240,11 +242,19 @@ public struct JSONParser {
             index += 1
         }
         var out = Array(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
+        try Self.unescape(bytes, at: &index, into: &out)
+        return out.withUnsafeBytes { text($0) }
+    }
+
+    /// Reads a string's content from `index` (inside the quotes) to its closing quote,
+    /// appending the unescaped bytes to `out`; `index` ends after the quote. Shared by the tree
+    /// parser and the byte-level readers, so both read every escape alike.
+    static func unescape(_ bytes: UnsafeRawBufferPointer, at index: inout Int, into out: inout [UInt8]) throws {
         while index < bytes.count {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
                 index += 1
-                return out.withUnsafeBytes { text($0) }
+                return
             }
             if b != UInt8(ascii: "\\") { out.append(b); index += 1; continue }
             index += 1
@@ -258,11 +268,11 @@ public struct JSONParser {
             case UInt8(ascii: "b"): out.append(0x08)
             case UInt8(ascii: "f"): out.append(0x0C)
             case UInt8(ascii: "u"):
-                var scalar = try hex4()
+                var scalar = try hex4(bytes, at: &index)
                 if scalar >= 0xD800 && scalar < 0xDC00, index + 1 < bytes.count,
                    bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
                     index += 2
-                    let low = try hex4()
+                    let low = try hex4(bytes, at: &index)
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low &- 0xDC00)
                 }
                 let unicode = UnicodeScalar(scalar) ?? "\u{FFFD}"
@@ -270,11 +280,11 @@ public struct JSONParser {
             default: out.append(e)
             }
         }
-        throw error("unterminated string")
+        throw JSONError(message: "unterminated string", offset: index)
     }
 
-    private mutating func hex4() throws -> UInt32 {
-        guard index + 4 <= bytes.count else { throw error("short \\u escape") }
+    private static func hex4(_ bytes: UnsafeRawBufferPointer, at index: inout Int) throws -> UInt32 {
+        guard index + 4 <= bytes.count else { throw JSONError(message: "short \\u escape", offset: index) }
         var value: UInt32 = 0
         for _ in 0..<4 {
             let b = bytes[index]
@@ -283,7 +293,7 @@ public struct JSONParser {
             case 0x30...0x39: digit = UInt32(b - 0x30)
             case 0x41...0x46: digit = UInt32(b - 0x41 + 10)
             case 0x61...0x66: digit = UInt32(b - 0x61 + 10)
-            default: throw error("invalid \\u escape")
+            default: throw JSONError(message: "invalid \\u escape", offset: index)
             }
             value = value << 4 | digit
             index += 1

@@ -135,9 +135,7 @@ extension JSONValue {
             return "[\n" + items.map { inner + $0.pretty(indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
         case .object(let members) where !members.isEmpty:
             return "{\n" + members.keys.sorted().map { key in
-                var name = ""
-                JSONValue.writeString(key, to: &name)
-                return inner + name + ": " + members[key]!.pretty(indent: inner)
+                return inner + JSONValue.string(key).serialized + ": " + members[key]!.pretty(indent: inner)
             }.joined(separator: ",\n") + "\n" + indent + "}"
         default:
             return serialized

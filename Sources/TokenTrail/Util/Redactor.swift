@@ -13,13 +13,46 @@ public enum Redactor {
 
     /// JSON keys whose values are secrets wherever they appear.
     public static func isSecretKey(_ key: String) -> Bool {
+        if key.utf8.allSatisfy({ $0 < 0x80 }) { return isSecretKey(ascii: key.utf8) }
         let k = key.lowercased()
         if k == "token_url" || k == "token_type" || k == "token_endpoint" || k == "tokenurl" { return false }
-        if ["assertion", "client_assertion", "authorization", "auth_header", "signature", "cookie", "sig",
-            "code", "code_verifier", "api_key", "apikey", "token", "ssws", "bearer", "sid", "session_id",
-            "sessionid", "jsessionid", "oauth_token", "private_key", "key"].contains(k) { return true }
+        if secretKeys.contains(where: { $0.elementsEqual(k.utf8) }) { return true }
         return k.hasSuffix("_token") || k.hasSuffix("token") || k.contains("secret") || k.contains("password")
             || k.hasSuffix("_key") && !k.hasSuffix("login_key") && !k.hasSuffix("session_key") && !k.hasSuffix("consumer_key")
+    }
+
+    static let secretKeys: [[UInt8]] = ["assertion", "client_assertion", "authorization", "auth_header", "signature", "cookie", "sig",
+                                        "code", "code_verifier", "api_key", "apikey", "token", "ssws", "bearer", "sid", "session_id",
+                                        "sessionid", "jsessionid", "oauth_token", "private_key", "key"].map { Array($0.utf8) }
+    private static let notSecret: [[UInt8]] = ["token_url", "token_type", "token_endpoint", "tokenurl"].map { Array($0.utf8) }
+
+    /// The same rule over an ASCII key's bytes, without making a string (the token-log reader
+    /// asks it for every key of every line).
+    static func isSecretKey<C: Collection>(ascii key: C) -> Bool where C.Element == UInt8 {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(key.count, 1)) { buffer in
+            var n = 0
+            for b in key { buffer[n] = b >= 0x41 && b <= 0x5A ? b | 0x20 : b; n += 1 }
+            let k = UnsafeBufferPointer(rebasing: buffer[0..<n])
+            if notSecret.contains(where: { $0.elementsEqual(k) }) { return false }
+            if secretKeys.contains(where: { $0.elementsEqual(k) }) { return true }
+            func hasSuffix(_ s: StaticString) -> Bool {
+                let c = s.utf8CodeUnitCount
+                guard n >= c else { return false }
+                for i in 0..<c where k[n - c + i] != s.utf8Start[i] { return false }
+                return true
+            }
+            func contains(_ s: StaticString) -> Bool {
+                let c = s.utf8CodeUnitCount
+                guard n >= c else { return false }
+                outer: for start in 0...(n - c) {
+                    for i in 0..<c where k[start + i] != s.utf8Start[i] { continue outer }
+                    return true
+                }
+                return false
+            }
+            return hasSuffix("_token") || hasSuffix("token") || contains("secret") || contains("password")
+                || hasSuffix("_key") && !hasSuffix("login_key") && !hasSuffix("session_key") && !hasSuffix("consumer_key")
+        }
     }
 
     /// Replaces anything that looks like a credential in free text with its fingerprint
@@ -28,8 +61,13 @@ public enum Redactor {
     /// (`https://user:pass@host`), JWTs (`eyJ…`), Salesforce session ids (`00D…!…`) and long
     /// opaque tokens. Everything else is kept byte for byte.
     public static func scrub(_ text: String) -> String {
-        let bytes = Array(text.utf8)
-        guard bytes.count >= 6 else { return text }
+        guard text.utf8.count >= 6, let out = scrubbed(Array(text.utf8)) else { return text }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The scrubbed bytes, or nil when nothing in them looks like a credential.
+    static func scrubbed(_ bytes: [UInt8]) -> [UInt8]? {
+        guard bytes.count >= 6 else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var changed = false
@@ -88,7 +126,7 @@ public enum Redactor {
             out.append(contentsOf: bytes[i..<j])
             i = j
         }
-        return changed ? String(decoding: out, as: UTF8.self) : text
+        return changed ? out : nil
     }
 
     /// A reject excerpt: at most 200 characters, scrubbed.
@@ -136,7 +174,7 @@ public enum Redactor {
         while j < bytes.count && bytes[j] == 0x20 { j += 1 }
         guard j < bytes.count, bytes[j] == UInt8(ascii: "=") || bytes[j] == UInt8(ascii: ":") else { return nil }
         if bytes[j] == UInt8(ascii: ":"), j + 2 < bytes.count, bytes[j + 1] == UInt8(ascii: "/"), bytes[j + 2] == UInt8(ascii: "/") { return nil }
-        guard key.count <= 40, isSecretKey(String(decoding: key, as: UTF8.self)) else { return nil }
+        guard key.count <= 40, isSecretKey(ascii: key) else { return nil }
         let colon = bytes[j] == UInt8(ascii: ":")
         j += 1
         var spaced = false

@@ -23,8 +23,29 @@ final class TokenLogIngester {
     init(ctx: FileContext) { self.ctx = ctx }
 
     func ingest(_ object: [String: JSONValue], line: Int, raw: UnsafeRawBufferPointer) throws {
+        let fields = TreeTokenFields(object: object)
+        try ingest(fields, extra: TokenLogExtra.extra(object), line: line, raw: raw)
+    }
+
+    private lazy var members = JSONMembers(TokenLogFormat.keys)
+    private lazy var claimMembers = JSONMembers(TokenLogFormat.claimKeys)
+
+    /// One line read straight from its bytes. False when the line is not for this reader (not a
+    /// plain object of plain keys, not UTF-8, a key given twice, a hook delivery): the caller
+    /// then parses it, and the parser's reading is the reference for those.
+    func ingestFast(line: Int, raw: UnsafeRawBufferPointer) throws -> Bool {
+        if raw.contains(where: { $0 >= 0x80 }) && String(validating: raw, as: UTF8.self) == nil { return false }
+        guard members.read(raw), members[TokenLogFormat.Key.data] == nil else { return false }
+        let fields = SpanTokenFields(bytes: raw, members: members, claimMembers: claimMembers)
+        guard let extra = fields.extra() else { return false }
+        try ingest(fields, extra: extra, line: line, raw: raw)
+        return true
+    }
+
+    private func ingest<F: TokenFields>(_ fields: F, extra: String?, line: Int, raw: UnsafeRawBufferPointer) throws {
         try ctx.rejectingRow(line: line, raw: raw) {
-            var r = try record(object, line: line)
+            var r = try record(fields, line: line)
+            r.extra = extra
             var hasher = ctx.store.dedup.hasher()
             hasher.combine(raw)
             r.key = ctx.keyWithOccurrence(time: r.time, identity: hasher.finalize())
@@ -32,104 +53,116 @@ final class TokenLogIngester {
         }
     }
 
-    private func intern(_ value: JSONValue?, _ field: String = "value") throws -> Symbol { try ctx.intern(value, field: field) }
-
-    func record(_ o: [String: JSONValue], line: Int) throws -> TokenRequestRecord {
+    func record<F: TokenFields>(_ o: F, line: Int) throws -> TokenRequestRecord {
+        typealias K = TokenLogFormat.Key
         let v = ctx.vocabulary
         var r = TokenRequestRecord()
         r.line = line
-        guard let timeValue = TokenLogFormat.timeKeys.lazy.compactMap({ o[$0] }).first else {
+        guard let timeKey = K.timeKeys.first(where: { o.present($0) }) else {
             throw RowReject("missing request time (expected \"ts\" as ISO 8601 or epoch seconds/milliseconds)")
         }
-        let time = try parseTime(timeValue, name: "ts")
+        let time = try parseTime(o, timeKey, name: "ts")
         r.time = time.epochMs
         r.precisionMs = time.precisionMs
-        r.host = try intern(o["host"] ?? o["hostname"], "host")
-        r.integration = try intern(o["integration"] ?? o["app"] ?? o["service"], "integration")
-        let tokenUrl = (o["token_url"] ?? o["url"])?.text
+        r.host = try o.symbol(o.present(K.host) ? K.host : K.hostname, ctx: ctx, field: "host")
+        r.integration = try o.symbol(o.present(K.integration) ? K.integration : o.present(K.app) ? K.app : K.service, ctx: ctx, field: "integration")
+        let tokenUrl = o.text(o.present(K.tokenUrl) ? K.tokenUrl : K.url)
         r.tokenUrl = try ctx.freeText(tokenUrl, field: "token_url")
-        r.provider = try ctx.interner.intern(o["provider"]?.text ?? Self.provider(fromURL: tokenUrl))
-        let grantType = o["grant_type"]?.text
+        r.provider = try ctx.interner.intern(o.text(K.provider) ?? Self.provider(fromURL: tokenUrl))
+        let grantType = o.text(K.grantType)
         r.grantType = try ctx.interner.intern(grantType)
         if let grantType, let flow = FlowClassifier.flow(forGrantType: grantType) { r.flow = v.flow(flow) }
-        r.clientId = try intern(o["client_id"], "client_id")
+        r.clientId = try o.symbol(K.clientId, ctx: ctx, field: "client_id")
 
-        var claims = o["claims"]?.object ?? [:]
-        if let assertion = o["assertion"]?.string, !assertion.isEmpty {
-            r.assertionFingerprint = Fingerprint.of(assertion)
-            if claims.isEmpty, let decoded = JWT.claims(of: assertion) { claims = decoded }
-        }
-        r.iss = try intern(claims["iss"], "iss")
-        r.sub = try intern(claims["sub"], "sub")
-        r.aud = try intern(claims["aud"]?.array?.first ?? claims["aud"], "aud")
-        r.iat = claims["iat"]?.integer
-        r.nbf = claims["nbf"]?.integer
-        r.exp = claims["exp"]?.integer
-        r.jti = claims["jti"]?.text
+        r.assertionFingerprint = o.fingerprint(K.assertion)
+        let claims = try o.claims(ctx: ctx)
+        r.iss = claims.iss
+        r.sub = claims.sub
+        r.aud = claims.aud
+        r.iat = claims.iat
+        r.nbf = claims.nbf
+        r.exp = claims.exp
+        r.jti = claims.jti
         if r.clientId == 0 { r.clientId = r.iss }
 
-        r.httpStatus = (o["http_status"] ?? o["status"])?.integer
-        let error = o["error"]?.text
-        let description = o["error_description"]?.text
-        let errorCode = o["errorCode"]?.text
-        let errorSummary = o["errorSummary"]?.text
+        r.httpStatus = o.present(K.httpStatus) ? o.integer(K.httpStatus) : o.integer(K.status)
+        let error = o.text(K.error)
+        let description = o.text(K.errorDescription)
+        let errorCode = o.text(K.errorCode)
+        let errorSummary = o.text(K.errorSummary)
         r.error = try ctx.freeText(error, field: "error")
         r.errorDescription = try ctx.freeText(description, field: "error_description")
         r.errorCode = try ctx.freeText(errorCode, field: "errorCode")
         r.errorSummary = try ctx.freeText(errorSummary, field: "errorSummary")
-        r.errorId = o["errorId"]?.text
+        r.errorId = o.text(K.errorId)
         let failed = error != nil || errorCode != nil || (r.httpStatus ?? 0) >= 400
-        let succeeded = !failed && ((r.httpStatus.map { (200..<300).contains($0) } ?? false) || o["access_token"] != nil)
+        let succeeded = !failed && ((r.httpStatus.map { (200..<300).contains($0) } ?? false) || o.present(K.accessToken))
         r.outcome = v.outcome(failed ? .failure : succeeded ? .success : .unknown)
         if failed {
             let text = [error, description, errorCode, errorSummary].compactMap { $0 }.joined(separator: " ")
-            r.failureClass = v.failure(FailureClass.classify(text))
+            r.failureClass = v.failure(failureClass(text))
         }
 
-        var scheme = o["auth_scheme"]?.text
-        if let authorization = o["authorization"]?.text {
+        var scheme = o.text(K.authScheme)
+        if let authorization = o.text(K.authorization) {
             scheme = scheme ?? authorization.split(separator: " ").first.map(String.init)
             r.secretFingerprint = Fingerprint.of(authorization)
         }
         // Only the scheme word is kept: "SSWS 00ab…" must not leak the token after it.
         r.authScheme = try ctx.interner.intern(scheme?.split(separator: " ").first.map(String.init))
-        if let secret = o["client_secret"]?.text { r.secretFingerprint = Fingerprint.of(secret) }
-        if let token = o["access_token"]?.text { r.tokenFingerprint = Fingerprint.of(token) }
+        if let secret = o.fingerprint(K.clientSecret) { r.secretFingerprint = secret }
+        if let token = o.fingerprint(K.accessToken) { r.tokenFingerprint = token }
 
         // Optional: an unreadable server date costs only itself, never the request.
-        if let serverDate = o["server_date"] {
-            if let parsed = try? parseTime(serverDate, name: "server_date") { r.serverDate = parsed.epochMs }
-            else if case .null = serverDate {} else { ctx.noteRepair(column: "server_date", kind: .dropped) }
+        if o.present(K.serverDate) {
+            if let parsed = try? parseTime(o, K.serverDate, name: "server_date") { r.serverDate = parsed.epochMs }
+            else if !o.isNull(K.serverDate) { ctx.noteRepair(column: "server_date", kind: .dropped) }
         }
-        if let issuedAt = o["issued_at"]?.number { r.issuedAt = TimeParser.fromEpoch(issuedAt)?.epochMs }
-        r.instanceUrl = try ctx.freeText(o["instance_url"]?.text, field: "instance_url")
-        if let identity = o["id"]?.text {
-            let parts = identity.split(separator: "/")
+        if let issuedAt = o.number(K.issuedAt) { r.issuedAt = TimeParser.fromEpoch(issuedAt)?.epochMs }
+        r.instanceUrl = try o.freeText(K.instanceUrl, ctx: ctx, field: "instance_url")
+        if let identity = o.text(K.id) {
+            let parts = Self.pathParts(identity)
             if parts.count >= 2, parts[parts.count - 2].hasPrefix("00D"), parts[parts.count - 1].hasPrefix("005") {
                 r.orgId = try ctx.interner.intern(SalesforceId.canonical(String(parts[parts.count - 2])))
                 r.userId = try ctx.interner.intern(SalesforceId.canonical(String(parts[parts.count - 1])))
             }
         }
-        r.durationMs = o["duration_ms"]?.integer
-        r.sourceIp = try intern(o["source_ip"], "source_ip")
-        r.extra = Self.extra(o)
+        r.durationMs = o.integer(K.durationMs)
+        r.sourceIp = try o.symbol(K.sourceIp, ctx: ctx, field: "source_ip")
         return r
     }
 
-    private func parseTime(_ value: JSONValue, name: String) throws -> ParsedTime {
+    private func parseTime<F: TokenFields>(_ o: F, _ key: JSONKey, name: String) throws -> ParsedTime {
         let parsed: ParsedTime?
-        if case .number(let n) = value { parsed = TimeParser.fromEpoch(n) } else { parsed = value.string.flatMap(TimeParser.parse) }
+        let text = o.text(key)
+        if let n = o.jsonNumber(key) { parsed = TimeParser.fromEpoch(n) } else { parsed = text.flatMap(TimeParser.parse) }
         guard var time = parsed else {
-            throw RowReject("unparseable \(name) '\(String((value.string ?? "").prefix(60)))' (expected ISO 8601 or epoch seconds/milliseconds)")
+            throw RowReject("unparseable \(name) '\(String((text ?? "").prefix(60)))' (expected ISO 8601 or epoch seconds/milliseconds)")
         }
         if !time.hasZone {
             guard let zone = ctx.options.timezone else {
-                throw RowReject("\(name) '\(value.string ?? "")' has no time zone; write UTC (…Z) or pass --timezone")
+                throw RowReject("\(name) '\(text ?? "")' has no time zone; write UTC (…Z) or pass --timezone")
             }
             time.epochMs = zone.toUTC(time.epochMs)
             time.hasZone = true
         }
         return time
+    }
+
+    /// Failure texts repeat: each distinct one is classified once (bounded).
+    private var failureClasses: [String: FailureClass] = [:]
+    private func failureClass(_ text: String) -> FailureClass {
+        if let known = failureClasses[text] { return known }
+        if failureClasses.count > 4096 { failureClasses.removeAll() }
+        let failure = FailureClass.classify(text)
+        failureClasses[text] = failure
+        return failure
+    }
+
+    /// `text.split(separator: "/")`, by bytes when the text is ASCII (the same parts, faster).
+    static func pathParts(_ text: String) -> [Substring] {
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return text.split(separator: "/") }
+        return text.utf8.split(separator: UInt8(ascii: "/")).map { Substring($0) }
     }
 
     static func provider(fromURL url: String?) -> String? {
@@ -139,45 +172,29 @@ final class TokenLogIngester {
         return nil
     }
 
-    /// Unknown keys as compact JSON, secrets fingerprinted and free text scrubbed.
-    static func extra(_ object: [String: JSONValue]) -> String? {
-        var kept: [String: JSONValue] = [:]
-        for (key, value) in object where !TokenLogFormat.knownKeys.contains(key) {
-            kept[key] = redact(key: key, value)
-        }
-        if let link = object["errorLink"] { kept["errorLink"] = redact(key: "errorLink", link) }
-        return kept.isEmpty ? nil : JSONValue.object(kept).serialized
-    }
-
-    static func redact(key: String, _ value: JSONValue) -> JSONValue {
-        if Redactor.isSecretKey(key) {
-            if case .null = value { return .null }
-            return .string(Fingerprint.of(value.string ?? value.serialized))
-        }
-        switch value {
-        case .string(let s): return .string(Redactor.scrub(s))
-        case .object(let members):
-            var out: [String: JSONValue] = [:]
-            for (k, v) in members { out[k] = redact(key: k, v) }
-            return .object(out)
-        case .array(let items): return .array(items.map { redact(key: key, $0) })
-        default: return value
-        }
-    }
 }
 
 /// Decodes a JWT's claims (payload) without verifying it: TokenTrail audits what was sent.
 public enum JWT {
     public static func claims(of token: String) -> [String: JSONValue]? {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count >= 2, let payload = base64URLDecode(parts[1]) else { return nil }
+        var copy = token
+        guard let payload = copy.withUTF8({ payload(of: UnsafeRawBufferPointer($0)) }) else { return nil }
         return payload.withUnsafeBytes { try? JSONParser.parse($0) }?.object
     }
 
-    static func base64URLDecode(_ text: Substring) -> [UInt8]? {
+    /// The decoded payload (the part after the first `.`, up to the next), straight from the
+    /// token's bytes; nil when it is not base64url.
+    static func payload(of token: UnsafeRawBufferPointer) -> [UInt8]? {
+        guard let dot = token.firstIndex(of: UInt8(ascii: ".")) else { return nil }
+        let rest = UnsafeRawBufferPointer(rebasing: token[(dot + 1)...])
+        let end = rest.firstIndex(of: UInt8(ascii: ".")) ?? rest.count
+        return base64URLDecode(UnsafeRawBufferPointer(rebasing: rest[0..<end]))
+    }
+
+    static func base64URLDecode(_ text: UnsafeRawBufferPointer) -> [UInt8]? {
         var values: [UInt8] = []
-        values.reserveCapacity(text.utf8.count)
-        for byte in text.utf8 {
+        values.reserveCapacity(text.count)
+        for byte in text {
             switch byte {
             case 0x41...0x5A: values.append(byte - 0x41)
             case 0x61...0x7A: values.append(byte - 0x61 + 26)
