@@ -2,23 +2,26 @@
 /// (origin, type, subtype, flow and basis, status, outcome, URL, TLS, browser, …) stored
 /// once, so a login row is 13 narrow columns. A week of one org has a few hundred.
 ///
-/// Looked up for every login, so the hot path is a direct-mapped table of recent contexts
-/// (flat arrays, compared field by field with an early exit); the dictionary and SQLite
-/// are only reached when a slot misses.
+/// Looked up for every login, so the hot path is an open-addressing table over flat arrays
+/// (values compared field by field, no allocation); SQLite is reached only for a context not
+/// seen in this process. A real org has thousands of contexts and a hostile file can make
+/// millions: past `maxEntries` the table is cleared, so memory stays bounded.
 final class LoginContexts {
     static let columns = ["origin", "precision_ms", "login_type", "subtype", "flow", "flow_basis", "status", "outcome",
                           "failure_class", "login_url", "country", "tls", "cipher", "browser", "platform", "api_type",
                           "api_version", "client_version", "auth_method", "uri"]
     private static let width = 20
-    private static let slots = 1024
+    let maxEntries: Int
 
-    private var recentValues = [Int64](repeating: 0, count: slots * width)
-    private var recentIds = [Int64](repeating: 0, count: slots)
-    private var ids: [[Int64]: Int64] = [:]
+    private var slots = [Int32](repeating: -1, count: 1 << 12)
+    private var entryValues: [Int64] = []
+    private var entryIds: [Int64] = []
+    private var entryHashes: [UInt64] = []
     private let insert: Statement
     private let select: Statement
 
-    init(db: Database) throws {
+    init(db: Database, maxEntries: Int = 1 << 16) throws {
+        self.maxEntries = maxEntries
         let placeholders = Array(repeating: "?", count: Self.columns.count).joined(separator: ",")
         insert = try db.prepare("INSERT INTO login_contexts(\(Self.columns.joined(separator: ","))) VALUES(\(placeholders)) ON CONFLICT DO NOTHING")
         select = try db.prepare("SELECT id FROM login_contexts WHERE " + Self.columns.map { "\($0) IS ?" }.joined(separator: " AND "))
@@ -39,28 +42,52 @@ final class LoginContexts {
         try Self.withValues(of: r) { values in
             var mix: UInt64 = 0x9E37_79B9_7F4A_7C15
             for value in values { mix = (mix ^ UInt64(bitPattern: value)) &* 0xBF58_476D_1CE4_E5B9 }
-            let slot = Int(truncatingIfNeeded: mix >> 40) & (Self.slots - 1)
-            let base = slot * Self.width
-            if recentIds[slot] != 0 {
-                var same = true
-                for i in 0..<Self.width where recentValues[base + i] != values[i] { same = false; break }
-                if same { return recentIds[slot] }
+            mix ^= mix >> 29
+            let mask = slots.count - 1
+            var slot = Int(truncatingIfNeeded: mix >> 7) & mask
+            while true {
+                let entry = Int(slots[slot])
+                if entry < 0 { break }
+                if entryHashes[entry] == mix {
+                    let base = entry * Self.width
+                    var same = true
+                    for i in 0..<Self.width where entryValues[base + i] != values[i] { same = false; break }
+                    if same { return entryIds[entry] }
+                }
+                slot = (slot + 1) & mask
             }
-            let key = Array(values)
-            let id: Int64
-            if let known = ids[key] {
-                id = known
-            } else {
-                id = try insert.database.lock.withLock { try lookupOrInsert(values) }
-                if ids.count > 100_000 { ids.removeAll() }
-                ids[key] = id
-            }
-            for i in 0..<Self.width { recentValues[base + i] = values[i] }
-            recentIds[slot] = id
+            let id = try insert.database.lock.withLock { try lookupOrInsert(values) }
+            remember(values, hash: mix, id: id)
             return id
         }
     }
 
+    private func remember(_ values: UnsafeBufferPointer<Int64>, hash: UInt64, id: Int64) {
+        if entryIds.count >= maxEntries {
+            entryValues.removeAll(keepingCapacity: true); entryIds.removeAll(keepingCapacity: true); entryHashes.removeAll(keepingCapacity: true)
+            for i in slots.indices { slots[i] = -1 }
+        }
+        // Kept at most half full, so probes stay short.
+        if (entryIds.count + 1) * 2 > slots.count {
+            slots = [Int32](repeating: -1, count: slots.count * 2)
+            for (entry, h) in entryHashes.enumerated() { place(entry, hash: h) }
+        }
+        entryValues.append(contentsOf: values)
+        entryIds.append(id)
+        entryHashes.append(hash)
+        place(entryIds.count - 1, hash: hash)
+    }
+
+    private func place(_ entry: Int, hash: UInt64) {
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash >> 7) & mask
+        while slots[slot] >= 0 { slot = (slot + 1) & mask }
+        slots[slot] = Int32(entry)
+    }
+
+    /// The stored id, else a new row. Looked up first: the UNIQUE constraint does not hold
+    /// for rows with NULLs (SQLite counts NULLs distinct), and most contexts have one, so
+    /// inserting first stored a context again in every process that met it.
     private func lookupOrInsert(_ values: UnsafeBufferPointer<Int64>) throws -> Int64 {
         for (i, value) in values.enumerated() {
             // 0 means "no value" and is stored as NULL, like every other absent symbol
@@ -70,7 +97,10 @@ final class LoginContexts {
                 insert.bind(value, at: index); select.bind(value, at: index)
             }
         }
-        try insert.run()
+        let found = try select.step() ? select.int(at: 0) : nil
+        select.reset()
+        if let found { return found }
+        if try insert.run() == 1 { return insert.database.lastInsertRowID }
         defer { select.reset() }
         guard try select.step() else { throw SQLiteError(code: 1, message: "login context vanished", sql: nil) }
         return select.int(at: 0)
