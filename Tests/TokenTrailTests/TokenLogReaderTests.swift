@@ -129,4 +129,40 @@ import Testing
         #expect(try !taken(lines[23]))        // text after the object
         _ = try store.flush()
     }
+
+    /// The one-pass decoder reads what Foundation writes, padded or not, in either alphabet.
+    @Test func base64PayloadsDecodeToTheirBytes() throws {
+        var rng = SystemRandomNumberGenerator()
+        for length in 0..<64 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            let standard = Data(bytes).base64EncodedString()
+            let url = standard.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            for text in [standard, url] {
+                var copy = text
+                #expect(copy.withUTF8 { JWT.base64URLDecode(UnsafeRawBufferPointer($0)) } == bytes, "\(text)")
+            }
+        }
+        var bad = "eyJ!"
+        #expect(bad.withUTF8 { JWT.base64URLDecode(UnsafeRawBufferPointer($0)) } == nil)
+    }
+
+    /// The contexts table answers the same id for the same values before and after it is
+    /// cleared at its bound, and distinct ids for distinct values.
+    @Test func loginContextsKeepTheirIdsAcrossTheBound() throws {
+        let db = try Database(path: try TestSupport.temporaryDirectory() + "/contexts.sqlite")
+        _ = try IngestStore(db: db)   // the schema
+        let contexts = try LoginContexts(db: db, maxEntries: 8)
+        let before = try TestSupport.count(db, "SELECT count(*) FROM login_contexts")
+        func record(_ n: Int) -> LoginRecord {
+            var r = LoginRecord()
+            r.origin = 1; r.outcome = 1; r.flow = 1; r.flowBasis = 1
+            r.status = Int64(n % 7 + 1); r.browser = Int64(n / 7 + 1); r.precisionMs = 1000
+            return r
+        }
+        let first = try (0..<50).map { try contexts.id(for: record($0)) }
+        let again = try (0..<50).reversed().map { try contexts.id(for: record($0)) }.reversed()
+        #expect(Array(again) == first)
+        #expect(Set(first).count == 50)
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM login_contexts") == before + 50)
+    }
 }

@@ -84,6 +84,11 @@ public indirect enum JSONValue: Equatable, Sendable {
     /// A JSON string of UTF-8 bytes: quotes, backslashes and control characters escaped, the rest as is.
     static func writeString(_ s: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        if !s.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: s)   // nothing to escape: one copy
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for b in s {
             switch b {
             case UInt8(ascii: "\""): out += "\\\"".utf8

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Where one JSON value sits in its bytes, left unparsed. A string's span is its content
 /// between the quotes; `escaped` says a backslash occurs in it.
 struct JSONSpan {
@@ -27,8 +29,10 @@ struct JSONKeyTable {
 
     @inline(__always)
     func slot(of key: UnsafeRawBufferPointer) -> Int? {
-        guard key.count < byLength.count else { return nil }
-        for candidate in byLength[key.count] where candidate.bytes.withUnsafeBytes({ $0.elementsEqual(key) }) { return candidate.slot }
+        guard key.count < byLength.count, let first = key.first else { return nil }
+        for candidate in byLength[key.count] where candidate.bytes[0] == first {
+            if candidate.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0 }) { return candidate.slot }
+        }
         return nil
     }
 }
@@ -166,11 +170,15 @@ struct JSONSpanReader {
     private mutating func string() -> JSONSpan? {
         index += 1
         let start = index
-        while index < bytes.count {
-            let b = bytes[index]
-            if b == UInt8(ascii: "\"") { index += 1; return JSONSpan(kind: .string, start: start, end: index - 1) }
-            if b == UInt8(ascii: "\\") { break }
-            index += 1
+        // The closing quote by memchr, then no backslash before it: the common case in two
+        // library calls however long the value (an assertion is ~700 bytes).
+        if index < bytes.count, let base = bytes.baseAddress,
+           let quote = memchr(base + index, Int32(UInt8(ascii: "\"")), bytes.count - index) {
+            let end = base.distance(to: UnsafeRawPointer(quote))
+            if memchr(base + index, Int32(UInt8(ascii: "\\")), end - index) == nil {
+                index = end + 1
+                return JSONSpan(kind: .string, start: start, end: end)
+            }
         }
         // Escapes: validated by the parser's own reader; the content is unescaped again when used.
         var scratch: [UInt8] = []

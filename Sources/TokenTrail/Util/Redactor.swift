@@ -25,6 +25,12 @@ public enum Redactor {
                                         "code", "code_verifier", "api_key", "apikey", "token", "ssws", "bearer", "sid", "session_id",
                                         "sessionid", "jsessionid", "oauth_token", "private_key", "key"].map { Array($0.utf8) }
     private static let notSecret: [[UInt8]] = ["token_url", "token_type", "token_endpoint", "tokenurl"].map { Array($0.utf8) }
+    private static func byLength(_ words: [[UInt8]]) -> [[[UInt8]]] {
+        var out = [[[UInt8]]](repeating: [], count: 32)
+        for word in words { out[word.count].append(word) }
+        return out
+    }
+    private static let secretByLength = byLength(secretKeys), notSecretByLength = byLength(notSecret)
 
     /// The same rule over an ASCII key's bytes, without making a string (the token-log reader
     /// asks it for every key of every line).
@@ -33,8 +39,10 @@ public enum Redactor {
             var n = 0
             for b in key { buffer[n] = b >= 0x41 && b <= 0x5A ? b | 0x20 : b; n += 1 }
             let k = UnsafeBufferPointer(rebasing: buffer[0..<n])
-            if notSecret.contains(where: { $0.elementsEqual(k) }) { return false }
-            if secretKeys.contains(where: { $0.elementsEqual(k) }) { return true }
+            if n < secretByLength.count {
+                if notSecretByLength[n].contains(where: { $0.elementsEqual(k) }) { return false }
+                if secretByLength[n].contains(where: { $0.elementsEqual(k) }) { return true }
+            }
             func hasSuffix(_ s: StaticString) -> Bool {
                 let c = s.utf8CodeUnitCount
                 guard n >= c else { return false }
@@ -68,6 +76,9 @@ public enum Redactor {
     /// The scrubbed bytes, or nil when nothing in them looks like a credential.
     static func scrubbed(_ bytes: [UInt8]) -> [UInt8]? {
         guard bytes.count >= 6 else { return nil }
+        // Every rule below needs a `:` or `=` (user info, key=value), a space (a scheme word) or
+        // 16 bytes (a credential-like token): shorter text without those is kept as it is.
+        if bytes.count < 16 && !bytes.contains(where: { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "=") || $0 == 0x20 }) { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var changed = false

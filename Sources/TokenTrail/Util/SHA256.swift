@@ -42,8 +42,18 @@ public enum Hex {
 
 /// The only form in which a secret (assertion, token, client secret, Authorization value) is kept.
 public enum Fingerprint {
-    public static func of<S: Sequence>(_ secret: S) -> String where S.Element == UInt8 {
-        "sha256:" + SHA256.hex(of: secret).prefix(16)
+    /// `sha256:` and the first 16 hex digits of the digest, in one libcrypto call (a
+    /// token log asks this for every assertion and token it reads).
+    public static func of(_ secret: UnsafeRawBufferPointer) -> String {
+        var digest = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        withUnsafeMutableBytes(of: &digest) { out in
+            var length: UInt32 = 0
+            var empty: UInt8 = 0
+            _ = EVP_Digest(secret.count > 0 ? secret.baseAddress : UnsafeRawPointer(&empty), secret.count,
+                           out.baseAddress!.assumingMemoryBound(to: UInt8.self), &length, EVP_sha256(), nil)
+        }
+        return withUnsafeBytes(of: &digest) { "sha256:" + Hex.encode($0.prefix(8)) }
     }
-    public static func of(_ secret: String) -> String { of(Array(secret.utf8)) }
+    public static func of<S: Sequence>(_ secret: S) -> String where S.Element == UInt8 { Array(secret).withUnsafeBytes { of($0) } }
+    public static func of(_ secret: String) -> String { var copy = secret; return copy.withUTF8 { of(UnsafeRawBufferPointer($0)) } }
 }

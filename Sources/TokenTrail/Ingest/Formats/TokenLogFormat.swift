@@ -121,10 +121,9 @@ final class TokenLogIngester {
         if let issuedAt = o.number(K.issuedAt) { r.issuedAt = TimeParser.fromEpoch(issuedAt)?.epochMs }
         r.instanceUrl = try o.freeText(K.instanceUrl, ctx: ctx, field: "instance_url")
         if let identity = o.text(K.id) {
-            let parts = Self.pathParts(identity)
-            if parts.count >= 2, parts[parts.count - 2].hasPrefix("00D"), parts[parts.count - 1].hasPrefix("005") {
-                r.orgId = try ctx.interner.intern(SalesforceId.canonical(String(parts[parts.count - 2])))
-                r.userId = try ctx.interner.intern(SalesforceId.canonical(String(parts[parts.count - 1])))
+            if let (org, user) = Self.lastTwoPathParts(identity), org.hasPrefix("00D"), user.hasPrefix("005") {
+                r.orgId = try ctx.interner.intern(SalesforceId.canonical(String(org)))
+                r.userId = try ctx.interner.intern(SalesforceId.canonical(String(user)))
             }
         }
         r.durationMs = o.integer(K.durationMs)
@@ -159,10 +158,33 @@ final class TokenLogIngester {
         return failure
     }
 
-    /// `text.split(separator: "/")`, by bytes when the text is ASCII (the same parts, faster).
-    static func pathParts(_ text: String) -> [Substring] {
-        guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return text.split(separator: "/") }
-        return text.utf8.split(separator: UInt8(ascii: "/")).map { Substring($0) }
+    /// The last two non-empty parts of `text.split(separator: "/")` (the identity URL's org
+    /// and user ids), found from the end by bytes when the text is ASCII.
+    static func lastTwoPathParts(_ text: String) -> (Substring, Substring)? {
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else {
+            let parts = text.split(separator: "/")
+            return parts.count >= 2 ? (parts[parts.count - 2], parts[parts.count - 1]) : nil
+        }
+        var copy = text
+        let ranges = copy.withUTF8 { bytes -> [Range<Int>]? in
+            var end = bytes.count
+            var found: [Range<Int>] = []
+            while found.count < 2 {
+                while end > 0, bytes[end - 1] == UInt8(ascii: "/") { end -= 1 }
+                guard end > 0 else { return nil }
+                var start = end
+                while start > 0, bytes[start - 1] != UInt8(ascii: "/") { start -= 1 }
+                found.append(start..<end)
+                end = start
+            }
+            return found
+        }
+        guard let ranges else { return nil }
+        let utf8 = text.utf8
+        func part(_ r: Range<Int>) -> Substring {
+            Substring(utf8[utf8.index(utf8.startIndex, offsetBy: r.lowerBound)..<utf8.index(utf8.startIndex, offsetBy: r.upperBound)])
+        }
+        return (part(ranges[1]), part(ranges[0]))
     }
 
     static func provider(fromURL url: String?) -> String? {
@@ -191,33 +213,36 @@ public enum JWT {
         return base64URLDecode(UnsafeRawBufferPointer(rebasing: rest[0..<end]))
     }
 
+    /// Base64url (or base64) without padding checks, in one pass; nil at a byte outside
+    /// both alphabets. A last lone character is ignored, as it carries no whole byte.
     static func base64URLDecode(_ text: UnsafeRawBufferPointer) -> [UInt8]? {
-        var values: [UInt8] = []
-        values.reserveCapacity(text.count)
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count * 3 / 4 + 3)
+        var accumulator: UInt32 = 0, count = 0
         for byte in text {
-            switch byte {
-            case 0x41...0x5A: values.append(byte - 0x41)
-            case 0x61...0x7A: values.append(byte - 0x61 + 26)
-            case 0x30...0x39: values.append(byte - 0x30 + 52)
-            case UInt8(ascii: "-"), UInt8(ascii: "+"): values.append(62)
-            case UInt8(ascii: "_"), UInt8(ascii: "/"): values.append(63)
-            case UInt8(ascii: "="): continue
-            default: return nil
+            let value = base64Values[Int(byte)]
+            if value == 0xFF { return nil }
+            if value == 0xFE { continue }   // "="
+            accumulator = accumulator << 6 | UInt32(value)
+            count += 1
+            if count == 4 {
+                out.append(UInt8(accumulator >> 16 & 0xff)); out.append(UInt8(accumulator >> 8 & 0xff)); out.append(UInt8(accumulator & 0xff))
+                accumulator = 0
+                count = 0
             }
         }
-        var out: [UInt8] = []
-        var i = 0
-        while i + 1 < values.count {
-            let chunk = values[i..<min(i + 4, values.count)]
-            let a = UInt32(chunk[chunk.startIndex]), b = UInt32(chunk[chunk.startIndex + 1])
-            let c = chunk.count > 2 ? UInt32(chunk[chunk.startIndex + 2]) : 0
-            let d = chunk.count > 3 ? UInt32(chunk[chunk.startIndex + 3]) : 0
-            let n = a << 18 | b << 12 | c << 6 | d
-            out.append(UInt8(n >> 16 & 0xff))
-            if chunk.count > 2 { out.append(UInt8(n >> 8 & 0xff)) }
-            if chunk.count > 3 { out.append(UInt8(n & 0xff)) }
-            i += 4
-        }
+        if count == 2 { out.append(UInt8(accumulator >> 4 & 0xff)) }
+        if count == 3 { out.append(UInt8(accumulator >> 10 & 0xff)); out.append(UInt8(accumulator >> 2 & 0xff)) }
         return out
     }
+
+    /// Each byte's 6-bit value; 0xFE for `=` (skipped), 0xFF for a byte of neither alphabet.
+    private static let base64Values: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (i, c) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8.enumerated() { table[Int(c)] = UInt8(i) }
+        table[Int(UInt8(ascii: "-"))] = 62; table[Int(UInt8(ascii: "+"))] = 62
+        table[Int(UInt8(ascii: "_"))] = 63; table[Int(UInt8(ascii: "/"))] = 63
+        table[Int(UInt8(ascii: "="))] = 0xFE
+        return table
+    }()
 }
