@@ -242,20 +242,24 @@ func generate(rows: Int, path: String, tokenPath: String? = nil, requests: Int =
             user = 60 + g.rng.below(5000)
             type = g.weighted(G.humanTypes) { $0.2 }
             let failed = g.rng.below(100) < 6
-            status = failed ? G.humanFailures[g.rng.below(G.humanFailures.count)] : "Success"
-            let agent = G.browsers[(user * 7 + g.rng.below(3)) % G.browsers.count]
+            // A person who fails tends to fail the same way (a stale password, a new laptop).
+            status = failed ? G.humanFailures[(user / 7 + g.rng.below(2)) % G.humanFailures.count] : "Success"
+            // A person keeps a browser (two in ten updated it this month) and a country.
+            let agent = G.browsers[(user % 48 + (g.rng.below(10) < 2 ? 1 : 0)) % G.browsers.count]
             browser = agent.browser
             platform = agent.platform
-            tls = G.ciphers[agent.tls == 1 ? 1 + g.rng.below(2) : 0]
+            tls = G.ciphers[agent.tls == 1 ? 1 + user % 2 : 0]
             country = G.countries[user % G.countries.count]
             app = type.0 == "Remote Access 2.0" ? G.peopleApps[1 + g.rng.below(G.peopleApps.count - 1)] : "Browser"
-            url = G.loginUrls[g.rng.below(100) < 70 ? 1 : g.rng.below(G.loginUrls.count)]
+            url = G.loginUrls[failed || g.rng.below(100) < 85 ? 1 : g.rng.below(G.loginUrls.count)]
+            // Office, home and phone addresses per person; one login in 20 from anywhere (travel, hotspots).
             let net = user % 40
-            ip = net < 30 ? "100.\(64 + net).\(g.rng.below(250)).\(2 + g.rng.below(250))" : "\(81 + net).\(g.rng.below(250)).\(g.rng.below(250)).\(2 + g.rng.below(250))"
+            ip = g.rng.below(20) == 0 ? "\(81 + net).\(g.rng.below(250)).\(g.rng.below(250)).\(2 + g.rng.below(250))"
+                : "100.\(64 + net).\(user / 40 % 250).\(2 + 50 * g.rng.below(4) + user % 50)"
             if type.0 == "Other Apex API" || type.0 == "Partner Product" {
                 apiFields = "\(["58.0", "59.0", "60.0", "61.0", "62.0"][g.rng.below(5)]),\(["SOAP Partner", "SOAP Enterprise", "REST"][g.rng.below(3)]),\(60 + g.rng.below(3)).0"
             }
-            authMethod = type.0.hasPrefix("SAML") ? "" : ["", "pwd", "mfa"][g.rng.below(3)]
+            authMethod = type.0.hasPrefix("SAML") ? "" : ["pwd", "mfa"][user % 2]
         }
         salesforceId("005", user, into: &row); row.append(44)
         row += Array(isoTime(t * 1000 + ms).dropLast().utf8); row += Array("+0000,".utf8)
