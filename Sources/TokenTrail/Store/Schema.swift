@@ -1,7 +1,7 @@
 /// The database layout. Fact tables are narrow: integer UTC milliseconds and symbols into
 /// `strings`; the `v_*` views resolve them into readable columns (documented in README).
 public enum Schema {
-    public static let version = 8
+    public static let version = 9
 
     static let tables = """
     CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -198,7 +198,7 @@ public enum Schema {
             coalesce((SELECT value FROM strings WHERE id = l.username),
                      (SELECT d.username FROM user_directory d WHERE d.user_id = (SELECT value FROM strings WHERE id = l.user_id)),
                      (SELECT value FROM strings WHERE id = l.user_id)) AS user,
-            \(s("l.app", as: "app")), \(s("l.app_via", as: "app_via")), \(s("c.login_type", as: "login_type")),
+            \(s("l.app", as: "app")), l.app AS app_id, \(s("l.app_via", as: "app_via")), \(s("c.login_type", as: "login_type")),
             \(s("c.subtype", as: "subtype")), \(flow(context: "c", login: "l")) AS flow, \(basis(context: "c", login: "l")) AS flow_basis,
             \(s("c.status", as: "status")), \(s("c.outcome", as: "outcome")), \(s("c.failure_class", as: "failure_class")),
             \(s("l.source_ip", as: "source_ip")), \(s("c.login_url", as: "login_url")), \(s("c.country", as: "country")),
