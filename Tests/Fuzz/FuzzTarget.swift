@@ -30,15 +30,35 @@ private final class Harness: @unchecked Sendable {
 
     func ingest(_ bytes: UnsafeRawBufferPointer) {
         guard FileManager.default.createFile(atPath: input, contents: Data(bytes)) else { return }
-        defer { store.discardPending() }
+        let read = stored(parseEveryLine: false)
+        // JSON lines: the byte-level token-log reader must store exactly what the parser does.
+        if target == "jsonl", let read, let parsed = stored(parseEveryLine: true), read != parsed {
+            fatalError("the byte reader and the parser disagree:\n\(read.joined(separator: "\n"))\n---\n\(parsed.joined(separator: "\n"))")
+        }
+    }
+
+    /// Ingests the input in a transaction that is rolled back; the rows it stored, or nil when
+    /// the file was refused.
+    private func stored(parseEveryLine: Bool) -> [String]? {
+        defer { store.discardPending(); store.forgetUncommittedIds() }   // as after a failed file: the rollback frees their ids
+        var rows: [String]?
         _ = try? store.db.transaction {
             let source = try openByteSource(path: input)
             let sourceId = try store.beginSource(run: run, path: input, format: "unknown", timezone: nil)
-            let ctx = FileContext(path: input, store: store, sourceId: sourceId, options: IngestOptions(timezone: LocalTimeZone(identifier: "UTC")))
+            var options = IngestOptions(timezone: LocalTimeZone(identifier: "UTC"))
+            options.parseEveryLine = parseEveryLine
+            let ctx = FileContext(path: input, store: store, sourceId: sourceId, options: options)
             if target == "csv" { _ = try FileIngester.ingestCSV(source, ctx: ctx) } else { _ = try JSONIngest.run(source, ctx: ctx) }
             try ctx.finish()
+            if target == "jsonl" {
+                rows = try ["SELECT * FROM v_token_requests ORDER BY line, time_ms", "SELECT line, reason, excerpt FROM v_rejects ORDER BY line",
+                            "SELECT line, field, kind FROM v_repairs ORDER BY line, field"].flatMap { sql in
+                    try store.db.rows(sql).map { row in row.map { "\($0)" }.joined(separator: " | ") }
+                }
+            }
             throw RollBack()
         }
+        return rows
     }
 }
 

@@ -165,4 +165,20 @@ import Testing
         #expect(Set(first).count == 50)
         #expect(try TestSupport.count(db, "SELECT count(*) FROM login_contexts") == before + 50)
     }
+
+    /// A file that fails after interning values is rolled back; the values it interned must
+    /// not keep ids in memory that the rollback freed, or a later file's new value takes the
+    /// freed id and an older value shows as it (a crafted failing file would relabel rows).
+    @Test func aFailedFileLeavesNoStaleIdsBehind() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try #"[{"ts":"2026-11-21T06:00:00Z","host":"stale-host","grant_type":"client_credentials"}, {"ts": broken"#
+            .write(toFile: dir + "/a_broken.json", atomically: true, encoding: .utf8)
+        try #"""
+            {"ts":"2026-11-21T06:01:00Z","host":"fresh-host","grant_type":"client_credentials"}
+            {"ts":"2026-11-21T06:02:00Z","host":"stale-host","grant_type":"client_credentials"}
+            """#.write(toFile: dir + "/b_good.jsonl", atomically: true, encoding: .utf8)
+        let (_, db) = try TestSupport.scan([dir + "/a_broken.json", dir + "/b_good.jsonl"])
+        let hosts = try db.rows("SELECT host FROM v_token_requests ORDER BY time_ms").map { $0[0].string ?? "NULL" }
+        #expect(hosts == ["fresh-host", "stale-host"])
+    }
 }

@@ -74,11 +74,12 @@ enum FileIngester {
     }
 
     /// Runs a file's body; when it fails, waits out the writer thread's in-flight batches and
-    /// drops the rest *before* the rollback. (Rolled back first, a batch still in flight was
+    /// drops the rest *before* the rollback, and forgets the ids learned in it. (Rolled back first, a batch still in flight was
     /// then inserted in autocommit: rows of a failed file were kept.)
     private static func discardingOnFailure(_ store: IngestStore, _ body: () throws -> Void) throws {
         do { try body() } catch {
             store.discardPending()
+            store.forgetUncommittedIds()
             throw error
         }
     }

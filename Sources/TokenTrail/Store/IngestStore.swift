@@ -106,6 +106,13 @@ public final class IngestStore {
         return (logins.added + tokenRequests.added + activity.added + idpEvents.added, inserted)
     }
 
+    /// Before a file's transaction is rolled back: the ids the interners and the contexts
+    /// table learned in it are about to be freed, and a later file would otherwise reuse them
+    /// for values they no longer name (a failing crafted file could relabel later rows).
+    func forgetUncommittedIds() {
+        interner.forget(); freeText.forget(); contexts.forget()
+    }
+
     /// Drops pending rows after a failed file (its transaction is rolled back).
     func discardPending() {
         logins.discard(); tokenRequests.discard(); activity.discard(); idpEvents.discard()

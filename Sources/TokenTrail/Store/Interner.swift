@@ -122,6 +122,10 @@ public final class Interner {
         if symbols.count * 2 > slots.count { grow() }
     }
 
+    /// Forgets every id: after a rollback the ids of strings inserted since the last commit
+    /// are free again, and SQLite hands them to the next new strings.
+    func forget() { clear() }
+
     private func clear() {
         hashes.removeAll(keepingCapacity: true)
         offsets.removeAll(keepingCapacity: true)

@@ -62,11 +62,14 @@ final class LoginContexts {
         }
     }
 
+    /// Forgets every id (after a rollback, see `Interner.forget`).
+    func forget() {
+        entryValues.removeAll(keepingCapacity: true); entryIds.removeAll(keepingCapacity: true); entryHashes.removeAll(keepingCapacity: true)
+        for i in slots.indices { slots[i] = -1 }
+    }
+
     private func remember(_ values: UnsafeBufferPointer<Int64>, hash: UInt64, id: Int64) {
-        if entryIds.count >= maxEntries {
-            entryValues.removeAll(keepingCapacity: true); entryIds.removeAll(keepingCapacity: true); entryHashes.removeAll(keepingCapacity: true)
-            for i in slots.indices { slots[i] = -1 }
-        }
+        if entryIds.count >= maxEntries { forget() }
         // Kept at most half full, so probes stay short.
         if (entryIds.count + 1) * 2 > slots.count {
             slots = [Int32](repeating: -1, count: slots.count * 2)
