@@ -87,6 +87,7 @@ var work = "bench-work"
 var tokenRequests: Int?
 var apiRows = 0
 var runs = 3
+var generateOnly = false
 var args = CommandLine.arguments.dropFirst()
 while let arg = args.popFirst() {
     switch arg {
@@ -95,8 +96,9 @@ while let arg = args.popFirst() {
     case "--token-requests": tokenRequests = Int(args.popFirst() ?? "")
     case "--api-rows": apiRows = Int(args.popFirst() ?? "") ?? 0
     case "--runs": runs = max(1, Int(args.popFirst() ?? "") ?? runs)
+    case "--generate-only": generateOnly = true
     default:
-        print("usage: tokentrail-bench [--rows N] [--token-requests N (default: as many as rows)] [--api-rows N] [--runs K] [--work DIR]")
+        print("usage: tokentrail-bench [--rows N] [--token-requests N (default: as many as rows)] [--api-rows N] [--runs K] [--work DIR] [--generate-only]")
         exit(64)
     }
 }
@@ -121,6 +123,7 @@ print(String(format: "generated %d Login History rows (%.1f MB) and %d token-req
              rows, Double(bytes) / 1e6, requests, Double(tokenBytes) / 1e6, Double(tokenBytes) / Double(max(requests, 1)),
              Date().timeIntervalSince(generated), work))
 
+if generateOnly { exit(0) }
 var peaks: [(String, Double)] = []
 func fresh(_ anchor: Bool) { removeDatabase(anchor ? anchorDB : scratch) }
 let importLogins = ["sqlite3", anchorDB]

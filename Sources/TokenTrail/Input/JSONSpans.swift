@@ -42,12 +42,12 @@ struct JSONKey {
     let slot: Int
 }
 
-/// One JSON object's members as spans: the table's keys by slot, the others in order.
+/// One JSON object's members as spans: the table's keys by slot, the others sorted by key.
 /// Reused from line to line, so reading a line allocates nothing here.
 final class JSONMembers {
     let table: JSONKeyTable
     private(set) var known: [JSONSpan?]
-    /// Members whose key is not in the table: key span (no quotes) and value.
+    /// Members whose key is not in the table: key span (no quotes) and value, sorted by key.
     private(set) var unknown: [(key: Range<Int>, value: JSONSpan)] = []
 
     init(_ table: JSONKeyTable) {
