@@ -142,6 +142,9 @@ import Testing
                 #expect(copy.withUTF8 { JWT.base64URLDecode(UnsafeRawBufferPointer($0)) } == bytes, "\(text)")
             }
         }
+        // Fingerprints are SHA-256's first 16 hex digits, the empty secret included.
+        #expect(Fingerprint.of("") == "sha256:e3b0c44298fc1c14")
+        #expect(Fingerprint.of("abc") == "sha256:ba7816bf8f01cfea")
         var bad = "eyJ!"
         #expect(bad.withUTF8 { JWT.base64URLDecode(UnsafeRawBufferPointer($0)) } == nil)
     }

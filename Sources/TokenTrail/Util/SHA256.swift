@@ -46,11 +46,13 @@ public enum Fingerprint {
     /// token log asks this for every assertion and token it reads).
     public static func of(_ secret: UnsafeRawBufferPointer) -> String {
         var digest = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
-        withUnsafeMutableBytes(of: &digest) { out in
-            var length: UInt32 = 0
-            var empty: UInt8 = 0
-            _ = EVP_Digest(secret.count > 0 ? secret.baseAddress : UnsafeRawPointer(&empty), secret.count,
-                           out.baseAddress!.assumingMemoryBound(to: UInt8.self), &length, EVP_sha256(), nil)
+        var empty: UInt8 = 0   // an empty secret still needs a valid pointer
+        withUnsafeBytes(of: &empty) { emptyBytes in
+            withUnsafeMutableBytes(of: &digest) { out in
+                var length: UInt32 = 0
+                _ = EVP_Digest(secret.count > 0 ? secret.baseAddress! : emptyBytes.baseAddress!, secret.count,
+                               out.baseAddress!.assumingMemoryBound(to: UInt8.self), &length, EVP_sha256(), nil)
+            }
         }
         return withUnsafeBytes(of: &digest) { "sha256:" + Hex.encode($0.prefix(8)) }
     }
