@@ -154,10 +154,15 @@ import Testing
         #expect(Redactor.scrub(text) == text)
     }
 
-    @Test(arguments: ["assertion", "access_token", "refresh_token", "client_secret", "Authorization", "signature", "password", "id_token"])
+    // Beyond the plain names: case, suffixes, infixes and each length bucket of the byte-level
+    // check, and a non-ASCII key (the string path).
+    @Test(arguments: ["assertion", "access_token", "refresh_token", "client_secret", "Authorization", "signature", "password", "id_token",
+                      "API_KEY", "private_key", "x_key", "key", "SSWS", "sid", "db_password_hint", "mySecretValue", "OAuth_Token",
+                      "jsessionid", "code_verifier", "clé_secret"])
     func secretKeys(key: String) { #expect(Redactor.isSecretKey(key)) }
 
-    @Test(arguments: ["token_url", "token_type", "host", "sub", "client_id"])
+    @Test(arguments: ["token_url", "token_type", "host", "sub", "client_id", "session_key", "login_key", "consumer_key", "monkey",
+                      "tokenurl", "Token_Endpoint", "keys", "sessions", "clé", "passwd", ""])
     func ordinaryKeys(key: String) { #expect(!Redactor.isSecretKey(key)) }
 }
 
