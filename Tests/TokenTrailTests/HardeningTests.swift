@@ -37,6 +37,16 @@ import Testing
     }
 
     /// The ordinary part of each value survives: the path, the host, the words around.
+    /// One over-long value (a cut 8 KB host) must not pad every row of the terminal table.
+    @Test func aLongValueDoesNotWidenTheTerminalTable() {
+        let table = TerminalSummary.table(["app", "host", "logins"], [["a", String(repeating: "h", count: 9000), "1"], ["b", "etl-01", "2"]],
+                                          rightAligned: 0, rightColumns: [2])
+        let lines = table.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines.allSatisfy { $0.count <= 2 + 3 + 2 + TerminalSummary.maxCellCharacters + 2 + 6 })
+        #expect(table.contains(String(repeating: "h", count: 79) + "…"))
+    }
+
     @Test func scrubbingKeepsWhatIsNotASecret() throws {
         let (_, db) = try TestSupport.scan(["token_log.jsonl", "2026-11-20_RestApi.csv", "okta_secrets.jsonl"].map(Self.secretsFixture))
         let urls = try db.rows("SELECT token_url FROM v_token_requests ORDER BY time_ms").compactMap { $0[0].string }

@@ -44,10 +44,18 @@ public enum TerminalSummary {
         return out
     }
 
-    /// Columns padded to their widest cell (by characters); numbers right-aligned.
+    /// A cell's most characters: the columns are padded to their widest cell, so one long
+    /// value (a hostile 8 KB host name) would otherwise push every row off the screen. The
+    /// whole value stays in the database and the report.
+    static let maxCellCharacters = 80
+
+    /// Columns padded to their widest cell (by characters, cut at `maxCellCharacters`); numbers right-aligned.
     static func table(_ header: [String], _ rows: [[String]], rightAligned: Int, rightColumns: Set<Int> = []) -> String {
         let right = rightColumns.union(0..<rightAligned)
-        let clean = rows.map { $0.map(sanitize) }
+        let clean = rows.map { $0.map { cell in
+            let text = sanitize(cell)
+            return text.count > maxCellCharacters ? String(text.prefix(maxCellCharacters - 1)) + "…" : text
+        } }
         var widths = header.map(\.count)
         for row in clean { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
         func line(_ cells: [String]) -> String {
