@@ -31,8 +31,8 @@ private final class Harness: @unchecked Sendable {
     func ingest(_ bytes: UnsafeRawBufferPointer) {
         guard FileManager.default.createFile(atPath: input, contents: Data(bytes)) else { return }
         let read = stored(parseEveryLine: false)
-        // JSON lines: the byte-level token-log reader must store exactly what the parser does.
-        if target == "jsonl", let read, let parsed = stored(parseEveryLine: true), read != parsed {
+        // JSON: the byte-level token-log and Okta readers must store exactly what the parser does.
+        if target != "csv", let read, let parsed = stored(parseEveryLine: true), read != parsed {
             fatalError("the byte reader and the parser disagree:\n\(read.joined(separator: "\n"))\n---\n\(parsed.joined(separator: "\n"))")
         }
     }
@@ -50,8 +50,9 @@ private final class Harness: @unchecked Sendable {
             let ctx = FileContext(path: input, store: store, sourceId: sourceId, options: options)
             if target == "csv" { _ = try FileIngester.ingestCSV(source, ctx: ctx) } else { _ = try JSONIngest.run(source, ctx: ctx) }
             try ctx.finish()
-            if target == "jsonl" {
-                rows = try ["SELECT * FROM v_token_requests ORDER BY line, time_ms", "SELECT line, reason, excerpt FROM v_rejects ORDER BY line",
+            if target != "csv" {
+                rows = try ["SELECT * FROM v_token_requests ORDER BY line, time_ms", "SELECT * FROM v_idp_events ORDER BY line, time_ms",
+                            "SELECT line, reason, excerpt FROM v_rejects ORDER BY line",
                             "SELECT line, field, kind FROM v_repairs ORDER BY line, field"].flatMap { sql in
                     try store.db.rows(sql).map { row in row.map { "\($0)" }.joined(separator: " | ") }
                 }

@@ -12,6 +12,15 @@ enum TestSupport {
         packageRoot.appendingPathComponent("Tests/TokenTrailTests/Fixtures/\(name)").path
     }
 
+    /// A file's ingest context on a fresh database, for feeding a reader lines directly.
+    static func fileContext(format: String) throws -> (ctx: FileContext, store: IngestStore, db: Database) {
+        let db = try Database(path: try temporaryDirectory() + "/lines.sqlite")
+        let store = try IngestStore(db: db)
+        let run = try store.beginRun(toolVersion: "test", arguments: [])
+        let sourceId = try store.beginSource(run: run, path: "x.jsonl", format: format, timezone: nil)
+        return (FileContext(path: "x.jsonl", store: store, sourceId: sourceId, options: IngestOptions()), store, db)
+    }
+
     static func temporaryDirectory() throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tokentrail-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

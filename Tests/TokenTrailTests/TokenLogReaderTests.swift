@@ -23,8 +23,21 @@ import Testing
             try db.rows(sql).map { row in row.map { "\($0)" }.joined(separator: " | ") }
         }
         return try dump("SELECT * FROM v_token_requests ORDER BY line, time_ms")
+            + dump("SELECT * FROM v_idp_events ORDER BY line, time_ms")
             + dump("SELECT line, reason, excerpt FROM v_rejects ORDER BY line")
             + dump("SELECT line, field, kind FROM v_repairs ORDER BY line, field")
+    }
+
+    /// Ingests each file with each reader and records every row, reject or repair they differ on.
+    static func expectBothReadersAgree(on files: [String]) throws {
+        for file in files {
+            let parsed = try ingest(file, byteReader: false)
+            let read = try ingest(file, byteReader: true)
+            #expect(parsed.count == read.count, "\(file): \(parsed.count) rows parsed, \(read.count) read")
+            for (a, b) in zip(parsed, read) where a != b {
+                Issue.record("\(URL(fileURLWithPath: file).lastPathComponent):\n parser: \(a)\n bytes:  \(b)")
+            }
+        }
     }
 
     /// Lines where a reader could go wrong: escapes, numbers in every spelling, keys given
@@ -90,14 +103,7 @@ import Testing
             .map { TestSupport.samples + "/clients/" + $0 }
         let files = [tricky, TestSupport.fixture("hostile_client.jsonl"), TestSupport.fixture("secrets/token_log.jsonl"),
                      TestSupport.fixture("shapes/token_log_cut_first_line.jsonl"), TestSupport.fixture("shapes/token_log_head_cut.jsonl")] + clients
-        for file in files {
-            let parsed = try Self.ingest(file, byteReader: false)
-            let read = try Self.ingest(file, byteReader: true)
-            #expect(parsed.count == read.count, "\(file): \(parsed.count) rows parsed, \(read.count) read")
-            for (a, b) in zip(parsed, read) where a != b {
-                Issue.record("\(URL(fileURLWithPath: file).lastPathComponent):\n parser: \(a)\n bytes:  \(b)")
-            }
-        }
+        try Self.expectBothReadersAgree(on: files)
         // The tricky file holds rows, rejects and repairs of each kind: the comparison compared something.
         let rows = try Self.ingest(tricky, byteReader: true)
         #expect(rows.count >= 40)
@@ -105,11 +111,7 @@ import Testing
 
     /// The byte reader takes ordinary lines and leaves the others to the parser.
     @Test func theByteReaderTakesPlainLinesAndLeavesTheRestToTheParser() throws {
-        let db = try Database(path: try TestSupport.temporaryDirectory() + "/fast.sqlite")
-        let store = try IngestStore(db: db)
-        let run = try store.beginRun(toolVersion: "test", arguments: [])
-        let sourceId = try store.beginSource(run: run, path: "x.jsonl", format: "token_log", timezone: nil)
-        let ctx = FileContext(path: "x.jsonl", store: store, sourceId: sourceId, options: IngestOptions())
+        let (ctx, store, db) = try TestSupport.fileContext(format: "token_log")
         let ingester = TokenLogIngester(ctx: ctx)
         func taken(_ line: String) throws -> Bool {
             var copy = line

@@ -99,6 +99,26 @@ final class FileContext {
         try interner.intern(text(value?.text, field: field))
     }
 
+    /// `intern(value, field:)` for a value left as a span of its line's bytes: interned from
+    /// the bytes (no string on a hit); an over-long value goes through the repair that cuts it.
+    func intern(_ span: JSONSpan?, in bytes: UnsafeRawBufferPointer, field: String) throws -> Symbol {
+        try intern(span, in: bytes, into: interner, field: field)
+    }
+
+    /// `freeText(value.text, field:)` for a value left as a span: scrubbed text as a symbol.
+    func freeText(_ span: JSONSpan?, in bytes: UnsafeRawBufferPointer, field: String) throws -> Symbol {
+        try intern(span, in: bytes, into: store.freeText, field: field)
+    }
+
+    private func intern(_ span: JSONSpan?, in bytes: UnsafeRawBufferPointer, into interner: Interner, field: String) throws -> Symbol {
+        guard let span else { return 0 }
+        return try span.withText(bytes) { text in
+            guard let text, !text.isEmpty else { return 0 }
+            if text.count > FieldRepair.maxFieldBytes { return try interner.intern(self.text(String(decoding: text, as: UTF8.self), field: field)) }
+            return try interner.intern(text)
+        }
+    }
+
     /// Runs one JSON record's normalization; a `RowReject` becomes a reject of `line` with
     /// the record's bytes (scrubbed) as excerpt.
     func rejectingRow(line: Int, raw: UnsafeRawBufferPointer, _ body: () throws -> Void) throws {

@@ -45,9 +45,9 @@ enum JSONIngest {
                 continue
             }
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-            if let token = router.token, !ctx.stats.recordPositions, !ctx.options.parseEveryLine {
+            if !ctx.stats.recordPositions, !ctx.options.parseEveryLine {
                 ctx.currentLine = reader.lineNumber
-                if try token.ingestFast(line: reader.lineNumber, raw: line) { continue }
+                if try router.ingestFast(line: reader.lineNumber, raw: line) { continue }
             }
             var repairedKey: String?
             let value: JSONValue
@@ -222,6 +222,14 @@ final class JSONRouter {
         if let okta { try okta.ingest(object, line: line, raw: raw) }
         else if let loginEvents { try loginEvents.ingest(object, line: line, raw: raw) }
         else { try token!.ingest(object, line: line, raw: raw) }
+    }
+
+    /// A line read straight from its bytes by the format's byte-level reader, once the first
+    /// object has chosen the format; false when the line is left to the parser.
+    func ingestFast(line: Int, raw: UnsafeRawBufferPointer) throws -> Bool {
+        if let token { return try token.ingestFast(line: line, raw: raw) }
+        if let okta { return try okta.ingestFast(line: line, raw: raw) }
+        return false
     }
 
     /// One record of an array or hook delivery that shares its line with others: its

@@ -107,6 +107,15 @@ struct JSONSpanReader {
     /// An object's members from its `{` to after its `}`; `body` sees each key span (ASCII,
     /// unescaped) and value, and may stop the scan by returning false.
     mutating func members(depth: Int, _ body: (Range<Int>, JSONSpan) -> Bool) -> Bool {
+        membersReading(depth: depth) { key, reader in
+            guard let value = reader.value(depth: depth + 1) else { return false }
+            return body(key, value)
+        }
+    }
+
+    /// `members`, where `body` reads each member's value itself from `reader.index` (to
+    /// descend into it in the same pass) and returns false for invalid JSON or to stop.
+    mutating func membersReading(depth: Int, _ body: (Range<Int>, inout JSONSpanReader) -> Bool) -> Bool {
         index += 1   // {
         skipWhitespace()
         if index < bytes.count && bytes[index] == UInt8(ascii: "}") { index += 1; return true }
@@ -126,7 +135,7 @@ struct JSONSpanReader {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return false }
             index += 1
-            guard let value = value(depth: depth + 1), body(keyStart..<k, value) else { return false }
+            guard body(keyStart..<k, &self) else { return false }
             skipWhitespace()
             guard index < bytes.count else { return false }
             let separator = bytes[index]

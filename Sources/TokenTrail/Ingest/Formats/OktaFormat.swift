@@ -7,12 +7,26 @@ enum OktaFormat {
 
 final class OktaIngester {
     private let ctx: FileContext
+    private lazy var spans = SpanOktaFields.paths()
 
     init(ctx: FileContext) { self.ctx = ctx }
 
     func ingest(_ o: [String: JSONValue], line: Int, raw: UnsafeRawBufferPointer) throws {
+        try ingest(TreeOktaFields(object: o), line: line, raw: raw)
+    }
+
+    /// One JSON line read straight from its bytes; false when the line is left to the parser
+    /// (bytes that are not UTF-8, a hook delivery's `data`, anything `JSONPathSpans` declines).
+    func ingestFast(line: Int, raw: UnsafeRawBufferPointer) throws -> Bool {
+        if raw.contains(where: { $0 >= 0x80 }) && String(validating: raw, as: UTF8.self) == nil { return false }
+        guard spans.read(raw), spans[OktaPath.data.rawValue] == nil else { return false }
+        try ingest(SpanOktaFields(bytes: raw, spans: spans), line: line, raw: raw)
+        return true
+    }
+
+    private func ingest<F: OktaFields>(_ fields: F, line: Int, raw: UnsafeRawBufferPointer) throws {
         try ctx.rejectingRow(line: line, raw: raw) {
-            var r = try record(o, line: line)
+            var r = try record(fields, line: line)
             var hasher = ctx.store.dedup.hasher()
             if let uuid = r.uuid { hasher.combine(uuid) } else { hasher.combine(raw) }
             r.key = r.uuid != nil ? hasher.finalize() : ctx.keyWithOccurrence(time: r.time, identity: hasher.finalize())
@@ -20,30 +34,26 @@ final class OktaIngester {
         }
     }
 
-    private func intern(_ value: JSONValue?, _ field: String = "value") throws -> Symbol { try ctx.intern(value, field: field) }
-
-    func record(_ o: [String: JSONValue], line: Int) throws -> IdpEventRecord {
+    func record<F: OktaFields>(_ o: F, line: Int) throws -> IdpEventRecord {
         let v = ctx.vocabulary
         var r = IdpEventRecord()
         r.line = line
         r.provider = v.okta
-        guard let published = o["published"]?.string, let time = TimeParser.parse(published), time.hasZone else {
+        guard let published = o.string(.published), let time = TimeParser.parse(published), time.hasZone else {
             throw RowReject("missing or unparseable \"published\" (expected ISO 8601 UTC like 2026-11-21T06:04:01.102Z)")
         }
         r.time = time.epochMs
         r.precisionMs = time.precisionMs
-        r.uuid = o["uuid"]?.text
-        r.eventType = try intern(o["eventType"])
-        r.severity = try intern(o["severity"])
-        let actor = o["actor"]
-        r.actorId = try intern(actor?["id"])
-        r.actorType = try intern(actor?["type"])
-        r.actorName = try intern(actor?["alternateId"] ?? actor?["displayName"])
-        let client = o["client"]
-        r.clientIp = try intern(client?["ipAddress"])
-        r.userAgent = try ctx.freeText(client?["userAgent"]?["rawUserAgent"]?.text, field: "client.userAgent.rawUserAgent")
-        let result = o["outcome"]?["result"]?.text?.uppercased() ?? ""
-        let reason = o["outcome"]?["reason"]?.text
+        r.uuid = o.text(.uuid)
+        r.eventType = try o.symbol(.eventType, ctx: ctx, field: "value")
+        r.severity = try o.symbol(.severity, ctx: ctx, field: "value")
+        r.actorId = try o.symbol(.actorId, ctx: ctx, field: "value")
+        r.actorType = try o.symbol(.actorType, ctx: ctx, field: "value")
+        r.actorName = try o.symbol(o.present(.actorAlternateId) ? .actorAlternateId : .actorDisplayName, ctx: ctx, field: "value")
+        r.clientIp = try o.symbol(.clientIp, ctx: ctx, field: "value")
+        r.userAgent = try o.freeText(.rawUserAgent, ctx: ctx, field: "client.userAgent.rawUserAgent")
+        let result = o.text(.outcomeResult)?.uppercased() ?? ""
+        let reason = o.text(.outcomeReason)
         r.outcomeReason = try ctx.freeText(reason, field: "outcome.reason")
         switch result {
         case "SUCCESS", "ALLOW": r.outcome = v.outcome(.success)
@@ -54,31 +64,26 @@ final class OktaIngester {
             r.failureClass = v.failure(FailureClass.classify(reason ?? ""))
         }
         // Okta's rate-limit events are refusals whatever their outcome says.
-        if (o["eventType"]?.string ?? "").hasPrefix("system.operation.rate_limit") {
+        if (o.string(.eventType) ?? "").hasPrefix("system.operation.rate_limit") {
             r.outcome = v.outcome(.failure)
             r.failureClass = v.failure(.rateLimited)
         }
-        let debug = o["debugContext"]?["debugData"]
-        let grantType = debug?["grantType"]?.text
+        let grantType = o.text(.grantType)
         r.grantType = try ctx.interner.intern(grantType)
         if let grantType, let flow = FlowClassifier.flow(forGrantType: grantType) { r.flow = v.flow(flow) }
-        r.requestUri = try ctx.freeText(debug?["requestUri"]?.text, field: "debugContext.debugData.requestUri")
-        r.transactionId = o["transaction"]?["id"]?.text
-        r.displayMessage = try ctx.freeText(o["displayMessage"]?.text, field: "displayMessage")
+        r.requestUri = try o.freeText(.requestUri, ctx: ctx, field: "debugContext.debugData.requestUri")
+        r.transactionId = o.text(.transactionId)
+        r.displayMessage = try o.freeText(.displayMessage, ctx: ctx, field: "displayMessage")
         // Session and token fields: a session id identifies a live session, so only its fingerprint is kept.
-        r.sessionFingerprint = o["authenticationContext"]?["externalSessionId"]?.text.flatMap { $0.isEmpty || $0 == "unknown" ? nil : Fingerprint.of($0) }
-        r.dtHash = ctx.text(debug?["dtHash"]?.text, field: "debugContext.debugData.dtHash")
-        r.apiTokenId = ctx.text(o["transaction"]?["detail"]?["requestApiTokenId"]?.text, field: "transaction.detail.requestApiTokenId")
-        r.clientId = try intern(client?["id"], "client.id")
-        let security = o["securityContext"]
-        r.asNumber = try intern(security?["asNumber"], "securityContext.asNumber")
-        r.asOrg = try ctx.freeText(security?["asOrg"]?.text, field: "securityContext.asOrg")
-        r.isp = try ctx.freeText(security?["isp"]?.text, field: "securityContext.isp")
-        r.isProxy = security?["isProxy"].flatMap { value -> Int64? in
-            if case .bool(let b) = value { return b ? 1 : 0 }
-            return nil
-        }
-        if let targets = o["target"]?.array, !targets.isEmpty {
+        r.sessionFingerprint = o.text(.externalSessionId).flatMap { $0.isEmpty || $0 == "unknown" ? nil : Fingerprint.of($0) }
+        r.dtHash = ctx.text(o.text(.dtHash), field: "debugContext.debugData.dtHash")
+        r.apiTokenId = ctx.text(o.text(.requestApiTokenId), field: "transaction.detail.requestApiTokenId")
+        r.clientId = try o.symbol(.clientId, ctx: ctx, field: "client.id")
+        r.asNumber = try o.symbol(.asNumber, ctx: ctx, field: "securityContext.asNumber")
+        r.asOrg = try o.freeText(.asOrg, ctx: ctx, field: "securityContext.asOrg")
+        r.isp = try o.freeText(.isp, ctx: ctx, field: "securityContext.isp")
+        r.isProxy = o.bool(.isProxy).map { $0 ? 1 : 0 }
+        if let targets = o.targets(), !targets.isEmpty {
             let kept: [JSONValue] = targets.map { t in
                 .object(["id": t["id"] ?? .null, "type": t["type"] ?? .null, "displayName": t["displayName"] ?? .null])
             }

@@ -109,22 +109,11 @@ struct SpanTokenFields: TokenFields {
     }
 
     func symbol(_ key: JSONKey, ctx: FileContext, field: String) throws -> Symbol {
-        try Self.symbol(members[key], bytes, interner: ctx.interner, ctx: ctx, field: field)
+        try ctx.intern(members[key], in: bytes, field: field)
     }
 
     func freeText(_ key: JSONKey, ctx: FileContext, field: String) throws -> Symbol {
-        try Self.symbol(members[key], bytes, interner: ctx.store.freeText, ctx: ctx, field: field)
-    }
-
-    /// Interned from the bytes (no string on a hit); an over-long value goes through the
-    /// repair that cuts it, as a parsed one does.
-    static func symbol(_ span: JSONSpan?, _ bytes: UnsafeRawBufferPointer, interner: Interner, ctx: FileContext, field: String) throws -> Symbol {
-        guard let span else { return 0 }
-        return try span.withText(bytes) { text in
-            guard let text, !text.isEmpty else { return 0 }
-            if text.count > FieldRepair.maxFieldBytes { return try interner.intern(ctx.text(String(decoding: text, as: UTF8.self), field: field)) }
-            return try interner.intern(text)
-        }
+        try ctx.freeText(members[key], in: bytes, field: field)
     }
 
     func fingerprint(_ key: JSONKey) -> String? {
@@ -163,11 +152,11 @@ struct SpanTokenFields: TokenFields {
         if emptyIsNone && m.isEmpty { return nil }
         typealias K = TokenLogFormat.Key
         var c = ClaimValues()
-        c.iss = try Self.symbol(m[K.iss], object, interner: ctx.interner, ctx: ctx, field: "iss")
-        c.sub = try Self.symbol(m[K.sub], object, interner: ctx.interner, ctx: ctx, field: "sub")
+        c.iss = try ctx.intern(m[K.iss], in: object, field: "iss")
+        c.sub = try ctx.intern(m[K.sub], in: object, field: "sub")
         var aud = m[K.aud]
         if let span = aud, span.kind == .array { aud = span.elements(object).first }
-        c.aud = try Self.symbol(aud, object, interner: ctx.interner, ctx: ctx, field: "aud")
+        c.aud = try ctx.intern(aud, in: object, field: "aud")
         c.iat = m[K.iat]?.integer(object)
         c.nbf = m[K.nbf]?.integer(object)
         c.exp = m[K.exp]?.integer(object)
