@@ -48,13 +48,14 @@ struct Comparison {
     var anchorRSS: Double { anchor.map(\.peakRSSMB).max() ?? 0 }
 
     /// `label: 4.10 s [4.02–4.31] (peak 120 MB) vs anchor 8.2 s [..] (peak ..) → ratio 0.50 (target ≤ 0.50 met)`
-    func line(_ label: String, anchorName: String, target: Double) -> String {
+    func line(_ label: String, anchorName: String, target: Double?) -> String {
         func spread(_ runs: [Measurement]) -> String {
             let s = runs.map(\.seconds)
             return String(format: "%.2f s [%.2f–%.2f]", Self.median(runs), s.min() ?? 0, s.max() ?? 0)
         }
-        return String(format: "%@: %@ peak %.0f MB | %@ %@ peak %.0f MB | ratio %.2f (target ≤ %.2f: %@)", label, spread(measured),
-                      measuredRSS, anchorName, spread(anchor), anchorRSS, ratio, target, ratio <= target ? "met" : "missed")
+        let verdict = target.map { String(format: "target ≤ %.2f: %@", $0, ratio <= $0 ? "met" : "missed") } ?? "no target"
+        return String(format: "%@: %@ peak %.0f MB | %@ %@ peak %.0f MB | ratio %.2f (%@)", label, spread(measured),
+                      measuredRSS, anchorName, spread(anchor), anchorRSS, ratio, verdict)
     }
 }
 

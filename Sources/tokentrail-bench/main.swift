@@ -87,6 +87,7 @@ var work = "bench-work"
 var tokenRequests: Int?
 var apiRows = 0
 var runs = 3
+var oktaEvents: Int?
 var generateOnly = false
 var args = CommandLine.arguments.dropFirst()
 while let arg = args.popFirst() {
@@ -96,9 +97,10 @@ while let arg = args.popFirst() {
     case "--token-requests": tokenRequests = Int(args.popFirst() ?? "")
     case "--api-rows": apiRows = Int(args.popFirst() ?? "") ?? 0
     case "--runs": runs = max(1, Int(args.popFirst() ?? "") ?? runs)
+    case "--okta-events": oktaEvents = Int(args.popFirst() ?? "")
     case "--generate-only": generateOnly = true
     default:
-        print("usage: tokentrail-bench [--rows N] [--token-requests N (default: as many as rows)] [--api-rows N] [--runs K] [--work DIR] [--generate-only]")
+        print("usage: tokentrail-bench [--rows N] [--token-requests N (default: as many as rows)] [--okta-events N (default: a fifth of rows)] [--api-rows N] [--runs K] [--work DIR] [--generate-only]")
         exit(64)
     }
 }
@@ -115,6 +117,9 @@ let scratch = "\(work)/scratch.sqlite"
 let anchorDB = "\(work)/import.sqlite"
 let pythonScript = "\(work)/anchor.py"
 try pythonAnchor.write(toFile: pythonScript, atomically: true, encoding: .utf8)
+let oktaLog = "\(work)/okta-system-log_\(rows).jsonl"
+let pythonOktaScript = "\(work)/anchor_okta.py"
+try pythonOktaAnchor.write(toFile: pythonOktaScript, atomically: true, encoding: .utf8)
 
 let generated = Date()
 let (bytes, requests) = try generate(rows: rows, path: csv, tokenPath: tokenLog, requests: tokenRequests ?? rows)
@@ -123,6 +128,9 @@ print(String(format: "generated %d Login History rows (%.1f MB) and %d token-req
              rows, Double(bytes) / 1e6, requests, Double(tokenBytes) / 1e6, Double(tokenBytes) / Double(max(requests, 1)),
              Date().timeIntervalSince(generated), work))
 
+let oktaCount = try generateOkta(events: oktaEvents ?? rows / 5, path: oktaLog, startSeconds: 1_793_491_200)
+let oktaBytes = (try? FileManager.default.attributesOfItem(atPath: oktaLog)[.size] as? Int) ?? 0
+print(String(format: "generated %d Okta System Log events (%.1f MB, %.0f B/line)", oktaCount, Double(oktaBytes) / 1e6, Double(oktaBytes) / Double(max(oktaCount, 1))))
 if generateOnly { exit(0) }
 var peaks: [(String, Double)] = []
 func fresh(_ anchor: Bool) { removeDatabase(anchor ? anchorDB : scratch) }
@@ -144,6 +152,13 @@ let tokenIngest = try Comparison.run(times: runs, prepare: fresh, measured: [bin
                                      anchor: ["python3", pythonScript, tokenLog, anchorDB])
 print(tokenIngest.line("token log ingest         ", anchorName: "python json+sqlite3", target: 0.33))
 print(String(format: "  %.0f MB/s, %.0f lines/s", Double(tokenBytes) / 1e6 / tokenIngest.measuredMedian, Double(requests) / tokenIngest.measuredMedian))
+
+// The Okta System Log against the same kind of script (no target: the issue asks only that it goes through the byte reader).
+let oktaIngest = try Comparison.run(times: runs, prepare: fresh, measured: [binary, "scan", oktaLog, "--db", scratch, "--quiet", "--no-analysis"],
+                                    anchor: ["python3", pythonOktaScript, oktaLog, anchorDB])
+print(oktaIngest.line("Okta System Log ingest   ", anchorName: "python json+sqlite3", target: nil))
+print(String(format: "  %.0f MB/s, %.0f events/s", Double(oktaBytes) / 1e6 / oktaIngest.measuredMedian, Double(oktaCount) / oktaIngest.measuredMedian))
+peaks += [("scan --no-analysis (Okta System Log)", oktaIngest.measuredRSS)]
 
 try importScript.write(toFile: "\(work)/import.sql", atomically: true, encoding: .utf8)
 // 3. Both, ingested and analysed in one scan, against `.import` plus the script.
