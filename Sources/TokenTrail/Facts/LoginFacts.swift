@@ -34,8 +34,9 @@ final class LoginFacts {
     /// Days with logins, per org (0: exports that name no org, like Login History): one org's
     /// missing day must not hide behind another org's logins.
     private(set) var windowDays: [Int64: Set<Int64>] = [:]
-    /// (user id, username) symbol pairs seen on the same row (ELF Login rows have both).
-    private(set) var userPairs: Set<SymbolPair> = []
+    /// (user id, username) symbol pairs seen on the same row (ELF Login rows have both), with
+    /// the last time each was seen: a renamed user's id has two.
+    private(set) var userPairs: [SymbolPair: Int64] = [:]
     /// Per app, the distinct users and addresses of its successful OAuth logins before the
     /// window, up to a cap: enough to tell an integration (a few of each) from people.
     private(set) var historyUsers: [Int64: Set<Int64>] = [:]
@@ -56,7 +57,7 @@ final class LoginFacts {
             let group = LoginGroup(context: contexts.canonical(row.context), app: row.app, userId: row.userId, username: row.username)
             let s2s = row.sourceIp != 0 && (row.app != 0 ? machine.contains(row.context)
                                                         : (row.username != 0 || row.userId != 0) && serverToServer.contains(row.context))
-            if row.userId != 0 && row.username != 0 { userPairs.insert(SymbolPair(first: row.userId, second: row.username)) }
+            if row.userId != 0 && row.username != 0 { userPairs[SymbolPair(first: row.userId, second: row.username)] = row.time }
             if row.app != 0, machine.contains(row.context) {
                 appClients[AppContext(app: row.app, context: row.context), default: ClientTally()].add(row.time, inWindow: row.time >= windowStart)
             }

@@ -49,15 +49,15 @@ final class RequestFacts {
     private(set) var historySubjects: Set<SymbolPair> = []   // (client id, sub) of JWT bearer requests
     private(set) var hours: [HostHour: HourTally] = [:]
     private(set) var hostDays: [Int64: Set<Int64>] = [:]
-    /// (user id, sub) pairs of successful JWT bearer requests.
-    private(set) var userPairs: Set<SymbolPair> = []
+    /// (user id, sub) pairs of successful JWT bearer requests, with the last time each was seen.
+    private(set) var userPairs: [SymbolPair: Int64] = [:]
 
     init(db: Database, names: SymbolNames, windowStart: Int64, windowEnd: Int64, maxLifetime: Int64) throws {
         let jwt = try names.id(Flow.jwtBearer.rawValue), success = try names.id(Outcome.success.rawValue)
         let failure = try names.id(Outcome.failure.rawValue)
         try RequestCursor.forEach(db, from: .min, to: windowEnd) { row in
             if row.flow == jwt && row.outcome == success && row.userId != 0 && row.sub != 0 {
-                userPairs.insert(SymbolPair(first: row.userId, second: row.sub))
+                userPairs[SymbolPair(first: row.userId, second: row.sub)] = row.time
             }
             if row.time < windowStart {
                 if row.flow == jwt && row.sub != 0 { historySubjects.insert(SymbolPair(first: row.clientId, second: row.sub)) }

@@ -4,27 +4,30 @@ extension Facts {
     /// logs whose response `id` names the user). The LoginHistory API export has ids only.
     public func usernames() throws -> [String: String] {
         if let cached = directoryCache { return cached }
-        var map: [String: String] = [:]
-        for pair in try loginFacts().userPairs.union(try requestFacts().userPairs) {
-            if let id = try names.name(pair.first), let name = try names.name(pair.second) { map[id] = name; map[String(id.prefix(15))] = name }
+        var named = UserNames()
+        for (pair, time) in try loginFacts().userPairs.merging(try requestFacts().userPairs, uniquingKeysWith: max) {
+            if let id = try names.name(pair.first), let name = try names.name(pair.second) { named.add(id: id, name: name, time: time) }
         }
-        directoryCache = map
-        return map
+        directoryCache = named.map
+        return named.map
     }
 
     /// The same directory read straight from the database (for summaries outside an analysis).
     public static func directory(_ db: Database) throws -> [String: String] {
-        var map: [String: String] = [:]
+        var named = UserNames()
         for row in try db.rows("""
-            SELECT u.value, n.value FROM (SELECT DISTINCT user_id, username FROM logins WHERE user_id IS NOT NULL AND username IS NOT NULL) p
+            SELECT u.value, n.value, p.last FROM (SELECT user_id, username, max(time) AS last FROM logins
+                  WHERE user_id IS NOT NULL AND username IS NOT NULL GROUP BY user_id, username) p
               JOIN strings u ON u.id = p.user_id JOIN strings n ON n.id = p.username
-            UNION SELECT u.value, n.value FROM (SELECT DISTINCT user_id, sub FROM token_requests WHERE user_id IS NOT NULL AND sub IS NOT NULL
-                  AND flow = (SELECT id FROM strings WHERE value = 'jwt_bearer') AND outcome = (SELECT id FROM strings WHERE value = 'success')) p
+            UNION ALL SELECT u.value, n.value, p.last FROM (SELECT user_id, sub, max(time) AS last FROM token_requests
+                  WHERE user_id IS NOT NULL AND sub IS NOT NULL
+                  AND flow = (SELECT id FROM strings WHERE value = 'jwt_bearer') AND outcome = (SELECT id FROM strings WHERE value = 'success')
+                  GROUP BY user_id, sub) p
               JOIN strings u ON u.id = p.user_id JOIN strings n ON n.id = p.sub
             """) {
-            if let id = row[0].string, let name = row[1].string { map[id] = name; map[String(id.prefix(15))] = name }
+            if let id = row[0].string, let name = row[1].string { named.add(id: id, name: name, time: row[2].int ?? 0) }
         }
-        return map
+        return named.map
     }
 
     /// A login's user as a reviewer knows it: the username, else the username its id maps to, else the id.
@@ -76,5 +79,22 @@ extension Facts {
         var counts: [SymbolPair: Int] = [:]
         for (group, tally) in try requestFacts().window { counts[SymbolPair(first: group.host, second: group.clientId), default: 0] += tally.group.count }
         return counts
+    }
+}
+
+/// Usernames by user id (18 characters and its 15-character form). An id seen with two names
+/// (a renamed user, or an id a client log pairs with another subject) gets the one seen last,
+/// the smaller name on a tie: the same data always names a user the same way, so a finding's
+/// fingerprint does not change from one run to the next.
+struct UserNames {
+    private(set) var map: [String: String] = [:]
+    private var seen: [String: (time: Int64, name: String)] = [:]
+
+    mutating func add(id: String, name: String, time: Int64) {
+        for key in Set([id, String(id.prefix(15))]) {
+            if let current = seen[key], current.time > time || (current.time == time && current.name <= name) { continue }
+            seen[key] = (time, name)
+            map[key] = name
+        }
     }
 }
