@@ -52,6 +52,7 @@ public enum Analyzer {
                 findings.append(finding)
             }
         }
+        try context.facts.resolveEvidence(&findings)
         // Pairs and clock estimates are stored whichever rules run: the report and timeline read them.
         try Timings.measure("  clock estimates") { try ClockEstimates.store(context) }
         try storeDirectory(db, try context.facts.usernames())

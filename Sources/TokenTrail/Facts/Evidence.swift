@@ -113,29 +113,4 @@ extension Facts {
         }
         return out
     }
-
-    /// Evidence for merged login groups, in one pass over the window.
-    func loginEvidence<Key: Hashable>(for merged: [Key: Merged<LoginGroup>]) throws -> [Key: [String]] {
-        var owner: [LoginGroup: Key] = [:]
-        for (key, m) in merged { for member in m.members { owner[member] = key } }
-        let first = merged.values.map(\.group.first).min() ?? windowStart, last = merged.values.map(\.group.last).max() ?? windowEnd
-        let contexts = try contexts
-        return try loginEvidence(buckets: merged.count, sizes: merged.mapValues(\.group.count), from: max(first, windowStart),
-                                 to: min(last, windowEnd)) { row in
-            owner[LoginGroup(context: contexts.canonical(row.context), app: row.app, userId: row.userId, username: row.username)]
-        }
-    }
-
-    /// Evidence for merged request groups, in one pass over the window.
-    func requestEvidence<Key: Hashable>(for merged: [Key: Merged<RequestGroup>]) throws -> [Key: [String]] {
-        var owner: [RequestGroup: Key] = [:]
-        for (key, m) in merged { for member in m.members { owner[member] = key } }
-        let first = merged.values.map(\.group.first).min() ?? windowStart, last = merged.values.map(\.group.last).max() ?? windowEnd
-        let maximum = maxAssertionLifetime
-        return try requestEvidence(buckets: merged.count, sizes: merged.mapValues(\.group.count), from: max(first, windowStart),
-                                   to: min(last, windowEnd)) { row in
-            let lifetime = row.exp.map { $0 - (row.iat ?? row.time / 1000) } ?? 0
-            return owner[RequestGroup(row, longLived: lifetime > maximum)]
-        }
-    }
 }

@@ -19,6 +19,9 @@ public final class Facts {
     var directoryCache: [String: String]?
     var sourcePaths: [Int64: String] = [:]
     private var rolledUp = false
+    /// What the rules asked for evidence of, until `resolveEvidence` runs the shared passes.
+    var loginRequests = EvidenceRequests<LoginGroup>(table: .logins)
+    var requestRequests = EvidenceRequests<RequestGroup>(table: .requests)
 
     public static let defaultMaxAssertionLifetime: Int64 = 180
 

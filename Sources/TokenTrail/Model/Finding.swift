@@ -29,6 +29,8 @@ public struct Finding: Sendable, Equatable {
     public var count: Int
     /// `file:line` of the records involved (at most `Finding.maxEvidence`).
     public var evidence: [String]
+    /// Evidence still to be found by the shared pass after the rules (`Facts.resolveEvidence`).
+    var evidenceTicket: EvidenceTicket?
     public var fingerprint: String
     /// The users the finding covers, most records first (at most `maxUsers`), and how many
     /// there are in all: a finding is one cause, however many users it touched.
@@ -59,6 +61,17 @@ public struct Finding: Sendable, Equatable {
         self.count = count
         self.evidence = Array(evidence.prefix(Self.maxEvidence))
         self.fingerprint = Self.fingerprint(rule: rule, identity: identity)
+    }
+
+    /// A finding whose evidence may still be pending (a ticket of the shared evidence pass).
+    init(rule: String, severity: Severity, firstSeen: Int64, lastSeen: Int64, app: String? = nil,
+         user: String? = nil, host: String? = nil, sourceIp: String? = nil, message: String,
+         count: Int, evidence: Evidence, identity: [String], users: [String: Int] = [:]) {
+        var lines: [String] = []
+        if case .lines(let given) = evidence { lines = given }
+        self.init(rule: rule, severity: severity, firstSeen: firstSeen, lastSeen: lastSeen, app: app, user: user, host: host,
+                  sourceIp: sourceIp, message: message, count: count, evidence: lines, identity: identity, users: users)
+        if case .pending(let ticket) = evidence { evidenceTicket = ticket }
     }
 
     /// Most records first, then by name; the first `maxUsers`.

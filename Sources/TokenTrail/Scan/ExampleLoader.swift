@@ -30,7 +30,10 @@ public enum ExampleLoader {
             throw ExampleError(description: "example '\(example.name)' of \(rule.id): \(message)")
         }
         let start = try example.windowStart.map(time) ?? (files.times.min() ?? 0)
-        return try rule.evaluate(try AnalysisContext(db: db, policy: policy, windowStart: start, windowEnd: files.times.max() ?? 0))
+        let context = try AnalysisContext(db: db, policy: policy, windowStart: start, windowEnd: files.times.max() ?? 0)
+        var findings = try rule.evaluate(context)
+        try context.facts.resolveEvidence(&findings)
+        return findings
     }
 
     static func time(_ text: String) throws -> Int64 {

@@ -41,7 +41,7 @@ struct AudienceMismatchRule: Rule {
             }
         }
         let wanted = groups.filter { hits[$0.key] != nil }
-        let evidence = try c.facts.requestEvidence(for: wanted)
+        let evidence = c.facts.requestEvidence(for: wanted)
         // One finding per client host, client id and audience sent (the cause), its subjects listed.
         let requests = try c.facts.requestsPerClient()
         return try wanted.map { key, m in

@@ -18,7 +18,7 @@ struct ConsumerNotApprovedRule: Rule {
         // One finding per app (server side) and per client host and client id (client side):
         // the cause is the app's approvals, whoever the users are, and they are listed.
         let servers = try c.facts.mergeLogins { g, x -> Int64? in x.failureClass == notApproved && x.isServerToServer ? g.app : nil }
-        let serverEvidence = try c.facts.loginEvidence(for: servers)
+        let serverEvidence = c.facts.loginEvidence(for: servers)
         let logins = try c.facts.loginsPerApp()
         var findings = try servers.map { app, m in
             let name = try c.names.name(app), users = try c.facts.users(of: m)
@@ -32,7 +32,7 @@ struct ConsumerNotApprovedRule: Rule {
         let clients = try c.facts.mergeRequests { g, _ -> ClientKey? in
             notApprovedId != 0 && g.failureClass == notApprovedId ? ClientKey(host: g.host, client: g.clientId) : nil
         }
-        let clientEvidence = try c.facts.requestEvidence(for: clients)
+        let clientEvidence = c.facts.requestEvidence(for: clients)
         let requests = try c.facts.requestsPerClient()
         findings += try clients.map { key, m in
             let host = try c.names.name(key.host), client = try c.names.name(key.client), users = try c.facts.subjects(of: m)

@@ -40,7 +40,7 @@ struct DormantAppRule: Rule {
         // A group can belong to an app and a user finding: evidence per kind.
         for what in ["app", "integration user"] {
             let these = woken.filter { $0.key.what == what }
-            let evidence = try c.facts.loginEvidence(for: these)
+            let evidence = c.facts.loginEvidence(for: these)
             for (key, m) in these {
                 let previous = lastBefore[key]!
                 let quiet = (m.group.first - previous) / 86_400_000

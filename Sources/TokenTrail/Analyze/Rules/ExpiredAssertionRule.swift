@@ -18,7 +18,7 @@ struct ExpiredAssertionRule: Rule {
         // per app on the server side (whose users are listed, not a finding each).
         struct ClientKey: Hashable { let host: Int64, client: Int64 }
         let clients = try c.facts.mergeRequests { g, _ -> ClientKey? in g.failureClass == expired ? ClientKey(host: g.host, client: g.clientId) : nil }
-        let clientEvidence = try c.facts.requestEvidence(for: clients)
+        let clientEvidence = c.facts.requestEvidence(for: clients)
         let requests = try c.facts.requestsPerClient()
         var findings: [Finding] = try clients.map { key, m in
             let host = try c.names.name(key.host), client = try c.names.name(key.client)
@@ -35,7 +35,7 @@ struct ExpiredAssertionRule: Rule {
                            count: m.group.count, evidence: clientEvidence[key] ?? [], identity: ["client", host ?? "", client ?? ""], users: users)
         }
         let servers = try c.facts.mergeLogins { g, x -> Int64? in x.failureClass == FailureClass.expiredAssertion.rawValue ? g.app : nil }
-        let serverEvidence = try c.facts.loginEvidence(for: servers)
+        let serverEvidence = c.facts.loginEvidence(for: servers)
         let logins = try c.facts.loginsPerApp()
         findings += try servers.map { app, m in
             let name = try c.names.name(app), users = try c.facts.users(of: m)

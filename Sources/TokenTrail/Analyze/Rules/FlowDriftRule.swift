@@ -31,7 +31,7 @@ struct FlowDriftRule: Rule {
             }
         }
         let wanted = window.filter { hits[$0.key] != nil }
-        let evidence = try c.facts.loginEvidence(for: wanted)
+        let evidence = c.facts.loginEvidence(for: wanted)
         return try wanted.map { key, m in
             let users = try c.facts.users(of: m)
             return Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last, app: key.app,

@@ -28,7 +28,7 @@ struct JWTOnClientCredentialsAppRule: Rule {
                   let user = try c.facts.displayUser(username: g.username, userId: g.userId), !users.contains(user) else { return nil }
             return app
         }
-        let evidence = try c.facts.loginEvidence(for: window)
+        let evidence = c.facts.loginEvidence(for: window)
         var described: [String: String] = [:]   // once per app, not per finding
         func describe(_ app: String) -> String {
             if let text = described[app] { return text }

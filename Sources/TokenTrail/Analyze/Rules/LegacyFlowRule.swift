@@ -38,7 +38,7 @@ struct LegacyFlowRule: Rule {
             if let apps = appsOf[UserReason(user: user, why: why)], apps.count == 1, let app = apps.first { return Key(app: app, user: "", why: why) }
             return Key(app: 0, user: user, why: why)
         }
-        let evidence = try c.facts.loginEvidence(for: groups)
+        let evidence = c.facts.loginEvidence(for: groups)
         return try groups.map { key, m in
             let app = try c.names.name(key.app), users = try c.facts.users(of: m)
             return Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last, app: app,

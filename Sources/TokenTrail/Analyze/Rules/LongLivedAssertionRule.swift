@@ -22,7 +22,7 @@ struct LongLivedAssertionRule: Rule {
             longest[key] = (max(known.lifetime, tally.maxLifetime), known.milliseconds || tally.expInMilliseconds)
             return key
         }
-        let evidence = try c.facts.requestEvidence(for: groups)
+        let evidence = c.facts.requestEvidence(for: groups)
         return try groups.map { key, m in
             let worst = longest[key] ?? (0, false), users = try c.facts.subjects(of: m)
             let why = worst.milliseconds ? "exp looks like milliseconds, not seconds" : "up to \(worst.lifetime) s (maximum \(maximum) s)"

@@ -21,7 +21,7 @@ struct OktaInvalidSessionRule: Rule {
             return Key(host: try c.names.name(g.host), integration: try c.names.name(g.integration), code: try c.names.name(g.errorCode) ?? "",
                        scheme: try c.names.name(g.authScheme))
         }
-        let evidence = try c.facts.requestEvidence(for: groups)
+        let evidence = c.facts.requestEvidence(for: groups)
         return groups.map { key, m in
             let cause: String
             if key.code == "E0000011" {

@@ -37,7 +37,7 @@ struct RunAsMismatchRule: Rule {
             }
         }
         let wanted = window.filter { hits[$0.key] != nil }
-        let evidence = try c.facts.loginEvidence(for: wanted)
+        let evidence = c.facts.loginEvidence(for: wanted)
         return wanted.map { key, m in
             Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last, app: key.app, user: key.user,
                     message: "\(key.app) ran client credentials as \(key.user) (\(m.group.count)×), but \(hits[key]!)",

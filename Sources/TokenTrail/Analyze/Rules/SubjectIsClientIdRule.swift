@@ -16,7 +16,7 @@ struct SubjectIsClientIdRule: Rule {
             guard g.sub != 0, g.sub == g.clientId || g.sub == g.iss else { return nil }
             return Key(host: try c.names.name(g.host), client: try c.names.name(g.clientId) ?? "")
         }
-        let evidence = try c.facts.requestEvidence(for: groups)
+        let evidence = c.facts.requestEvidence(for: groups)
         return groups.map { key, m in
             Finding(rule: id, severity: defaultSeverity, firstSeen: m.group.first, lastSeen: m.group.last,
                     app: c.app(forClientId: key.client)?.name ?? key.client, host: key.host,

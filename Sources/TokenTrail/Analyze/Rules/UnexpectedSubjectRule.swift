@@ -41,7 +41,7 @@ struct UnexpectedSubjectRule: Rule {
             }
         }
         let wanted = server.filter { key, _ in hits.contains { $0.0 == key } }
-        let serverEvidence = try c.facts.loginEvidence(for: wanted)
+        let serverEvidence = c.facts.loginEvidence(for: wanted)
         var findings = hits.map { who, why in
             let g = wanted[who]!.group
             return Finding(rule: id, severity: defaultSeverity, firstSeen: g.first, lastSeen: g.last, app: who.app, user: who.user,
@@ -69,7 +69,7 @@ struct UnexpectedSubjectRule: Rule {
             }
         }
         let askedGroups = client.filter { key, _ in asked.contains { $0.0 == key } }
-        let clientEvidence = try c.facts.requestEvidence(for: askedGroups)
+        let clientEvidence = c.facts.requestEvidence(for: askedGroups)
         findings += asked.compactMap { key, why in
             guard let g = askedGroups[key]?.group else { return nil }
             let appName = c.app(forClientId: key.client)?.name ?? (key.client.isEmpty ? nil : key.client)

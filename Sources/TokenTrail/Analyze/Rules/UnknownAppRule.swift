@@ -21,7 +21,7 @@ struct UnknownAppRule: Rule {
             flows[app, default: []].insert(x.flow)
             return app
         }
-        let evidence = try c.facts.loginEvidence(for: apps)
+        let evidence = c.facts.loginEvidence(for: apps)
         let why = usePolicy ? "not in the policy" : "first seen"
         return try apps.map { app, m in
             let covered = try c.facts.users(of: m)
