@@ -33,8 +33,13 @@ public enum Incidents {
         // history its rules read. A recurring finding first seen months ago must not make every run
         // read months of rows (its older evidence still links by `file:line`, which needs no read).
         let evidenceFrom = max(from, facts.windowStart - ApiFacts.baselineMs) - afterMs
+        // Findings below the seed severity only join incidents that seeds make: with no seed
+        // there is no incident, and their records (a quiet week's hygiene notes can cite
+        // hundreds of thousands) are not read.
+        let hasSeed = findings.contains { $0.severity >= IncidentGrouping.seed }
         let records = try Timings.measure("  incident evidence") {
-            try facts.evidenceRecords(findings.map(\.evidence), from: evidenceFrom, to: to + afterMs)
+            hasSeed ? try facts.evidenceRecords(findings.map(\.evidence), from: evidenceFrom, to: to + afterMs)
+                    : Array(repeating: EvidenceRecords(), count: findings.count)
         }
         let members = zip(findings, records).map {
             IncidentGrouping.Member(finding: $0, cause: RuleCatalog.rule(id: $0.rule)?.cause ?? .misuse, records: $1)

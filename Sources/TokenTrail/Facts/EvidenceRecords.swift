@@ -64,9 +64,13 @@ extension Facts {
         }
         let login = try db.prepare("""
             SELECT l.login_key, l.username, l.user_id, l.source_ip, l.app, (SELECT value FROM strings WHERE id = c.flow),
-                   (SELECT value FROM strings WHERE id = c.flow_basis), c.precision_ms, (SELECT value FROM strings WHERE id = c.outcome)
+                   (SELECT value FROM strings WHERE id = c.flow_basis), c.precision_ms, (SELECT value FROM strings WHERE id = c.outcome),
+                   c.flow, c.flow_basis
             FROM logins l JOIN login_contexts c ON c.id = l.context WHERE l.time = ? AND l.key = ?
             """)
+        // One string per (flow, basis), shared by every login citing it: findings can cite
+        // hundreds of thousands of logins between them.
+        var labels: [SymbolPair: String] = [:]
         for row in try cited("logins") {
             try login.bind([.integer(row.time), .integer(row.key)])
             defer { login.reset() }
@@ -79,7 +83,10 @@ extension Facts {
                     out[i].keyless.append(KeylessLogin(username: login.int(at: 1), userId: login.int(at: 2), ip: login.int(at: 3),
                                                        app: login.int(at: 4), time: row.time, precision: login.int(at: 7)))
                 }
-                out[i].loginFlows[RecordRef(.login, time: row.time, key: row.key)] = "\(login.text(at: 5) ?? "?") (\(login.text(at: 6) ?? "?"))"
+                let pair = SymbolPair(first: login.int(at: 9), second: login.int(at: 10))
+                let label = labels[pair] ?? "\(login.text(at: 5) ?? "?") (\(login.text(at: 6) ?? "?"))"
+                labels[pair] = label
+                out[i].loginFlows[RecordRef(.login, time: row.time, key: row.key)] = label
             }
         }
         // A Login History row is often the same login as an ELF Login row, which has the key.
