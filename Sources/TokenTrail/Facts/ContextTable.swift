@@ -55,8 +55,28 @@ public struct ContextTable {
         id >= 0 && Int(id) < byId.count ? byId[Int(id)] ?? LoginContextInfo() : LoginContextInfo()
     }
 
+    /// For each context id, a small number that is the same for contexts of the same export
+    /// (origin), so a per-login tally compares integers, not strings. An id the table lacks
+    /// has the empty origin, as its info does.
+    func originIndexes() -> OriginIndexes {
+        var index: [String: Int32] = [:]
+        func number(_ origin: String) -> Int32 {
+            if let known = index[origin] { return known }
+            index[origin] = Int32(index.count)
+            return index[origin]!
+        }
+        let byId = self.byId.map { number($0?.origin ?? "") }
+        return OriginIndexes(byId: byId, unknown: number(""))
+    }
+
     /// Context ids whose info passes `test`, as a SQL list (integers this table read: safe to inline).
     public func ids(where test: (LoginContextInfo) -> Bool) -> [Int64] {
         byId.indices.filter { byId[$0].map(test) ?? false }.map(Int64.init)
     }
+}
+
+struct OriginIndexes {
+    let byId: [Int32]
+    let unknown: Int32
+    subscript(id: Int64) -> Int32 { id >= 0 && Int(id) < byId.count ? byId[Int(id)] : unknown }
 }

@@ -1,6 +1,20 @@
 /// A login's group: its (canonical) context and who logged in to what (symbol ids, 0 for none).
+/// Held as two words, since the ids fit in 32 bits (`LoginFacts` checks): a large org's month
+/// has a million groups, and the key is half of each dictionary entry.
 public struct LoginGroup: Hashable, Sendable {
-    public var context: Int64, app: Int64, userId: Int64, username: Int64
+    private let contextAndApp: UInt64, users: UInt64
+    public var context: Int64 { Int64(contextAndApp >> 32) }
+    public var app: Int64 { Int64(contextAndApp & 0xFFFF_FFFF) }
+    public var userId: Int64 { Int64(users >> 32) }
+    public var username: Int64 { Int64(users & 0xFFFF_FFFF) }
+
+    public init(context: Int64, app: Int64, userId: Int64, username: Int64) {
+        contextAndApp = UInt64(UInt32(truncatingIfNeeded: context)) << 32 | UInt64(UInt32(truncatingIfNeeded: app))
+        users = UInt64(UInt32(truncatingIfNeeded: userId)) << 32 | UInt64(UInt32(truncatingIfNeeded: username))
+    }
+
+    /// The largest id a group holds.
+    static let maxId = Int64(UInt32.max)
 }
 
 /// An app seen from an address by a token-flow or refresh-token login (where integrations run
@@ -47,12 +61,20 @@ final class LoginFacts {
     private(set) var appClients: [AppContext: ClientTally] = [:]
 
     init(db: Database, contexts: ContextTable, windowStart: Int64, windowEnd: Int64) throws {
+        // Four billion strings or contexts is a database of hundreds of GB; say so rather than fold ids together.
+        for table in ["strings", "login_contexts"] {
+            let largest = try db.scalar("SELECT max(id) FROM \(table)").int ?? 0
+            guard largest <= LoginGroup.maxId else {
+                throw InputError(path: db.path, "\(table) holds id \(largest), above the \(LoginGroup.maxId) the analysis's login groups hold; analyse a smaller database (one per org or year)")
+            }
+        }
         // Where integrations log in from: their token flows and refresh tokens (a vendor app's
         // key); a person's interactive OAuth login (web server, user agent, device) is not one.
         let serverToServer = Set(contexts.ids { $0.isServerToServer })
         let machine = Set(contexts.ids { $0.isServerToServer || $0.flow == Flow.refreshToken.rawValue })
         let oauthSuccess = Set(contexts.ids { $0.isOAuth && $0.isSuccess })
         var lastDay = Int64.min, lastOrg = Int64.min
+        let origins = contexts.originIndexes()
         try LoginCursor.forEach(db, from: .min, to: windowEnd) { row in
             let group = LoginGroup(context: contexts.canonical(row.context), app: row.app, userId: row.userId, username: row.username)
             let s2s = row.sourceIp != 0 && (row.app != 0 ? machine.contains(row.context)
@@ -76,7 +98,7 @@ final class LoginFacts {
             window[group, default: Group()].add(row.time)
             let day = row.time / 86_400_000
             if day != lastDay || row.org != lastOrg { windowDays[row.org, default: []].insert(day); lastDay = day; lastOrg = row.org }
-            if s2s { windowNetworks[NetworkUse(row), default: NetworkTally()].add(row, origin: contexts[row.context].origin) }
+            if s2s { windowNetworks[NetworkUse(row), default: NetworkTally()].add(row, origin: origins[row.context]) }
             return true
         }
     }
@@ -84,18 +106,38 @@ final class LoginFacts {
 
 /// Logins of an app from one address: counts and the first few users (symbols). The count is
 /// the largest of any one export (Login History, ELF Login): the same login in two exports is
-/// one login.
+/// one login. A large org has hundreds of thousands of these (people's apps log in from
+/// everywhere), and most have one user and one export: those two are held inline, and the
+/// arrays for the others (empty arrays allocate nothing) only where an address has them.
 struct NetworkTally {
     var group = Group()
-    var users: [Int64] = []
-    private var perOrigin: [String: Int] = [:]
+    private var firstUser: Int64 = 0
+    private var otherUsers: [Int64] = []
+    private var firstOrigin: Int32 = -1, firstCount: Int32 = 0
+    private var otherOrigins: [(origin: Int32, count: Int32)] = []
+    static let maxUsers = 8
 
-    mutating func add(_ row: LoginRow, origin: String) {
-        let seen = perOrigin[origin, default: 0] + 1
-        perOrigin[origin] = seen
-        group.add(row.time, seen > group.count ? 1 : 0)
+    /// The first users, in the order they logged in.
+    var users: [Int64] { firstUser == 0 ? [] : [firstUser] + otherUsers }
+
+    /// `origin`: the export's index (`ContextTable.originIndexes`).
+    mutating func add(_ row: LoginRow, origin: Int32) {
+        let seen: Int32
+        if firstOrigin < 0 || firstOrigin == origin {
+            firstOrigin = origin
+            firstCount += 1
+            seen = firstCount
+        } else if let i = otherOrigins.firstIndex(where: { $0.origin == origin }) {
+            otherOrigins[i].count += 1
+            seen = otherOrigins[i].count
+        } else {
+            otherOrigins.append((origin, 1))
+            seen = 1
+        }
+        group.add(row.time, Int(seen) > group.count ? 1 : 0)
         let user = row.username != 0 ? row.username : row.userId
-        if user != 0 && users.count < 8 && !users.contains(user) { users.append(user) }
+        if user == 0 || user == firstUser { return }
+        if firstUser == 0 { firstUser = user } else if otherUsers.count < Self.maxUsers - 1 && !otherUsers.contains(user) { otherUsers.append(user) }
     }
 }
 
