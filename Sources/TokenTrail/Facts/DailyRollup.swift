@@ -31,9 +31,11 @@ public enum DailyRollup {
         let jwt = try symbol(db, "jwt_bearer"), cc = try symbol(db, "client_credentials")
         let weak = [try symbol(db, "inferred"), try symbol(db, "policy")].filter { $0 != 0 }
         let clientLog = try symbol(db, "client_log")
+        // Stepped, not collected: a large org has tens of thousands of contexts.
         var contexts: [Int64: Context] = [:]
-        for r in try db.rows("SELECT id, origin, flow, flow_basis, outcome, failure_class, status FROM login_contexts") {
-            let v = r.map { $0.int ?? 0 }
+        let read = try db.prepare("SELECT id, origin, flow, flow_basis, outcome, failure_class, status FROM login_contexts")
+        while try read.step() {
+            let v = (0..<7).map { read.int(at: Int32($0)) }
             contexts[v[0]] = Context(origin: v[1], flow: v[2], basis: v[3], outcome: v[4], failure: v[5], status: v[6],
                                      serverToServer: v[2] == jwt || v[2] == cc, upgradable: v[2] == jwt && weak.contains(v[3]))
         }

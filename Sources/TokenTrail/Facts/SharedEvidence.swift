@@ -19,8 +19,13 @@ struct EvidenceRequests<Member: Hashable> {
     }
     let table: EvidenceTicket.Table
     var requests: [Request] = []
-    /// Per member group, the (request, bucket)s it feeds: one group can be in several rules' findings.
-    var owners: [Member: [EvidenceTicket]] = [:]
+    /// Per member group, the (request, bucket)s it feeds: one group can be in several rules'
+    /// findings, most are in one (held inline: a rule can own a hundred thousand groups).
+    struct Tickets {
+        var first: EvidenceTicket
+        var more: [EvidenceTicket] = []
+    }
+    var owners: [Member: Tickets] = [:]
 
     mutating func add<Key: Hashable>(_ merged: [Key: Merged<Member>], windowStart: Int64, windowEnd: Int64) -> DeferredEvidence<Key> {
         let request = requests.count
@@ -29,7 +34,10 @@ struct EvidenceRequests<Member: Hashable> {
             let bucket = buckets.count
             buckets[key] = bucket
             sizes[bucket] = m.group.count
-            for member in m.members { owners[member, default: []].append(EvidenceTicket(table: table, request: request, bucket: bucket)) }
+            let ticket = EvidenceTicket(table: table, request: request, bucket: bucket)
+            for member in m.members {
+                if owners[member] == nil { owners[member] = Tickets(first: ticket) } else { owners[member]!.more.append(ticket) }
+            }
         }
         let first = merged.values.map(\.group.first).min() ?? windowStart, last = merged.values.map(\.group.last).max() ?? windowEnd
         requests.append(Request(from: max(first, windowStart), to: min(last, windowEnd),
@@ -42,15 +50,20 @@ struct EvidenceRequests<Member: Hashable> {
 
     /// Feeds one row of the shared pass; false once every request is complete (stop reading).
     mutating func add(_ member: Member, time: Int64, _ evidence: () throws -> String) rethrows -> Bool {
-        guard let tickets = owners[member] else { return true }
+        guard let owned = owners[member] else { return true }
         var line: String?
-        for t in tickets where time >= requests[t.request].from && time <= requests[t.request].to && !requests[t.request].collector.isComplete {
-            let text = try line ?? evidence()
-            line = text
-            _ = requests[t.request].collector.add(t.bucket, text)
-            if requests[t.request].collector.isComplete { complete += 1 }
-        }
+        try feed(owned.first, time, &line, evidence)
+        for t in owned.more { try feed(t, time, &line, evidence) }
         return complete < requests.count
+    }
+
+    /// One ticket's share of a row: its `file:line` is made once, for the first ticket that wants it.
+    private mutating func feed(_ t: EvidenceTicket, _ time: Int64, _ line: inout String?, _ evidence: () throws -> String) rethrows {
+        guard time >= requests[t.request].from && time <= requests[t.request].to && !requests[t.request].collector.isComplete else { return }
+        let text = try line ?? evidence()
+        line = text
+        _ = requests[t.request].collector.add(t.bucket, text)
+        if requests[t.request].collector.isComplete { complete += 1 }
     }
     private var complete = 0
 
