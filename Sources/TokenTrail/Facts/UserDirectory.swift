@@ -5,8 +5,10 @@ extension Facts {
     public func usernames() throws -> [String: String] {
         if let cached = directoryCache { return cached }
         var named = UserNames()
-        for (pair, time) in try loginFacts().userPairs.merging(try requestFacts().userPairs, uniquingKeysWith: max) {
-            if let id = try names.name(pair.first), let name = try names.name(pair.second) { named.add(id: id, name: name, time: time) }
+        for (pairs, source) in [(try loginFacts().userPairs, UserNames.Source.server), (try requestFacts().userPairs, .client)] {
+            for (pair, time) in pairs {
+                if let id = try names.name(pair.first), let name = try names.name(pair.second) { named.add(id: id, name: name, time: time, source: source) }
+            }
         }
         directoryCache = named.map
         return named.map
@@ -16,16 +18,18 @@ extension Facts {
     public static func directory(_ db: Database) throws -> [String: String] {
         var named = UserNames()
         for row in try db.rows("""
-            SELECT u.value, n.value, p.last FROM (SELECT user_id, username, max(time) AS last FROM logins
+            SELECT u.value, n.value, p.last, 0 FROM (SELECT user_id, username, max(time) AS last FROM logins
                   WHERE user_id IS NOT NULL AND username IS NOT NULL GROUP BY user_id, username) p
               JOIN strings u ON u.id = p.user_id JOIN strings n ON n.id = p.username
-            UNION ALL SELECT u.value, n.value, p.last FROM (SELECT user_id, sub, max(time) AS last FROM token_requests
+            UNION ALL SELECT u.value, n.value, p.last, 1 FROM (SELECT user_id, sub, max(time) AS last FROM token_requests
                   WHERE user_id IS NOT NULL AND sub IS NOT NULL
                   AND flow = (SELECT id FROM strings WHERE value = 'jwt_bearer') AND outcome = (SELECT id FROM strings WHERE value = 'success')
                   GROUP BY user_id, sub) p
               JOIN strings u ON u.id = p.user_id JOIN strings n ON n.id = p.sub
             """) {
-            if let id = row[0].string, let name = row[1].string { named.add(id: id, name: name, time: row[2].int ?? 0) }
+            if let id = row[0].string, let name = row[1].string {
+                named.add(id: id, name: name, time: row[2].int ?? 0, source: row[3].int == 0 ? .server : .client)
+            }
         }
         return named.map
     }
@@ -82,18 +86,27 @@ extension Facts {
     }
 }
 
-/// Usernames by user id (18 characters and its 15-character form). An id seen with two names
-/// (a renamed user, or an id a client log pairs with another subject) gets the one seen last,
-/// the smaller name on a tie: the same data always names a user the same way, so a finding's
-/// fingerprint does not change from one run to the next.
+/// Usernames by user id (18 characters and its 15-character form). Salesforce's own rows
+/// (ELF Login: id and name on one row) name an id before a client log does (a response's
+/// user id beside the JWT's `sub`): a client log is the integration's word, and a crafted
+/// line dated later must not rename a user the server names. Within a source, an id seen
+/// with two names (a renamed user) gets the one seen last, the smaller on a tie: the same data
+/// always names a user the same way, so a finding's fingerprint does not change between runs.
 struct UserNames {
+    enum Source: Int, Comparable {
+        case server = 0, client = 1
+        static func < (a: Source, b: Source) -> Bool { a.rawValue < b.rawValue }
+    }
     private(set) var map: [String: String] = [:]
-    private var seen: [String: (time: Int64, name: String)] = [:]
+    private var seen: [String: (source: Source, time: Int64, name: String)] = [:]
 
-    mutating func add(id: String, name: String, time: Int64) {
+    mutating func add(id: String, name: String, time: Int64, source: Source = .server) {
         for key in Set([id, String(id.prefix(15))]) {
-            if let current = seen[key], current.time > time || (current.time == time && current.name <= name) { continue }
-            seen[key] = (time, name)
+            if let current = seen[key] {
+                if current.source != source { if current.source < source { continue } }
+                else if current.time > time || (current.time == time && current.name <= name) { continue }
+            }
+            seen[key] = (source, time, name)
             map[key] = name
         }
     }
