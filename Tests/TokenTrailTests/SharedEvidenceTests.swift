@@ -37,5 +37,10 @@ import Testing
         #expect(lines(second["c"]) == [91, 94, 97].map { "f:\($0)" })
         #expect(read == 100)   // request 1 was not full before the end
         #expect(second["none"] == nil)
+        // A request with nothing to find does not widen the pass.
+        var only = EvidenceRequests<LoginGroup>(table: .logins)
+        _ = only.add(["a": merged([0], count: 1, first: 40, last: 40)], windowStart: 0, windowEnd: 99)
+        _ = only.add([String: Merged<LoginGroup>](), windowStart: 0, windowEnd: 99)
+        #expect(only.range == (40, 40))
     }
 }

@@ -1,9 +1,9 @@
-/// Evidence the rules ask for while they run, resolved after the last one in one pass per
-/// fact table (logins, token requests). A rule's merged groups used to be resolved at once,
-/// each by its own scan of the window: on a million logins each such scan took ~0.4 s, and
-/// five rules made five of them. Each request keeps its own range, bucket sizes and order,
-/// so a finding gets exactly the `file:line`s its own scan would have given.
-///
+// Evidence the rules ask for while they run, resolved after the last one in one pass per
+// fact table (logins, token requests). A rule's merged groups used to be resolved at once,
+// each by its own scan of the window: on a million logins each such scan took ~0.4 s, and
+// five rules made five of them. Each request keeps its own range, bucket sizes and order,
+// so a finding gets exactly the `file:line`s its own scan would have given.
+
 /// The tickets of one request's keys.
 struct DeferredEvidence<Key: Hashable> {
     let table: EvidenceTicket.Table, request: Int
@@ -46,7 +46,11 @@ struct EvidenceRequests<Member: Hashable> {
     }
 
     var isEmpty: Bool { requests.allSatisfy { $0.collector.expected == 0 } }
-    var range: (from: Int64, to: Int64) { (requests.map(\.from).min() ?? 0, requests.map(\.to).max() ?? -1) }
+    /// The span of the requests that want anything (an empty one must not widen the pass).
+    var range: (from: Int64, to: Int64) {
+        let wanting = requests.filter { $0.collector.expected > 0 }
+        return (wanting.map(\.from).min() ?? 0, wanting.map(\.to).max() ?? -1)
+    }
 
     /// Feeds one row of the shared pass; false once every request is complete (stop reading).
     mutating func add(_ member: Member, time: Int64, _ evidence: () throws -> String) rethrows -> Bool {
@@ -88,6 +92,10 @@ extension Facts {
 
     /// Runs the shared passes and gives each finding its lines.
     public func resolveEvidence(_ findings: inout [Finding]) throws {
+        defer {
+            loginRequests = EvidenceRequests(table: .logins)
+            requestRequests = EvidenceRequests(table: .requests)
+        }
         guard findings.contains(where: { $0.evidenceTicket != nil }) else { return }
         try Timings.measure("  shared evidence") {
             let contexts = try contexts
@@ -117,7 +125,5 @@ extension Facts {
             findings[i].evidence = Array(lines.prefix(Finding.maxEvidence))
             findings[i].evidenceTicket = nil
         }
-        loginRequests = EvidenceRequests(table: .logins)
-        requestRequests = EvidenceRequests(table: .requests)
     }
 }
