@@ -237,6 +237,12 @@ struct JSONSpanReader {
         return Double(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[span.start..<span.end]), as: UTF8.self))
     }
 
+    /// False for bytes that are not UTF-8: the parser turns them into U+FFFD and records a
+    /// repair, so a byte-level reader leaves such a line to it. ASCII is checked first, cheaply.
+    static func isUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        !bytes.contains(where: { $0 >= 0x80 }) || String(validating: bytes, as: UTF8.self) != nil
+    }
+
     static func less(_ bytes: UnsafeRawBufferPointer, _ a: Range<Int>, _ b: Range<Int>) -> Bool {
         UnsafeRawBufferPointer(rebasing: bytes[a]).lexicographicallyPrecedes(UnsafeRawBufferPointer(rebasing: bytes[b]))
     }

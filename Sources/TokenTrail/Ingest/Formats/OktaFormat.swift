@@ -18,7 +18,7 @@ final class OktaIngester {
     /// One JSON line read straight from its bytes; false when the line is left to the parser
     /// (bytes that are not UTF-8, a hook delivery's `data`, anything `JSONPathSpans` declines).
     func ingestFast(line: Int, raw: UnsafeRawBufferPointer) throws -> Bool {
-        if raw.contains(where: { $0 >= 0x80 }) && String(validating: raw, as: UTF8.self) == nil { return false }
+        guard JSONSpanReader.isUTF8(raw) else { return false }
         guard spans.read(raw), spans[OktaPath.data.rawValue] == nil else { return false }
         try ingest(SpanOktaFields(bytes: raw, spans: spans), line: line, raw: raw)
         return true

@@ -130,7 +130,7 @@ struct SpanTokenFields: TokenFields {
             guard let assertion, !assertion.isEmpty, let payload = JWT.payload(of: assertion) else { return ClaimValues() }
             return try payload.withUnsafeBytes { payload -> ClaimValues? in
                 // Bytes that are not UTF-8 become U+FFFD in the parser's strings: leave those to it.
-                if payload.contains(where: { $0 >= 0x80 }) && String(validating: payload, as: UTF8.self) == nil {
+                if !JSONSpanReader.isUTF8(payload) {
                     guard let parsed = (try? JSONParser.parse(payload))?.object else { return nil }
                     return try TreeTokenFields.values(parsed, ctx: ctx)
                 }

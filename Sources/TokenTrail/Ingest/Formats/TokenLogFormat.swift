@@ -34,7 +34,7 @@ final class TokenLogIngester {
     /// plain object of plain keys, not UTF-8, a key given twice, a hook delivery): the caller
     /// then parses it, and the parser's reading is the reference for those.
     func ingestFast(line: Int, raw: UnsafeRawBufferPointer) throws -> Bool {
-        if raw.contains(where: { $0 >= 0x80 }) && String(validating: raw, as: UTF8.self) == nil { return false }
+        guard JSONSpanReader.isUTF8(raw) else { return false }
         guard members.read(raw), members[TokenLogFormat.Key.data] == nil else { return false }
         let fields = SpanTokenFields(bytes: raw, members: members, claimMembers: claimMembers)
         guard let extra = fields.extra() else { return false }
