@@ -104,13 +104,14 @@ func runScan(_ parsed: ParsedArguments) -> Never {
             }
         } catch ScanError.unknownTimeZone(let zone) { throw UsageError("--timezone '\(zone)' is not an IANA time zone name (e.g. America/Los_Angeles, Asia/Tokyo, UTC)") }
         progress?.finish()
+        for note in outcome.notes { printError(note) }
         if findingsTarget == "-" { print(FindingsOutput.ndjson(outcome.findings), terminator: "") }
         if parsed.values["--incidents"] == "-" { print(IncidentsOutput.ndjson(outcome.incidents), terminator: "") }
         for warning in outcome.report?.warnings ?? [] { printError(warning) }
         if let summary = outcome.summary {
             humanOutput(TerminalSummary.render(summary, databasePath: request.ingest.databasePath, reportPath: nil))
             if request.analyze && outcome.scan.diskFull == nil {
-                humanOutput(FindingsOutput.text(outcome.findings, new: outcome.new))
+                humanOutput(FindingsOutput.text(outcome.findings, new: outcome.new, caveats: outcome.caveats))
                 humanOutput(IncidentsOutput.text(outcome.incidents, new: outcome.newIncidents))
             }
             if let index = outcome.report?.index { humanOutput("\nReport: \(index)\n") }

@@ -33,15 +33,20 @@ import Testing
         // The next run finds the same findings: nothing is posted again.
         let again = try Webhook.deliver(db: db, url: server.url, findings: findings, minimum: .high, runId: run + 1, settings: Self.fast)
         #expect(again.posted == 0 && again.failure == nil && server.bodies.count == 1)
-        // One finding per cause: the same stolen key used again later is the same finding with
-        // new activity, and it is posted again (alone).
+        // The same episode with new activity is not posted again (DESIGN.md, History, point 6)…
         var renewed = try #require(findings.first { $0.rule == "unmatched-server-login" })
         renewed.lastSeen += 86_400_000
-        let recurrence = try Webhook.deliver(db: db, url: server.url, findings: findings.map { $0.fingerprint == renewed.fingerprint ? renewed : $0 },
-                                             minimum: .high, runId: run + 2, settings: Self.fast)
-        #expect(recurrence.posted == 1 && server.bodies.count == 2)
+        let active = try Webhook.deliver(db: db, url: server.url, findings: findings.map { $0.fingerprint == renewed.fingerprint ? renewed : $0 },
+                                         minimum: .high, runId: run + 2, settings: Self.fast)
+        #expect(active.posted == 0 && server.bodies.count == 1)
+        // …but a finding that escalates is, alone, with its current facts.
+        var escalated = try #require(findings.first { $0.rule == "new-source-ip" && $0.severity < .high })
+        escalated.severity = .high
+        let escalation = try Webhook.deliver(db: db, url: server.url, findings: findings.map { $0.fingerprint == escalated.fingerprint ? escalated : $0 },
+                                             minimum: .high, runId: run + 3, settings: Self.fast)
+        #expect(escalation.posted == 1 && server.bodies.count == 2)
         let last = try JSONParser.parse(String(decoding: try #require(server.bodies.last), as: UTF8.self))
-        #expect(last.object?["findings"]?.array?.first?.object?["fingerprint"]?.string == renewed.fingerprint)
+        #expect(last.object?["findings"]?.array?.first?.object?["fingerprint"]?.string == escalated.fingerprint)
     }
 
     @Test func aFailedDeliveryIsRetriedThenReportedAndPostedNextRun() throws {
@@ -67,16 +72,17 @@ import Testing
         #expect(run.stderr.contains("webhook delivery failed") && run.stderr.contains("HTTP 400"))
         #expect(!run.stderr.contains("secret-token"))
         let db = try Database(path: dir + "/db.sqlite")
-        // The 17 of the samples' planted events, and dara's nightly Data Loader export over the
-        // session-export-volume threshold (medium: no history of API activity to compare with).
-        #expect(try TestSupport.count(db, "SELECT count(*) FROM findings") == 18)
+        // The 17 of the samples' planted events, dara's nightly Data Loader export over the
+        // session-export-volume threshold (medium: no history of API activity to compare with),
+        // and the attacker's two clients new against the week before.
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM findings") == 20)
         #expect(try TestSupport.count(db, "SELECT count(*) FROM v_logins") == 2766)
 
         let ok = try LocalHTTPServer(statuses: [200])
         let again = try TestSupport.runCLI(["scan", "samples", "--policy", "samples/policy.json", "--db", dir + "/db.sqlite",
                                             "--webhook", ok.url.absoluteString, "--alert-on", "high"], cwd: TestSupport.packageRoot.path)
         #expect(again.status == 0, "\(again.stderr)")
-        #expect(again.stdout.contains("Webhook: posted 10 finding(s) to 127.0.0.1"))
+        #expect(again.stdout.contains("Webhook: posted 13 finding(s) to 127.0.0.1"), "\(again.stdout)")
         #expect(try TestSupport.runCLI(["scan", "samples", "--alert-on", "high"]).status == 64)   // --alert-on needs --webhook
     }
 }

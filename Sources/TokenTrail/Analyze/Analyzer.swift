@@ -1,15 +1,162 @@
 import Foundation
 
-/// Runs every enabled rule over a window and stores the findings. A finding is upserted on
-/// its fingerprint: re-running over the same data adds no finding and no duplicate.
+/// The analysis, in the order it runs. This file is the one place that order is written
+/// (README, Architecture); each step names the one owner of what it writes.
+///
+/// The rules run over fixed UTC weeks (`AnalysisWeeks`), each evaluated whole, and what
+/// they find is stored as parts that episodes are built from (`FindingsTable`): the findings
+/// and incidents of a database are a function of its records, never of how the runs were cut
+/// (DESIGN.md, History).
 public enum Analyzer {
-    /// The grain findings are stored at (`findings.grain`): 1 is one finding per cause (issue 14);
-    /// 0, rows from before it (one per user). Only rows of an older grain are ever retired.
-    static let grain: Int64 = 1
+    /// One step: its name (for `TOKENTRAIL_TIMINGS`) and what it does.
+    struct Step<State>: Sendable {
+        let name: String
+        let run: @Sendable (State) throws -> Void
+        init(_ name: String, _ run: @escaping @Sendable (State) throws -> Void) { self.name = name; self.run = run }
+    }
+
+    /// The rules whose findings rest on client↔server pairing.
+    static let pairingRules = ["unmatched-server-login", "unmatched-client-success"]
+
+    /// Once per analysis.
+    static let steps: [Step<AnalysisRun>] = [
+        // ELF rows get the app other sources name for them (`logins.app_via`), over the weeks
+        // and the 30 days of history the baselines read.
+        Step("app attribution") { try AppAttribution.run($0.context.facts, from: $0.weeks.start - AppAttribution.historyMs, to: $0.weeks.end) },
+        // Each week the window touches, whole, through `weekSteps`.
+        Step("weeks") { run in
+            var previous: Facts?
+            for week in run.weeks.weeks {
+                let context = try AnalysisContext(db: run.db, policy: run.context.policy, windowStart: week.start, windowEnd: week.end)
+                context.facts.previousWeek = previous
+                // Who each user id is, by every row of the database that names both: the first
+                // week's tallies hold the rows before it, the rest is read once.
+                if run.directory == nil { run.directory = try Facts.directory(run.db, from: week.start, facts: context.facts) }
+                context.facts.directoryCache = run.directory
+                defer { context.facts.previousWeek = nil; previous = context.facts }
+                let state = WeekRun(context, rules: run.rules)
+                for step in weekSteps { try Timings.measure(step.name) { try step.run(state) } }
+                run.causes.formUnion(state.causes)
+            }
+        },
+        // The run's own session (incidents) names users the same way.
+        Step("user names") { run in run.context.facts.directoryCache = try run.directory ?? Facts.directory(run.db) },
+        // The episodes of every cause a week raised (`findings`).
+        Step("episodes") { run in
+            run.new = try FindingsTable.rebuild(run.db, causes: run.causes, gapMs: run.gapMs, runId: run.runId)
+        },
+        // The incidents of the findings around the window (`incidents`, `incident_findings`).
+        Step("incidents") { run in
+            let incidents = try Incidents.run(run.context.facts, runId: run.runId)
+            (run.incidents, run.newIncidents) = (incidents.incidents, incidents.new)
+        },
+    ]
+
+    /// Once per week, in order.
+    static let weekSteps: [Step<WeekRun>] = [
+        // Client↔server pairs and each host's clock (`matches`, `clock_offsets`): the report and
+        // timeline read them whichever rules run.
+        Step("  correlation and clock estimates") { try ClockEstimates.store($0.context) },
+        // Every enabled rule, with the policy's severity.
+        Step("  rules") { week in
+            for rule in week.rules where week.context.isEnabled(rule.id) {
+                let severity = week.context.severity(of: rule)
+                for var finding in try Timings.measure(rule.id, { try rule.evaluate(week.context) }) {
+                    if finding.severity == rule.defaultSeverity { finding.severity = severity }
+                    week.findings.append(finding)
+                }
+            }
+        },
+        // The `file:line`s the rules left to the shared pass.
+        Step("  evidence") { week in try week.context.facts.resolveEvidence(&week.findings) },
+        // What the week found of each cause (`finding_parts`).
+        Step("  finding parts") { week in
+            let ran = week.rules.filter { week.context.isEnabled($0.id) }.map(\.id)
+            week.causes = try FindingsTable.storeParts(week.context.facts.db, week.findings, week: week.context.windowStart, rules: ran)
+            try FindingsTable.markAnalysed(week.context.facts.db, week: week.context.windowStart)
+        },
+        // Who each user id is, so the views name API-export user ids too (`user_directory`).
+        Step("  user directory") { week in try storeDirectory(week.context.facts.db, try week.context.facts.usernames()) },
+        // The per-day rollups the report's panels read (`login_daily`, `request_daily`).
+        Step("  daily rollups") { week in try week.context.facts.dailyRollups() },
+    ]
+
+    final class AnalysisRun {
+        let context: AnalysisContext
+        let db: Database
+        let weeks: AnalysisWeeks
+        let rules: [any Rule]
+        let runId: Int64?
+        let gapMs: Int64
+        var directory: [String: String]?
+        var causes: Set<String> = []
+        var new: Set<String> = []
+        var incidents: [Incident] = []
+        var newIncidents: Set<String> = []
+        init(_ context: AnalysisContext, rules: [any Rule], runId: Int64?) throws {
+            self.context = context
+            db = context.facts.db
+            // A run whose records start just after a week boundary also evaluates the week before
+            // when that week found an unpaired login or request within the correlator's reach of
+            // the boundary: it may pair with a record this run brought. (Only the correlator
+            // reads past a week's end; re-evaluating every week before would double a weekly
+            // run's cost.)
+            let margin = Int64(3 * (context.policy?.matchWindowSeconds ?? 120)) * 1000
+            let touched = try Analyzer.weeks(of: context)
+            let before = touched.start - AnalysisWeeks.weekMs
+            let revisit = try context.windowStart - margin < touched.start
+                && FindingsTable.hasPart(context.facts.db, week: before, endingAfter: touched.start - margin, of: Analyzer.pairingRules)
+            weeks = revisit ? touched.withWeekBefore : touched
+            self.rules = rules
+            self.runId = runId
+            gapMs = Int64(context.policy?.episodeGapDays ?? 7) * 86_400_000
+        }
+    }
+
+    /// The weeks to evaluate: those of the window that hold records, found by seeking from one
+    /// to the next (a crafted timestamp decades away adds its own week, never a range that
+    /// pushes the real weeks out or takes hours), and the empty weeks between two of them at
+    /// most `bridgeWeeks` apart (a collection gap, to be said). A window with no record at all
+    /// has its own weeks, the latest year of them, so that its silence is said.
+    static let bridgeWeeks: Int64 = 8
+
+    static func weeks(of context: AnalysisContext) throws -> AnalysisWeeks {
+        let db = context.facts.db, week = AnalysisWeeks.weekMs
+        var found: Set<Int64> = []
+        for table in ["logins", "token_requests", "api_activity", "idp_events"] {
+            var from = context.windowStart
+            while from <= context.windowEnd,
+                  let next = try db.scalar("SELECT min(time) FROM \(table) WHERE time >= ? AND time <= ?",
+                                           [.integer(from), .integer(context.windowEnd)]).int {
+                let start = AnalysisWeeks.weekStart(containing: next)
+                found.insert(start)
+                if start > Int64.max - week { break }
+                from = start + week
+            }
+        }
+        var starts = found.sorted()
+        for (a, b) in zip(starts, starts.dropFirst()) where b - a > week && b - a <= bridgeWeeks * week {
+            starts += stride(from: a + week, to: b, by: Int64.Stride(week))
+        }
+        if starts.isEmpty {
+            let end = min(context.windowEnd, max(context.windowStart, Clock.nowMs()))
+            return AnalysisWeeks(covering: max(context.windowStart, end - 53 * week), end)
+        }
+        return AnalysisWeeks(starts: starts.sorted())
+    }
+
+    final class WeekRun {
+        let context: AnalysisContext
+        let rules: [any Rule]
+        var findings: [Finding] = []
+        var causes: Set<String> = []
+        init(_ context: AnalysisContext, rules: [any Rule]) { self.context = context; self.rules = rules }
+    }
 
     public struct Result {
+        /// The findings active in the window (episodes), most severe first.
         public var findings: [Finding]
-        /// Fingerprints seen for the first time in this analysis.
+        /// Fingerprints of episodes first stored by this analysis.
         public var new: Set<String>
         /// The incidents of the findings around the window (most severe first) and the ids new in this run.
         public var incidents: [Incident] = []
@@ -20,13 +167,11 @@ public enum Analyzer {
         }
     }
 
-    /// The user directory the rules used, so the views name API-export user ids too (`v_logins.user`).
     static func storeDirectory(_ db: Database, _ directory: [String: String]) throws {
         try db.transaction {
-            let insert = try db.prepare("INSERT INTO user_directory(user_id, username) VALUES(?, ?) ON CONFLICT(user_id) DO UPDATE SET username = excluded.username")
             for (id, name) in directory {
-                try insert.bind([.text(id), .text(name)])
-                try insert.run()
+                try db.execute("INSERT INTO user_directory(user_id, username) VALUES(?, ?) ON CONFLICT(user_id) DO UPDATE SET username = excluded.username",
+                               [.text(id), .text(name)])
             }
         }
     }
@@ -36,73 +181,13 @@ public enum Analyzer {
         try run(try AnalysisContext(db: db, policy: policy, windowStart: windowStart, windowEnd: windowEnd), runId: runId, rules: rules)
     }
 
+    /// `context` is the run's window: the rules run over the weeks it touches, the results
+    /// (findings, incidents) are those active in it.
     public static func run(_ context: AnalysisContext, runId: Int64? = nil, rules: [any Rule] = RuleCatalog.all) throws -> Result {
-        let db = context.facts.db, windowStart = context.windowStart, windowEnd = context.windowEnd
-        // Before anything reads logins: ELF rows get the app other sources name for them, over
-        // the window and the 30 days of history the baselines read (an archive loaded with
-        // `--no-analysis` is attributed when a later window first looks back at it).
-        try Timings.measure("  app attribution") {
-            try AppAttribution.run(context.facts, from: windowStart - AppAttribution.historyMs, to: windowEnd)
-        }
-        var findings: [Finding] = []
-        for rule in rules where context.isEnabled(rule.id) {
-            let severity = context.severity(of: rule)
-            for var finding in try Timings.measure(rule.id, { try rule.evaluate(context) }) {
-                if finding.severity == rule.defaultSeverity { finding.severity = severity }
-                findings.append(finding)
-            }
-        }
-        try context.facts.resolveEvidence(&findings)
-        // Pairs and clock estimates are stored whichever rules run: the report and timeline read them.
-        try Timings.measure("  clock estimates") { try ClockEstimates.store(context) }
-        try storeDirectory(db, try context.facts.usernames())
-        try context.facts.dailyRollups()
-        findings.sort(by: Finding.reviewOrder)
-        var new: Set<String> = []
-        try db.transaction {
-            let upsert = try db.prepare("""
-                INSERT INTO findings(fingerprint, rule, severity, first_seen, last_seen, app, user, host, source_ip,
-                                     message, count, evidence, first_run, last_run, users, user_count, grain)
-                VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-                ON CONFLICT(fingerprint) DO UPDATE SET severity = excluded.severity,
-                    first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
-                    user = excluded.user, message = excluded.message, count = excluded.count, evidence = excluded.evidence,
-                    last_run = excluded.last_run, users = excluded.users, user_count = excluded.user_count, grain = excluded.grain
-                """)
-            let exists = try db.prepare("SELECT 1 FROM findings WHERE fingerprint = ?")
-            for f in findings {
-                exists.bind(f.fingerprint, at: 1)
-                if try !exists.step() { new.insert(f.fingerprint) }
-                exists.reset()
-                try upsert.bind([.text(f.fingerprint), .text(f.rule), .text(f.severity.rawValue), .integer(f.firstSeen),
-                                 .integer(f.lastSeen), f.app.map { .text($0) } ?? .null, f.user.map { .text($0) } ?? .null,
-                                 f.host.map { .text($0) } ?? .null, f.sourceIp.map { .text($0) } ?? .null,
-                                 .text(f.message), .integer(Int64(f.count)),
-                                 .text(JSONValue.array(f.evidence.map { .string($0) }).serialized),
-                                 runId.map { .integer($0) } ?? .null, runId.map { .integer($0) } ?? .null,
-                                 .text(JSONValue.array(f.users.map { .object(["user": .string($0.name), "count": .number(Double($0.count))]) }).serialized),
-                                 .integer(Int64(f.userCount)), .integer(grain)])
-                try upsert.run()
-            }
-            // A database analysed at an older grain (one finding per user) converges to one per cause:
-            // its rows of a rule that ran, wholly inside the window and not raised now, are retired.
-            // A current-grain finding is never retired: a later run over a wider window (a backfill
-            // with no history before it) may not re-raise a first-seen finding that was true.
-            let ran = rules.filter { context.isEnabled($0.id) }.map { SQLValue.text($0.id) }
-            if !ran.isEmpty {
-                try db.execute("CREATE TEMP TABLE IF NOT EXISTS raised(fingerprint TEXT PRIMARY KEY) WITHOUT ROWID; DELETE FROM temp.raised")
-                let raised = try db.prepare("INSERT OR IGNORE INTO temp.raised VALUES(?)")
-                for f in findings { try raised.bind([.text(f.fingerprint)]); try raised.run() }
-                _ = try db.rows("""
-                    DELETE FROM findings WHERE first_seen >= ? AND last_seen <= ? AND rule IN (\(Array(repeating: "?", count: ran.count).joined(separator: ",")))
-                      AND fingerprint NOT IN (SELECT fingerprint FROM temp.raised) AND grain < ?
-                    """, [.integer(windowStart), .integer(windowEnd)] + ran + [.integer(grain)])
-            }
-        }
-        var result = Result(findings: findings, new: new)
-        let incidents = try Timings.measure("incidents") { try Incidents.run(context.facts, runId: runId) }
-        (result.incidents, result.newIncidents) = (incidents.incidents, incidents.new)
+        let run = try AnalysisRun(context, rules: rules, runId: runId)
+        for step in steps { try Timings.measure(step.name) { try step.run(run) } }
+        var result = Result(findings: try FindingsTable.load(run.db, since: context.windowStart, until: context.windowEnd), new: run.new)
+        (result.incidents, result.newIncidents) = (run.incidents, run.newIncidents)
         return result
     }
 }
-

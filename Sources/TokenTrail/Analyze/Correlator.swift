@@ -222,8 +222,13 @@ enum Correlator {
         }
 
         try c.facts.db.transaction {
-            _ = try c.facts.db.rows("DELETE FROM matches WHERE login_time BETWEEN ? AND ? OR request_time BETWEEN ? AND ?",
-                              [.integer(c.windowStart), .integer(c.windowEnd), .integer(c.windowStart), .integer(c.windowEnd)])
+            // A request's pair is a login within the match window (and the host's skew) of it:
+            // bounding login_time keeps this a range of the primary key, not a scan of every pair
+            // stored (a backfill analyses week after week).
+            let reach = 3 * window + skew
+            try c.facts.db.execute("""
+                DELETE FROM matches WHERE login_time BETWEEN ?1 AND ?2 AND (login_time BETWEEN ?3 AND ?4 OR request_time BETWEEN ?3 AND ?4)
+                """, [.integer(c.windowStart - reach), .integer(c.windowEnd + reach), .integer(c.windowStart), .integer(c.windowEnd)])
             // A request pairs with one row per origin; re-running replaces a login's pair.
             var matches = try RowWriter(c.facts.db, "INSERT OR REPLACE INTO", "matches", columns: Correlation.matchColumns)
             try LoginCursor.forEach(c.facts.db, from: c.windowStart - window, to: c.windowEnd + window, contexts: loginContexts) { login in

@@ -1,5 +1,5 @@
 /// Groups the stored findings around an analysis window into incidents, gives each its blast
-/// radius and narrative, and stores them (`incidents`, `incident_findings`). Re-running over
+/// radius and narrative, and stores them through `IncidentsTable` (`incidents`, `incident_findings`). Re-running over
 /// the same data changes nothing; a new finding linked to an incident joins it under its id.
 public enum Incidents {
     public struct Result {
@@ -19,15 +19,16 @@ public enum Incidents {
 
     public static func run(_ facts: Facts, runId: Int64?) throws -> Result {
         let db = facts.db
+        try IncidentsTable.pruneVanished(db)
         // Findings active in the window, and those of the 24 h before it that a new finding can join.
-        var findings = try Finding.load(db: db, since: facts.windowStart - IncidentGrouping.pairWindowMs, until: facts.windowEnd)
+        var findings = try FindingsTable.load(db, since: facts.windowStart - IncidentGrouping.pairWindowMs, until: facts.windowEnd)
         // With the other findings of the stored incidents they are in: an incident is regrouped whole.
         let around = Set(findings.map(\.fingerprint))
         let partners = try db.rows("""
             SELECT DISTINCT o.fingerprint FROM incident_findings m JOIN incident_findings o ON o.incident_id = m.incident_id
             WHERE m.fingerprint IN (SELECT value FROM json_each(?))
             """, [.text(JSONValue.array(around.sorted().map { .string($0) }).serialized)]).compactMap { $0[0].string }.filter { !around.contains($0) }
-        if !partners.isEmpty { findings = (findings + (try Finding.load(db: db, fingerprints: partners))).sorted(by: Finding.reviewOrder) }
+        if !partners.isEmpty { findings = (findings + (try FindingsTable.load(db, fingerprints: partners))).sorted(by: Finding.reviewOrder) }
         guard let from = findings.map(\.firstSeen).min(), let to = findings.map(\.lastSeen).max() else { return Result() }
         // A finding's evidence is from the run that last raised it: this window and the 30 days of
         // history its rules read. A recurring finding first seen months ago must not make every run
@@ -45,7 +46,7 @@ public enum Incidents {
             IncidentGrouping.Member(finding: $0, cause: RuleCatalog.rule(id: $0.rule)?.cause ?? .misuse, records: $1)
         }
         let groups = IncidentGrouping.groups(members)
-        let stored = try storedIncidents(db, of: findings.map(\.fingerprint))
+        let stored = try IncidentsTable.memberships(db, of: findings.map(\.fingerprint))
         let ids = assignIds(groups, findings: findings, stored: stored)
 
         var incidents: [Incident] = [], merged: [EvidenceRecords] = [], scopes: [IncidentScope] = []
@@ -63,17 +64,32 @@ public enum Incidents {
             scopes.append(scope)
         }
         let blasts = try Timings.measure("  blast radius") { try facts.blastRadius(scopes) }
+        var incidentOf: [String: String] = [:]
+        for incident in incidents { for fingerprint in incident.findings { incidentOf[fingerprint] = incident.id } }
         for i in incidents.indices {
             incidents[i].blast = blasts[i]
-            incidents[i].narrative = Narrative.text(incidents[i], findings: groups[i].map { findings[$0] }, records: merged[i])
             incidents[i].records = Array(merged[i].rows.union(blasts[i].rows).sorted { ($0.time, $0.table.rawValue, $0.key) < ($1.time, $1.table.rawValue, $1.key) }
                 .prefix(Incident.maxRecords))
+            try IncidentsTable.keepEstablished(&incidents[i], db: db)
+            incidents[i].recurrenceOf = try earlierIncident(of: groups[i].map { findings[$0] }, excluding: incidents[i].id, grouped: incidentOf, db: db)
+            incidents[i].narrative = Narrative.text(incidents[i], findings: groups[i].map { findings[$0] }, records: merged[i])
         }
         incidents.sort(by: Incident.reviewOrder)
         var result = Result()
         result.incidents = incidents
-        result.new = try store(db, incidents, replacing: stored, of: findings.map(\.fingerprint), runId: runId)
+        result.new = try IncidentsTable.store(db, incidents, replacing: stored, of: findings.map(\.fingerprint), runId: runId)
         return result
+    }
+
+    /// The incident of the earlier episode of one of these findings, when they recur: grouped
+    /// by this run, else stored.
+    static func earlierIncident(of findings: [Finding], excluding id: String, grouped: [String: String], db: Database) throws -> String? {
+        for finding in findings.sorted(by: { $0.firstSeen < $1.firstSeen }) {
+            guard let earlier = finding.recurrenceOf else { continue }
+            let incident = try grouped[earlier] ?? IncidentsTable.incident(of: earlier, db: db)
+            if let incident, incident != id { return incident }
+        }
+        return nil
     }
 
     /// Each group's id: the id one of its findings already had (the oldest such incident's),
@@ -136,66 +152,4 @@ public enum Incidents {
         return incident
     }
 
-    /// The incident each of these findings was stored in, with that incident's first time.
-    static func storedIncidents(_ db: Database, of fingerprints: [String]) throws -> [String: (id: String, first: Int64)] {
-        var out: [String: (id: String, first: Int64)] = [:]
-        let query = try db.prepare("""
-            SELECT m.incident_id, i.first_seen FROM incident_findings m JOIN incidents i ON i.id = m.incident_id WHERE m.fingerprint = ?
-            """)
-        for fingerprint in fingerprints {
-            query.bind(fingerprint, at: 1)
-            if try query.step(), let id = query.text(at: 0) { out[fingerprint] = (id, query.int(at: 1)) }
-            query.reset()
-        }
-        return out
-    }
-
-    /// Replaces the stored incidents of these findings with `incidents`; returns the ids that are new.
-    static func store(_ db: Database, _ incidents: [Incident], replacing stored: [String: (id: String, first: Int64)],
-                      of fingerprints: [String], runId: Int64?) throws -> Set<String> {
-        var new: Set<String> = []
-        try db.transaction {
-            let exists = try db.prepare("SELECT 1 FROM incidents WHERE id = ?")
-            let forget = try db.prepare("DELETE FROM incident_findings WHERE fingerprint = ?")
-            for fingerprint in fingerprints { try forget.bind([.text(fingerprint)]); try forget.run() }
-            // An incident whose findings all moved elsewhere (merged into an older one) is gone.
-            let kept = Set(incidents.map(\.id))
-            for id in Set(stored.values.map(\.id)).subtracting(kept) {
-                if try db.scalar("SELECT count(*) FROM incident_findings WHERE incident_id = ?", [.text(id)]).int == 0 {
-                    _ = try db.rows("DELETE FROM incidents WHERE id = ?", [.text(id)])
-                }
-            }
-            let upsert = try db.prepare("""
-                INSERT INTO incidents(id, severity, title, first_seen, last_seen, apps, users, ips, hosts, sessions, findings, rules,
-                                      api_calls, records_read, entities, bulk_jobs, narrative, blast, records, first_run, last_run)
-                VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-                ON CONFLICT(id) DO UPDATE SET severity = excluded.severity, title = excluded.title, first_seen = excluded.first_seen,
-                    last_seen = excluded.last_seen, apps = excluded.apps, users = excluded.users, ips = excluded.ips, hosts = excluded.hosts,
-                    sessions = excluded.sessions, findings = excluded.findings, rules = excluded.rules, api_calls = excluded.api_calls,
-                    records_read = excluded.records_read, entities = excluded.entities, bulk_jobs = excluded.bulk_jobs,
-                    narrative = excluded.narrative, blast = excluded.blast, records = excluded.records, last_run = excluded.last_run
-                """)
-            let member = try db.prepare("INSERT OR REPLACE INTO incident_findings(fingerprint, incident_id) VALUES(?, ?)")
-            func strings(_ list: [String]) -> SQLValue { .text(JSONValue.array(list.map { .string($0) }).serialized) }
-            for incident in incidents {
-                exists.bind(incident.id, at: 1)
-                if try !exists.step() { new.insert(incident.id) }
-                exists.reset()
-                let json = incident.jsonValue, run: SQLValue = runId.map { .integer($0) } ?? .null
-                try upsert.bind([.text(incident.id), .text(incident.severity.rawValue), .text(incident.title),
-                                 .integer(incident.firstSeen), .integer(incident.lastSeen), strings(incident.apps), strings(incident.users),
-                                 strings(incident.ips), strings(incident.hosts), strings(incident.sessions), strings(incident.findings),
-                                 strings(incident.rules), .integer(incident.blast.apiCalls), .integer(incident.blast.recordsRead),
-                                 .text(json["entities"]?.serialized ?? "[]"), .text(json["bulk_jobs"]?.serialized ?? "[]"),
-                                 .text(incident.narrative), .text(incident.blast.jsonValue.serialized),
-                                 .text(JSONValue.array(incident.records.map(\.json)).serialized), run, run])
-                try upsert.run()
-                for fingerprint in incident.findings {
-                    try member.bind([.text(fingerprint), .text(incident.id)])
-                    try member.run()
-                }
-            }
-        }
-        return new
-    }
 }

@@ -16,7 +16,14 @@ public final class Facts {
     private var loginFactsCache: LoginFacts?
     private var requestFactsCache: RequestFacts?
     private var apiFactsCache: ApiFacts?
+    /// Usernames by id (`usernames()`), or the whole database's, given by an analysis.
     var directoryCache: [String: String]?
+    /// The session of the week before, when an analysis evaluates weeks in a row: its login and
+    /// request tallies advance to this week instead of reading all history again. It is
+    /// done with: its tallies become this session's.
+    public var previousWeek: Facts? {
+        didSet { if let previous = previousWeek, contextsCache == nil { contextsCache = previous.contextsCache } }
+    }
     var sourcePaths: [Int64: String] = [:]
     private var rolledUp = false
     /// What the rules asked for evidence of, until `resolveEvidence` runs the shared passes.
@@ -46,7 +53,13 @@ public final class Facts {
     /// Logins aggregated in one pass (window and history), built on first use.
     func loginFacts() throws -> LoginFacts {
         if let cached = loginFactsCache { return cached }
-        let facts = try Timings.measure("  login facts") { try LoginFacts(db: db, contexts: try contexts, windowStart: windowStart, windowEnd: windowEnd) }
+        let facts = try Timings.measure("  login facts") {
+            if let previous = previousWeek?.loginFactsCache, previous.windowEnd == windowStart - 1 {
+                try previous.advance(db: db, contexts: try contexts, windowStart: windowStart, windowEnd: windowEnd)
+                return previous
+            }
+            return try LoginFacts(db: db, contexts: try contexts, windowStart: windowStart, windowEnd: windowEnd)
+        }
         loginFactsCache = facts
         return facts
     }
@@ -55,7 +68,11 @@ public final class Facts {
     func requestFacts() throws -> RequestFacts {
         if let cached = requestFactsCache { return cached }
         let facts = try Timings.measure("  request facts") {
-            try RequestFacts(db: db, names: names, windowStart: windowStart, windowEnd: windowEnd, maxLifetime: maxAssertionLifetime)
+            if let previous = previousWeek?.requestFactsCache, previous.windowEnd == windowStart - 1, previous.maxLifetime == maxAssertionLifetime {
+                try previous.advance(db: db, names: names, windowStart: windowStart, windowEnd: windowEnd)
+                return previous
+            }
+            return try RequestFacts(db: db, names: names, windowStart: windowStart, windowEnd: windowEnd, maxLifetime: maxAssertionLifetime)
         }
         requestFactsCache = facts
         return facts

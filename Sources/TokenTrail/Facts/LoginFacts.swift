@@ -60,6 +60,13 @@ final class LoginFacts {
     /// agent and the export), before and in the window: an integration's clients.
     private(set) var appClients: [AppContext: ClientTally] = [:]
 
+    /// The window's end this tally has read up to: the next week advances from it.
+    private(set) var windowEnd: Int64
+    /// The window's successful OAuth users and addresses per app, in the order first seen: the
+    /// history's when the tally advances to the next week.
+    private var windowUsers: [Int64: [Int64]] = [:]
+    private var windowAddresses: [Int64: [Int64]] = [:]
+
     init(db: Database, contexts: ContextTable, windowStart: Int64, windowEnd: Int64) throws {
         // Four billion strings or contexts is a database of hundreds of GB; say so rather than fold ids together.
         for table in ["strings", "login_contexts"] {
@@ -68,6 +75,28 @@ final class LoginFacts {
                 throw InputError(path: db.path, "\(table) holds id \(largest), above the \(LoginGroup.maxId) the analysis's login groups hold; analyse a smaller database (one per org or year)")
             }
         }
+        self.windowEnd = windowEnd
+        try read(db: db, contexts: contexts, from: .min, windowStart: windowStart, windowEnd: windowEnd)
+    }
+
+    /// The same tally for the week after this window: what the window counted becomes history,
+    /// and only the new week's rows are read (a backfill of many weeks reads each row once,
+    /// not once per week after it). The result is what `init` gives for that window.
+    func advance(db: Database, contexts: ContextTable, windowStart: Int64, windowEnd: Int64) throws {
+        precondition(windowStart == self.windowEnd + 1, "a login tally advances to the next window only")
+        for (group, tally) in window { history[group, default: Group()].merge(tally) }
+        historyNetworks.formUnion(windowNetworks.keys)
+        for (app, users) in windowUsers { for user in users where historyUsers[app, default: []].count < Self.usersCap { historyUsers[app, default: []].insert(user) } }
+        for (app, addresses) in windowAddresses {
+            for address in addresses where historyAddresses[app, default: []].count < Self.addressesCap { historyAddresses[app, default: []].insert(address) }
+        }
+        for key in Array(appClients.keys) { appClients[key]?.rollOver() }
+        (window, windowNetworks, windowDays, windowUsers, windowAddresses) = ([:], [:], [:], [:], [:])
+        self.windowEnd = windowEnd
+        try read(db: db, contexts: contexts, from: windowStart, windowStart: windowStart, windowEnd: windowEnd)
+    }
+
+    private func read(db: Database, contexts: ContextTable, from: Int64, windowStart: Int64, windowEnd: Int64) throws {
         // Where integrations log in from: their token flows and refresh tokens (a vendor app's
         // key); a person's interactive OAuth login (web server, user agent, device) is not one.
         let serverToServer = Set(contexts.ids { $0.isServerToServer })
@@ -75,7 +104,7 @@ final class LoginFacts {
         let oauthSuccess = Set(contexts.ids { $0.isOAuth && $0.isSuccess })
         var lastDay = Int64.min, lastOrg = Int64.min
         let origins = contexts.originIndexes()
-        try LoginCursor.forEach(db, from: .min, to: windowEnd) { row in
+        try LoginCursor.forEach(db, from: from, to: windowEnd) { row in
             let group = LoginGroup(context: contexts.canonical(row.context), app: row.app, userId: row.userId, username: row.username)
             let s2s = row.sourceIp != 0 && (row.app != 0 ? machine.contains(row.context)
                                                         : (row.username != 0 || row.userId != 0) && serverToServer.contains(row.context))
@@ -99,6 +128,17 @@ final class LoginFacts {
             let day = row.time / 86_400_000
             if day != lastDay || row.org != lastOrg { windowDays[row.org, default: []].insert(day); lastDay = day; lastOrg = row.org }
             if s2s { windowNetworks[NetworkUse(row), default: NetworkTally()].add(row, origin: origins[row.context]) }
+            if row.app != 0, oauthSuccess.contains(row.context) {
+                // Kept in order and bounded like the history's, for the week after.
+                let user = row.username != 0 ? row.username : row.userId
+                if user != 0, windowUsers[row.app, default: []].count < Self.usersCap, !windowUsers[row.app, default: []].contains(user) {
+                    windowUsers[row.app, default: []].append(user)
+                }
+                if row.sourceIp != 0, windowAddresses[row.app, default: []].count < Self.addressesCap,
+                   !windowAddresses[row.app, default: []].contains(row.sourceIp) {
+                    windowAddresses[row.app, default: []].append(row.sourceIp)
+                }
+            }
             return true
         }
     }
@@ -150,4 +190,7 @@ public struct ClientTally: Sendable {
         if inWindow { now += 1; first = min(first, time) } else { before += 1 }
         last = max(last, time)
     }
+
+    /// The next week's tally: this window's uses are before it.
+    mutating func rollOver() { (before, now, first) = (before + now, 0, .max) }
 }

@@ -9,10 +9,11 @@ public enum Period {
 
     /// The first and last record time in the database (nil: no records).
     public static func span(db: Database) throws -> (first: Int64, last: Int64)? {
-        let row = try db.rows("""
-            SELECT min(f), max(t) FROM (SELECT min(time) AS f, max(time) AS t FROM logins UNION ALL SELECT min(time), max(time) FROM token_requests
-                                        UNION ALL SELECT min(time), max(time) FROM idp_events UNION ALL SELECT min(time), max(time) FROM api_activity)
-            """).first
+        // One min() or max() per SELECT: SQLite answers each from the primary key's end, but
+        // both in one SELECT scan the whole table.
+        let tables = ["logins", "token_requests", "idp_events", "api_activity"]
+        let ends = tables.map { "SELECT (SELECT min(time) FROM \($0)) AS f, (SELECT max(time) FROM \($0)) AS t" }.joined(separator: " UNION ALL ")
+        let row = try db.rows("SELECT min(f), max(t) FROM (\(ends))").first
         guard let first = row?[0].int, let last = row?[1].int else { return nil }
         return (first, last)
     }

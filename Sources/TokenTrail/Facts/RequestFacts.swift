@@ -52,10 +52,30 @@ final class RequestFacts {
     /// (user id, sub) pairs of successful JWT bearer requests, with the last time each was seen.
     private(set) var userPairs: [SymbolPair: Int64] = [:]
 
+    /// The window's end this tally has read up to: the next week advances from it.
+    private(set) var windowEnd: Int64
+    let maxLifetime: Int64
+
     init(db: Database, names: SymbolNames, windowStart: Int64, windowEnd: Int64, maxLifetime: Int64) throws {
+        self.windowEnd = windowEnd
+        self.maxLifetime = maxLifetime
+        try read(db: db, names: names, from: .min, windowStart: windowStart, windowEnd: windowEnd)
+    }
+
+    /// The same tally for the week after this window, reading only its rows (see `LoginFacts.advance`).
+    func advance(db: Database, names: SymbolNames, windowStart: Int64, windowEnd: Int64) throws {
+        precondition(windowStart == self.windowEnd + 1, "a request tally advances to the next window only")
+        let jwt = try names.id(Flow.jwtBearer.rawValue)
+        for group in window.keys where group.flow == jwt && group.sub != 0 { historySubjects.insert(SymbolPair(first: group.clientId, second: group.sub)) }
+        (window, hours, hostDays) = ([:], [:], [:])
+        self.windowEnd = windowEnd
+        try read(db: db, names: names, from: windowStart, windowStart: windowStart, windowEnd: windowEnd)
+    }
+
+    private func read(db: Database, names: SymbolNames, from: Int64, windowStart: Int64, windowEnd: Int64) throws {
         let jwt = try names.id(Flow.jwtBearer.rawValue), success = try names.id(Outcome.success.rawValue)
-        let failure = try names.id(Outcome.failure.rawValue)
-        try RequestCursor.forEach(db, from: .min, to: windowEnd) { row in
+        let failure = try names.id(Outcome.failure.rawValue), maxLifetime = self.maxLifetime
+        try RequestCursor.forEach(db, from: from, to: windowEnd) { row in
             if row.flow == jwt && row.outcome == success && row.userId != 0 && row.sub != 0 {
                 userPairs[SymbolPair(first: row.userId, second: row.sub)] = row.time
             }

@@ -3,30 +3,42 @@ extension Facts {
     /// Usernames for user ids, from sources that carry both (ELF Login rows, client token
     /// logs whose response `id` names the user). The LoginHistory API export has ids only.
     public func usernames() throws -> [String: String] {
+        // An analysis gives every week the whole database's names (`directory(_:from:facts:)`),
+        // read once: they hold every pair of the week too, resolved the same way, and a week
+        // whose own rows carry only ids (a Login History API export) reads the names a later
+        // ELF file gave them.
         if let cached = directoryCache { return cached }
         var named = UserNames()
+        try addPairs(to: &named)
+        directoryCache = named.map
+        return named.map
+    }
+
+    /// The pairs this session's tallies hold: every row up to the window's end.
+    func addPairs(to named: inout UserNames) throws {
         for (pairs, source) in [(try loginFacts().userPairs, UserNames.Source.server), (try requestFacts().userPairs, .client)] {
             for (pair, time) in pairs {
                 if let id = try names.name(pair.first), let name = try names.name(pair.second) { named.add(id: id, name: name, time: time, source: source) }
             }
         }
-        directoryCache = named.map
-        return named.map
     }
 
     /// The same directory read straight from the database (for summaries outside an analysis).
-    public static func directory(_ db: Database) throws -> [String: String] {
+    /// `facts` (a session whose window starts at `from`) gives the pairs before `from`, which it
+    /// has read already: then only the rows from `from` on are read here.
+    public static func directory(_ db: Database, from: Int64 = .min, facts: Facts? = nil) throws -> [String: String] {
         var named = UserNames()
+        if let facts { try facts.addPairs(to: &named) }
         for row in try db.rows("""
             SELECT u.value, n.value, p.last, 0 FROM (SELECT user_id, username, max(time) AS last FROM logins
-                  WHERE user_id IS NOT NULL AND username IS NOT NULL GROUP BY user_id, username) p
+                  WHERE time >= ?1 AND user_id IS NOT NULL AND username IS NOT NULL GROUP BY user_id, username) p
               JOIN strings u ON u.id = p.user_id JOIN strings n ON n.id = p.username
             UNION ALL SELECT u.value, n.value, p.last, 1 FROM (SELECT user_id, sub, max(time) AS last FROM token_requests
-                  WHERE user_id IS NOT NULL AND sub IS NOT NULL
+                  WHERE time >= ?1 AND user_id IS NOT NULL AND sub IS NOT NULL
                   AND flow = (SELECT id FROM strings WHERE value = 'jwt_bearer') AND outcome = (SELECT id FROM strings WHERE value = 'success')
                   GROUP BY user_id, sub) p
               JOIN strings u ON u.id = p.user_id JOIN strings n ON n.id = p.sub
-            """) {
+            """, [.integer(from)]) {
             if let id = row[0].string, let name = row[1].string {
                 named.add(id: id, name: name, time: row[2].int ?? 0, source: row[3].int == 0 ? .server : .client)
             }

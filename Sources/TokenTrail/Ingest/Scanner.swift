@@ -145,7 +145,10 @@ public enum Scanner {
     }
 
     /// Files to read: explicit files as given, directories walked recursively in name order
-    /// (hidden entries skipped). The flag says whether the user named the file itself.
+    /// (hidden entries skipped). Directories reached through symbolic links are walked too
+    /// (an export folder is often a link to a mount); each real directory once, so a link
+    /// back up the tree ends the walk instead of looping. The flag says whether the user named
+    /// the file itself.
     static func collect(_ inputs: [String]) throws -> [(String, Bool)] {
         let fm = FileManager.default
         var out: [(String, Bool)] = []
@@ -155,14 +158,20 @@ public enum Scanner {
                 throw InputError(path: input, "no such file or directory")
             }
             if !isDirectory.boolValue { out.append((input, true)); continue }
-            guard let walker = fm.enumerator(atPath: input) else { throw InputError(path: input, "cannot list directory") }
+            var visited: Set<String> = []
             var found: [String] = []
-            while let relative = walker.nextObject() as? String {
-                if relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }
-                let full = (input as NSString).appendingPathComponent(relative)
-                var dir: ObjCBool = false
-                if fm.fileExists(atPath: full, isDirectory: &dir), !dir.boolValue { found.append(full) }
+            func walk(_ directory: String) throws {
+                let real = (directory as NSString).resolvingSymlinksInPath
+                guard visited.insert(real).inserted else { return }
+                guard let names = try? fm.contentsOfDirectory(atPath: directory) else { throw InputError(path: directory, "cannot list directory") }
+                for name in names.sorted() where !name.hasPrefix(".") {
+                    let full = (directory as NSString).appendingPathComponent(name)
+                    var dir: ObjCBool = false
+                    guard fm.fileExists(atPath: full, isDirectory: &dir) else { continue }   // a dangling link
+                    if dir.boolValue { try walk(full) } else { found.append(full) }
+                }
             }
+            try walk(input)
             out.append(contentsOf: found.sorted().map { ($0, false) })
         }
         return out

@@ -32,6 +32,12 @@ public struct Finding: Sendable, Equatable {
     /// Evidence still to be found by the shared pass after the rules (`Facts.resolveEvidence`).
     var evidenceTicket: EvidenceTicket?
     public var fingerprint: String
+    /// The cause (rule + grain key) the finding is an episode of: its first episode's fingerprint.
+    public var cause: String
+    /// The earlier episode of the same cause, when this one recurs after a quiet gap (DESIGN.md, History).
+    public var recurrenceOf: String?
+    /// The incident the finding belongs to, once incidents are grouped.
+    public var incident: String?
     /// The users the finding covers, most records first (at most `maxUsers`), and how many
     /// there are in all: a finding is one cause, however many users it touched.
     public var users: [AffectedUser] = []
@@ -61,6 +67,7 @@ public struct Finding: Sendable, Equatable {
         self.count = count
         self.evidence = Array(evidence.prefix(Self.maxEvidence))
         self.fingerprint = Self.fingerprint(rule: rule, identity: identity)
+        self.cause = fingerprint
     }
 
     /// A finding whose evidence may still be pending (a ticket of the shared evidence pass).
@@ -107,6 +114,7 @@ public struct Finding: Sendable, Equatable {
             "fingerprint": .string(fingerprint),
             "users": .array(users.map { .object(["user": .string($0.name), "count": .number(Double($0.count))]) }),
             "user_count": .number(Double(userCount)),
+            "recurrence_of": text(recurrenceOf), "incident": text(incident),
         ]
         return JSONValue.object(object).serialized
     }

@@ -24,6 +24,8 @@ public struct Incident: Sendable, Equatable {
     /// primary key, earliest first, at most `maxRecords`.
     public var records: [RecordRef] = []
     public static let maxRecords = 1000
+    /// The incident of the earlier episode when this one is a recurrence after a quiet gap (DESIGN.md, History).
+    public var recurrenceOf: String?
 
     public init(id: String, severity: Severity, title: String, firstSeen: Int64, lastSeen: Int64) {
         self.id = id
@@ -59,7 +61,7 @@ public struct Incident: Sendable, Equatable {
             "bulk_jobs": .array(blast.bulkJobs.map(\.json)),
             "first_activity": time(blast.first), "last_activity": time(blast.last),
             "coverage": strings(blast.exported),
-            "narrative": .string(narrative),
+            "narrative": .string(narrative), "recurrence_of": recurrenceOf.map { .string($0) } ?? .null,
         ])
     }
 }

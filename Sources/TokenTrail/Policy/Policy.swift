@@ -36,6 +36,8 @@ public struct Policy: Sendable {
     /// from at most this many /24 networks (DESIGN.md, Integration apps).
     public var integrationMaxUsers = 3
     public var integrationMaxNetworks = 4
+    /// A finding's activity with no gap longer than this is one episode (DESIGN.md, History).
+    public var episodeGapDays = 7
     public var apps: [App] = []
     public var rules: [String: RuleSettings] = [:]
 
@@ -63,7 +65,7 @@ public struct Policy: Sendable {
         let d = Decoder(path: path)
         guard let root = value.object else { throw PolicyError(path: path, "expected a JSON object at the top level") }
         try d.allow(root, ["version", "timezone", "clockSkewToleranceSeconds", "maxAssertionLifetimeSeconds",
-                           "matchWindowSeconds", "trustedCidrs", "integrationMaxUsers", "integrationMaxNetworks", "apps", "rules"], at: "")
+                           "matchWindowSeconds", "trustedCidrs", "integrationMaxUsers", "integrationMaxNetworks", "episodeGapDays", "apps", "rules"], at: "")
         var policy = Policy()
         policy.version = try d.int(root["version"], "version") ?? 1
         guard policy.version == 1 else { throw PolicyError(path: path, "version \(policy.version) is not supported (expected 1)") }
@@ -77,6 +79,10 @@ public struct Policy: Sendable {
         policy.trustedCidrs = try d.cidrs(root["trustedCidrs"], "trustedCidrs")
         policy.integrationMaxUsers = try d.int(root["integrationMaxUsers"], "integrationMaxUsers") ?? 3
         policy.integrationMaxNetworks = try d.int(root["integrationMaxNetworks"], "integrationMaxNetworks") ?? 4
+        policy.episodeGapDays = try d.int(root["episodeGapDays"], "episodeGapDays") ?? 7
+        guard (1...365).contains(policy.episodeGapDays) else {
+            throw PolicyError(path: path, "episodeGapDays: \(policy.episodeGapDays) is out of range (1 to 365 days)")
+        }
         for (index, item) in (try d.array(root["apps"], "apps") ?? []).enumerated() {
             let at = "apps[\(index)]"
             guard let o = item.object else { throw PolicyError(path: path, "\(at): expected an object") }

@@ -28,7 +28,11 @@ public struct Digest: Sendable {
     /// one and not in this one (nothing of them seen since); active in both.
     public var newIncidents: [IncidentLine] = []
     public var resolvedIncidents: [IncidentLine] = []
-    public var ongoingIncidents = 0
+    public var ongoing: [IncidentLine] = []
+    public var ongoingIncidents: Int { ongoing.count }
+    /// Active in the previous period and not in this one, but the sources that showed them do
+    /// not cover this one: silence is not resolution (DESIGN.md, History, point 5).
+    public var notCovered: [(incident: IncidentLine, missing: [String])] = []
 
     /// The things seen in one period, as (kind, item, detail) keys.
     private struct Seen {
@@ -113,10 +117,52 @@ public struct Digest: Sendable {
             let now = last >= since && first <= until, before = last >= digest.previousSince && first <= since - 1
             let line = IncidentLine(id: row[0].string ?? "?", severity: row[1].string ?? "?", title: row[2].string ?? "")
             if now && !before { digest.newIncidents.append(line) }
-            else if before && !now && last < since { digest.resolvedIncidents.append(line) }
-            else if now && before { digest.ongoingIncidents += 1 }
+            else if before && !now && last < since {
+                let missing = try uncovered(db: db, incident: line.id, since: since, until: until)
+                if missing.isEmpty { digest.resolvedIncidents.append(line) } else { digest.notCovered.append((line, missing)) }
+            }
+            else if now && before { digest.ongoing.append(line) }
         }
         return digest
+    }
+
+    /// The sources that showed an incident (its findings' evidence files, and its client
+    /// hosts' token logs) that have no records in [since, until].
+    static func uncovered(db: Database, incident: String, since: Int64, until: Int64) throws -> [String] {
+        var formats: Set<String> = []
+        for row in try db.rows("""
+            SELECT f.evidence FROM incident_findings m JOIN findings f ON f.fingerprint = m.fingerprint WHERE m.incident_id = ?
+            """, [.text(incident)]) {
+            let lines = (try? JSONParser.parse(row[0].string ?? "[]"))?.array?.compactMap(\.string) ?? []
+            for path in Set(lines.compactMap { EvidenceRef.parse($0)?.path }) {
+                for format in try db.rows("SELECT DISTINCT format FROM sources WHERE path = ?", [.text(path)]) {
+                    if let f = format[0].string, f != "token_log" { formats.insert(f) }
+                }
+            }
+        }
+        // And the files of the rows its timeline lists (its blast radius: the API activity its sessions had).
+        let records = (try? JSONParser.parse(try db.scalar("SELECT records FROM incidents WHERE id = ?", [.text(incident)]).string ?? "[]"))?.array ?? []
+        for record in records.compactMap(RecordRef.init(json:)) {
+            let table = ["logins", "token_requests", "api_activity", "idp_events"][Int(record.table.rawValue)]
+            if let format = try db.scalar("SELECT s.format FROM \(table) t JOIN sources s ON s.id = t.source_id WHERE t.time = ? AND t.key = ?",
+                                          [.integer(record.time), .integer(record.key)]).string, format != "token_log" {
+                formats.insert(format)
+            }
+        }
+        var missing: [String] = []
+        for format in formats.sorted() {
+            let covered = try db.scalar("SELECT EXISTS(SELECT 1 FROM sources WHERE format = ? AND first_time <= ? AND last_time >= ?)",
+                                        [.text(format), .integer(until), .integer(since)]).int ?? 0
+            if covered == 0 { missing.append(format) }
+        }
+        let hosts = (try? JSONParser.parse(try db.scalar("SELECT hosts FROM incidents WHERE id = ?", [.text(incident)]).string ?? "[]"))?.array?.compactMap(\.string) ?? []
+        for host in hosts {
+            let covered = try db.scalar("""
+                SELECT EXISTS(SELECT 1 FROM token_requests WHERE time BETWEEN ? AND ? AND host = (SELECT id FROM strings WHERE value = ?))
+                """, [.integer(since), .integer(until), .text(host)]).int ?? 0
+            if covered == 0 { missing.append("token log of \(host)") }
+        }
+        return missing
     }
 
     public var text: String {
@@ -131,9 +177,14 @@ public struct Digest: Sendable {
         list("New", added)
         list("Not seen any more", gone)
         out += "\nDormant apps active again (\(reactivated.count))\n" + (reactivated.isEmpty ? "  nothing\n" : reactivated.map { "  \($0)\n" }.joined())
-        out += "\nIncidents: \(newIncidents.count) new, \(resolvedIncidents.count) resolved (nothing seen since the previous period), \(ongoingIncidents) ongoing\n"
-        for i in newIncidents { out += "  new       \(i.severity.padding(toLength: 8, withPad: " ", startingAt: 0)) \(i.id)  \(i.title)\n" }
-        for i in resolvedIncidents { out += "  resolved  \(i.severity.padding(toLength: 8, withPad: " ", startingAt: 0)) \(i.id)  \(i.title)\n" }
+        out += "\nIncidents: \(newIncidents.count) new, \(ongoing.count) ongoing, \(resolvedIncidents.count) resolved (nothing seen since, and their sources cover this period), \(notCovered.count) not covered (their sources are missing here)\n"
+        func line(_ state: String, _ i: IncidentLine) -> String {
+            "  \(state.padding(toLength: 12, withPad: " ", startingAt: 0)) \(i.severity.padding(toLength: 8, withPad: " ", startingAt: 0)) \(i.id)  \(i.title)\n"
+        }
+        for i in newIncidents { out += line("new", i) }
+        for i in ongoing { out += line("ongoing", i) }
+        for i in resolvedIncidents { out += line("resolved", i) }
+        for (i, missing) in notCovered { out += line("not covered", i) + "               no records of \(missing.joined(separator: ", ")) in this period\n" }
         out += "\nFindings by rule, previous → this period\n"
         if ruleCounts.isEmpty { out += "  unchanged\n" }
         for (rule, p, n) in ruleCounts { out += "  \(rule.padding(toLength: 30, withPad: " ", startingAt: 0)) \(p) → \(n) \(n > p ? "▲" : "▼")\n" }
@@ -152,6 +203,12 @@ public struct Digest: Sendable {
             "new": changes(added), "gone": changes(gone), "dormant_active_again": .array(reactivated.map { .string($0) }),
             "incidents": .object([
                 "new": .array(newIncidents.map(incident)), "resolved": .array(resolvedIncidents.map(incident)),
+                "ongoing": .array(ongoing.map(incident)),
+                "not_covered": .array(notCovered.map { entry in
+                    var object = incident(entry.incident)
+                    if case .object(var o) = object { o["missing_sources"] = .array(entry.missing.map { .string($0) }); object = .object(o) }
+                    return object
+                }),
                 "new_count": .number(Double(newIncidents.count)), "resolved_count": .number(Double(resolvedIncidents.count)),
                 "ongoing_count": .number(Double(ongoingIncidents)),
             ]),

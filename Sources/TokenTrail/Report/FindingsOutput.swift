@@ -11,8 +11,10 @@ public enum FindingsOutput {
     public static let perRuleLimit = 10
 
     /// Findings grouped by severity, each with its first pieces of evidence.
-    public static func text(_ findings: [Finding], new: Set<String>) -> String {
-        guard !findings.isEmpty else { return "\nFindings: none\n" }
+    /// `caveats`: what could not be judged, listed after the findings (and instead of a bare "none").
+    public static func text(_ findings: [Finding], new: Set<String>, caveats: [String] = []) -> String {
+        let notJudged = caveats.isEmpty ? "" : "  Not judged:\n" + caveats.map { "    - \(TerminalSummary.sanitize($0))\n" }.joined()
+        guard !findings.isEmpty else { return "\nFindings: none" + (caveats.isEmpty ? "\n" : ", but not everything could be judged:\n" + notJudged) }
         var out = "\nFindings (\(findings.count), \(new.count) new)\n"
         for severity in Severity.allCases.reversed() {
             let group = findings.filter { $0.severity == severity }
@@ -32,7 +34,7 @@ public enum FindingsOutput {
                 out += "    … and \(count - perRuleLimit) more [\(rule)] finding(s): see --findings or the findings table\n"
             }
         }
-        return out
+        return out + notJudged
     }
 
     public enum CatalogFormat: String, Sendable { case text, json, markdown }

@@ -19,6 +19,9 @@ public enum HTMLReport {
         public var newFindings: Set<String> = []
         /// Incident ids first made by that run.
         public var newIncidents: Set<String> = []
+        /// What the analysis could not judge (`Caveats`), from the scan that writes the report;
+        /// nil: the report works out what it can (history, columns; not whether the scan had a policy).
+        public var caveats: [String]?
 
         public init(since: Int64, until: Int64, databasePath: String, dashboards: String? = nil, policy: Policy? = nil) {
             self.since = since
@@ -50,7 +53,7 @@ public enum HTMLReport {
         try facts.dailyRollups()
         for panel in panels { try panel.check(db) }
         // Incidents and their timelines first: a timeline stages its records in temp tables, which query_only forbids.
-        let incidents = try Timings.measure("load incidents") { try Incident.load(db: db, since: o.since, until: o.until) }
+        let incidents = try Timings.measure("load incidents") { try IncidentsTable.load(db, since: o.since, until: o.until) }
         var timelines: [String: Timeline] = [:]
         try Timings.measure("incident timelines") {
             let directory = incidents.isEmpty ? [:] : try Facts.directory(db)
@@ -78,7 +81,7 @@ public enum HTMLReport {
                 }
             }.joined()
         }
-        let findings = try Timings.measure("load findings") { try Finding.load(db: db, since: o.since, until: o.until) }
+        let findings = try Timings.measure("load findings") { try FindingsTable.load(db, since: o.since, until: o.until) }
         var incidentOf: [String: Incident] = [:]
         for incident in incidents { for fingerprint in incident.findings { incidentOf[fingerprint] = incident } }
         let apps = try db.rows("""
@@ -107,7 +110,7 @@ public enum HTMLReport {
         for incident in incidents.prefix(maxIncidentPages) {
             // Its findings, those outside the period too (an incident is told whole).
             let outside = incident.findings.filter { byFingerprint[$0] == nil }
-            let extra = try Finding.load(db: db, fingerprints: outside)
+            let extra = try FindingsTable.load(db, fingerprints: outside)
             let members = (incident.findings.compactMap { byFingerprint[$0] } + extra).sorted(by: Finding.reviewOrder)
             try page(incident.page, incident.title, IncidentPage.render(incident, findings: members, timeline: timelines[incident.id] ?? Timeline(),
                                                                         new: o.newFindings))
@@ -203,6 +206,11 @@ public enum HTMLReport {
             }
             if attention.count > maxIncidentPages { out += "<p class=\"muted\">… and \(attention.count - maxIncidentPages) more: see <code>v_incidents</code>.</p>" }
             out += "<p><a href=\"findings.html\">All \(findings.count) finding(s) with their evidence →</a></p>"
+        }
+        // "No problem" is never said bare: what could not be judged, and why.
+        let caveats = try o.caveats ?? Caveats.of(db: db, policy: nil, windowStart: o.since, windowEnd: o.until).filter { !$0.hasPrefix("no policy") }
+        if !caveats.isEmpty {
+            out += "<h2>Not judged</h2><ul class=\"caveats\">" + caveats.map { "<li>\(e($0))</li>" }.joined() + "</ul>"
         }
         out += changes(try Digest.compute(db: db, since: o.since, until: o.until))
         return out

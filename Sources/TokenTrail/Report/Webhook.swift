@@ -5,7 +5,7 @@ import FoundationNetworking
 
 /// Posts a run's findings at or above a severity to a webhook as one JSON document, with a
 /// timeout and retries with backoff. A fingerprint is recorded in `alerts` once delivered and
-/// never posted again; one that failed to go out is posted by the next run. The URL's path
+/// posted again only when it escalates; one that failed to go out is posted by the next run. The URL's path
 /// and query (which often hold the hook's secret) are never printed or stored: only its host.
 public enum Webhook {
     public struct Outcome: Sendable {
@@ -59,13 +59,11 @@ public enum Webhook {
     /// `incidents`: the run's incidents; the document carries those that hold a finding it posts.
     public static func deliver(db: Database, url: URL, findings: [Finding], incidents: [Incident] = [], minimum: Severity, runId: Int64?,
                                settings: Settings = Settings()) throws -> Outcome {
-        // Posted once per finding, and again when it has activity after what was posted (a
-        // finding is one cause: a stolen key used again next week is the same finding, active again).
-        var posted: [String: Int64] = [:]
-        for row in try db.rows("SELECT fingerprint, coalesce(last_seen, 9223372036854775807) FROM alerts") {
-            if let fingerprint = row[0].string { posted[fingerprint] = row[1].int }
-        }
-        let due = findings.filter { f in f.severity >= minimum && posted[f.fingerprint].map { f.lastSeen > $0 } ?? true }
+        // Posted when it first reaches `minimum`, and again only when it escalates (DESIGN.md,
+        // History, point 6). A recurrence after a quiet gap is a new episode, a new fingerprint,
+        // and so posted as new. Each post carries the incident's current facts.
+        let posted = try AlertsTable.postedSeverities(db)
+        let due = findings.filter { f in f.severity >= minimum && posted[f.fingerprint].map { f.severity > $0 } ?? true }
         guard !due.isEmpty else { return Outcome() }
         let posting = Set(due.map(\.fingerprint))
         let document = payload(due, incidents: incidents.filter { $0.findings.contains(where: posting.contains) }, runId: runId)
@@ -75,18 +73,7 @@ public enum Webhook {
             if attempt > 0 { Thread.sleep(forTimeInterval: settings.backoffSeconds * pow(2, Double(attempt - 1))) }
             switch post(document, to: url, timeout: settings.timeoutSeconds) {
             case .delivered:
-                let host = url.host ?? "?"
-                try db.transaction {
-                    let insert = try db.prepare("""
-                        INSERT INTO alerts(fingerprint, posted_at, run_id, destination, last_seen) VALUES(?,?,?,?,?)
-                        ON CONFLICT(fingerprint) DO UPDATE SET posted_at = excluded.posted_at, run_id = excluded.run_id,
-                            destination = excluded.destination, last_seen = excluded.last_seen
-                        """)
-                    for f in due {
-                        try insert.bind([.text(f.fingerprint), .integer(Clock.nowMs()), runId.map { .integer($0) } ?? .null, .text(host), .integer(f.lastSeen)])
-                        try insert.run()
-                    }
-                }
+                try AlertsTable.recordPosted(db, due, destination: url.host ?? "?", runId: runId)
                 outcome.posted = due.count
                 return outcome
             case .rejected(let reason):   // the server will not take it: retrying cannot help
@@ -103,8 +90,18 @@ public enum Webhook {
     /// One document: a plain-language `text` first (Slack and Teams incoming webhooks post it
     /// as the message and ignore the rest), then the tool, the run, the findings with the
     /// NDJSON keys and the incidents that hold them.
+    static let maxEvidence = 10
+
     static func payload(_ findings: [Finding], incidents: [Incident] = [], runId: Int64?) -> Data {
-        let items = findings.map { (try? JSONParser.parse($0.json)) ?? .null }
+        // A chat service takes a few tens of KB (Teams: 28 KB): each finding brings its first
+        // `maxEvidence` lines and how many there are; the database and NDJSON have them all.
+        let items = findings.map { finding -> JSONValue in
+            var short = finding
+            short.evidence = Array(finding.evidence.prefix(maxEvidence))
+            guard case .object(var object) = (try? JSONParser.parse(short.json)) ?? .null else { return .null }
+            object["evidence_count"] = .number(Double(finding.evidence.count))
+            return .object(object)
+        }
         let document: JSONValue = .object([
             "text": .string(IncidentsOutput.summary(incidents, findings: findings.count)),
             "incidents": .array(incidents.map(\.jsonValue)),

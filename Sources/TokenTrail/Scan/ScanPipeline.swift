@@ -37,6 +37,10 @@ public enum ScanPipeline {
         public var summary: RunSummary?
         public var report: HTMLReport.Written?
         public var webhookPosted = 0
+        /// What the analysis could not judge (no policy, no history, missing columns): said beside the findings.
+        public var caveats: [String] = []
+        /// Said on stderr, not a failure (a period that holds no records).
+        public var notes: [String] = []
         /// Why the run did not do everything it was asked (files not stored, a full disk, a
         /// webhook not delivered): any of them makes the exit status 2. The database holds all the rest.
         public var problems: [String] = []
@@ -60,9 +64,17 @@ public enum ScanPipeline {
             outcome.problems = ["\(diskFull)"]
             return outcome
         }
+        // No file read is never a clean run: an empty or mistyped export directory in cron would
+        // report "nothing found" forever. (An analysis of stored records names its period.)
+        let read = outcome.scan.files.filter { if case .skipped = $0.status { return false }; return true }
+        if read.isEmpty && (request.since == nil || request.until == nil) {
+            outcome.problems.append("\(request.ingest.inputs.joined(separator: ", ")): no file to read (no export or log TokenTrail reads was found); to analyse stored records without new files, give --since and --until")
+        }
         let window = (request.since ?? outcome.scan.span?.0, request.until ?? outcome.scan.span?.1)
         var facts: Facts?
         if request.analyze, let start = window.0, let end = window.1 {
+            if let empty = try Period.emptiness(db: db, since: start, until: end) { outcome.notes.append("note: " + empty) }
+            outcome.caveats = try Caveats.of(db: db, policy: policy, windowStart: start, windowEnd: end)
             let context = try AnalysisContext(db: db, policy: policy, windowStart: start, windowEnd: end)
             let analysis = try Analyzer.run(context, runId: outcome.scan.runId)
             (outcome.findings, outcome.new, facts) = (analysis.findings, analysis.new, context.facts)
@@ -79,6 +91,7 @@ public enum ScanPipeline {
                                              dashboards: request.dashboards, policy: policy)
             options.newFindings = outcome.new
             options.newIncidents = outcome.newIncidents
+            options.caveats = outcome.caveats
             outcome.report = try HTMLReport.write(db: db, options: options, to: directory, facts: facts)
         }
         if request.summary {

@@ -101,6 +101,14 @@ public final class Database: @unchecked Sendable {
         }
     }
 
+    /// Runs one statement with its values bound; returns the rows it changed.
+    @discardableResult
+    public func execute(_ sql: String, _ values: [SQLValue]) throws -> Int {
+        let statement = try prepare(sql)
+        try statement.bind(values)
+        return try statement.run()
+    }
+
     public func prepare(_ sql: String) throws -> Statement {
         try Statement(database: self, sql: sql)
     }
@@ -141,4 +149,24 @@ public final class Database: @unchecked Sendable {
         }
         return result
     }
+
+    /// Every row of a query by column name: what a table's owner decodes its rows from.
+    public func records(_ sql: String, _ values: [SQLValue] = []) throws -> [NamedRow] {
+        let statement = try prepare(sql)
+        try statement.bind(values)
+        let names = (0..<statement.columnCount).map { statement.columnName(at: $0) }
+        var result: [NamedRow] = []
+        while try statement.step() {
+            var record = NamedRow()
+            for (i, name) in names.enumerated() { record.values[name] = statement.value(at: i) }
+            result.append(record)
+        }
+        return result
+    }
+}
+
+/// One row by column name; a column the query did not select reads as NULL.
+public struct NamedRow: Sendable {
+    var values: [String: SQLValue] = [:]
+    public subscript(_ column: String) -> SQLValue { values[column] ?? .null }
 }

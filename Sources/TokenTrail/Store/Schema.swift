@@ -1,7 +1,7 @@
 /// The database layout. Fact tables are narrow: integer UTC milliseconds and symbols into
 /// `strings`; the `v_*` views resolve them into readable columns (documented in README).
 public enum Schema {
-    public static let version = 9
+    public static let version = 10
 
     static let tables = """
     CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -43,7 +43,15 @@ public enum Schema {
         first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, app TEXT, user TEXT, host TEXT,
         source_ip TEXT, message TEXT NOT NULL, count INTEGER NOT NULL, evidence TEXT NOT NULL,
         first_run INTEGER, last_run INTEGER, users TEXT NOT NULL DEFAULT '[]', user_count INTEGER NOT NULL DEFAULT 0,
-        grain INTEGER NOT NULL DEFAULT 0);
+        grain INTEGER NOT NULL DEFAULT 0, cause TEXT, recurrence_of TEXT);
+    -- v10: what each week's evaluation found of a cause; `findings` are episodes built from them (FindingsTable).
+    CREATE TABLE IF NOT EXISTS finding_parts(
+        cause TEXT NOT NULL, week INTEGER NOT NULL, rule TEXT NOT NULL, severity TEXT NOT NULL,
+        first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, app TEXT, user TEXT, host TEXT, source_ip TEXT,
+        message TEXT NOT NULL, count INTEGER NOT NULL, evidence TEXT NOT NULL, users TEXT NOT NULL, user_count INTEGER NOT NULL,
+        PRIMARY KEY(cause, week)) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS finding_parts_week ON finding_parts(week);
+    CREATE TABLE IF NOT EXISTS analysed_weeks(week INTEGER PRIMARY KEY, analysed_at INTEGER NOT NULL);
     CREATE TABLE IF NOT EXISTS matches(
         login_time INTEGER NOT NULL, login_key INTEGER NOT NULL, request_time INTEGER NOT NULL,
         request_key INTEGER NOT NULL, offset_ms INTEGER NOT NULL,
@@ -55,7 +63,7 @@ public enum Schema {
     CREATE TABLE IF NOT EXISTS user_directory(user_id TEXT PRIMARY KEY, username TEXT NOT NULL) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS alerts(
         fingerprint TEXT PRIMARY KEY, posted_at INTEGER NOT NULL, run_id INTEGER, destination TEXT NOT NULL,
-        last_seen INTEGER) WITHOUT ROWID;
+        last_seen INTEGER, severity TEXT) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS clock_offsets(
         host TEXT NOT NULL, hour INTEGER NOT NULL, estimator TEXT NOT NULL, median_ms INTEGER NOT NULL,
         samples INTEGER NOT NULL, spread_ms INTEGER NOT NULL, PRIMARY KEY(host, hour, estimator)) WITHOUT ROWID;
@@ -86,7 +94,7 @@ public enum Schema {
         apps TEXT NOT NULL, users TEXT NOT NULL, ips TEXT NOT NULL, hosts TEXT NOT NULL, sessions TEXT NOT NULL,
         findings TEXT NOT NULL, rules TEXT NOT NULL, api_calls INTEGER NOT NULL, records_read INTEGER NOT NULL,
         entities TEXT NOT NULL, bulk_jobs TEXT NOT NULL, narrative TEXT NOT NULL, blast TEXT NOT NULL,
-        records TEXT NOT NULL DEFAULT '[]', first_run INTEGER, last_run INTEGER) WITHOUT ROWID;
+        records TEXT NOT NULL DEFAULT '[]', first_run INTEGER, last_run INTEGER, recurrence_of TEXT) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS incident_findings(fingerprint TEXT PRIMARY KEY, incident_id TEXT NOT NULL) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS incident_findings_incident ON incident_findings(incident_id);
     CREATE TABLE IF NOT EXISTS idp_events(
@@ -296,6 +304,8 @@ public enum Schema {
         try db.transaction {
             try db.execute(tables)
             try addMissingColumns(db)
+            try db.execute("CREATE INDEX IF NOT EXISTS findings_cause ON findings(cause)")
+            try FindingsTable.migrateToParts(db)
             let existing = try db.scalar("SELECT value FROM meta WHERE key = 'schema_version'").int
             if let existing, existing > Int64(version) {
                 throw SQLiteError(code: 1, message: "database schema version \(existing) is newer than this TokenTrail understands (\(version))", sql: nil)
@@ -341,6 +351,9 @@ public enum Schema {
         ("idp_events", "isp", "INTEGER"), ("idp_events", "is_proxy", "INTEGER"), ("idp_events", "targets", "INTEGER"),
         // v8: an incident's timeline rows (a build of v8 before them made the table without).
         ("incidents", "records", "TEXT NOT NULL DEFAULT '[]'"),
+        // v10: findings are episodes of a cause (History); an incident that recurs names the earlier one.
+        ("findings", "cause", "TEXT"), ("findings", "recurrence_of", "TEXT"), ("incidents", "recurrence_of", "TEXT"),
+        ("alerts", "severity", "TEXT"),
     ]
 
     static func addMissingColumns(_ db: Database) throws {

@@ -59,6 +59,7 @@ public final class Statement: @unchecked Sendable {
     deinit { sqlite3_finalize(handle) }
 
     public var columnCount: Int { Int(sqlite3_column_count(handle)) }
+    public func columnName(at index: Int) -> String { sqlite3_column_name(handle, Int32(index)).map { String(cString: $0) } ?? "" }
 
     // MARK: binding (1-based indexes, as SQLite counts them)
 

@@ -1,13 +1,15 @@
 struct CoverageGapRule: Rule {
     let id = "coverage-gap"
-    let title = "Gaps in the evidence: missing days, re-issued files, rejected rows"
+    let title = "Gaps in the evidence: missing days, sources that stopped, re-issued files, rejected rows"
     let defaultSeverity = Severity.info
     let cause = Cause.hygiene
     let remedy = "Export the missing period again (or fix the export job) so no rule is blind there."
     let rationale = """
         Every other rule is only as good as the data under it. A day without logins in an export that has them every \
         day, a file re-issued with different content, or rows that could not be read are places where an incident \
-        could hide. Fetch the missing export, or fix the file and scan it again.
+        could hide. A week with no records of a source the database had in the 30 days before it (an export job that \
+        stopped, a log nobody collected) is medium: silence there means nothing was collected, not that nothing happened. \
+        Fetch the missing export, or fix the file and scan it again.
         """
     let knobs: [String] = []
 
@@ -79,6 +81,8 @@ struct CoverageGapRule: Rule {
                                         count: Int(end - start + 1), evidence: before + after, identity: ["gap", source.what, String(start)]))
             }
         }
+        // Source kinds that stopped: medium (History, silence needs coverage).
+        findings += try CoverageSilence.findings(c, rule: id)
         return findings
     }
 

@@ -15,9 +15,18 @@ struct IntegrationIPBlockedRule: Rule {
         let facts = try c.facts.loginFacts(), integrations = try c.integrations().apps, contexts = try c.facts.contexts
         let refused = contexts.ids { $0.failureClass == FailureClass.ipRestricted.rawValue && ($0.isServerToServer || $0.flow == Flow.refreshToken.rawValue) }
         guard !refused.isEmpty else { return [] }
+        // The window's refused logins first: usually there are none, and the history's networks
+        // are named only for the owners they have.
+        var refusedRows: [LoginRow] = []
+        try LoginCursor.forEach(c.facts.db, from: c.windowStart, to: c.windowEnd, contexts: refused) { row in
+            if row.sourceIp != 0 { refusedRows.append(row) }
+            return true
+        }
+        let owners = Set(refusedRows.map { NetworkUse(app: $0.app, ip: 0, user: NetworkUse($0).user) })
+        guard !owners.isEmpty else { return [] }
         // Networks each integration (or app-less user) logged in from before the window.
         var known: [NetworkUse: Set<String>] = [:]
-        for use in facts.historyNetworks {
+        for use in facts.historyNetworks where owners.contains(NetworkUse(app: use.app, ip: 0, user: use.user)) {
             if let ip = try c.names.name(use.ip) { known[NetworkUse(app: use.app, ip: 0, user: use.user), default: []].insert(CIDR.network(of: ip)) }
         }
         // One finding per integration (the leaked credential), its refused networks counted.
@@ -31,14 +40,14 @@ struct IntegrationIPBlockedRule: Rule {
         guard !known.isEmpty || !declared.isEmpty else { return [] }
         struct Hit { var group = Group(), declaredOnly = false, ips: [String: Int] = [:], networks: Set<String> = [], users: [String: Int] = [:], evidence: [String] = [] }
         var hits: [Key: Hit] = [:]
-        try LoginCursor.forEach(c.facts.db, from: c.windowStart, to: c.windowEnd, contexts: refused) { row in
-            guard row.sourceIp != 0, row.app == 0 || integrations.contains(row.app), let ip = try c.names.name(row.sourceIp) else { return true }
+        for row in refusedRows {
+            guard row.app == 0 || integrations.contains(row.app), let ip = try c.names.name(row.sourceIp) else { continue }
             let use = NetworkUse(row), owner = NetworkUse(app: use.app, ip: 0, user: use.user)
             // Judged against where it logged in before: without history nothing is "never used".
             if let networks = known[owner] {
-                guard !networks.contains(CIDR.network(of: ip)) else { return true }
+                guard !networks.contains(CIDR.network(of: ip)) else { continue }
             } else {
-                guard let cidrs = declared[owner.app], !cidrs.contains(where: { $0.contains(ip) }) else { return true }
+                guard let cidrs = declared[owner.app], !cidrs.contains(where: { $0.contains(ip) }) else { continue }
             }
             let key = owner
             var hit = hits[key] ?? Hit()
@@ -49,7 +58,6 @@ struct IntegrationIPBlockedRule: Rule {
             if let user = try c.facts.displayUser(username: row.username, userId: row.userId) { hit.users[user, default: 0] += 1 }
             if hit.evidence.count < Finding.maxEvidence { hit.evidence.append(try c.facts.evidence(source: row.sourceId, line: row.line)) }
             hits[key] = hit
-            return true
         }
         return try hits.map { key, hit in
             let app = try c.names.name(key.app)

@@ -17,8 +17,11 @@ struct NewSourceIPRule: Rule {
         let facts = try c.facts.loginFacts(), integrations = try c.integrations().apps
         // Networks seen before, per app (or per user, for logins that name no app).
         struct Owner: Hashable { let app: Int64, user: Int64 }
+        // Only for the owners the window judges: the history holds every network people's apps
+        // ever logged in from, and naming each is the cost.
+        let judged = Set(facts.windowNetworks.keys.filter { $0.app == 0 || integrations.contains($0.app) }.map { Owner(app: $0.app, user: $0.user) })
         var known: [Owner: Set<String>] = [:]
-        for use in facts.historyNetworks {
+        for use in facts.historyNetworks where judged.contains(Owner(app: use.app, user: use.user)) {
             if let ip = try c.names.name(use.ip) { known[Owner(app: use.app, user: use.user), default: []].insert(CIDR.network(of: ip)) }
         }
         var hits: [NetworkUse: String] = [:]

@@ -15,11 +15,16 @@ struct UnexpectedSubjectRule: Rule {
         let jwt = Flow.jwtBearer.rawValue
         // Who each app (server side) and client id (client side) logged in as before the window.
         struct Seen: Hashable { let app: String, user: String }
+        // Only for the apps and client ids (one strings table: one symbol per text) the window
+        // judges: naming every JWT login group of all history is the cost otherwise.
+        let contexts = try c.facts.contexts, jwtId = try c.names.id(jwt)
+        let judged = Set(try c.facts.loginFacts().window.keys.filter { contexts[$0.context].flow == jwt }.map(\.app))
+            .union(try c.facts.requestFacts().window.keys.filter { $0.flow == jwtId && $0.sub != 0 }.map(\.clientId))
         var seenBefore = Set(try c.facts.mergeLogins(history: true) { g, x -> Seen? in
-            x.flow == jwt ? Seen(app: try c.names.name(g.app) ?? "", user: try c.facts.displayUser(username: g.username, userId: g.userId) ?? "") : nil
+            x.flow == jwt && judged.contains(g.app)
+                ? Seen(app: try c.names.name(g.app) ?? "", user: try c.facts.displayUser(username: g.username, userId: g.userId) ?? "") : nil
         }.keys)
-        let jwtId = try c.names.id(jwt)
-        for pair in try c.facts.requestFacts().historySubjects {
+        for pair in try c.facts.requestFacts().historySubjects where judged.contains(pair.first) {
             seenBefore.insert(Seen(app: try c.names.name(pair.first) ?? "", user: try c.names.name(pair.second) ?? ""))
         }
         let appsWithHistory = Set(seenBefore.map(\.app))

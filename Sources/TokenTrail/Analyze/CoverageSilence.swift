@@ -1,0 +1,87 @@
+/// Silence needs coverage (DESIGN.md, History, point 5): a stretch of more than a day with no
+/// records of a source kind that the database had in the 30 days before it, while other
+/// sources show that time was collected, is a collection that stopped, not a quiet week. Part
+/// of `coverage-gap`, at medium, so `--fail-on medium` alerts on it.
+///
+/// A kind's coverage is the union of its files' spans (a client host's, the days its requests
+/// fall on); a stretch is what lies between them, up to the newest record of any kind (later
+/// than that, nothing was collected yet, of any kind). A week's finding is its share of each
+/// stretch: weeks in a row of one stretch make one episode.
+enum CoverageSilence {
+    static let lookBackMs: Int64 = 30 * 86_400_000
+    static let minimumMs: Int64 = 86_400_000
+    static let dayMs: Int64 = 86_400_000
+
+    /// The source kinds whose absence means something: exports that have rows every day in an
+    /// org that produces them. Sparse event files (LoginAs, Logout, Bulk jobs) are not.
+    static let kinds: [(label: String, formats: [String])] = [
+        ("Login History", ["login_history_api", "login_history_setup_en", "login_history_setup_ja", "login_history"]),
+        ("ELF Login", ["elf_login"]),
+        ("LoginEvent", ["login_event"]),
+        ("ELF API", ["elf_api"]),
+        ("ELF RestApi", ["elf_restapi"]),
+        ("ELF ApiTotalUsage", ["elf_apitotalusage"]),
+        ("ELF (other event types)", ["elf_other"]),
+        ("Okta System Log", ["okta_system_log"]),
+    ]
+
+    static func findings(_ c: AnalysisContext, rule: String) throws -> [Finding] {
+        let db = c.facts.db, start = c.windowStart, end = c.windowEnd
+        let week = String(UTCTime.iso(start).prefix(10))
+        // Nothing at all in the week: one finding, naming where the records stop.
+        if try Period.emptiness(db: db, since: start, until: end) != nil {
+            guard let newest = try db.scalar("SELECT max(last_time) FROM sources WHERE last_time < ?", [.integer(start)]).int else { return [] }
+            return [Finding(rule: rule, severity: .medium, firstSeen: start, lastSeen: end,
+                            message: "no records at all in the week of \(week): the newest record before it is of \(UTCTime.iso(newest)); nothing was collected, so no finding here means nothing",
+                            count: 1, evidence: [], identity: ["silent", "everything"])]
+        }
+        guard let horizon = try db.scalar("SELECT max(last_time) FROM sources").int else { return [] }
+        // Each stopped source with where its stretch starts and its share of this week.
+        var stopped: [(what: String, since: Int64, share: (Int64, Int64))] = []
+        func judge(_ what: String, _ spans: [(Int64, Int64)]) {
+            for (from, to) in stretches(spans.sorted { $0.0 < $1.0 }, horizon: horizon) where to - from > minimumMs {
+                let share = (max(from, start), min(to, end))
+                if share.0 <= share.1 { stopped.append((what, from - 1, share)) }
+            }
+        }
+        let reach: [SQLValue] = [.integer(start - lookBackMs), .integer(horizon)]
+        for kind in kinds {
+            let formats = SQLValue.text(JSONValue.array(kind.formats.map { .string($0) }).serialized)
+            let spans = try db.rows("""
+                SELECT first_time, last_time FROM sources WHERE format IN (SELECT value FROM json_each(?)) AND last_time >= ? AND first_time <= ?
+                """, [formats] + reach).compactMap { row in row[0].int.flatMap { a in row[1].int.map { (a, $0) } } }
+            judge(kind.label, spans)
+        }
+        // Each client host's token log, by the days its requests fall on (the daily rollups).
+        var days: [Int64: [Int64]] = [:]
+        for row in try db.rows("SELECT DISTINCT host, day FROM request_daily WHERE host IS NOT NULL AND day BETWEEN ? AND ?",
+                               [.integer((start - lookBackMs) / dayMs), .integer(horizon / dayMs)]) {
+            if let host = row[0].int, let day = row[1].int { days[host, default: []].append(day) }
+        }
+        for (host, list) in try c.facts.requestFacts().hostDays { days[host, default: []].append(contentsOf: list) }
+        for (host, list) in days {
+            guard let name = try c.names.name(host) else { continue }
+            judge("token log of \(name)", Set(list).map { ($0 * dayMs, $0 * dayMs + dayMs - 1) })
+        }
+        guard !stopped.isEmpty else { return [] }
+        // One finding a week, naming every source that stopped and where (the same words for
+        // every week of one stretch, so that weeks in a row read as one episode).
+        stopped.sort { ($0.since, $0.what) < ($1.since, $1.what) }
+        let list = stopped.map { "\($0.what) (none since \(UTCTime.iso($0.since)))" }.joined(separator: ", ")
+        return [Finding(rule: rule, severity: .medium, firstSeen: stopped.map(\.share.0).min() ?? start, lastSeen: stopped.map(\.share.1).max() ?? end,
+                        message: "\(stopped.count) source(s) stopped while others went on: \(list); an export or log was not collected, and no rule sees what it would show",
+                        count: stopped.count, evidence: [], identity: ["silent"])]
+    }
+
+    /// The holes between covered spans (sorted by start), and after the last one up to `horizon`.
+    static func stretches(_ spans: [(Int64, Int64)], horizon: Int64) -> [(Int64, Int64)] {
+        guard var reach = spans.first?.1 else { return [] }
+        var holes: [(Int64, Int64)] = []
+        for (from, to) in spans.dropFirst() {
+            if from > reach + 1 { holes.append((reach + 1, from - 1)) }
+            reach = max(reach, to)
+        }
+        if horizon > reach { holes.append((reach + 1, horizon)) }
+        return holes
+    }
+}
