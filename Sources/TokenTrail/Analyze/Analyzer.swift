@@ -43,7 +43,11 @@ public enum Analyzer {
         Step("user names") { run in run.context.facts.directoryCache = try run.directory ?? Facts.directory(run.db) },
         // The episodes of every cause a week raised (`findings`).
         Step("episodes") { run in
-            run.new = try FindingsTable.rebuild(run.db, causes: run.causes, gapMs: run.gapMs, runId: run.runId)
+            let rebuilt = try FindingsTable.rebuild(run.db, causes: run.causes, gapMs: run.gapMs, runId: run.runId)
+            run.new = rebuilt.new
+            // An episode whose fingerprint moved keeps its incident and its posted alert.
+            try IncidentsTable.rename(run.db, rebuilt.renamed)
+            try AlertsTable.rename(run.db, rebuilt.renamed)
         },
         // The incidents of the findings around the window (`incidents`, `incident_findings`).
         Step("incidents") { run in
@@ -98,15 +102,19 @@ public enum Analyzer {
             db = context.facts.db
             // A run whose records start just after a week boundary also evaluates the week before
             // when that week found an unpaired login or request within the correlator's reach of
-            // the boundary: it may pair with a record this run brought. (Only the correlator
-            // reads past a week's end; re-evaluating every week before would double a weekly
-            // run's cost.)
+            // the boundary: it may pair with a record this run brought; likewise the week after,
+            // for a run whose records end just before one (a late file). Only the correlator reads
+            // past a week's end; re-evaluating every neighbour would double a weekly run's cost.
             let margin = Int64(3 * (context.policy?.matchWindowSeconds ?? 120)) * 1000
             let touched = try Analyzer.weeks(of: context)
             let before = touched.start - AnalysisWeeks.weekMs
-            let revisit = try context.windowStart - margin < touched.start
-                && FindingsTable.hasPart(context.facts.db, week: before, endingAfter: touched.start - margin, of: Analyzer.pairingRules)
-            weeks = revisit ? touched.withWeekBefore : touched
+            let revisitBefore = try context.windowStart - margin < touched.start
+                && FindingsTable.hasPart(context.facts.db, week: before, near: touched.start, within: margin, of: Analyzer.pairingRules)
+            // The same for the week after, when a late file ends just before it.
+            let after = touched.end + 1
+            let revisitAfter = try context.windowEnd + margin >= after
+                && FindingsTable.hasPart(context.facts.db, week: after, near: after, within: margin, of: Analyzer.pairingRules)
+            weeks = AnalysisWeeks(starts: (revisitBefore ? [before] : []) + touched.starts + (revisitAfter ? [after] : []))
             self.rules = rules
             self.runId = runId
             gapMs = Int64(context.policy?.episodeGapDays ?? 7) * 86_400_000
@@ -115,11 +123,10 @@ public enum Analyzer {
 
     /// The weeks to evaluate: those of the window that hold records, found by seeking from one
     /// to the next (a crafted timestamp decades away adds its own week, never a range that
-    /// pushes the real weeks out or takes hours), and the empty weeks between two of them at
-    /// most `bridgeWeeks` apart (a collection gap, to be said). A window with no record at all
-    /// has its own weeks, the latest year of them, so that its silence is said.
-    static let bridgeWeeks: Int64 = 8
-
+    /// pushes the real weeks out or takes hours). A week with no record between two that have
+    /// some is not evaluated: the silence of its sources is said by the week after, whose
+    /// stretches start in it, however the runs were cut. A window with no record at all has
+    /// its own weeks, the latest year of them, so that its silence is said.
     static func weeks(of context: AnalysisContext) throws -> AnalysisWeeks {
         let db = context.facts.db, week = AnalysisWeeks.weekMs
         var found: Set<Int64> = []
@@ -134,10 +141,7 @@ public enum Analyzer {
                 from = start + week
             }
         }
-        var starts = found.sorted()
-        for (a, b) in zip(starts, starts.dropFirst()) where b - a > week && b - a <= bridgeWeeks * week {
-            starts += stride(from: a + week, to: b, by: Int64.Stride(week))
-        }
+        let starts = found.sorted()
         if starts.isEmpty {
             let end = min(context.windowEnd, max(context.windowStart, Clock.nowMs()))
             return AnalysisWeeks(covering: max(context.windowStart, end - 53 * week), end)

@@ -70,7 +70,12 @@ public enum Incidents {
             incidents[i].blast = blasts[i]
             incidents[i].records = Array(merged[i].rows.union(blasts[i].rows).sorted { ($0.time, $0.table.rawValue, $0.key) < ($1.time, $1.table.rawValue, $1.key) }
                 .prefix(Incident.maxRecords))
-            try IncidentsTable.keepEstablished(&incidents[i], db: db)
+            // Read whole, an incident is what its findings' records say now (a late client log
+            // that explains a login takes it out). Only an incident whose evidence begins before
+            // what this run read keeps the sessions, timeline rows and blast radius it had.
+            if groups[i].contains(where: { findings[$0].firstSeen < evidenceFrom }) {
+                try IncidentsTable.keepEstablished(&incidents[i], db: db)
+            }
             incidents[i].recurrenceOf = try earlierIncident(of: groups[i].map { findings[$0] }, excluding: incidents[i].id, grouped: incidentOf, db: db)
             incidents[i].narrative = Narrative.text(incidents[i], findings: groups[i].map { findings[$0] }, records: merged[i])
         }

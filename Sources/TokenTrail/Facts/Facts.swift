@@ -18,8 +18,8 @@ public final class Facts {
     private var apiFactsCache: ApiFacts?
     /// Usernames by id (`usernames()`), or the whole database's, given by an analysis.
     var directoryCache: [String: String]?
-    /// The session of the week before, when an analysis evaluates weeks in a row: its login and
-    /// request tallies advance to this week instead of reading all history again. It is
+    /// The session of the week evaluated before, when an analysis evaluates weeks in order: its
+    /// login and request tallies advance to this week instead of reading all history again. It is
     /// done with: its tallies become this session's.
     public var previousWeek: Facts? {
         didSet { if let previous = previousWeek, contextsCache == nil { contextsCache = previous.contextsCache } }
@@ -54,7 +54,7 @@ public final class Facts {
     func loginFacts() throws -> LoginFacts {
         if let cached = loginFactsCache { return cached }
         let facts = try Timings.measure("  login facts") {
-            if let previous = previousWeek?.loginFactsCache, previous.windowEnd == windowStart - 1 {
+            if let previous = previousWeek?.loginFactsCache, previous.windowEnd < windowStart {
                 try previous.advance(db: db, contexts: try contexts, windowStart: windowStart, windowEnd: windowEnd)
                 return previous
             }
@@ -68,7 +68,7 @@ public final class Facts {
     func requestFacts() throws -> RequestFacts {
         if let cached = requestFactsCache { return cached }
         let facts = try Timings.measure("  request facts") {
-            if let previous = previousWeek?.requestFactsCache, previous.windowEnd == windowStart - 1, previous.maxLifetime == maxAssertionLifetime {
+            if let previous = previousWeek?.requestFactsCache, previous.windowEnd < windowStart, previous.maxLifetime == maxAssertionLifetime {
                 try previous.advance(db: db, names: names, windowStart: windowStart, windowEnd: windowEnd)
                 return previous
             }

@@ -79,11 +79,11 @@ final class LoginFacts {
         try read(db: db, contexts: contexts, from: .min, windowStart: windowStart, windowEnd: windowEnd)
     }
 
-    /// The same tally for the week after this window: what the window counted becomes history,
-    /// and only the new week's rows are read (a backfill of many weeks reads each row once,
+    /// The same tally for a later week: what the window counted becomes history, the rows in
+    /// between too, and only rows after this window are read (a backfill of many weeks reads each row once,
     /// not once per week after it). The result is what `init` gives for that window.
     func advance(db: Database, contexts: ContextTable, windowStart: Int64, windowEnd: Int64) throws {
-        precondition(windowStart == self.windowEnd + 1, "a login tally advances to the next window only")
+        precondition(windowStart > self.windowEnd, "a login tally advances to a later window only")
         for (group, tally) in window { history[group, default: Group()].merge(tally) }
         historyNetworks.formUnion(windowNetworks.keys)
         for (app, users) in windowUsers { for user in users where historyUsers[app, default: []].count < Self.usersCap { historyUsers[app, default: []].insert(user) } }
@@ -92,8 +92,9 @@ final class LoginFacts {
         }
         for key in Array(appClients.keys) { appClients[key]?.rollOver() }
         (window, windowNetworks, windowDays, windowUsers, windowAddresses) = ([:], [:], [:], [:], [:])
+        let previousEnd = self.windowEnd
         self.windowEnd = windowEnd
-        try read(db: db, contexts: contexts, from: windowStart, windowStart: windowStart, windowEnd: windowEnd)
+        try read(db: db, contexts: contexts, from: previousEnd + 1, windowStart: windowStart, windowEnd: windowEnd)
     }
 
     private func read(db: Database, contexts: ContextTable, from: Int64, windowStart: Int64, windowEnd: Int64) throws {

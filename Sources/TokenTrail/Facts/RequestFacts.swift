@@ -64,12 +64,13 @@ final class RequestFacts {
 
     /// The same tally for the week after this window, reading only its rows (see `LoginFacts.advance`).
     func advance(db: Database, names: SymbolNames, windowStart: Int64, windowEnd: Int64) throws {
-        precondition(windowStart == self.windowEnd + 1, "a request tally advances to the next window only")
+        precondition(windowStart > self.windowEnd, "a request tally advances to a later window only")
         let jwt = try names.id(Flow.jwtBearer.rawValue)
         for group in window.keys where group.flow == jwt && group.sub != 0 { historySubjects.insert(SymbolPair(first: group.clientId, second: group.sub)) }
         (window, hours, hostDays) = ([:], [:], [:])
+        let previousEnd = self.windowEnd
         self.windowEnd = windowEnd
-        try read(db: db, names: names, from: windowStart, windowStart: windowStart, windowEnd: windowEnd)
+        try read(db: db, names: names, from: previousEnd + 1, windowStart: windowStart, windowEnd: windowEnd)
     }
 
     private func read(db: Database, names: SymbolNames, from: Int64, windowStart: Int64, windowEnd: Int64) throws {

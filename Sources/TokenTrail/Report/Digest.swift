@@ -149,11 +149,19 @@ public struct Digest: Sendable {
                 formats.insert(format)
             }
         }
+        // A source is its kind (Login History of any download or API shape is Login History),
+        // not the exact export format that showed the incident.
+        var kinds: [String: [String]] = [:]
+        for format in formats {
+            let kind = CoverageSilence.kinds.first { $0.formats.contains(format) }
+            kinds[kind?.label ?? format] = kind?.formats ?? [format]
+        }
         var missing: [String] = []
-        for format in formats.sorted() {
-            let covered = try db.scalar("SELECT EXISTS(SELECT 1 FROM sources WHERE format = ? AND first_time <= ? AND last_time >= ?)",
-                                        [.text(format), .integer(until), .integer(since)]).int ?? 0
-            if covered == 0 { missing.append(format) }
+        for (label, group) in kinds.sorted(by: { $0.key < $1.key }) {
+            let covered = try db.scalar("""
+                SELECT EXISTS(SELECT 1 FROM sources WHERE format IN (SELECT value FROM json_each(?)) AND first_time <= ? AND last_time >= ?)
+                """, [.text(JSONValue.array(group.map { .string($0) }).serialized), .integer(until), .integer(since)]).int ?? 0
+            if covered == 0 { missing.append(label) }
         }
         let hosts = (try? JSONParser.parse(try db.scalar("SELECT hosts FROM incidents WHERE id = ?", [.text(incident)]).string ?? "[]"))?.array?.compactMap(\.string) ?? []
         for host in hosts {
@@ -172,19 +180,21 @@ public struct Digest: Sendable {
         func list(_ title: String, _ changes: [Change]) {
             out += "\n\(title) (\(changes.count))\n"
             if changes.isEmpty { out += "  nothing\n" }
-            for change in changes { out += "  \(change.kind.padding(toLength: 12, withPad: " ", startingAt: 0)) \(change.item)\(change.detail.isEmpty ? "" : "  (\(change.detail))")\n" }
+            // Each value on its own line: its line breaks shown as `·`, so a log value cannot forge a line.
+            let v = TerminalSummary.sanitize
+            for change in changes { out += "  \(change.kind.padding(toLength: 12, withPad: " ", startingAt: 0)) \(v(change.item))\(change.detail.isEmpty ? "" : "  (\(v(change.detail)))")\n" }
         }
         list("New", added)
         list("Not seen any more", gone)
-        out += "\nDormant apps active again (\(reactivated.count))\n" + (reactivated.isEmpty ? "  nothing\n" : reactivated.map { "  \($0)\n" }.joined())
+        out += "\nDormant apps active again (\(reactivated.count))\n" + (reactivated.isEmpty ? "  nothing\n" : reactivated.map { "  \(TerminalSummary.sanitize($0))\n" }.joined())
         out += "\nIncidents: \(newIncidents.count) new, \(ongoing.count) ongoing, \(resolvedIncidents.count) resolved (nothing seen since, and their sources cover this period), \(notCovered.count) not covered (their sources are missing here)\n"
         func line(_ state: String, _ i: IncidentLine) -> String {
-            "  \(state.padding(toLength: 12, withPad: " ", startingAt: 0)) \(i.severity.padding(toLength: 8, withPad: " ", startingAt: 0)) \(i.id)  \(i.title)\n"
+            "  \(state.padding(toLength: 12, withPad: " ", startingAt: 0)) \(i.severity.padding(toLength: 8, withPad: " ", startingAt: 0)) \(i.id)  \(TerminalSummary.sanitize(i.title))\n"
         }
         for i in newIncidents { out += line("new", i) }
         for i in ongoing { out += line("ongoing", i) }
         for i in resolvedIncidents { out += line("resolved", i) }
-        for (i, missing) in notCovered { out += line("not covered", i) + "               no records of \(missing.joined(separator: ", ")) in this period\n" }
+        for (i, missing) in notCovered { out += line("not covered", i) + "               no records of \(TerminalSummary.sanitize(missing.joined(separator: ", "))) in this period\n" }
         out += "\nFindings by rule, previous → this period\n"
         if ruleCounts.isEmpty { out += "  unchanged\n" }
         for (rule, p, n) in ruleCounts { out += "  \(rule.padding(toLength: 30, withPad: " ", startingAt: 0)) \(p) → \(n) \(n > p ? "▲" : "▼")\n" }

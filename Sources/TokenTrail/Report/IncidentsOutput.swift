@@ -12,9 +12,10 @@ public enum IncidentsOutput {
         guard !shown.isEmpty else { return "" }
         var out = "\nIncidents (\(shown.count)), most severe first:\n"
         for i in shown {
-            out += "  \(i.severity.rawValue.uppercased().padding(toLength: 8, withPad: " ", startingAt: 0)) \(i.id)\(new.contains(i.id) ? " (new)" : "")  \(i.title)\n"
+            // A value's own line breaks are shown as `·` (sanitize): a host name cannot forge a line.
+            out += "  \(i.severity.rawValue.uppercased().padding(toLength: 8, withPad: " ", startingAt: 0)) \(i.id)\(new.contains(i.id) ? " (new)" : "")  \(TerminalSummary.sanitize(i.title))\n"
             out += "           \(Narrative.span(i.firstSeen, i.lastSeen)) · \(i.findings.count) finding(s): \(Array(Set(i.rules)).sorted().joined(separator: ", "))\n"
-            out += "           \(radius(i))\n"
+            out += "           \(TerminalSummary.sanitize(radius(i)))\n"
         }
         out += "  (tokentrail timeline --incident ID lists what each one did)\n"
         return TerminalSummary.sanitizeLines(out)
@@ -60,7 +61,7 @@ public enum IncidentsOutput {
         }.joined(separator: ", ")
         var out = "TokenTrail: \(incidents.count) incident(s) (\(counts)) from \(findings) finding(s)."
         for i in incidents.prefix(5) {
-            out += "\n• [\(i.severity.rawValue.uppercased())] \(i.title) (\(UTCTime.iso(i.firstSeen))): \(radius(i)). \(i.id)"
+            out += "\n• [\(i.severity.rawValue.uppercased())] \(TerminalSummary.sanitize(i.title)) (\(UTCTime.iso(i.firstSeen))): \(radius(i)). \(i.id)"
         }
         if incidents.count > 5 { out += "\n… and \(incidents.count - 5) more." }
         return out

@@ -23,4 +23,18 @@ public enum AlertsTable {
             }
         }
     }
+
+    /// A finding whose fingerprint changed was posted all the same.
+    public static func rename(_ db: Database, _ renamed: [String: String]) throws {
+        guard !renamed.isEmpty else { return }
+        try db.transaction {
+            for (old, new) in renamed.sorted(by: { $0.key < $1.key }) {
+                try db.execute("""
+                    INSERT OR IGNORE INTO alerts(fingerprint, posted_at, run_id, destination, last_seen, severity)
+                    SELECT ?, posted_at, run_id, destination, last_seen, severity FROM alerts WHERE fingerprint = ?
+                    """, [.text(new), .text(old)])
+                try db.execute("DELETE FROM alerts WHERE fingerprint = ?", [.text(old)])
+            }
+        }
+    }
 }

@@ -52,28 +52,45 @@ public enum FindingsTable {
                        [.integer(week), .integer(Clock.nowMs())])
     }
 
-    /// Whether the week has a part of one of these rules whose activity ends at or after `time`.
-    public static func hasPart(_ db: Database, week: Int64, endingAfter time: Int64, of rules: [String]) throws -> Bool {
+    /// Whether the week has a part of one of these rules whose activity comes within `margin` of `time`.
+    public static func hasPart(_ db: Database, week: Int64, near time: Int64, within margin: Int64, of rules: [String]) throws -> Bool {
         try db.scalar("""
-            SELECT EXISTS(SELECT 1 FROM finding_parts WHERE week = ? AND last_seen >= ? AND rule IN (SELECT value FROM json_each(?)))
-            """, [.integer(week), .integer(time), .text(JSONValue.array(rules.map { .string($0) }).serialized)]).int == 1
+            SELECT EXISTS(SELECT 1 FROM finding_parts WHERE week = ? AND last_seen >= ? AND first_seen <= ? AND rule IN (SELECT value FROM json_each(?)))
+            """, [.integer(week), .integer(time - margin), .integer(time + margin), .text(JSONValue.array(rules.map { .string($0) }).serialized)]).int == 1
     }
 
     // MARK: episodes
 
-    /// Rebuilds the episodes of these causes from their parts. Returns the fingerprints of
-    /// episodes that were not in `findings` before.
-    @discardableResult
-    public static func rebuild(_ db: Database, causes: Set<String>, gapMs: Int64, runId: Int64?) throws -> Set<String> {
-        var new: Set<String> = []
+    /// What `rebuild` did: the episodes first stored, and the fingerprints that changed (an
+    /// earlier part a late file added moved where a later episode starts): the old one's
+    /// incident membership and alert go to the new one, so the incident keeps its id.
+    public struct Rebuilt {
+        public var new: Set<String> = []
+        public var renamed: [String: String] = [:]
+    }
+
+    /// Rebuilds the episodes of these causes from their parts.
+    public static func rebuild(_ db: Database, causes: Set<String>, gapMs: Int64, runId: Int64?) throws -> Rebuilt {
+        var result = Rebuilt()
         try db.transaction {
             for cause in causes.sorted() {
                 let parts = try db.records("SELECT * FROM finding_parts WHERE cause = ? ORDER BY first_seen, week", [.text(cause)]).map(decode)
-                let before = try db.records("SELECT fingerprint, first_run FROM findings WHERE cause = ?", [.text(cause)])
-                let firstRun = Dictionary(before.compactMap { r in r["fingerprint"].string.map { ($0, r["first_run"]) } }, uniquingKeysWith: { a, _ in a })
+                let before = try db.records("SELECT fingerprint, first_run, first_seen, last_seen FROM findings WHERE cause = ?", [.text(cause)])
                 try db.execute("DELETE FROM findings WHERE cause = ?", [.text(cause)])
-                for episode in episodes(parts, gapMs: gapMs) {
-                    if firstRun[episode.fingerprint] == nil { new.insert(episode.fingerprint) }
+                let episodes = episodes(parts, gapMs: gapMs)
+                var firstRun: [String: SQLValue] = [:]
+                for old in before {
+                    guard let fingerprint = old["fingerprint"].string else { continue }
+                    var heir = fingerprint
+                    if !episodes.contains(where: { $0.fingerprint == fingerprint }),
+                       let successor = episodes.first(where: { $0.firstSeen <= (old["last_seen"].int ?? 0) && (old["first_seen"].int ?? 0) <= $0.lastSeen }) {
+                        heir = successor.fingerprint
+                        result.renamed[fingerprint] = heir
+                    }
+                    if firstRun[heir] == nil { firstRun[heir] = old["first_run"] }
+                }
+                for episode in episodes {
+                    if firstRun[episode.fingerprint] == nil { result.new.insert(episode.fingerprint) }
                     let run: SQLValue = runId.map { .integer($0) } ?? .null
                     try db.execute("""
                         INSERT INTO findings(fingerprint, cause, recurrence_of, rule, severity, first_seen, last_seen, app, user, host, source_ip,
@@ -84,7 +101,7 @@ public enum FindingsTable {
                 }
             }
         }
-        return new
+        return result
     }
 
     /// The parts of one cause (in time order) cut into episodes at gaps longer than `gapMs`.
@@ -118,7 +135,7 @@ public enum FindingsTable {
         var episode = parts[0]
         var users: [String: Int] = [:]
         for u in parts[0].users { users[u.name] = u.count }
-        var messages = [parts[0].message]
+        var messages = [(text: parts[0].message, weeks: 1)]
         for part in parts.dropFirst() {
             let disjoint = part.firstSeen > episode.lastSeen
             episode.count = disjoint ? episode.count + part.count : max(episode.count, part.count)
@@ -132,7 +149,7 @@ public enum FindingsTable {
             if episode.user != part.user { episode.user = episode.user ?? part.user }
             if episode.host != part.host { episode.host = episode.host ?? part.host }
             if episode.sourceIp != part.sourceIp { episode.sourceIp = episode.sourceIp ?? part.sourceIp }
-            if !messages.contains(part.message) { messages.append(part.message) }
+            if let same = messages.firstIndex(where: { $0.text == part.message }) { messages[same].weeks += 1 } else { messages.append((part.message, 1)) }
         }
         episode.users = Finding.ranked(users)
         episode.userCount = max(episode.userCount, users.count)
@@ -141,12 +158,14 @@ public enum FindingsTable {
         return episode
     }
 
-    /// The whole episode in words: the first part's message, then what each later week added.
-    static func message(_ parts: [String]) -> String {
-        guard parts.count > 1 else { return parts.first ?? "" }
-        let shown = parts.prefix(maxMessageParts)
+    /// The whole episode in words: the first part's message, then what each later week added;
+    /// words that several weeks share once, with how many weeks said them.
+    static func message(_ parts: [(text: String, weeks: Int)]) -> String {
+        let said = parts.map { $0.weeks > 1 ? "\($0.text) (in each of \($0.weeks) weeks)" : $0.text }
+        guard said.count > 1 else { return said.first ?? "" }
+        let shown = said.prefix(maxMessageParts)
         var text = shown[0] + " Then: " + shown.dropFirst().joined(separator: " Then: ")
-        if parts.count > shown.count { text += " (and \(parts.count - shown.count) more week(s))" }
+        if said.count > shown.count { text += " (and \(said.count - shown.count) more week(s))" }
         return text
     }
 

@@ -44,22 +44,31 @@ public enum IncidentsTable {
         try db.scalar("SELECT incident_id FROM incident_findings WHERE fingerprint = ?", [.text(fingerprint)]).string
     }
 
-    /// What the stored incident of this id already established stays (DESIGN.md, History,
-    /// point 2): a later run reads its evidence from its own window and 30 days before, so an
-    /// old incident regrouped by it may see fewer of its sessions than the run that made it.
+    /// An incident regrouped by a run that read only part of its evidence (its findings began
+    /// more than 30 days before the run's window) keeps the sessions, timeline rows and blast
+    /// radius it had: what was established is not lost to a narrower read (DESIGN.md, History, 2).
     public static func keepEstablished(_ incident: inout Incident, db: Database) throws {
         guard let stored = try load(db, id: incident.id) else { return }
-        func union(_ stored: [String], _ now: [String]) -> [String] { var seen = Set<String>(); return (stored + now).filter { seen.insert($0).inserted } }
-        incident.firstSeen = min(incident.firstSeen, stored.firstSeen)
-        incident.lastSeen = max(incident.lastSeen, stored.lastSeen)
-        incident.apps = union(stored.apps, incident.apps)
-        incident.users = union(stored.users, incident.users)
-        incident.ips = union(stored.ips, incident.ips)
-        incident.hosts = union(stored.hosts, incident.hosts)
-        incident.sessions = union(stored.sessions, incident.sessions).sorted()
-        if (stored.blast.recordsRead, stored.blast.apiCalls) > (incident.blast.recordsRead, incident.blast.apiCalls) { incident.blast = stored.blast }
+        var seen = Set<String>()
+        incident.sessions = (stored.sessions + incident.sessions).filter { seen.insert($0).inserted }.sorted()
+        if stored.blast.recordsRead > incident.blast.recordsRead
+            || (stored.blast.recordsRead == incident.blast.recordsRead && stored.blast.apiCalls > incident.blast.apiCalls) {
+            incident.blast = stored.blast
+        }
         incident.records = Array(Set(stored.records).union(incident.records).sorted { ($0.time, $0.table.rawValue, $0.key) < ($1.time, $1.table.rawValue, $1.key) }
             .prefix(Incident.maxRecords))
+    }
+
+    /// Findings whose fingerprint changed (`FindingsTable.Rebuilt.renamed`) stay in their incident.
+    public static func rename(_ db: Database, _ renamed: [String: String]) throws {
+        guard !renamed.isEmpty else { return }
+        try db.transaction {
+            for (old, new) in renamed.sorted(by: { $0.key < $1.key }) {
+                try db.execute("INSERT OR IGNORE INTO incident_findings(fingerprint, incident_id) SELECT ?, incident_id FROM incident_findings WHERE fingerprint = ?",
+                               [.text(new), .text(old)])
+                try db.execute("DELETE FROM incident_findings WHERE fingerprint = ?", [.text(old)])
+            }
+        }
     }
 
     /// A finding a later evaluation no longer raises (records that explain it arrived: a late
