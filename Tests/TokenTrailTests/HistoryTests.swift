@@ -144,6 +144,17 @@ import Testing
         #expect(try Self.members(weekly) == Self.members(once))
     }
 
+    @Test func weeksScannedOutOfOrderFindWhatOneRunFinds() throws {
+        // The later weeks first, the earlier ones late: each late week's analysis evaluates the
+        // weeks analysed after it again (their history changed), so the end is the same.
+        let org = try Self.org()
+        let shuffled = org.root + "/shuffled.sqlite", once = org.root + "/once.sqlite"
+        for folder in org.folders[2...] + org.folders[..<2] { try Self.scan([folder], org, db: shuffled) }
+        try Self.scan(org.folders, org, db: once, ["--since", MultiWeekOrg.iso(MultiWeekOrg.weekStart(0))])
+        let (a, b) = (try Self.findings(shuffled), try Self.findings(once))
+        #expect(a == b, "\(Set(a).symmetricDifference(b).sorted())")
+    }
+
     @Test func noInputAndAnEmptyPeriodAreNeverAQuietRun() throws {
         let org = try Self.org(), db = org.root + "/db.sqlite"
         // An empty folder: exit 2, naming it.

@@ -15,6 +15,9 @@ public enum Analyzer {
         init(_ name: String, _ run: @escaping @Sendable (State) throws -> Void) { self.name = name; self.run = run }
     }
 
+    /// How far after a run's weeks an analysed week is evaluated again (the baselines' 30 days, in whole weeks).
+    static let laterWeeksReach = 5 * AnalysisWeeks.weekMs
+
     /// The rules whose findings rest on client↔server pairing.
     static let pairingRules = ["unmatched-server-login", "unmatched-client-success"]
 
@@ -39,8 +42,6 @@ public enum Analyzer {
                 run.causes.formUnion(state.causes)
             }
         },
-        // The run's own session (incidents) names users the same way.
-        Step("user names") { run in run.context.facts.directoryCache = try run.directory ?? Facts.directory(run.db) },
         // The episodes of every cause a week raised (`findings`).
         Step("episodes") { run in
             let rebuilt = try FindingsTable.rebuild(run.db, causes: run.causes, gapMs: run.gapMs, runId: run.runId)
@@ -49,10 +50,15 @@ public enum Analyzer {
             try IncidentsTable.rename(run.db, rebuilt.renamed)
             try AlertsTable.rename(run.db, rebuilt.renamed)
         },
-        // The incidents of the findings around the window (`incidents`, `incident_findings`).
+        // The incidents of the findings around the weeks evaluated (`incidents`, `incident_findings`),
+        // users named as the weeks named them.
         Step("incidents") { run in
-            let incidents = try Incidents.run(run.context.facts, runId: run.runId)
-            (run.incidents, run.newIncidents) = (incidents.incidents, incidents.new)
+            let span = try AnalysisContext(db: run.db, policy: run.context.policy, windowStart: min(run.context.windowStart, run.weeks.start),
+                                           windowEnd: max(run.context.windowEnd, run.weeks.end))
+            span.facts.directoryCache = try run.directory ?? Facts.directory(run.db)
+            let incidents = try Incidents.run(span.facts, runId: run.runId)
+            (run.incidents, run.newIncidents) = (incidents.incidents.filter { $0.lastSeen >= run.context.windowStart && $0.firstSeen <= run.context.windowEnd },
+                                                 incidents.new)
         },
     ]
 
@@ -114,7 +120,11 @@ public enum Analyzer {
             let after = touched.end + 1
             let revisitAfter = try context.windowEnd + margin >= after
                 && FindingsTable.hasPart(context.facts.db, week: after, near: after, within: margin, of: Analyzer.pairingRules)
-            weeks = AnalysisWeeks(starts: (revisitBefore ? [before] : []) + touched.starts + (revisitAfter ? [after] : []))
+            // A late file changes the history of the weeks analysed after it: those within the
+            // baselines' reach (30 days) are evaluated again. A weekly run has none after it.
+            let later = try FindingsTable.analysedWeeks(context.facts.db, from: touched.end + 1 + (revisitAfter ? AnalysisWeeks.weekMs : 0),
+                                                        through: touched.end + Analyzer.laterWeeksReach)
+            weeks = AnalysisWeeks(starts: (revisitBefore ? [before] : []) + touched.starts + (revisitAfter ? [after] : []) + later)
             self.rules = rules
             self.runId = runId
             gapMs = Int64(context.policy?.episodeGapDays ?? 7) * 86_400_000

@@ -52,6 +52,11 @@ public enum FindingsTable {
                        [.integer(week), .integer(Clock.nowMs())])
     }
 
+    /// The weeks analysed before whose start is in [from, through], ascending.
+    public static func analysedWeeks(_ db: Database, from: Int64, through: Int64) throws -> [Int64] {
+        try db.records("SELECT week FROM analysed_weeks WHERE week BETWEEN ? AND ? ORDER BY week", [.integer(from), .integer(through)]).compactMap { $0["week"].int }
+    }
+
     /// Whether the week has a part of one of these rules whose activity comes within `margin` of `time`.
     public static func hasPart(_ db: Database, week: Int64, near time: Int64, within margin: Int64, of rules: [String]) throws -> Bool {
         try db.scalar("""
