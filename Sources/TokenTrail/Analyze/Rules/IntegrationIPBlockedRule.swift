@@ -15,6 +15,10 @@ struct IntegrationIPBlockedRule: Rule {
         let facts = try c.facts.loginFacts(), integrations = try c.integrations().apps, contexts = try c.facts.contexts
         let refused = contexts.ids { $0.failureClass == FailureClass.ipRestricted.rawValue && ($0.isServerToServer || $0.flow == Flow.refreshToken.rawValue) }
         guard !refused.isEmpty else { return [] }
+        // The window's login groups say whether any login was refused at all (usually none): no
+        // need to read the week's logins to find out.
+        let refusedGroups = Set(refused.map { contexts.canonical($0) })
+        guard facts.window.keys.contains(where: { refusedGroups.contains($0.context) }) else { return [] }
         // The window's refused logins first: usually there are none, and the history's networks
         // are named only for the owners they have.
         var refusedRows: [LoginRow] = []
