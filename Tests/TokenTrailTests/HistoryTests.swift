@@ -243,7 +243,7 @@ import Testing
             #expect(logins.window.mapValues { [Int64($0.count), $0.first, $0.last] } == fresh.window.mapValues { [Int64($0.count), $0.first, $0.last] })
             #expect(logins.history.mapValues { [Int64($0.count), $0.first, $0.last] } == fresh.history.mapValues { [Int64($0.count), $0.first, $0.last] })
             #expect(Set(logins.windowNetworks.keys) == Set(fresh.windowNetworks.keys) && logins.historyNetworks == fresh.historyNetworks)
-            #expect(logins.windowDays == fresh.windowDays && logins.userPairs == fresh.userPairs)
+            #expect(logins.windowDays == fresh.windowDays && logins.userPairs == fresh.userPairs && logins.tokenFlowApps == fresh.tokenFlowApps)
             #expect(logins.historyUsers == fresh.historyUsers && logins.historyAddresses == fresh.historyAddresses)
             #expect(logins.appClients.mapValues { [Int64($0.before), Int64($0.now), $0.first, $0.last] }
                     == fresh.appClients.mapValues { [Int64($0.before), Int64($0.now), $0.first, $0.last] })

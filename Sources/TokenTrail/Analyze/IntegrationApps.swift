@@ -10,13 +10,9 @@ struct IntegrationApps {
     let basis: [Int64: String]
 
     init(_ c: AnalysisContext) throws {
-        let facts = try c.facts.loginFacts(), contexts = try c.facts.contexts
+        let facts = try c.facts.loginFacts()
         var basis: [Int64: String] = [:]
-        for groups in [facts.history, facts.window] {
-            for group in groups.keys where group.app != 0 && contexts[group.context].isServerToServer && contexts[group.context].flowIsKnown {
-                basis[group.app] = "JWT bearer or client credentials"
-            }
-        }
+        for app in facts.tokenFlowApps { basis[app] = "JWT bearer or client credentials" }
         for app in c.policy?.apps ?? [] where app.declaredIntegration {
             let id = try c.names.id(app.name)
             if id != 0 { basis[id] = "declared in the policy" }

@@ -60,6 +60,10 @@ final class LoginFacts {
     /// agent and the export), before and in the window: an integration's clients.
     private(set) var appClients: [AppContext: ClientTally] = [:]
 
+    /// Apps that logged in by JWT bearer or client credentials (a known token flow), up to the
+    /// window's end: integrations whatever else they do (`IntegrationApps`), kept as rows are
+    /// read so no analysis walks every group of the history for them.
+    private(set) var tokenFlowApps: Set<Int64> = []
     /// The window's end this tally has read up to: the next week advances from it.
     private(set) var windowEnd: Int64
     /// The window's successful OAuth users and addresses per app, in the order first seen: the
@@ -103,6 +107,8 @@ final class LoginFacts {
         let serverToServer = Set(contexts.ids { $0.isServerToServer })
         let machine = Set(contexts.ids { $0.isServerToServer || $0.flow == Flow.refreshToken.rawValue })
         let oauthSuccess = Set(contexts.ids { $0.isOAuth && $0.isSuccess })
+        let tokenFlow = Set(contexts.ids { $0.isServerToServer && $0.flowIsKnown }.map { contexts.canonical($0) })
+            .filter { contexts[$0].isServerToServer && contexts[$0].flowIsKnown }
         var lastDay = Int64.min, lastOrg = Int64.min
         let origins = contexts.originIndexes()
         try LoginCursor.forEach(db, from: from, to: windowEnd) { row in
@@ -110,6 +116,7 @@ final class LoginFacts {
             let s2s = row.sourceIp != 0 && (row.app != 0 ? machine.contains(row.context)
                                                         : (row.username != 0 || row.userId != 0) && serverToServer.contains(row.context))
             if row.userId != 0 && row.username != 0 { userPairs[SymbolPair(first: row.userId, second: row.username)] = row.time }
+            if row.app != 0, tokenFlow.contains(group.context) { tokenFlowApps.insert(row.app) }
             if row.app != 0, machine.contains(row.context) {
                 appClients[AppContext(app: row.app, context: row.context), default: ClientTally()].add(row.time, inWindow: row.time >= windowStart)
             }

@@ -26,7 +26,12 @@ struct DormantAppRule: Rule {
         var lastBefore: [Key: Int64] = [:]
         var window: [Key: Merged<LoginGroup>] = [:]
         let facts = try c.facts.loginFacts(), contexts = try c.facts.contexts
-        for (group, tally) in facts.history {
+        // The history of what the window has only (one symbol per name): an app, a username or
+        // a user id of a window group; naming every group of all history is the cost otherwise.
+        var inWindow: Set<Int64> = []
+        for group in facts.window.keys { inWindow.formUnion([group.app, group.username, group.userId]) }
+        inWindow.remove(0)
+        for (group, tally) in facts.history where inWindow.contains(group.app) || inWindow.contains(group.username) || inWindow.contains(group.userId) {
             for key in try keys(group, contexts[group.context]) { lastBefore[key] = max(lastBefore[key] ?? .min, tally.last) }
         }
         guard !lastBefore.isEmpty else { return [] }

@@ -13,9 +13,12 @@ struct FlowDriftRule: Rule {
 
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
         struct Key: Hashable { let app: String, flow: String }
+        // The history of the window's apps only (one symbol per name): naming every group of
+        // all history is the cost otherwise.
+        let windowApps = Set(try c.facts.loginFacts().window.keys.map(\.app))
         func successes(history: Bool) throws -> [Key: Merged<LoginGroup>] {
             try c.facts.mergeLogins(history: history) { g, x -> Key? in
-                guard x.isOAuth, x.flowIsKnown, x.isSuccess, let app = try c.names.name(g.app) else { return nil }
+                guard windowApps.contains(g.app), x.isOAuth, x.flowIsKnown, x.isSuccess, let app = try c.names.name(g.app) else { return nil }
                 return Key(app: app, flow: x.flow)
             }
         }
