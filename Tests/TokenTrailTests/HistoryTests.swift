@@ -223,6 +223,26 @@ import Testing
     }
 }
 
+/// How an episode is told from its weeks' parts.
+@Suite struct EpisodeTests {
+    static func part(_ first: Int64, _ last: Int64, count: Int, _ message: String) -> Finding {
+        Finding(rule: "coverage-gap", severity: .info, firstSeen: first, lastSeen: last, message: message, count: count,
+                evidence: ["f.csv:\(first)"], identity: ["x"])
+    }
+
+    @Test func weeksOfNewRecordsAddUpAndTheSameStatementSeenFromTwoWeeksCountsOnce() {
+        // Two weeks each with their own records and the same words: counts add, the words say how many weeks.
+        let weekly = FindingsTable.combine([Self.part(10, 20, count: 2, "2 rows"), Self.part(700, 800, count: 2, "2 rows")])
+        #expect(weekly.count == 4 && weekly.message == "2 rows (in each of 2 weeks)" && weekly.evidence == ["f.csv:10", "f.csv:700"])
+        // One file's rejects, seen from each week the file spans: the same records, once.
+        let state = FindingsTable.combine([Self.part(10, 800, count: 1, "1 row of f.csv"), Self.part(10, 800, count: 1, "1 row of f.csv")])
+        #expect(state.count == 1 && state.message == "1 row of f.csv")
+        // Different words: the first week's, then each later week's.
+        let grown = FindingsTable.combine([Self.part(10, 20, count: 4, "4 logins from .77"), Self.part(700, 800, count: 3, "3 logins from .88")])
+        #expect(grown.count == 7 && grown.message == "4 logins from .77 Then: 3 logins from .88" && grown.firstSeen == 10 && grown.lastSeen == 800)
+    }
+}
+
 /// A backfill's weeks read each row once: a week's login and request tallies advance from the
 /// week before's. They must be what a tally of that week read from scratch is.
 @Suite struct AdvancingFactsTests {

@@ -42,6 +42,9 @@ public enum Analyzer {
                 run.causes.formUnion(state.causes)
             }
         },
+        // Who each user id is, so the views name API-export user ids too (`user_directory`): the
+        // names every week used, written once.
+        Step("user directory") { run in if let directory = run.directory { try storeDirectory(run.db, directory) } },
         // The episodes of every cause a week raised (`findings`).
         Step("episodes") { run in
             let rebuilt = try FindingsTable.rebuild(run.db, causes: run.causes, gapMs: run.gapMs, runId: run.runId)
@@ -85,8 +88,6 @@ public enum Analyzer {
             week.causes = try FindingsTable.storeParts(week.context.facts.db, week.findings, week: week.context.windowStart, rules: ran)
             try FindingsTable.markAnalysed(week.context.facts.db, week: week.context.windowStart)
         },
-        // Who each user id is, so the views name API-export user ids too (`user_directory`).
-        Step("  user directory") { week in try storeDirectory(week.context.facts.db, try week.context.facts.usernames()) },
         // The per-day rollups the report's panels read (`login_daily`, `request_daily`).
         Step("  daily rollups") { week in try week.context.facts.dailyRollups() },
     ]

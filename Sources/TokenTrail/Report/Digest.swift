@@ -141,8 +141,8 @@ public struct Digest: Sendable {
             }
         }
         // And the files of the rows its timeline lists (its blast radius: the API activity its sessions had).
-        let records = (try? JSONParser.parse(try db.scalar("SELECT records FROM incidents WHERE id = ?", [.text(incident)]).string ?? "[]"))?.array ?? []
-        for record in records.compactMap(RecordRef.init(json:)) {
+        let stored = try IncidentsTable.load(db, id: incident)
+        for record in stored?.records ?? [] {
             let table = ["logins", "token_requests", "api_activity", "idp_events"][Int(record.table.rawValue)]
             if let format = try db.scalar("SELECT s.format FROM \(table) t JOIN sources s ON s.id = t.source_id WHERE t.time = ? AND t.key = ?",
                                           [.integer(record.time), .integer(record.key)]).string, format != "token_log" {
@@ -163,8 +163,7 @@ public struct Digest: Sendable {
                 """, [.text(JSONValue.array(group.map { .string($0) }).serialized), .integer(until), .integer(since)]).int ?? 0
             if covered == 0 { missing.append(label) }
         }
-        let hosts = (try? JSONParser.parse(try db.scalar("SELECT hosts FROM incidents WHERE id = ?", [.text(incident)]).string ?? "[]"))?.array?.compactMap(\.string) ?? []
-        for host in hosts {
+        for host in stored?.hosts ?? [] {
             let covered = try db.scalar("""
                 SELECT EXISTS(SELECT 1 FROM token_requests WHERE time BETWEEN ? AND ? AND host = (SELECT id FROM strings WHERE value = ?))
                 """, [.integer(since), .integer(until), .text(host)]).int ?? 0

@@ -154,7 +154,13 @@ public enum FindingsTable {
             if episode.user != part.user { episode.user = episode.user ?? part.user }
             if episode.host != part.host { episode.host = episode.host ?? part.host }
             if episode.sourceIp != part.sourceIp { episode.sourceIp = episode.sourceIp ?? part.sourceIp }
-            if let same = messages.firstIndex(where: { $0.text == part.message }) { messages[same].weeks += 1 } else { messages.append((part.message, 1)) }
+            // Words repeated by a part about the same records (a file's rejects, seen from each
+            // week it spans) are one statement, not one per week.
+            if let same = messages.firstIndex(where: { $0.text == part.message }) {
+                if disjoint { messages[same].weeks += 1 }
+            } else {
+                messages.append((part.message, 1))
+            }
         }
         episode.users = Finding.ranked(users)
         episode.userCount = max(episode.userCount, users.count)
