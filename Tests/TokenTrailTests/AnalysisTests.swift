@@ -45,7 +45,10 @@ import Testing
         func lines(_ f: Finding) -> [String] { f.evidence.map { e in e.range(of: "samples/").map { String(e[$0.lowerBound...]) } ?? e } }
         let divergence = try #require(find("session-ip-divergence", "Chatline for Salesforce"))
         #expect(divergence.severity == .high && divergence.sourceIp == "203.0.113.66" && divergence.count == 3)
-        #expect(lines(divergence).first == "samples/eventlogfiles/chatline/Login_2026-11-07_2026-11-20.csv:135")
+        // The login is Login History's row, with its ELF Login twin (which names the session) as second evidence.
+        #expect(lines(divergence).first == "samples/salesforce/LoginHistory_api_2026-11-14_2026-11-20.csv:709")
+        #expect(try db.scalar("SELECT twin_evidence FROM v_logins WHERE evidence LIKE '%LoginHistory_api_2026-11-14_2026-11-20.csv:709'").string?
+            .hasSuffix("samples/eventlogfiles/chatline/Login_2026-11-07_2026-11-20.csv:135") == true)
         #expect(lines(divergence).dropFirst().allSatisfy { $0.hasPrefix("samples/eventlogfiles/chatline/RestApi_") })
         let deleted = try #require(find("query-job-deleted", "chatline-integration@acme.example"))
         #expect(deleted.message.contains("on Case (184223 records) 9 s after completion from 203.0.113.66"))

@@ -65,7 +65,7 @@ import Testing
     @Test func rescanningChangesNothingAndALaterFindingJoinsItsIncident() throws {
         let dir = try TestSupport.temporaryDirectory(), db = dir + "/db.sqlite"
         // With only the logins exported (Login History and Chatline's ELF Login file), Chatline's
-        // new login from 203.0.113.66 is all that is known.
+        // new login from 203.0.113.66, with the client its ELF twin names, is all that is known.
         let incidentsFile = dir + "/early.ndjson"
         let early = try TestSupport.runCLI(["scan", "samples/salesforce", "samples/eventlogfiles/chatline/Login_2026-11-07_2026-11-20.csv",
                                             "--policy", "samples/policy.json", "--db", db, "--incidents", incidentsFile, "--quiet"],
@@ -73,7 +73,7 @@ import Testing
         #expect(early.status == 0, "\(early.stderr)")
         let earlyIncidents = try (try String(contentsOfFile: incidentsFile, encoding: .utf8)).split(separator: "\n").map { try JSONParser.parse(String($0)) }
         let first = try #require(earlyIncidents.first { Self.strings($0["ips"]).contains("203.0.113.66") })
-        #expect(Self.strings(first["rules"]) == ["new-source-ip"])
+        #expect(Self.strings(first["rules"]) == ["client-fingerprint-drift", "new-source-ip"])
         // The whole span: the replayed session, the export and the deleted job join it under its id.
         let full = try Self.scanSamples([], db: db)
         let joined = try #require(full.incidents.first { Self.strings($0["ips"]).contains("203.0.113.66") })

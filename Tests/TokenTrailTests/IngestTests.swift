@@ -58,7 +58,14 @@ import Testing
         // Japanese-localized values classify like English ones.
         #expect(try TestSupport.count(db, "SELECT count(*) FROM v_logins WHERE subtype = 'OAuth クライアントログイン情報' AND flow = 'client_credentials'") > 0)
         // ELF: TLSv1.2 is stored as Login History spells it; the real IP replaces 'Salesforce.com IP'.
-        #expect(try TestSupport.count(db, "SELECT count(*) FROM v_logins WHERE origin = 'elf' AND tls = 'TLS 1.2'") == 142)
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM login_contexts c JOIN strings s ON s.id = c.tls WHERE s.value LIKE 'TLSv%'") == 0)
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM login_contexts c JOIN strings s ON s.id = c.tls WHERE c.origin = (SELECT id FROM strings WHERE value = 'elf') AND s.value = 'TLS 1.2'") > 0)
+        // A login in Login History and in ELF Login is one login (issue 24): 307 ELF rows are
+        // twins of Login History rows, kept as their second evidence; 4 Chatline logins of Nov 7
+        // precede the Login History exports and stay ELF's.
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM login_twins") == 307)
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM v_logins WHERE twin_evidence IS NOT NULL") == 307)
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM v_logins WHERE origin = 'elf'") == 4)
         #expect(try TestSupport.count(db, "SELECT count(*) FROM v_logins WHERE source_ip = 'Salesforce.com IP'") == 0)
         // Okta: client credentials grants and the failed one.
         #expect(try TestSupport.count(db, "SELECT count(*) FROM v_idp_events WHERE flow = 'client_credentials' AND outcome = 'failure' AND failure_class = 'invalid_scope'") == 1)

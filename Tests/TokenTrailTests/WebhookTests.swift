@@ -76,7 +76,7 @@ import Testing
         // session-export-volume threshold (medium: no history of API activity to compare with),
         // and the attacker's two clients new against the week before.
         #expect(try TestSupport.count(db, "SELECT count(*) FROM findings") == 20)
-        #expect(try TestSupport.count(db, "SELECT count(*) FROM v_logins") == 2766)
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM v_logins") == 2459)
 
         let ok = try LocalHTTPServer(statuses: [200])
         let again = try TestSupport.runCLI(["scan", "samples", "--policy", "samples/policy.json", "--db", dir + "/db.sqlite",

@@ -1,7 +1,9 @@
 /// Pairs client token requests with the server logins they produced.
 ///
 /// A pair has the same subject (the username: a request's `sub`, or the user its response
-/// `id` names; a login's username, or its user id resolved through the user directory),
+/// `id` names; a login's username, or its user id resolved through the user directory; for
+/// client credentials of an app the policy maps a client id to, the app: the server runs them
+/// as whatever Run As user the app has now),
 /// times within `matchWindowSeconds` after correcting for the host's clock offset, and, when
 /// the policy maps the client id to an app, the same app. Logins and requests stream from
 /// SQLite in time order; each login takes the nearest unused request of its subject (ties:
@@ -71,8 +73,18 @@ enum Correlator {
             subjects[key] = id
             return id
         }
-        // Client credentials requests name their user by id only; a Setup download names it
-        // by username only. The Run As user bridges them: declared in the policy, else learned.
+        // Client credentials requests pair by app (the client id the policy maps to a connected
+        // app), whatever user the server ran them as: a changed Run As user is run-as-mismatch,
+        // not a stolen secret. The subject is the app's name behind a prefix no username has.
+        let cc = try c.names.id(Flow.clientCredentials.rawValue)
+        var ccApps: Set<String> = [], appOfRunAs: [String: String] = [:]
+        for app in c.policy?.apps ?? [] where !app.clientIds.isEmpty {
+            ccApps.insert(app.name.lowercased())
+            if let runAs = app.runAsUser { appOfRunAs[runAs.lowercased()] = app.name.lowercased() }
+        }
+        func appSubject(_ app: String) -> Int32 { intern("\u{1F}app " + app) }
+        // Otherwise client credentials requests name their user by id only, and a Setup download
+        // names it by username only: the Run As user learned from the logins bridges them.
         let learnedRunAs = try learnRunAs(c, window: window, directory: directory)
         func subject(name: Int64, id: Int64) throws -> Int32 {
             if name != 0 {
@@ -88,13 +100,6 @@ enum Correlator {
             }.map(intern) ?? 0
             byId[id] = value
             return value
-        }
-        var runAsOfClient: [Int64: String?] = [:]
-        func declaredRunAs(_ clientId: Int64) throws -> String? {
-            if let known = runAsOfClient[clientId] { return known }
-            let name = try c.names.name(clientId).flatMap { c.app(forClientId: $0)?.runAsUser }
-            runAsOfClient[clientId] = name
-            return name
         }
         var appOfClient: [Int64: String?] = [:], appName: [Int64: String?] = [:], originBit: [String: UInt64] = [:]
         var clientSpan: [Int64: (Int64, Int64)] = [:]
@@ -133,14 +138,13 @@ enum Correlator {
                     let span = clientSpan[r.clientId] ?? (r.time, r.time)
                     clientSpan[r.clientId] = (min(span.0, r.time), max(span.1, r.time))
                 }
-                var who = try subject(name: r.sub, id: r.userId)
-                if r.sub == 0, r.clientId != 0, let runAs = try declaredRunAs(r.clientId) { who = intern(runAs) }
-                guard who != 0 else { continue }
                 let app = try appOfClient[r.clientId] ?? {
                     let name = try c.names.name(r.clientId).flatMap { c.app(forClientId: $0)?.name }
                     appOfClient[r.clientId] = name
                     return name
                 }()
+                let who = try r.flow == cc && cc != 0 && app != nil ? appSubject(app!.lowercased()) : subject(name: r.sub, id: r.userId)
+                guard who != 0 else { continue }
                 pending[who, default: []].append(Pending(corrected: r.time + (offsets[r.host] ?? 0), stored: r.time, key: r.key, subject: who,
                                                          clientId: r.clientId, host: r.host, provider: r.provider, sub: r.sub, userId: r.userId,
                                                          sourceId: r.sourceId, line: r.line, app: app))
@@ -149,7 +153,9 @@ enum Correlator {
 
         // Logins wait in `queue` (time order) until logins 2 windows later are read: every
         // login that could compete for one of their requests is then known.
-        struct Waiting { let time: Int64, key: Int64, subject: Int32, bit: UInt64, app: String?, appId: Int64 }
+        /// `user`: the login's user as a subject (for client-credentials logins paired by app, the
+        /// subject is the app's).
+        struct Waiting { let time: Int64, key: Int64, subject: Int32, user: Int32, bit: UInt64, app: String?, appId: Int64 }
         var queue: [Waiting] = [], head = 0
         var waiting: [Int32: [Int]] = [:]   // subject → indexes into queue, in time order
         func compatible(_ r: Pending, _ l: Waiting) -> Bool {
@@ -197,7 +203,7 @@ enum Correlator {
                 let r = list[i]
                 try matches.add([.integer(l.time), .integer(l.key), .integer(r.stored), .integer(r.key), .integer(l.time - r.stored)])
                 matchedApps.insert([r.clientId, l.appId])
-                matchedSubjects[l.subject, default: []].insert(r.clientId)
+                if l.user != 0 { matchedSubjects[l.user, default: []].insert(r.clientId) }
                 if r.host != 0 { result.pairOffsets[HostHour(host: r.host, hour: r.stored / 3_600_000), default: OffsetHistogram()].add(l.time - r.stored) }
                 return
             }
@@ -233,7 +239,21 @@ enum Correlator {
             var matches = try RowWriter(c.facts.db, "INSERT OR REPLACE INTO", "matches", columns: Correlation.matchColumns)
             try LoginCursor.forEach(c.facts.db, from: c.windowStart - window, to: c.windowEnd + window, contexts: loginContexts) { login in
                 try release(before: login.time - 2 * window, into: &matches)
-                let who = try subject(name: login.username, id: login.userId)
+                let user = try subject(name: login.username, id: login.userId)
+                let app = try appName[login.app] ?? {
+                    let name = try c.names.name(login.app)
+                    appName[login.app] = name
+                    return name
+                }()
+                var who = user
+                if !ccApps.isEmpty, contexts[login.context].flow == Flow.clientCredentials.rawValue {
+                    // By app; an export that names no app (ELF Login) by the app whose Run As user it is.
+                    if let app, ccApps.contains(app.lowercased()) {
+                        who = appSubject(app.lowercased())
+                    } else if app == nil, let name = try c.names.name(login.username), let owner = appOfRunAs[name.lowercased()] {
+                        who = appSubject(owner)
+                    }
+                }
                 guard who != 0 else { return true }
                 let origin = contexts[login.context].origin
                 let bit = originBit[origin] ?? {
@@ -241,13 +261,8 @@ enum Correlator {
                     originBit[origin] = bit
                     return bit
                 }()
-                let app = try appName[login.app] ?? {
-                    let name = try c.names.name(login.app)
-                    appName[login.app] = name
-                    return name
-                }()
                 waiting[who, default: []].append(queue.count)
-                queue.append(Waiting(time: login.time, key: login.key, subject: who, bit: bit, app: app, appId: login.app))
+                queue.append(Waiting(time: login.time, key: login.key, subject: who, user: user, bit: bit, app: app, appId: login.app))
                 return true
             }
             try release(before: .max, into: &matches)

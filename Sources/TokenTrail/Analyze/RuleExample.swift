@@ -29,12 +29,13 @@ public enum ExampleEvent: Sendable {
     case login(_ time: String, app: String?, user: String, flow: Flow, status: String = "Success",
                ip: String = "198.51.100.23", userId: String? = nil, tls: String = "TLS 1.2", elf: Bool = false,
                loginKey: String? = nil, browser: String = "Unknown")
-    /// A client token request.
+    /// A client token request (`userId`: the user its response's `id` URL names).
     case token(_ time: String, host: String = "etl-01", clientId: String = "3MVG9example", grant: Flow = .jwtBearer,
                sub: String? = "erp-integration@acme.example", aud: String? = "https://login.salesforce.com",
                iatOffset: Int64? = 0, lifetime: Int64? = 180, status: Int64 = 200, error: String? = nil,
                description: String? = nil, serverDate: String? = nil, provider: String = "salesforce",
-               errorCode: String? = nil, authScheme: String? = nil, integration: String = "acme-erp-sync")
+               errorCode: String? = nil, authScheme: String? = nil, integration: String = "acme-erp-sync",
+               userId: String? = nil)
     /// An Event Monitoring LoginAs event: `admin` logged in as `user`.
     case loginAs(_ time: String, admin: String, user: String)
     /// A server-export row that could not be read (stored as a reject of the server file).

@@ -2,8 +2,7 @@
 struct ApiSession {
     /// Symbols of who made the calls (the first non-empty seen).
     var username: Int64 = 0, userId: Int64 = 0
-    /// Rows that report a record count, and the records: ROWS_PROCESSED, Bulk 2.0 records of
-    /// completed job states only (the other states repeat the count or carry none).
+    /// Rows that report a record count, and the records (`RecordsRead`).
     var counted: Int64 = 0, records: Int64 = 0
     var first = Int64.max, last = Int64.min
     /// Calls per client address, for sessions keyed by `LOGIN_KEY` (which joins to the login).
@@ -68,6 +67,8 @@ struct LoginAsRow { let time: Int64, admin: Int64, username: Int64, userId: Int6
 /// A Bulk API row of the window, on symbols (names are resolved only for what a rule reports).
 struct BulkRow {
     let time: Int64, eventType: Int64, job: String?, state: Int64, operation: Int64, entity: Int64, records: Int64?
+    /// The job's (or batch's) records through this row (`RecordsRead`).
+    let jobRecords: Int64
     let username: Int64, userId: Int64, loginKey: String?, ip: Int64, source: Int64, line: Int64
 }
 
@@ -95,21 +96,21 @@ final class ApiFacts {
         let usageType = try names.id("ApiTotalUsage"), loginAsType = try names.id("LoginAs")
         let bulk2 = try names.id("BulkApi2"), bulk1 = try names.id("BulkApi")
         let queries = Set(try ["query", "queryAll", "queryall", "Query", "QueryAll"].map { try names.id($0) }.filter { $0 != 0 })
-        var completed: Set<Int64> = []
-        for state in ["complete", "jobcomplete", "Complete", "JobComplete", "COMPLETE", "JOBCOMPLETE"] {
-            let id = try names.id(state)
-            if id != 0 { completed.insert(id) }
+        // Bulk job states as sent (`JobComplete`, `jobComplete`, `Deleted`…), matched case-insensitively.
+        var stateKinds: [Int64: (completed: Bool, deleted: Bool)] = [:]
+        func kind(_ state: Int64) throws -> (completed: Bool, deleted: Bool) {
+            if let known = stateKinds[state] { return known }
+            let name = try names.name(state)?.lowercased() ?? ""
+            let answer = (name == "complete" || name == "jobcomplete", name == "deleted")
+            stateKinds[state] = answer
+            return answer
         }
-        var deleted: Set<Int64> = []
-        for state in ["deleted", "Deleted", "DELETED"] {
-            let id = try names.id(state)
-            if id != 0 { deleted.insert(id) }
-        }
+        var read = RecordsRead()
         var sawHistory = false
         var past: [String: ApiSession] = [:]   // sessions of the baseline period, folded into historyRecords at the end
         let statement = try db.prepare("""
             SELECT time, event_type, username, user_id, rows, job_state, client_ip, login_key, session_key, coalesce(user_agent, client_name),
-                   app, app_id, job_id, operation, entity, source_id, line, delegated_user
+                   app, app_id, job_id, operation, entity, source_id, line, delegated_user, batch_id
             FROM api_activity WHERE time <= ? ORDER BY time
             """)
         try statement.bind([.integer(max(windowEnd, request?.to ?? .min))])
@@ -120,6 +121,9 @@ final class ApiFacts {
             guard time <= windowEnd else { continue }
             let user = username != 0 ? username : userId
             let inWindow = time >= windowStart
+            let bulkVersion = eventType == 0 ? nil : eventType == bulk2 ? 2 : eventType == bulk1 ? 1 : nil
+            let bulkKey = RecordsRead.bulkKey(version: bulkVersion, job: statement.text(at: 12), batch: statement.text(at: 18))
+            let records = read.add(statement.isNull(at: 4) ? nil : statement.int(at: 4), bulk: bulkKey)
             if !statement.isNull(at: 9), user != 0 {
                 let key = ApiClient(user: user, eventType: eventType, client: statement.int(at: 9))
                 clients[key, default: ApiClientUse()].add(time, inWindow: inWindow)
@@ -134,11 +138,12 @@ final class ApiFacts {
                 // Kept: what query-job-deleted reads (completions, deletions) and, when there is
                 // history to compare with, the rows of users who never ran a Bulk query before.
                 let state = statement.int(at: 5)
-                if inWindow, completed.contains(state) || deleted.contains(state)
+                if inWindow, try kind(state).completed || kind(state).deleted
                     || sawHistory && !bulkQueryUsersBefore.contains(SymbolPair(first: username, second: userId)) {
                     bulkWindow.append(BulkRow(time: time, eventType: eventType, job: statement.text(at: 12), state: state,
                                               operation: statement.int(at: 13), entity: statement.int(at: 14),
-                                              records: statement.isNull(at: 4) ? nil : statement.int(at: 4), username: username, userId: userId,
+                                              records: statement.isNull(at: 4) ? nil : statement.int(at: 4),
+                                              jobRecords: bulkKey.map { read.records(of: $0) } ?? records, username: username, userId: userId,
                                               loginKey: statement.text(at: 7), ip: ip, source: statement.int(at: 15), line: statement.int(at: 16)))
                 } else if !inWindow, queries.contains(statement.int(at: 13)) {
                     bulkQueryUsersBefore.insert(SymbolPair(first: username, second: userId))
@@ -157,10 +162,8 @@ final class ApiFacts {
                 if session.userId == 0 { session.userId = userId }
                 if !statement.isNull(at: 4) {
                     session.counted += 1
-                    if eventType != bulk2 || completed.contains(statement.int(at: 5)) {
-                        session.records += statement.int(at: 4)
-                        if inWindow { session.noteRead(statement.int(at: 4), source: statement.int(at: 15), line: statement.int(at: 16)) }
-                    }
+                    session.records += records
+                    if inWindow { session.noteRead(records, source: statement.int(at: 15), line: statement.int(at: 16)) }
                 }
                 session.first = min(session.first, time)
                 session.last = max(session.last, time)

@@ -47,7 +47,7 @@ extension Facts {
         // A keyless login's calls: its user's, from its address, in its window, of its app if the row names one.
         let rows = try db.prepare("""
             SELECT k.scope, w.scope, a.time, a.key, a.event_type, a.entity, a.rows, a.job_id, a.job_state, a.operation, a.source_id, a.line,
-                   a.app, a.client_ip
+                   a.app, a.client_ip, a.batch_id
             FROM api_activity a
             LEFT JOIN temp.incident_keys k ON k.key = coalesce(nullif(a.login_key, ''), a.session_key)
             LEFT JOIN temp.incident_who w ON w.ip = a.client_ip AND (+w.user = a.username OR +w.user = a.user_id) AND a.time BETWEEN w.start AND w.stop
@@ -114,7 +114,7 @@ extension Facts {
 
 /// Symbols of the event types and Bulk states a blast radius tells apart.
 struct ApiEventTypes {
-    let usage: Int64, notCalls: Set<Int64>, bulk: Set<Int64>, bulk2: Int64, completed: Set<Int64>
+    let usage: Int64, notCalls: Set<Int64>, bulk: Set<Int64>, bulk2: Int64
 
     init(_ names: SymbolNames) throws {
         func ids(_ values: [String]) throws -> Set<Int64> { Set(try values.map { try names.id($0) }.filter { $0 != 0 }) }
@@ -122,7 +122,6 @@ struct ApiEventTypes {
         notCalls = try ids(["Logout", "LoginAs", "Login"])
         bulk = try ids(["BulkApi", "BulkApi2"])
         bulk2 = try names.id("BulkApi2")
-        completed = try ids(["complete", "jobcomplete", "Complete", "JobComplete", "COMPLETE", "JOBCOMPLETE"])
     }
 
     static let known = ["api": "API", "restapi": "RestApi", "apitotalusage": "ApiTotalUsage", "bulkapi": "BulkApi",
@@ -147,8 +146,9 @@ struct BlastTally {
     var evidence: [(time: Int64, key: Int64, source: Int64, line: Int64)] = []
     var byKey = 0, byAddress = 0
     var addresses: [Int64: (calls: Int64, records: Int64)] = [:]
+    var recordsRead = RecordsRead()
 
-    /// One row (columns from `offset`: time, key, event_type, entity, rows, job_id, job_state, operation, source_id, line, app, client_ip).
+    /// One row (columns from `offset`: time, key, event_type, entity, rows, job_id, job_state, operation, source_id, line, app, client_ip, batch_id).
     mutating func add(_ row: Statement, offset o: Int32, types: ApiEventTypes, byKey keyed: Bool, facts: Facts) throws {
         let time = row.int(at: o), type = row.int(at: o + 2)
         guard seen.insert(SymbolPair(first: time, second: row.int(at: o + 1))).inserted, !types.notCalls.contains(type) else { return }
@@ -157,8 +157,9 @@ struct BlastTally {
         last = max(last, time)
         callsByType[type, default: 0] += 1
         let entity = row.int(at: o + 3), state = row.int(at: o + 6)
-        // Bulk 2.0 rows repeat a job's count in every state: only completed states are records read.
-        let read = row.isNull(at: o + 4) || (type == types.bulk2 && !types.completed.contains(state)) ? 0 : row.int(at: o + 4)
+        let bulkVersion = type == 0 ? nil : type == types.bulk2 ? 2 : types.bulk.contains(type) ? 1 : nil
+        let read = recordsRead.add(row.isNull(at: o + 4) ? nil : row.int(at: o + 4),
+                                   bulk: RecordsRead.bulkKey(version: bulkVersion, job: row.text(at: o + 5), batch: row.text(at: o + 12)))
         let ip = row.int(at: o + 11)
         if type != types.usage { addresses[ip, default: (0, 0)].calls += 1; addresses[ip, default: (0, 0)].records += read }
         if type == types.usage {

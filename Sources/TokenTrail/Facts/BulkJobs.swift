@@ -9,6 +9,9 @@ public struct BulkEvent: Sendable {
     public var operation: String
     public var entity: String?
     public var records: Int64?
+    /// What the job (Bulk 2.0) or batch (Bulk 1.0) read through this row: its largest count so
+    /// far (`RecordsRead`), whatever this row's state says.
+    public var jobRecords: Int64
     public var user: String?
     public var loginKey: String?
     public var ip: String?
@@ -29,6 +32,7 @@ extension Facts {
         func event(_ r: BulkRow) throws -> BulkEvent {
             BulkEvent(time: r.time, version: r.eventType == types[0] ? 2 : 1, job: r.job, state: try names.name(r.state)?.lowercased() ?? "",
                       operation: try names.name(r.operation)?.lowercased() ?? "", entity: try names.name(r.entity), records: r.records,
+                      jobRecords: r.jobRecords,
                       user: displayUser(username: try names.name(r.username), userId: try names.name(r.userId), directory: directory),
                       loginKey: r.loginKey, ip: try names.name(r.ip), evidence: try evidence(source: r.source, line: r.line))
         }
@@ -42,6 +46,7 @@ extension Facts {
         while try statement.step() {
             try body(try event(BulkRow(time: statement.int(at: 0), eventType: statement.int(at: 1), job: statement.text(at: 2), state: statement.int(at: 3),
                                        operation: statement.int(at: 4), entity: statement.int(at: 5), records: statement.isNull(at: 6) ? nil : statement.int(at: 6),
+                                       jobRecords: statement.isNull(at: 6) ? 0 : statement.int(at: 6),
                                        username: statement.int(at: 7), userId: statement.int(at: 8), loginKey: statement.text(at: 9), ip: statement.int(at: 10),
                                        source: statement.int(at: 11), line: statement.int(at: 12))))
         }

@@ -64,6 +64,10 @@ final class LoginFacts {
     /// window's end: integrations whatever else they do (`IntegrationApps`), kept as rows are
     /// read so no analysis walks every group of the history for them.
     private(set) var tokenFlowApps: Set<Int64> = []
+    /// The window's token-flow and refresh-token logins refused by IP restrictions, with an
+    /// address (`integration-ip-blocked`): usually none, and gathered here so that rule never
+    /// reads the week again.
+    private(set) var windowRefusedMachine: [LoginRow] = []
     /// The window's end this tally has read up to: the next week advances from it.
     private(set) var windowEnd: Int64
     /// The window's successful OAuth users and addresses per app, in the order first seen: the
@@ -96,6 +100,7 @@ final class LoginFacts {
         }
         for key in Array(appClients.keys) { appClients[key]?.rollOver() }
         (window, windowNetworks, windowDays, windowUsers, windowAddresses) = ([:], [:], [:], [:], [:])
+        windowRefusedMachine = []
         let previousEnd = self.windowEnd
         self.windowEnd = windowEnd
         try read(db: db, contexts: contexts, from: previousEnd + 1, windowStart: windowStart, windowEnd: windowEnd)
@@ -107,6 +112,7 @@ final class LoginFacts {
         let serverToServer = Set(contexts.ids { $0.isServerToServer })
         let machine = Set(contexts.ids { $0.isServerToServer || $0.flow == Flow.refreshToken.rawValue })
         let oauthSuccess = Set(contexts.ids { $0.isOAuth && $0.isSuccess })
+        let refusedMachine = Set(contexts.ids { $0.failureClass == FailureClass.ipRestricted.rawValue && ($0.isServerToServer || $0.flow == Flow.refreshToken.rawValue) })
         let tokenFlow = Set(contexts.ids { $0.isServerToServer && $0.flowIsKnown }.map { contexts.canonical($0) })
             .filter { contexts[$0].isServerToServer && contexts[$0].flowIsKnown }
         var lastDay = Int64.min, lastOrg = Int64.min
@@ -136,6 +142,7 @@ final class LoginFacts {
             let day = row.time / 86_400_000
             if day != lastDay || row.org != lastOrg { windowDays[row.org, default: []].insert(day); lastDay = day; lastOrg = row.org }
             if s2s { windowNetworks[NetworkUse(row), default: NetworkTally()].add(row, origin: origins[row.context]) }
+            if row.sourceIp != 0, refusedMachine.contains(row.context) { windowRefusedMachine.append(row) }
             if row.app != 0, oauthSuccess.contains(row.context) {
                 // Kept in order and bounded like the history's, for the week after.
                 let user = row.username != 0 ? row.username : row.userId

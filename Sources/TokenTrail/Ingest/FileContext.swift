@@ -43,7 +43,16 @@ final class FileContext {
     var vocabulary: Vocabulary { store.vocabulary }
     var interner: Interner { store.interner }
 
-    func add(_ record: LoginRecord) throws { var r = record; r.source = sourceId; try store.add(r); counted(r.time) }
+    func add(_ record: LoginRecord) throws {
+        var r = record
+        r.source = sourceId
+        try store.add(r)
+        counted(r.time)
+        if r.origin == vocabulary.elf { loginSides.merged = true }
+        if r.origin == vocabulary.loginHistory || r.origin == vocabulary.loginEvent { loginSides.kept = true }
+    }
+    /// Which side of a Login History ↔ ELF Login twin this file's logins are on (`LoginTwins`).
+    private(set) var loginSides = (kept: false, merged: false)
     func add(_ record: TokenRequestRecord) throws { var r = record; r.source = sourceId; try store.add(r); counted(r.time) }
     func add(_ record: ApiActivityRecord) throws { var r = record; r.source = sourceId; try store.add(r); counted(r.time) }
     func add(_ record: IdpEventRecord) throws { var r = record; r.source = sourceId; try store.add(r); counted(r.time) }
@@ -60,6 +69,13 @@ final class FileContext {
         let (added, inserted) = try store.flush()
         stats.stored = inserted
         stats.duplicates = added - inserted
+        // A login another export already holds is stored once: the file's twins.
+        if let first = stats.firstTime, let last = stats.lastTime, loginSides.kept != loginSides.merged {
+            let twins = try LoginTwins.resolve(store.db, vocabulary: vocabulary, source: sourceId, mergedSide: loginSides.merged, from: first, to: last)
+            stats.stored -= twins.leftFromFile
+            stats.duplicates += twins.known
+            stats.twins = twins.merged
+        }
     }
 
     /// The line of the row being normalized, for repairs noted while reading its fields.

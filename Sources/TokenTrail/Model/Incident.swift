@@ -120,7 +120,7 @@ public struct BlastRadius: Sendable, Equatable {
 
     /// API calls (the keyed event types, or ApiTotalUsage where it records more: both describe the same calls).
     public var apiCalls: Int64 = 0
-    /// ROWS_PROCESSED of API and RestApi rows plus the records of completed Bulk jobs.
+    /// ROWS_PROCESSED of API and RestApi rows plus each Bulk job's largest count (`RecordsRead`).
     public var recordsRead: Int64 = 0
     public var callsByType: [String: Int64] = [:]
     /// Most records first, then most calls.

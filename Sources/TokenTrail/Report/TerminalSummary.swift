@@ -4,12 +4,13 @@ public enum TerminalSummary {
         var out = ""
         out += "TokenTrail \(Scanner.version): \(s.files.count) file(s) → \(databasePath)\n"
         out += "Time span covered: \(UTCTime.iso(s.firstTime)) … \(UTCTime.iso(s.lastTime))\n\n"
-        out += table(["rows", "stored", "dup", "rejects", "repaired", "format", "file"],
+        // twins: logins another export (Login History ↔ ELF Login) also holds, stored once.
+        out += table(["rows", "stored", "dup", "twins", "rejects", "repaired", "format", "file"],
                      s.files.map { f in
-                         [String(f.stats.rowsRead), String(f.stats.stored), String(f.stats.duplicates), String(f.stats.rejects),
-                          String(f.stats.repaired), f.format,
+                         [String(f.stats.rowsRead), String(f.stats.stored), String(f.stats.duplicates), String(f.stats.twins),
+                          String(f.stats.rejects), String(f.stats.repaired), f.format,
                           sanitize(f.path) + (f.status == .ingested ? "" : "  [" + sanitize(RunSummary.statusText(f.status)) + "]")]
-                     }, rightAligned: 5)
+                     }, rightAligned: 6)
         if !s.logins.isEmpty {
             out += "\nServer-side logins by app × flow (basis) × outcome\n"
             out += table(["origin", "app", "flow", "basis", "outcome", "logins"],

@@ -82,14 +82,17 @@ public struct Timeline {
                    (SELECT value FROM strings WHERE id = l.user_id), (SELECT value FROM strings WHERE id = l.source_ip),
                    (SELECT value FROM strings WHERE id = x.outcome), (SELECT value FROM strings WHERE id = x.flow),
                    (SELECT value FROM strings WHERE id = x.status), \(Schema.evidence("s", "l.line")),
-                   (SELECT value FROM strings WHERE id = \(pairedRequest)), l.login_key
+                   (SELECT value FROM strings WHERE id = \(pairedRequest)), l.login_key,
+                   (SELECT \(Schema.evidence("ts", "tw.line")) FROM login_twins tw JOIN sources ts ON ts.id = tw.source_id
+                     WHERE tw.canonical_time = l.time AND tw.canonical_key = l.key LIMIT 1)
             FROM logins l JOIN login_contexts x ON x.id = l.context JOIN sources s ON s.id = l.source_id
             WHERE \(where_.joined(separator: " AND ")) ORDER BY l.time
             """, values) { r in
             let paired = r[9].string.map { "paired with a request from \($0)" } ?? "no client request paired"
             let user = c.displayUser(username: r[2].string, userId: r[3].string, directory: directory)
             return Event(time: r[0].int ?? 0, kind: "login", app: name(r[1]), user: user, ip: name(r[4]), host: r[9].string, outcome: name(r[5]),
-                         detail: [r[6].string, r[7].string, paired, r[10].string.map { "login key \($0)" }].compactMap { $0 }.joined(separator: "; "),
+                         detail: [r[6].string, r[7].string, paired, r[10].string.map { "login key \($0)" },
+                                  r[11].string.map { "also in \($0)" }].compactMap { $0 }.joined(separator: "; "),   // the login's ELF Login twin
                          evidence: r[8].string ?? "")
         }
 
@@ -139,12 +142,13 @@ public struct Timeline {
                    (SELECT value FROM strings WHERE id = a.client_ip), (SELECT value FROM strings WHERE id = a.event_type),
                    (SELECT value FROM strings WHERE id = a.method), (SELECT value FROM strings WHERE id = a.resource),
                    (SELECT value FROM strings WHERE id = a.entity), a.rows, a.login_key, \(Schema.evidence("s", "a.line")),
-                   (SELECT value FROM strings WHERE id = a.delegated_user)
+                   (SELECT value FROM strings WHERE id = a.delegated_user), a.job_id, (SELECT value FROM strings WHERE id = a.job_state)
             FROM api_activity a JOIN sources s ON s.id = a.source_id
             WHERE \(where_.joined(separator: " AND ")) ORDER BY a.time
             """, values) { r in
             let detail = [r[5].string, r[6].string, r[7].string, r[8].string, r[9].int.map { "\($0) rows" },
-                          r[12].string.map { "by \($0)" }, r[10].string.map { "login key \($0)" }].compactMap { $0 }.joined(separator: " ")
+                          r[12].string.map { "by \($0)" }, r[13].string.map { "job \($0)" + (r[14].string.map { " \($0)" } ?? "") },
+                          r[10].string.map { "login key \($0)" }].compactMap { $0 }.joined(separator: " ")
             return Event(time: r[0].int ?? 0, kind: "api", app: name(r[1]), user: c.displayUser(username: r[2].string, userId: r[3].string, directory: directory),
                          ip: name(r[4]), host: nil, outcome: nil, detail: detail, evidence: r[11].string ?? "")
         }

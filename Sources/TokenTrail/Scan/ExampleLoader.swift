@@ -112,7 +112,7 @@ struct ExampleFiles {
                 }
             }
         case let .token(at, host, clientId, grant, sub, aud, iatOffset, lifetime, status, error, description, serverDate,
-                        provider, errorCode, authScheme, integration):
+                        provider, errorCode, authScheme, integration, userId):
             let time = try ExampleLoader.time(at)
             times.append(time)
             var claims: [String: JSONValue] = ["iss": .string(clientId)]
@@ -129,6 +129,7 @@ struct ExampleFiles {
                                  ("auth_scheme", authScheme), ("server_date", serverDate)] {
                 if let value { line[key] = .string(value) }
             }
+            if let userId { line["id"] = .string("https://login.salesforce.com/id/00D5g000004AcmeEAA/" + userId) }
             tokenLines.append(JSONValue.object(line).serialized)
         case let .loginAs(at, admin, user):
             times.append(try ExampleLoader.time(at))

@@ -17,6 +17,7 @@ public final class IngestStore {
 
     public init(db: Database) throws {
         self.db = db
+        let before = try? db.scalar("SELECT value FROM meta WHERE key = 'schema_version'").int
         try Schema.migrate(db)
         dedup = try Schema.dedupKey(db)
         interner = try Interner(database: db, seed: dedup.key0 ^ 0x5bd1e995)
@@ -24,6 +25,11 @@ public final class IngestStore {
         // One transaction: each autocommitted insert would add its own pages to the WAL.
         let interner = self.interner
         vocabulary = try db.transaction { try Vocabulary(interner: interner) }
+        // A database written before twins were merged (v10 and older) holds both rows of each.
+        if let before = before ?? nil, before < 11 {
+            let vocabulary = self.vocabulary
+            _ = try db.transaction { try LoginTwins.resolveAll(db, vocabulary: vocabulary) }
+        }
         logins = try BatchInserter(db: db, table: "logins", empty: LoginRecord(), bind: Self.bindLogin)
         contexts = try LoginContexts(db: db)
         tokenRequests = try BatchInserter(db: db, table: "token_requests", empty: TokenRequestRecord(), bind: Self.bindTokenRequest)
@@ -181,10 +187,10 @@ public final class IngestStore {
     public func finishSource(_ id: Int64, format: String, sha256: String, bytes: Int, stats: FileStats) throws {
         _ = try db.rows("""
             UPDATE sources SET format = ?, sha256 = ?, bytes = ?, rows_read = ?, rows_stored = ?, duplicates = ?,
-                   rejects = ?, repaired = ?, first_time = ?, last_time = ?, positions = ? WHERE id = ?
+                   rejects = ?, repaired = ?, twins = ?, first_time = ?, last_time = ?, positions = ? WHERE id = ?
             """, [.text(format), .text(sha256), .integer(Int64(bytes)), .integer(Int64(stats.rowsRead)),
                   .integer(Int64(stats.stored)), .integer(Int64(stats.duplicates)), .integer(Int64(stats.rejects)),
-                  .integer(Int64(stats.repaired)),
+                  .integer(Int64(stats.repaired)), .integer(Int64(stats.twins)),
                   stats.firstTime.map { .integer($0) } ?? .null, stats.lastTime.map { .integer($0) } ?? .null,
                   .text(stats.recordPositions ? "record" : "line"), .integer(id)])
     }
@@ -198,6 +204,8 @@ public struct FileStats: Sendable, Equatable {
     public var rejects = 0
     /// Rows kept with a value stored other than as it came (invalid UTF-8, cut).
     public var repaired = 0
+    /// Logins this file shares with another export (Login History and ELF Login): each stored once.
+    public var twins = 0
     public var firstTime: Int64?
     public var lastTime: Int64?
     /// The file's records share lines (a compact JSON array): positions are record numbers.

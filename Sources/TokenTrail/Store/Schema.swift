@@ -1,7 +1,7 @@
 /// The database layout. Fact tables are narrow: integer UTC milliseconds and symbols into
 /// `strings`; the `v_*` views resolve them into readable columns (documented in README).
 public enum Schema {
-    public static let version = 10
+    public static let version = 11
 
     static let tables = """
     CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -51,6 +51,11 @@ public enum Schema {
         message TEXT NOT NULL, count INTEGER NOT NULL, evidence TEXT NOT NULL, users TEXT NOT NULL, user_count INTEGER NOT NULL,
         PRIMARY KEY(cause, week)) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS finding_parts_week ON finding_parts(week);
+    -- v11: a login's second export (an ELF Login row whose Login History twin holds the login; LoginTwins).
+    CREATE TABLE IF NOT EXISTS login_twins(
+        time INTEGER NOT NULL, key INTEGER NOT NULL, source_id INTEGER NOT NULL, line INTEGER NOT NULL,
+        canonical_time INTEGER NOT NULL, canonical_key INTEGER NOT NULL, PRIMARY KEY(time, key)) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS login_twins_canonical ON login_twins(canonical_time, canonical_key);
     CREATE TABLE IF NOT EXISTS analysed_weeks(week INTEGER PRIMARY KEY, analysed_at INTEGER NOT NULL);
     CREATE TABLE IF NOT EXISTS matches(
         login_time INTEGER NOT NULL, login_key INTEGER NOT NULL, request_time INTEGER NOT NULL,
@@ -214,7 +219,9 @@ public enum Schema {
             \(s("c.platform", as: "platform")), \(s("c.api_type", as: "api_type")), \(s("c.api_version", as: "api_version")),
             \(s("c.client_version", as: "client_version")), \(s("c.auth_method", as: "auth_method")), \(s("c.uri", as: "uri")),
             l.history_id, l.login_key, l.request_id, src.path AS source_path, l.line,
-            \(evidence("src", "l.line")) AS evidence
+            \(evidence("src", "l.line")) AS evidence,
+            (SELECT \(evidence("ts", "tw.line")) FROM login_twins tw JOIN sources ts ON ts.id = tw.source_id
+              WHERE tw.canonical_time = l.time AND tw.canonical_key = l.key LIMIT 1) AS twin_evidence
           FROM logins l JOIN login_contexts c ON c.id = l.context JOIN sources src ON src.id = l.source_id;
         DROP VIEW IF EXISTS v_token_requests;
         CREATE VIEW v_token_requests AS SELECT \(iso("t.time")) AS time_utc, t.time AS time_ms, t.precision_ms,
@@ -272,7 +279,7 @@ public enum Schema {
           FROM incidents;
         DROP VIEW IF EXISTS v_sources;
         CREATE VIEW v_sources AS SELECT id, path, sha256, bytes, format, timezone, rows_read, rows_stored,
-            duplicates, rejects, repaired, positions, \(iso("first_time")) AS first_time_utc, \(iso("last_time")) AS last_time_utc,
+            duplicates, rejects, repaired, twins, positions, \(iso("first_time")) AS first_time_utc, \(iso("last_time")) AS last_time_utc,
             \(iso("ingested_at")) AS ingested_at_utc, run_id, first_time AS first_time_ms, last_time AS last_time_ms
           FROM sources;
         DROP VIEW IF EXISTS v_rejects;
@@ -354,6 +361,8 @@ public enum Schema {
         // v10: findings are episodes of a cause (History); an incident that recurs names the earlier one.
         ("findings", "cause", "TEXT"), ("findings", "recurrence_of", "TEXT"), ("incidents", "recurrence_of", "TEXT"),
         ("alerts", "severity", "TEXT"),
+        // v11: logins of a file that another export already had (stored once).
+        ("sources", "twins", "INTEGER NOT NULL DEFAULT 0"),
     ]
 
     static func addMissingColumns(_ db: Database) throws {

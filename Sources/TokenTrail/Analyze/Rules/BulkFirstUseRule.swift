@@ -17,11 +17,15 @@ struct BulkFirstUseRule: Rule {
         let hasHistory = try c.facts.db.scalar("SELECT EXISTS(SELECT 1 FROM api_activity WHERE time < ?)", [.integer(c.windowStart)]).int == 1
         guard hasHistory else { return [] }
         struct Jobs {
-            var jobs: Set<String> = [], entities: Set<String> = [], records: Int64 = 0, first = Int64.max, last = Int64.min, evidence: [String] = []
+            var jobs: Set<String> = [], entities: Set<String> = [], first = Int64.max, last = Int64.min, evidence: [String] = []
+            /// Each job's (batch's) records: its largest count (`RecordsRead`).
+            var read: [String: Int64] = [:]
+            var records: Int64 { read.values.reduce(0, +) }
             mutating func add(_ e: BulkEvent) {
                 jobs.insert(e.job ?? e.evidence)
                 if let entity = e.entity { entities.insert(entity) }
-                if e.isComplete || e.version == 1 { records += e.records ?? 0 }
+                let job = e.job ?? e.evidence
+                read[job] = max(read[job] ?? 0, e.jobRecords)
                 first = min(first, e.time)
                 last = max(last, e.time)
                 if evidence.count < Finding.maxEvidence { evidence.append(e.evidence) }

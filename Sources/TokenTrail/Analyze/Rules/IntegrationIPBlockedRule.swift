@@ -12,20 +12,8 @@ struct IntegrationIPBlockedRule: Rule {
     let knobs = ["apps[].integration", "integrationMaxUsers", "integrationMaxNetworks"]
 
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
-        let facts = try c.facts.loginFacts(), integrations = try c.integrations().apps, contexts = try c.facts.contexts
-        let refused = contexts.ids { $0.failureClass == FailureClass.ipRestricted.rawValue && ($0.isServerToServer || $0.flow == Flow.refreshToken.rawValue) }
-        guard !refused.isEmpty else { return [] }
-        // The window's login groups say whether any login was refused at all (usually none): no
-        // need to read the week's logins to find out.
-        let refusedGroups = Set(refused.map { contexts.canonical($0) })
-        guard facts.window.keys.contains(where: { refusedGroups.contains($0.context) }) else { return [] }
-        // The window's refused logins first: usually there are none, and the history's networks
-        // are named only for the owners they have.
-        var refusedRows: [LoginRow] = []
-        try LoginCursor.forEach(c.facts.db, from: c.windowStart, to: c.windowEnd, contexts: refused) { row in
-            if row.sourceIp != 0 { refusedRows.append(row) }
-            return true
-        }
+        let facts = try c.facts.loginFacts(), integrations = try c.integrations().apps
+        let refusedRows = facts.windowRefusedMachine
         let owners = Set(refusedRows.map { NetworkUse(app: $0.app, ip: 0, user: NetworkUse($0).user) })
         guard !owners.isEmpty else { return [] }
         // Networks each integration (or app-less user) logged in from before the window.

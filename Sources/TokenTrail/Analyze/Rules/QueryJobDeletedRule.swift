@@ -33,7 +33,7 @@ struct QueryJobDeletedRule: Rule {
         // One finding per user (or session): the cause is whoever exports and cleans up.
         return byWho.map { who, cleanup in
             let jobs = cleanup.jobs
-            let records = jobs.compactMap(\.done.records).reduce(0, +)
+            let records = jobs.map { max($0.done.jobRecords, $0.deleted.jobRecords) }.reduce(0, +)
             let entities = Set(jobs.compactMap(\.done.entity)).sorted().joined(separator: ", ")
             let fastest = jobs.map { ($0.deleted.time - $0.done.time) / 1000 }.min() ?? 0
             let ips = Set(jobs.compactMap(\.done.ip)).sorted()

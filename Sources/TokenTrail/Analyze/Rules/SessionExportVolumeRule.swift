@@ -62,9 +62,14 @@ struct SessionExportVolumeRule: Rule {
                    [reads("2026-11-10T02:00:00Z", 150_000, key: "Night1", user: "etl@acme.example"),
                     reads("2026-11-23T02:00:00Z", 160_000, key: "Night2", user: "etl@acme.example")]),
             .quiet("small reads", [reads("2026-11-23T14:00:00Z", 200, key: "Mn4Bq7sTz1Yw8KcE")]),
-            .quiet("a Bulk job's progress rows are not its records",
-                   [.api("2026-11-23T14:00:00Z", type: "BulkApi2", loginKey: "B1", rows: 50_000, job: "7505g00000QJob1", state: "inProgress", operation: "query"),
-                    .api("2026-11-23T14:05:00Z", type: "BulkApi2", loginKey: "B1", rows: 5_000, job: "7505g00000QJob1", state: "JobComplete", operation: "query")]),
+            .quiet("a Bulk job's rows repeat its count: one job, its largest count",
+                   [.api("2026-11-23T14:00:00Z", type: "BulkApi2", loginKey: "B1", rows: 4_000, job: "7505g00000QJob1", state: "inProgress", operation: "query"),
+                    .api("2026-11-23T14:05:00Z", type: "BulkApi2", loginKey: "B1", rows: 5_000, job: "7505g00000QJob1", state: "JobComplete", operation: "query"),
+                    .api("2026-11-23T14:06:00Z", type: "BulkApi2", loginKey: "B1", rows: 5_000, job: "7505g00000QJob1", state: "Closed", operation: "query")]),
+            .fires("a Bulk export whose last row (deleted) says 0: the job's largest count is what it read",
+                   [.api("2026-11-23T14:00:00Z", type: "BulkApi2", loginKey: "B2", job: "7505g00000QJob2", state: "created", operation: "query"),
+                    .api("2026-11-23T14:05:00Z", type: "BulkApi2", loginKey: "B2", rows: 48_210, job: "7505g00000QJob2", state: "jobComplete", operation: "query"),
+                    .api("2026-11-23T14:05:24Z", type: "BulkApi2", loginKey: "B2", rows: 0, job: "7505g00000QJob2", state: "deleted", operation: "query")]),
         ]
     }
 }
