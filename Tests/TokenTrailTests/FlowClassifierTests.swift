@@ -185,3 +185,39 @@ import Testing
         #expect(hash(a, ["ab", "c"]) != hash(b, ["ab", "c"]))
     }
 }
+
+/// Issue 24: a label TokenTrail does not know on a token-endpoint login is a token login of
+/// unknown flow, not `other`; one address and one id have one spelling.
+@Suite struct SpellingTests {
+    @Test func anUnknownSubtypeLabelOnATokenLoginIsOAuthUnknown() {
+        #expect(FlowClassifier.classifyLogin(loginType: "Remote Access 2.0", subtype: "OAuth JWT Bearer Token Flow (New)", jwtOnlyApp: false)
+                == (.oauthUnknown, .unknownSubtype))
+        #expect(FlowClassifier.classifyLogin(loginType: "i", subtype: "OAuth Klientanmeldeinformationen", jwtOnlyApp: false) == (.oauthUnknown, .unknownSubtype))
+        // Known labels, in any spacing, stay what they are; white space alone is a blank subtype.
+        #expect(FlowClassifier.classifyLogin(loginType: "Remote Access 2.0", subtype: "  OAuth Client Credentials ", jwtOnlyApp: false)
+                == (.clientCredentials, .subtype))
+        #expect(FlowClassifier.classifyLogin(loginType: "Remote Access 2.0", subtype: "   ", jwtOnlyApp: false) == (.jwtBearer, .inferred))
+        // Not a token-endpoint login: an unknown label stays other.
+        #expect(FlowClassifier.classifyLogin(loginType: "Partner Product", subtype: "Something New", jwtOnlyApp: false) == (.other, .subtype))
+    }
+
+    @Test func addressesHaveOneSpelling() {
+        #expect(IPText.canonical("::ffff:203.0.113.77") == "203.0.113.77")
+        #expect(IPText.canonical("::FFFF:203.0.113.77") == "203.0.113.77")
+        #expect(IPText.canonical("2001:DB8:0:0:0:0:0:1") == "2001:db8::1")
+        #expect(IPText.canonical("2001:db8::1") == "2001:db8::1")
+        #expect(IPText.canonical("203.0.113.77") == "203.0.113.77")
+        #expect(IPText.canonical("Salesforce.com IP") == "Salesforce.com IP")
+        #expect(IPText.canonical("xxx.xxx.xxx.xxx") == "xxx.xxx.xxx.xxx")
+    }
+
+    @Test func an18CharacterIdHasTheCaseItsChecksumSays() {
+        let long = SalesforceId.canonical("0055g00000ChatL")
+        #expect(long == "0055g00000ChatLAAR")
+        #expect(SalesforceId.canonical("0055g00000chatlaar") == long)
+        #expect(SalesforceId.canonical("0055G00000CHATLAAR") == long)
+        #expect(SalesforceId.canonical(long) == long)
+        // Not an id: left as it came.
+        #expect(SalesforceId.canonical("erp@acme.example") == "erp@acme.example")
+    }
+}

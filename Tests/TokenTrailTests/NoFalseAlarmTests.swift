@@ -147,6 +147,34 @@ import Testing
             """, [.integer(1_794_182_400_000)]) == 0)
     }
 
+    /// Values that are not what their column holds, or another spelling of the same value: a
+    /// status `"200x"` (the request's outcome is then unknown, never a failure nobody sees: it
+    /// still pairs, and the row is listed as repaired), ELF writing the ERP's address as
+    /// `::ffff:198.51.100.23`, and Login History with 18-character ids lowercased by some tool.
+    @Test func oddlySpelledValuesNeitherSplitLoginsNorBuryThem() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        var files = ExampleFiles()
+        for event in Self.org() { try files.add(event) }
+        for (name, text) in files.rendered() {
+            var content = text
+            if name.hasSuffix(".jsonl") { content = content.replacingOccurrences(of: #""http_status":200"#, with: #""http_status":"200x""#) }
+            if name == "ELF_Login.csv" { content = content.replacingOccurrences(of: ",198.51.100.23,", with: ",::ffff:198.51.100.23,") }
+            if name == "LoginHistory.csv" { content = content.replacingOccurrences(of: "0055g00000Pers", with: "0055g00000pers").replacingOccurrences(of: "AAA,", with: "aaa,") }
+            #expect(FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(content.utf8)))
+        }
+        #expect(FileManager.default.createFile(atPath: dir + "/policy.json", contents: Data(Self.policy.utf8)))
+        let run = try TestSupport.runCLI(["scan", dir, "--policy", dir + "/policy.json", "--db", dir + "/db.sqlite", "--since", "2026-11-09T00:00:00Z",
+                                          "--findings", "-", "--fail-on", "medium"])
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        let db = try Database(path: dir + "/db.sqlite")
+        // Every status was read as written and listed; none turned the requests into failures.
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM v_repairs WHERE field = 'http_status' AND kind = 'dropped'") == 14 * 24 + 14 * 12)
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM v_token_requests WHERE outcome = 'failure'") == 0)
+        // One address, one id per user: every login's twins found, no address split in two.
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM v_logins WHERE origin = 'elf'") == 0)
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM strings WHERE value GLOB '::ffff:*' OR value GLOB '0055g00000pers?aaa'") == 0)
+    }
+
     /// A Bulk API 2.0 export whose `deleted` row says `0` after `jobComplete` 48,210: the job's
     /// full records in the blast radius, the incidents NDJSON, the incident page and the timeline.
     @Test func aBulkJobWhoseLastRowSaysZeroIsCountedInFull() throws {

@@ -17,7 +17,7 @@ import Testing
         #expect(try Self.rows(db, "SELECT flow, flow_basis, user_id, outcome FROM v_logins ORDER BY time_ms") == [
             "oauth_unknown not_exported 0055g00000ErpInAAJ success",
             "ui login_type 0055g0000Usr001AQA success",
-            "soap_api login_type 0055g0000Usr029AAA failure",
+            "soap_api login_type 0055g0000Usr029AQA failure",
         ])
         // TIMESTAMP says .13, TIMESTAMP_DERIVED .128 in the same row: the more precise wins.
         #expect(try db.scalar("SELECT time_utc FROM v_logins WHERE flow = 'oauth_unknown'").string == "2021-10-19T05:07:07.128Z")

@@ -43,19 +43,19 @@ import Testing
         let dir = try TestSupport.temporaryDirectory()
         let header = #""EVENT_TYPE","TIMESTAMP","REQUEST_ID","ORGANIZATION_ID","USER_ID","URI","LOGIN_TYPE","USER_NAME","LOGIN_SUB_TYPE","TIMESTAMP_DERIVED","USER_ID_DERIVED","CLIENT_IP","LOGIN_STATUS","SOURCE_IP""#
         func row(_ time: String, _ name: String) -> String {
-            #""Login","x","r","00D5g000004Acme","0055g00000Renam","/services/oauth2/token","i","\#(name)","","\#(time)","0055g00000RenamAAR","203.0.113.9","LOGIN_NO_ERROR","203.0.113.9""#
+            #""Login","x","r","00D5g000004Acme","0055g00000Renam","/services/oauth2/token","i","\#(name)","","\#(time)","0055g00000RenamAAB","203.0.113.9","LOGIN_NO_ERROR","203.0.113.9""#
         }
         // The newer name sorts first, so neither order nor sorting alone gives it.
         try [header, row("2026-11-20T06:00:00.000Z", "z-before-rename@acme.example"), row("2026-11-21T06:00:00.000Z", "a-after-rename@acme.example")]
             .joined(separator: "\n").write(toFile: dir + "/2026-11-21_Login.csv", atomically: true, encoding: .utf8)
         // A client log, dated after both, pairs the same id with another subject: the server's name stands.
-        try #"{"ts":"2026-11-22T06:00:00Z","host":"etl-01","grant_type":"urn:ietf:params:oauth:grant-type:jwt-bearer","http_status":200,"claims":{"sub":"crafted@evil.example"},"id":"https://login.salesforce.com/id/00D5g000004AcmeAAA/0055g00000RenamAAR"}"#
+        try #"{"ts":"2026-11-22T06:00:00Z","host":"etl-01","grant_type":"urn:ietf:params:oauth:grant-type:jwt-bearer","http_status":200,"claims":{"sub":"crafted@evil.example"},"id":"https://login.salesforce.com/id/00D5g000004AcmeAAA/0055g00000RenamAAB"}"#
             .write(toFile: dir + "/etl-01_token-requests.jsonl", atomically: true, encoding: .utf8)
         let (_, db) = try TestSupport.scan([dir + "/2026-11-21_Login.csv", dir + "/etl-01_token-requests.jsonl"])
-        #expect(try TestSupport.count(db, "SELECT count(*) FROM v_token_requests WHERE sub = 'crafted@evil.example' AND user_id = '0055g00000RenamAAR'") == 1)
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM v_token_requests WHERE sub = 'crafted@evil.example' AND user_id = '0055g00000RenamAAB'") == 1)
         let facts = try Facts(db: db, windowStart: 0, windowEnd: Int64.max / 2)
-        #expect(try facts.usernames()["0055g00000RenamAAR"] == "a-after-rename@acme.example")
-        #expect(try Facts.directory(db)["0055g00000RenamAAR"] == "a-after-rename@acme.example")
+        #expect(try facts.usernames()["0055g00000RenamAAB"] == "a-after-rename@acme.example")
+        #expect(try Facts.directory(db)["0055g00000RenamAAB"] == "a-after-rename@acme.example")
         #expect(try Facts.directory(db)["0055g00000Renam"] == "a-after-rename@acme.example")
     }
 }

@@ -16,6 +16,13 @@ public enum Caveats {
             SELECT count(*) FROM logins l JOIN login_contexts c ON c.id = l.context
             WHERE l.time BETWEEN ? AND ? AND c.flow_basis = (SELECT id FROM strings WHERE value = 'not_exported')
             """, [.integer(windowStart), .integer(windowEnd)]).int ?? 0
+        let unknownLabels = try db.rows("""
+            SELECT DISTINCT (SELECT value FROM strings WHERE id = c.subtype) FROM logins l JOIN login_contexts c ON c.id = l.context
+            WHERE l.time BETWEEN ? AND ? AND c.flow_basis = (SELECT id FROM strings WHERE value = 'unknown_subtype') LIMIT 5
+            """, [.integer(windowStart), .integer(windowEnd)]).compactMap { $0[0].string }
+        if !unknownLabels.isEmpty {
+            out.append("token-endpoint logins carry login subtypes TokenTrail does not know (\(unknownLabels.map { "'\(Redactor.scrub(String($0.prefix(60))))'" }.joined(separator: ", "))): they are oauth_unknown, judged as token logins by the integration rules but not by flow-drift or jwt-on-client-credentials-app")
+        }
         if unexported > 0 {
             out.append("\(unexported) login(s) come from exports without the login subtype column (Login History without LoginSubType, ELF Login without LOGIN_TYPE/LOGIN_SUB_TYPE): their flow could not be told, so flow-drift and jwt-on-client-credentials-app do not judge them; export those columns")
         }

@@ -40,6 +40,7 @@ enum Correlator {
         let clientId: Int64, host: Int64, provider: Int64, sub: Int64, userId: Int64, sourceId: Int64, line: Int64
         /// The app the policy maps the client id to, if any.
         let app: String?
+        let succeeded: Bool
         /// Origins (bit per server-side origin) this request is paired with.
         var origins: UInt64 = 0
     }
@@ -52,7 +53,7 @@ enum Correlator {
         let directory = try c.facts.usernames()
         let contexts = try c.facts.contexts
         let loginContexts = contexts.ids { $0.isServerToServer && $0.isSuccess }
-        let success = try c.names.id(Outcome.success.rawValue)
+        let success = try c.names.id(Outcome.success.rawValue), unknown = try c.names.id(Outcome.unknown.rawValue)
         let flows = try c.facts.symbols([Flow.jwtBearer.rawValue, Flow.clientCredentials.rawValue])
         var result = Correlation()
         guard !loginContexts.isEmpty, success != 0, !flows.isEmpty else { return result }
@@ -108,10 +109,12 @@ enum Correlator {
 
         var pending: [Int32: [Pending]] = [:]
         var requests = try RequestCursor(c.facts.db, from: c.windowStart - window - skew, to: c.windowEnd + window + skew,
-                                         condition: "outcome = \(success) AND flow IN (\(flows.map(String.init).joined(separator: ",")))")
+                                         // A request of unknown outcome (an unreadable status) may have
+                                         // succeeded: it pairs, but is never reported unpaired.
+                                         condition: "outcome IN (\(success), \(unknown)) AND flow IN (\(flows.map(String.init).joined(separator: ",")))")
         var next = try requests.next()
         func finalize(_ r: Pending) throws {
-            guard r.origins == 0, r.stored >= c.windowStart, r.stored <= c.windowEnd,
+            guard r.succeeded, r.origins == 0, r.stored >= c.windowStart, r.stored <= c.windowEnd,
                   covered.contains(where: { r.stored >= $0.0 && r.stored <= $0.1 }) else { return }
             let key = Correlation.UnmatchedRequests(host: r.host, clientId: r.clientId, subject: r.sub != 0 ? r.sub : r.userId, provider: r.provider)
             var entry = result.unmatchedRequests[key] ?? (Group(), [])
@@ -147,7 +150,7 @@ enum Correlator {
                 guard who != 0 else { continue }
                 pending[who, default: []].append(Pending(corrected: r.time + (offsets[r.host] ?? 0), stored: r.time, key: r.key, subject: who,
                                                          clientId: r.clientId, host: r.host, provider: r.provider, sub: r.sub, userId: r.userId,
-                                                         sourceId: r.sourceId, line: r.line, app: app))
+                                                         sourceId: r.sourceId, line: r.line, app: app, succeeded: r.outcome == success))
             }
         }
 

@@ -28,4 +28,22 @@ extension Facts {
                       succeeded: r[9].int == success, evidence: r[10].string ?? "")
         }
     }
+
+    /// The networks (`CIDR.network`) each of `actors` used in [from, to], with the first time
+    /// each was seen: what a user's sessions may move to without being a replay.
+    public func oktaNetworks(of actors: Set<String>, from: Int64, to: Int64) throws -> [String: [String: Int64]] {
+        let ids = try actors.map { try names.id($0) }.filter { $0 != 0 }
+        guard !ids.isEmpty else { return [:] }
+        var out: [String: [String: Int64]] = [:]
+        for row in try db.rows("""
+            SELECT (SELECT value FROM strings WHERE id = actor_name), (SELECT value FROM strings WHERE id = client_ip), min(time)
+            FROM idp_events WHERE time BETWEEN ? AND ? AND actor_name IN (\(ids.map(String.init).joined(separator: ","))) AND client_ip IS NOT NULL
+            GROUP BY actor_name, client_ip
+            """, [.integer(from), .integer(to)]) {
+            guard let actor = row[0].string, let ip = row[1].string, let first = row[2].int else { continue }
+            let network = CIDR.network(of: ip)
+            out[actor, default: [:]][network] = min(out[actor]?[network] ?? .max, first)
+        }
+        return out
+    }
 }

@@ -86,7 +86,14 @@ final class CSVColumns<Field: RawRepresentable & CaseIterable & Hashable> where 
 
     /// A Salesforce id field as a symbol, in its 18-character form (ids join across exports).
     func idSymbol(_ field: Field) throws -> Symbol {
-        if let long = SalesforceId.eighteen(bytes(field)) { return try interner.intern(long) }
+        if let stored = SalesforceId.normalized(bytes(field)) { return try interner.intern(stored) }
+        return try symbol(field)
+    }
+
+    /// An address field as a symbol, in one spelling (`IPText`: `::ffff:203.0.113.77` is
+    /// `203.0.113.77`), so one address is one symbol whichever export wrote it.
+    func ipSymbol(_ field: Field) throws -> Symbol {
+        if let canonical = IPText.canonical(bytes(field)) { return try interner.intern(canonical) }
         return try symbol(field)
     }
 

@@ -40,6 +40,9 @@ public enum FlowBasis: String, CaseIterable, Sendable {
     case inferred
     /// The export has no subtype column (older ELF, a narrow Login History query): flow `oauth_unknown`.
     case notExported = "not_exported"
+    /// A token-endpoint login whose subtype is a label TokenTrail does not know (a new
+    /// Salesforce label, a UI language not in the tables): flow `oauth_unknown`, never `other`.
+    case unknownSubtype = "unknown_subtype"
 }
 
 /// Maps server-side login type / subtype and client-side grant types onto flows.
@@ -118,9 +121,15 @@ public enum FlowClassifier {
         return .other
     }
 
-    public static func flow(forSubtype subtype: String) -> Flow? {
-        if subtype.isEmpty { return nil }
+    /// The subtype is a label of the tables (or a SOAP label), not a guess.
+    static func isKnownSubtype(_ subtype: String) -> Bool {
         let key = normalize(subtype)
+        return subtypes[key] != nil || key.hasPrefix("soap")
+    }
+
+    public static func flow(forSubtype subtype: String) -> Flow? {
+        let key = normalize(subtype)
+        if key.isEmpty { return nil }   // blank, or white space only: no subtype
         if let flow = subtypes[key] { return flow }
         if key.hasPrefix("soapapilogin") || key.hasPrefix("soap") { return .soapApi }
         return .other
@@ -132,8 +141,14 @@ public enum FlowClassifier {
     /// type is missing.
     public static func classifyLogin(loginType: String, subtype: String, jwtOnlyApp: Bool,
                                      recordsSubtype: Bool = true, uri: String = "") -> (Flow, FlowBasis) {
-        if let flow = flow(forSubtype: subtype) { return (flow, .subtype) }
-        switch loginKind(loginType) ?? loginKind(uri: uri) {
+        let kind = loginKind(loginType) ?? loginKind(uri: uri)
+        if let flow = flow(forSubtype: subtype) {
+            // A label not in the tables on a token-endpoint login: a token login of unknown
+            // flow (the integration rules judge it), not `other` (which they would not).
+            if kind == .oauth, !isKnownSubtype(subtype) { return (.oauthUnknown, .unknownSubtype) }
+            return (flow, .subtype)
+        }
+        switch kind {
         case .oauth?:
             if !recordsSubtype { return (.oauthUnknown, .notExported) }
             return (.jwtBearer, jwtOnlyApp ? .policy : .inferred)

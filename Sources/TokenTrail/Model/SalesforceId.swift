@@ -22,9 +22,42 @@ public enum SalesforceId {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Any id as stored: a 15-character id extended to 18, everything else unchanged.
+    /// An 18-character id in the case its checksum says: the checksum is case-insensitive and
+    /// names which of the first 15 characters are capitals, so `0055g00000chatlaar` (an id a
+    /// tool lowercased) is `0055g00000ChatLAAR`. nil when the bytes are no such id or already are.
+    public static func recased(_ id: UnsafeRawBufferPointer) -> String? {
+        guard id.count == 18, id.allSatisfy(isAlphanumeric) else { return nil }
+        var out = Array(id)
+        for chunk in 0..<3 {
+            let check = id[15 + chunk].uppercasedASCII
+            guard let bits = alphabet.firstIndex(of: check) else { return nil }
+            out[15 + chunk] = check
+            for i in 0..<5 {
+                let at = chunk * 5 + i, b = out[at]
+                guard (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) else {
+                    if bits & (1 << i) != 0 { return nil }   // a capital where there is a digit: no checksum of this id
+                    continue
+                }
+                out[at] = bits & (1 << i) != 0 ? b & ~0x20 : b | 0x20
+            }
+        }
+        return out.elementsEqual(id) ? nil : String(decoding: out, as: UTF8.self)
+    }
+
+    /// The stored form of an id's bytes when it differs from them: 15 characters extended to
+    /// 18, 18 characters in their checksum's case; nil otherwise.
+    public static func normalized(_ id: UnsafeRawBufferPointer) -> String? {
+        id.count == 15 ? eighteen(id) : recased(id)
+    }
+
+    /// Any id as stored: a 15-character id extended to 18, an 18-character id in its
+    /// checksum's case, everything else unchanged.
     public static func canonical(_ text: String) -> String {
         var copy = text
-        return copy.withUTF8 { eighteen(UnsafeRawBufferPointer($0)) } ?? text
+        return copy.withUTF8 { normalized(UnsafeRawBufferPointer($0)) } ?? text
     }
+}
+
+extension UInt8 {
+    var uppercasedASCII: UInt8 { (self >= 0x61 && self <= 0x7A) ? self - 0x20 : self }
 }

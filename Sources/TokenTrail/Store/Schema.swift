@@ -171,7 +171,7 @@ public enum Schema {
     static func basis(context c: String, login l: String) -> String {
         """
         CASE WHEN \(c).flow IN (SELECT id FROM strings WHERE value IN ('jwt_bearer', 'oauth_unknown'))
-              AND \(c).flow_basis IN (SELECT id FROM strings WHERE value IN ('inferred', 'policy', 'not_exported'))
+              AND \(c).flow_basis IN (SELECT id FROM strings WHERE value IN ('inferred', 'policy', 'not_exported', 'unknown_subtype'))
               AND EXISTS (SELECT 1 FROM matches m WHERE m.login_time = \(l).time AND m.login_key = \(l).key)
              THEN 'client_log' ELSE (SELECT value FROM strings WHERE id = \(c).flow_basis) END
         """
@@ -194,7 +194,7 @@ public enum Schema {
     static func upgradableContexts(_ db: Database) throws -> String {
         try db.rows("""
             SELECT id FROM login_contexts WHERE flow IN (SELECT id FROM strings WHERE value IN ('jwt_bearer', 'oauth_unknown'))
-              AND flow_basis IN (SELECT id FROM strings WHERE value IN ('inferred', 'policy', 'not_exported'))
+              AND flow_basis IN (SELECT id FROM strings WHERE value IN ('inferred', 'policy', 'not_exported', 'unknown_subtype'))
             """).compactMap { $0[0].int }.map(String.init).joined(separator: ",")
     }
 

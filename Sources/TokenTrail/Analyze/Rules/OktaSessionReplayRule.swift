@@ -1,14 +1,16 @@
 struct OktaSessionReplayRule: Rule {
     let id = "okta-session-replay"
-    let title = "Okta session used from a second address and client without a new sign-in"
+    let title = "Okta session used from a second network without a new sign-in"
     let defaultSeverity = Severity.high
     let cause = Cause.misuse
     let remedy = "Clear the user's Okta sessions, reset their factors, and check the device the session was signed in from."
     let rationale = """
         An Okta session (authenticationContext.externalSessionId) or device token (debugContext.debugData.dtHash) \
-        belongs to the browser that signed in. The same session used from another address and another user agent, \
-        with no new user.session.start, is a stolen session cookie replayed: the 2023 support-system HAR files carried \
-        exactly such tokens. End the user's sessions, reset their factors, and see what the session reached.
+        belongs to the browser that signed in. The same session used from another network with no new \
+        user.session.start is a stolen session cookie replayed: the 2023 support-system HAR files carried exactly such \
+        tokens, and a replayed HAR carries the victim's own user agent, so the agent is evidence, not a condition. A \
+        session that moves with its browser to a network its user has used before (home, a phone) is not one. End the \
+        user's sessions, reset their factors, and see what the session reached.
         """
     let knobs: [String] = []
 
@@ -20,6 +22,17 @@ struct OktaSessionReplayRule: Rule {
         struct Key: Hashable { let actor: String, token: String }
         struct Replay { var first = Int64.max, last = Int64.min, uses = 0, ips: [String: Int] = [:], agents: Set<String> = [], origin = "", evidence: [String] = [] }
         var replays: [Key: Replay] = [:]
+        func note(_ key: Key, _ e: OktaEvent, ip: String, agent: String, origin: Origin?) {
+            var r = replays[key] ?? Replay()
+            r.first = min(r.first, e.time); r.last = max(r.last, e.time); r.uses += 1
+            r.ips[ip, default: 0] += 1; r.agents.insert(agent)
+            r.origin = origin.map { "\($0.ip) (\($0.agent))" } ?? ""
+            if r.evidence.count < Finding.maxEvidence { r.evidence.append(e.evidence) }
+            replays[key] = r
+        }
+        // Uses by the signed-in browser's own agent from another network: a replay unless the
+        // user had used that network before (judged after the pass, for these few).
+        var sameAgent: [(key: Key, event: OktaEvent, ip: String, agent: String, origin: Origin?)] = []
         for e in events {
             guard let ip = e.ip, let agent = e.agent else { continue }
             for token in [e.session.map { "session " + $0 }, e.dtHash.map { "device " + $0 }].compactMap({ $0 }) {
@@ -28,14 +41,20 @@ struct OktaSessionReplayRule: Rule {
                     continue
                 }
                 let known = origins[token] ?? []
-                guard !known.contains(where: { $0.ip == ip || $0.agent == agent }), e.time >= c.windowStart else { continue }
+                let network = CIDR.network(of: ip)
+                guard e.time >= c.windowStart, !known.contains(where: { CIDR.network(of: $0.ip) == network }) else { continue }
                 let key = Key(actor: e.actor ?? "?", token: token)
-                var r = replays[key] ?? Replay()
-                r.first = min(r.first, e.time); r.last = max(r.last, e.time); r.uses += 1
-                r.ips[ip, default: 0] += 1; r.agents.insert(agent)
-                r.origin = known.first.map { "\($0.ip) (\($0.agent))" } ?? ""
-                if r.evidence.count < Finding.maxEvidence { r.evidence.append(e.evidence) }
-                replays[key] = r
+                if known.contains(where: { $0.agent == agent }) {
+                    sameAgent.append((key, e, ip, agent, known.first))
+                } else {
+                    note(key, e, ip: ip, agent: agent, origin: known.first)
+                }
+            }
+        }
+        if !sameAgent.isEmpty {
+            let usedBefore = try c.facts.oktaNetworks(of: Set(sameAgent.map(\.key.actor)), from: c.windowStart - 30 * 86_400_000, to: c.windowEnd)
+            for use in sameAgent where (usedBefore[use.key.actor]?[CIDR.network(of: use.ip)]).map({ $0 >= use.event.time }) ?? true {
+                note(use.key, use.event, ip: use.ip, agent: use.agent, origin: use.origin)
             }
         }
         // One finding per user: a session and its device token replayed together are one theft.
@@ -67,8 +86,14 @@ struct OktaSessionReplayRule: Rule {
                                  agent: "python-requests/2.32.4", session: "102Xq7Rb9sTnWk2L", dtHash: "4a1c9e0f"),
                     .okta("2026-11-23T09:41:00Z", event: "user.authentication.sso", user: "ops@acme.example", ip: "185.220.101.34",
                           agent: "python-requests/2.32.4", session: "102Xq7Rb9sTnWk2L", dtHash: "4a1c9e0f")]),
-            .quiet("the same browser on another network (a laptop moving)",
-                   [start, .okta("2026-11-23T09:40:00Z", event: "user.authentication.sso", user: "ops@acme.example", ip: "172.58.9.1", session: "102Xq7Rb9sTnWk2L")]),
+            .fires("the session replayed with the victim's own user agent (a HAR file) from a network the user never used", findings: 1,
+                   [start, .okta("2026-11-23T09:40:00Z", event: "user.authentication.sso", user: "ops@acme.example", ip: "185.220.101.33", session: "102Xq7Rb9sTnWk2L")]),
+            .quiet("the same browser on a network its user has used before (a laptop going home)",
+                   [.okta("2026-11-20T19:00:00Z", user: "ops@acme.example", ip: "172.58.9.1", session: "102OtherDaySession"),
+                    start, .okta("2026-11-23T19:40:00Z", event: "user.authentication.sso", user: "ops@acme.example", ip: "172.58.9.7", session: "102Xq7Rb9sTnWk2L")]),
+            .quiet("the same session from another address of the same network",
+                   [start, .okta("2026-11-23T09:40:00Z", event: "user.authentication.sso", user: "ops@acme.example", ip: "198.51.100.41",
+                                 agent: "python-requests/2.32.4", session: "102Xq7Rb9sTnWk2L")]),
             .quiet("a new sign-in from the new place",
                    [start, .okta("2026-11-23T10:00:00Z", user: "ops@acme.example", ip: "203.0.113.5", agent: "Firefox/133", session: "102Xq7Rb9sTnWk2L"),
                     .okta("2026-11-23T10:01:00Z", event: "user.authentication.sso", user: "ops@acme.example", ip: "203.0.113.5", agent: "Firefox/133", session: "102Xq7Rb9sTnWk2L")]),

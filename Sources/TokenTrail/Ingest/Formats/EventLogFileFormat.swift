@@ -148,8 +148,8 @@ final class EventLogFileIngester {
         r.status = try columns.freeText(.loginStatus)
         if r.status == 0 { r.status = try columns.symbol(.requestStatus) }
         (r.outcome, r.failureClass) = try outcome(r.status)
-        r.sourceIp = try columns.symbol(.sourceIp)
-        let clientIp = try columns.symbol(.clientIp)
+        r.sourceIp = try columns.ipSymbol(.sourceIp)
+        let clientIp = try columns.ipSymbol(.clientIp)
         if r.sourceIp == 0 && clientIp != salesforceIP { r.sourceIp = clientIp }
         r.loginUrl = try columns.freeText(.loginUrl)
         r.country = try columns.symbol(.countryCode)
@@ -241,7 +241,7 @@ final class EventLogFileIngester {
         if r.status == 0 { r.status = try columns.symbol(.requestStatus) }
         r.rows = try count(.rowsProcessed, .recordsProcessed, .numberRecordsProcessed)
         r.recordsFailed = try count(.recordsFailed, .numberRecordsFailed, .numberFailures, .failedRecordCount)
-        r.clientIp = try columns.symbol(.clientIp)
+        r.clientIp = try columns.ipSymbol(.clientIp)
         r.delegatedUser = try columns.symbol(.delegatedUserName)
         r.delegatedUserId = try columns.idSymbol(.delegatedUserId)
         r.sessionType = try columns.symbol(.sessionType)

@@ -50,7 +50,7 @@ final class LoginEventIngester {
         let (outcome, failure) = LoginStatus.outcome(status)
         r.outcome = v.outcome(outcome)
         r.failureClass = v.failure(failure)
-        r.sourceIp = try intern(o, "SourceIp")
+        r.sourceIp = try ctx.interner.intern(text(o, "SourceIp").map(IPText.canonical))
         r.loginUrl = try ctx.freeText(o["LoginUrl"]?.text, field: "LoginUrl")
         r.country = try intern(o, "CountryIso")
         r.tls = try intern(o, "TlsProtocol")

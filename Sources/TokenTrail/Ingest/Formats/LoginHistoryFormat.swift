@@ -93,7 +93,7 @@ final class LoginHistoryIngester {
             if try isBrowserPlaceholder(r.app, flow: r.flow) { r.app = 0 }
             r.status = try columns.freeText(.status)
             (r.outcome, r.failureClass) = try outcome(r.status)
-            r.sourceIp = try columns.symbol(.sourceIp)
+            r.sourceIp = try columns.ipSymbol(.sourceIp)
             r.loginUrl = try columns.freeText(.loginUrl)
             r.country = try columns.symbol(.country)
             if r.country == 0 { r.country = try columns.symbol(.location) }

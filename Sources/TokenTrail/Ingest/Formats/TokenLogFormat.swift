@@ -85,7 +85,17 @@ final class TokenLogIngester {
         r.jti = claims.jti
         if r.clientId == 0 { r.clientId = r.iss }
 
-        r.httpStatus = o.present(K.httpStatus) ? o.integer(K.httpStatus) : o.integer(K.status)
+        let statusKey = o.present(K.httpStatus) ? K.httpStatus : K.status
+        r.httpStatus = o.integer(statusKey)
+        // A status that is no number (`"200x"`) is not silently empty: the value is dropped and
+        // the row listed as repaired; the request's outcome is then unknown, not a failure.
+        if r.httpStatus == nil, o.present(statusKey), !o.isNull(statusKey) {
+            if let text = o.text(statusKey), let n = Int64(text.trimmingCharacters(in: .whitespaces)), (100...599).contains(n) {
+                r.httpStatus = n
+            } else {
+                ctx.noteRepair(column: statusKey.name, kind: .dropped)
+            }
+        }
         let error = o.text(K.error)
         let description = o.text(K.errorDescription)
         let errorCode = o.text(K.errorCode)
@@ -127,7 +137,7 @@ final class TokenLogIngester {
             }
         }
         r.durationMs = o.integer(K.durationMs)
-        r.sourceIp = try o.symbol(K.sourceIp, ctx: ctx, field: "source_ip")
+        r.sourceIp = try o.text(K.sourceIp).map(IPText.canonical).map { try ctx.interner.intern(ctx.text($0, field: "source_ip")) } ?? 0
         return r
     }
 
