@@ -174,11 +174,12 @@ import Testing
     static let hour: Int64 = 3_600_000
 
     static func member(_ rule: String, _ severity: Severity, at hours: Int64, app: String? = "App", user: String? = nil, ip: String? = nil,
-                       evidence: [String] = [], sessions: Set<String> = []) -> IncidentGrouping.Member {
+                       host: String? = nil, evidence: [String] = [], sessions: Set<String> = []) -> IncidentGrouping.Member {
         var records = EvidenceRecords()
         records.sessions = sessions
         let finding = Finding(rule: rule, severity: severity, firstSeen: hours * hour, lastSeen: hours * hour + 60_000, app: app, user: user,
-                              sourceIp: ip, message: rule, count: 1, evidence: evidence, identity: ["\(rule)\(hours)\(ip ?? "")\(user ?? "")"])
+                              host: host, sourceIp: ip, message: rule, count: 1, evidence: evidence,
+                              identity: ["\(rule)\(hours)\(ip ?? "")\(user ?? "")\(host ?? "")"])
         return IncidentGrouping.Member(finding: finding, cause: RuleCatalog.rule(id: rule)?.cause ?? .misuse, records: records)
     }
 
@@ -202,6 +203,17 @@ import Testing
         // The stolen key stays apart from the failures of its app and user; the clock joins the failure
         // citing the same request, which joins the earlier failure of that app and user; another app is apart.
         #expect(groups == [[0], [1, 2, 3], [4]])
+    }
+
+    @Test func twoClientHostsProblemsAreTwoIncidents() {
+        // etl-01's unpaired request and etl-02's slow clock: the same app and user, the same
+        // cause (breakage), hours apart, two hosts.
+        let groups = IncidentGrouping.groups([
+            Self.member("unmatched-client-success", .medium, at: 0, user: "int@x", host: "etl-01"),
+            Self.member("expired-assertion", .high, at: 2, user: "int@x", host: "etl-02"),
+            Self.member("clock-skew", .high, at: 2, user: "int@x", host: "etl-02"),
+        ])
+        #expect(groups == [[0], [1, 2]])
     }
 
     @Test func idsAreKeptAMergeKeepsTheOlderAndASplitGivesTheRestNewOnes() {

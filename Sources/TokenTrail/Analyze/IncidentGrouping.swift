@@ -4,7 +4,10 @@
 /// transitively. Findings at `seed` and above make incidents; those below only join the
 /// incident they are linked to (a hygiene note never glues two incidents together), or stay
 /// on their own. A pair links only findings of the same cause: a stolen key and a slow clock
-/// on the same integration are two incidents, unless they cite the same records.
+/// on the same integration are two incidents, unless they cite the same records. Nor does a
+/// pair link the findings of two client hosts: etl-01's unpaired request and etl-02's slow
+/// clock, both the ERP app as its user, are two hosts' problems (a finding that names no host,
+/// a server-side one, links with either).
 struct IncidentGrouping {
     struct Member {
         let finding: Finding
@@ -27,17 +30,22 @@ struct IncidentGrouping {
             }
             for key in pairKeys(members[i]) { paired[key, default: []].append(i) }
         }
-        // A pair links findings whose spans come within 24 h: one sweep per pair, in time order.
+        // A pair links findings whose spans come within 24 h: one sweep per pair and client
+        // host (host-less findings in each), in time order.
         for (_, list) in paired where list.count > 1 {
-            let ordered = list.sorted { members[$0].finding.firstSeen < members[$1].finding.firstSeen }
-            var anchor = ordered[0], reach = members[ordered[0]].finding.lastSeen
-            for k in ordered.dropFirst() {
-                let f = members[k].finding
-                if f.firstSeen <= reach + pairWindowMs {
-                    sets.union(anchor, k)
-                    reach = max(reach, f.lastSeen)
-                } else {
-                    (anchor, reach) = (k, f.lastSeen)
+            let hosts = Set(list.compactMap { members[$0].finding.host })
+            let sweeps = hosts.count <= 1 ? [list] : hosts.sorted().map { h in list.filter { members[$0].finding.host.map { $0 == h } ?? true } }
+            for sweep in sweeps where sweep.count > 1 {
+                let ordered = sweep.sorted { members[$0].finding.firstSeen < members[$1].finding.firstSeen }
+                var anchor = ordered[0], reach = members[ordered[0]].finding.lastSeen
+                for k in ordered.dropFirst() {
+                    let f = members[k].finding
+                    if f.firstSeen <= reach + pairWindowMs {
+                        sets.union(anchor, k)
+                        reach = max(reach, f.lastSeen)
+                    } else {
+                        (anchor, reach) = (k, f.lastSeen)
+                    }
                 }
             }
         }
@@ -51,6 +59,7 @@ struct IncidentGrouping {
             for key in pairKeys(members[i]) {
                 for j in paired[key] ?? [] {
                     let g = members[j].finding
+                    if let a = f.host, let b = g.host, a != b { continue }
                     if f.firstSeen <= g.lastSeen + pairWindowMs && g.firstSeen <= f.lastSeen + pairWindowMs { candidates.insert(sets.find(j)) }
                 }
             }
