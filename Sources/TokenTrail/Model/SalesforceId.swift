@@ -26,7 +26,16 @@ public enum SalesforceId {
     /// names which of the first 15 characters are capitals, so `0055g00000chatlaar` (an id a
     /// tool lowercased) is `0055g00000ChatLAAR`. nil when the bytes are no such id or already are.
     public static func recased(_ id: UnsafeRawBufferPointer) -> String? {
-        guard id.count == 18, id.allSatisfy(isAlphanumeric) else { return nil }
+        guard id.count == 18 else { return nil }
+        // The usual case first, without allocating: the id already has its checksum's case.
+        var consistent = true
+        for chunk in 0..<3 where consistent {
+            var bits = 0
+            for i in 0..<5 where id[chunk * 5 + i] >= 0x41 && id[chunk * 5 + i] <= 0x5A { bits |= 1 << i }
+            consistent = id[15 + chunk] == alphabet[bits]
+        }
+        if consistent { return nil }
+        guard id.allSatisfy(isAlphanumeric) else { return nil }
         var out = Array(id)
         for chunk in 0..<3 {
             let check = id[15 + chunk].uppercasedASCII

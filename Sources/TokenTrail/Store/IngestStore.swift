@@ -20,7 +20,9 @@ public final class IngestStore {
         let before = try? db.scalar("SELECT value FROM meta WHERE key = 'schema_version'").int
         try Schema.migrate(db)
         dedup = try Schema.dedupKey(db)
-        interner = try Interner(database: db, seed: dedup.key0 ^ 0x5bd1e995)
+        // Every value stored, whatever its field, loses what has a credential's shape; free text
+        // (URLs, agents, messages) also loses long opaque runs.
+        interner = try Interner(database: db, seed: dedup.key0 ^ 0x5bd1e995, transform: Redactor.scrubShapes)
         freeText = try Interner(database: db, seed: dedup.key0 ^ 0x2545f491, maxEntries: 50_000, transform: Redactor.scrub)
         // One transaction: each autocommitted insert would add its own pages to the WAL.
         let interner = self.interner

@@ -34,7 +34,8 @@ struct RowBinder {
 
     mutating func value(_ column: StaticString, _ v: Int64) { if let i = next(column) { statement?.bind(v, at: i) } }
     mutating func value(_ column: StaticString, _ v: Int64?) { if let i = next(column) { statement?.bind(v, at: i) } }
-    mutating func value(_ column: StaticString, _ v: String?) { if let i = next(column) { statement?.bind(v, at: i) } }
+    /// Text bound as it is stored: scrubbed of credential shapes (`Redactor.scrubShapes`), whatever the column.
+    mutating func value(_ column: StaticString, _ v: String?) { if let i = next(column) { statement?.bind(v.map(Redactor.scrubShapes), at: i) } }
     /// An interned symbol: 0 (no value) binds NULL.
     mutating func symbol(_ column: StaticString, _ v: Int64) { if let i = next(column) { statement?.bindSymbol(v, at: i) } }
 }

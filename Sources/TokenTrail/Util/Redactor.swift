@@ -73,9 +73,27 @@ public enum Redactor {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// The scrubbed bytes, or nil when nothing in them looks like a credential.
-    static func scrubbed(_ bytes: [UInt8]) -> [UInt8]? {
+    /// The scrubber for every other stored string (ids, names, keys, addresses, versions):
+    /// only what has a credential's shape beyond doubt (a Salesforce access or refresh token,
+    /// a JWT, a `Bearer`/`SSWS`/`Basic` credential, a secret `key=value` pair, URL user info, a
+    /// private-key block), never a long identifier (a consumer key, a device hash), which free
+    /// text's opaque-run rule would take for one. Every string the store interns or binds
+    /// passes it, whatever its field: no list of fields to keep up to date.
+    public static func scrubShapes(_ text: String) -> String {
+        guard text.utf8.count >= 6, let out = scrubbed(Array(text.utf8), opaqueRuns: false) else { return text }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The scrubbed bytes, or nil when nothing in them looks like a credential. `opaqueRuns`:
+    /// a long run of letters and digits counts as a credential (free text only).
+    static func scrubbed(_ bytes: [UInt8], opaqueRuns: Bool = true) -> [UInt8]? {
         guard bytes.count >= 6 else { return nil }
+        if let block = privateKeyBlock(bytes) {   // PEM: the whole block, whatever it holds
+            var out = Array(bytes[..<block.lowerBound])
+            redact(bytes[block], into: &out)
+            out.append(contentsOf: bytes[block.upperBound...])
+            return scrubbed(out, opaqueRuns: opaqueRuns) ?? out
+        }
         // Every rule below needs a `:` or `=` (user info, key=value), a space (a scheme word) or
         // 16 bytes (a credential-like token): shorter text without those is kept as it is.
         if bytes.count < 16 && !bytes.contains(where: { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "=") || $0 == 0x20 }) { return nil }
@@ -105,7 +123,7 @@ public enum Redactor {
             if let valueStart = secretValueStart(bytes, keyEnd: j, key: bytes[i..<j]) {
                 out.append(contentsOf: bytes[i..<valueStart])
                 var start = valueStart
-                if let afterScheme = schemeEnd(bytes, at: start) {   // "Authorization: Bearer xyz"
+                if let afterScheme = schemeEnd(bytes, at: start, strict: !opaqueRuns) {   // "Authorization: Bearer xyz"
                     out.append(contentsOf: bytes[start..<afterScheme])
                     start = afterScheme
                 }
@@ -115,7 +133,7 @@ public enum Redactor {
                 checkedUntil = max(checkedUntil, end)
                 continue
             }
-            if let afterScheme = schemeEnd(bytes, at: i) {   // "Bearer xyz" anywhere
+            if let afterScheme = schemeEnd(bytes, at: i, strict: !opaqueRuns) {   // "Bearer xyz" anywhere
                 let end = valueEnd(bytes, from: afterScheme)
                 out.append(contentsOf: bytes[i..<afterScheme])
                 redact(bytes[afterScheme..<end], into: &out)
@@ -127,7 +145,7 @@ public enum Redactor {
             if i >= checkedUntil {
                 let tokenEnd = credentialEnd(bytes, from: i)
                 checkedUntil = tokenEnd
-                if looksLikeCredential(bytes[i..<tokenEnd]) {
+                if looksLikeCredential(bytes[i..<tokenEnd], opaqueRuns: opaqueRuns) {
                     redact(bytes[i..<tokenEnd], into: &out)
                     changed = true
                     i = tokenEnd
@@ -206,16 +224,21 @@ public enum Redactor {
     /// flow", "token expired", "Basic auth"); after Bearer and SSWS a shorter value does.
     static let schemes: [(word: [UInt8], short: Bool)] = [("bearer", true), ("ssws", true), ("basic", false),
                                                           ("oauth", false), ("token", false)].map { (Array($0.0.utf8), $0.1) }
+    static let strictSchemes = Array(schemes.prefix(3))
 
     /// At an Authorization scheme word followed by a space: where the credential begins.
-    static func schemeEnd(_ bytes: [UInt8], at start: Int) -> Int? {
-        for (scheme, short) in schemes where start + scheme.count < bytes.count && bytes[start + scheme.count] == 0x20 {
+    /// `strict` (not free text): only `Bearer`, `SSWS` and `Basic`, followed by ASCII (a label
+    /// such as `OAuth クライアントログイン情報` is no credential).
+    static func schemeEnd(_ bytes: [UInt8], at start: Int, strict: Bool = false) -> Int? {
+        for (scheme, short) in strict ? strictSchemes : schemes where start + scheme.count < bytes.count && bytes[start + scheme.count] == 0x20 {
             var same = true
             for (k, c) in scheme.enumerated() where bytes[start + k] | 0x20 != c { same = false; break }
             guard same, start + scheme.count + 1 < bytes.count else { continue }
             var j = start + scheme.count
             while j < bytes.count && bytes[j] == 0x20 { j += 1 }
-            return looksOpaque(bytes[j..<valueEnd(bytes, from: j)], short: short) ? j : nil
+            let value = bytes[j..<valueEnd(bytes, from: j)]
+            if strict && value.contains(where: { $0 >= 0x80 }) { return nil }
+            return looksOpaque(value, short: short) ? j : nil
         }
         return nil
     }
@@ -236,11 +259,14 @@ public enum Redactor {
 
     /// A JWT, a Salesforce session id, or a long opaque token (a run of 32 or more letters and
     /// digits with both in it; a UUID is an identifier, not a secret).
-    static func looksLikeCredential(_ token: ArraySlice<UInt8>) -> Bool {
+    static func looksLikeCredential(_ token: ArraySlice<UInt8>, opaqueRuns: Bool = true) -> Bool {
         guard token.count >= 16 else { return false }
         if token.starts(with: "eyJ".utf8) { return true }
         if token.starts(with: "00D".utf8), let bang = token.firstIndex(of: UInt8(ascii: "!")),
            (15...18).contains(bang - token.startIndex), token.endIndex - bang > 20 { return true }
+        // A Salesforce refresh token (`5Aep861…`, 80-odd characters).
+        if token.count >= 40, token.starts(with: "5Aep".utf8) { return true }
+        guard opaqueRuns else { return false }
         var run = 0, digits = false, letters = false
         for b in token {
             let isDigit = b >= 0x30 && b <= 0x39
@@ -255,6 +281,28 @@ public enum Redactor {
             }
         }
         return false
+    }
+
+    /// A PEM private-key block (`-----BEGIN … PRIVATE KEY-----` to its END line, or to the end).
+    static func privateKeyBlock(_ bytes: [UInt8]) -> Range<Int>? {
+        let begin = Array("-----BEGIN ".utf8)
+        guard bytes.count > begin.count, let start = firstIndex(of: begin, in: bytes, from: 0) else { return nil }
+        let lineEnd = firstIndex(of: Array("-----".utf8), in: bytes, from: start + begin.count) ?? bytes.count
+        guard String(decoding: bytes[start..<lineEnd], as: UTF8.self).uppercased().contains("PRIVATE KEY") else { return nil }
+        let end = Array("-----END ".utf8)
+        guard let close = firstIndex(of: end, in: bytes, from: lineEnd) else { return start..<bytes.count }
+        let after = firstIndex(of: Array("-----".utf8), in: bytes, from: close + end.count).map { $0 + 5 } ?? bytes.count
+        return start..<after
+    }
+
+    static func firstIndex(of needle: [UInt8], in bytes: [UInt8], from: Int) -> Int? {
+        guard !needle.isEmpty, bytes.count >= needle.count, from <= bytes.count - needle.count else { return nil }
+        var i = from
+        while i <= bytes.count - needle.count {
+            if bytes[i] == needle[0] && bytes[i..<(i + needle.count)].elementsEqual(needle) { return i }
+            i += 1
+        }
+        return nil
     }
 
     static func isUUID(_ token: ArraySlice<UInt8>) -> Bool {
