@@ -153,7 +153,7 @@ func runReport(_ parsed: ParsedArguments) -> Never {
         let (db, path) = try existingDatabase(parsed)
         let (since, until) = try period(parsed, db: db)
         if let empty = try Period.emptiness(db: db, since: since, until: until) { printError("note: " + empty) }
-        let policy = try parsed.values["--policy"].map { try Policy.load(path: $0) }
+        let policy = try parsed.values["--policy"].map { try RuleCatalog.loadPolicy(path: $0) }
         let written = try HTMLReport.write(db: db, options: HTMLReport.Options(since: since, until: until, databasePath: path,
                                                                                dashboards: parsed.values["--dashboards"], policy: policy), to: out)
         for warning in written.warnings { printError(warning) }
@@ -218,7 +218,7 @@ func runRules(_ parsed: ParsedArguments) -> Never {
 func runPolicyCheck(_ parsed: ParsedArguments) -> Never {
     guard parsed.positional.count == 1, let path = parsed.positional.first else { usageError("policy check takes one FILE") }
     command {
-        let policy = try Policy.load(path: path)
+        let policy = try RuleCatalog.loadPolicy(path: path)
         print("\(path): valid policy, \(policy.apps.count) app(s), \(policy.rules.count) rule setting(s)")
     }
 }

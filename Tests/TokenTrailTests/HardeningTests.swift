@@ -320,3 +320,22 @@ extension HardeningTests {
         #expect(try RealShapesTests.rows(db, "SELECT coalesce(http_status, 'none'), coalesce(exp, 'none'), coalesce(issued_at, 'none') FROM v_token_requests") == ["none none none"])
     }
 }
+
+/// Issue 25: no invisible character reaches a terminal or a chat message as itself.
+@Suite struct InvisibleCharacterTests {
+    @Test func everyFormatAndDefaultIgnorableCharacterIsShownByItsCodePoint() {
+        var checked = 0
+        for v in UInt32(0xA0)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(v), scalar.properties.generalCategory == .format || scalar.properties.isDefaultIgnorableCodePoint else { continue }
+            let shown = TerminalSummary.sanitize("a" + String(Character(scalar)) + "b")
+            #expect(!shown.unicodeScalars.contains(scalar), "U+\(String(v, radix: 16, uppercase: true)) passes")
+            checked += 1
+        }
+        #expect(checked > 4000)   // the tag characters alone are 97, the variation selectors 256
+        for named: UInt32 in [0xE0041, 0x115F, 0x3164, 0x034F, 0x200B, 0x202E, 0x2066, 0xFE0F] {
+            #expect(TerminalSummary.sanitize(String(Character(Unicode.Scalar(named)!))) == String(format: "⟨U+%04X⟩", named))
+        }
+        // Visible text stays as it is.
+        #expect(TerminalSummary.sanitize("Ünïcödé ログイン 203.0.113.7") == "Ünïcödé ログイン 203.0.113.7")
+    }
+}

@@ -24,6 +24,13 @@ import Testing
         (#"{"trustedCidrs":["egress"]}"#, "trustedCidrs: 'egress' is not an IPv4/IPv6 CIDR"),
         (#"{"integrationMaxUsers":-1}"#, "integrationMaxUsers: expected a whole number"),
         (#"{"rules":{"session-export-volume":{"factor":"10"}}}"#, "rules.session-export-volume.factor: expected a whole number"),
+        // Issue 25: numbers out of what can be right, severities that are none, one app twice.
+        (#"{"matchWindowSeconds":99999999}"#, "matchWindowSeconds: 99999999 is out of range (1 to 3600)"),
+        (#"{"matchWindowSeconds":0}"#, "matchWindowSeconds: 0 is out of range"),
+        (#"{"rules":{"failure-burst":{"threshold":0}}}"#, "rules.failure-burst.threshold: 0 is out of range"),
+        (#"{"integrationMaxNetworks":0}"#, "integrationMaxNetworks: 0 is out of range"),
+        (#"{"rules":{"failure-burst":{"severity":"bogus"}}}"#, "rules.failure-burst.severity: 'bogus' is not a severity"),
+        (#"{"apps":[{"name":"Acme ERP"},{"name":"acme erp"}]}"#, "apps[1].name: 'acme erp' names the same app as an earlier entry"),
     ])
     func invalidPoliciesNameWhatIsWrong(json: String, message: String) throws {
         do {
@@ -84,5 +91,27 @@ import Testing
         #expect(policy.apps.map(\.declaredIntegration) == [true, true, false])
         #expect(policy.apps[0].appIds == ["0H45g0000DrfAppCQE"])   // a 15-character id in its 18-character form
         #expect(policy.rules["session-export-volume"]?.factor == 20)
+    }
+
+    @Test func aKeyGivenTwiceIsRefusedWithItsLine() throws {
+        let dir = try TestSupport.temporaryDirectory(), path = dir + "/policy.json"
+        try "{\n  \"matchWindowSeconds\": 60,\n  \"apps\": [{\"name\": \"A\"}],\n  \"matchWindowSeconds\": 120\n}\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: PolicyError.self) { try Policy.load(path: path) }
+        do { _ = try Policy.load(path: path) } catch { #expect("\(error)".contains("line 4: key 'matchWindowSeconds' is given twice")) }
+        // Nested, and spelled with an escape.
+        try #"{"apps":[{"name":"A","runAsUser":"a@x","run\u0041sUser":"b@x"}]}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        do { _ = try Policy.load(path: path); Issue.record("accepted") } catch { #expect("\(error)".contains("key 'runAsUser' is given twice")) }
+        // The same key in two objects is fine.
+        try #"{"apps":[{"name":"A"},{"name":"B"}]}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try Policy.load(path: path).apps.count == 2)
+    }
+
+    @Test func aRuleIdThatDoesNotExistIsRefusedByScanAndCheck() throws {
+        let dir = try TestSupport.temporaryDirectory(), path = dir + "/policy.json"
+        try #"{"rules":{"failure-brust":{"enabled":false}}}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        let check = try TestSupport.runCLI(["policy", "check", path])
+        #expect(check.status == 2 && check.stderr.contains("rules.failure-brust: no rule has this id") && check.stderr.contains("failure-burst"), "\(check.stderr)")
+        let scan = try TestSupport.runCLI(["scan", TestSupport.samples + "/clients", "--policy", path, "--db", dir + "/db.sqlite", "--quiet"])
+        #expect(scan.status == 2 && scan.stderr.contains("no rule has this id"))
     }
 }

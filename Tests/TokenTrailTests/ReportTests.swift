@@ -136,3 +136,35 @@ import Testing
         #expect(digest.text.contains("New (") && !digest.text.contains("\u{1B}"))
     }
 }
+
+/// Issue 25: the report's directory is replaced whole, never half-written or mixed.
+@Suite struct WholeReportTests {
+    static func links(_ html: String) -> [String] {
+        html.components(separatedBy: "href=\"").dropFirst().compactMap { $0.split(separator: "\"").first.map(String.init) }
+            .filter { $0.hasSuffix(".html") && !$0.contains("/") }
+    }
+
+    @Test func aReportReplacesItsDirectoryWholeAndAKilledOneLeavesThePrevious() throws {
+        let dir = try TestSupport.temporaryDirectory(), db = dir + "/db.sqlite", out = dir + "/report"
+        #expect(try TestSupport.runCLI(["scan", TestSupport.samples, "--policy", TestSupport.samples + "/policy.json", "--db", db, "--quiet"]).status == 0)
+        #expect(try TestSupport.runCLI(["report", "--db", db, "--out", out]).status == 0)
+        // A page of an earlier period is gone after the next report.
+        try "<p>stale</p>".write(toFile: out + "/app-Gone-9999.html", atomically: true, encoding: .utf8)
+        #expect(try TestSupport.runCLI(["report", "--db", db, "--out", out]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: out + "/app-Gone-9999.html"))
+        // Killed at once, then a little later: whatever the moment, the directory is a whole report.
+        for delay in [0.0, 0.2, 0.5] {
+            let (process, _, _) = try TestSupport.start(TestSupport.binary, ["report", "--db", db, "--out", out])
+            Thread.sleep(forTimeInterval: delay)
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let index = try String(contentsOfFile: out + "/index.html", encoding: .utf8)
+            let missing = Self.links(index).filter { !FileManager.default.fileExists(atPath: out + "/" + $0) }
+            #expect(missing.isEmpty, "\(missing)")
+        }
+        // Nothing but report pages is ever replaced: a directory holding other files is refused.
+        try "notes".write(toFile: dir + "/mine.txt", atomically: true, encoding: .utf8)
+        let refused = try TestSupport.runCLI(["report", "--db", db, "--out", dir])
+        #expect(refused.status == 2 && refused.stderr.contains("not a report page") && FileManager.default.fileExists(atPath: dir + "/mine.txt"), "\(refused.stderr)")
+    }
+}

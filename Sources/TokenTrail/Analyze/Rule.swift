@@ -32,6 +32,13 @@ public enum Cause: String, Sendable {
 /// The registry: every rule, in catalog order. A test fails when a rule file exists that is
 /// not listed here, or when two rules share an id.
 public enum RuleCatalog {
+    /// A policy file, checked also against the rules that exist (`Policy.load` cannot know them).
+    public static func loadPolicy(path: String) throws -> Policy {
+        let policy = try Policy.load(path: path)
+        try policy.checkRuleIds(Set(all.map(\.id)), path: path)
+        return policy
+    }
+
     public static let all: [any Rule] = [
         UnexpectedSubjectRule(),
         SubjectIsClientIdRule(),

@@ -58,6 +58,11 @@ public struct Policy: Sendable {
         } catch let error as JSONError {
             throw PolicyError(path: path, "not valid JSON: \(error)")
         }
+        // A key given twice would silently take its last value: a reviewer reading the file
+        // sees the harmless one.
+        if let (key, line) = DuplicateKeys.first(in: bytes) {
+            throw PolicyError(path: path, "line \(line): key '\(key)' is given twice in the same object (remove one)")
+        }
         return try decode(value, path: path)
     }
 
@@ -73,21 +78,23 @@ public struct Policy: Sendable {
         if let zone = policy.timezone, LocalTimeZone(identifier: zone) == nil {
             throw PolicyError(path: path, "timezone '\(zone)' is not an IANA time zone name (e.g. Asia/Tokyo)")
         }
-        policy.clockSkewToleranceSeconds = try d.int(root["clockSkewToleranceSeconds"], "clockSkewToleranceSeconds") ?? 30
-        policy.maxAssertionLifetimeSeconds = try d.int(root["maxAssertionLifetimeSeconds"], "maxAssertionLifetimeSeconds") ?? 180
-        policy.matchWindowSeconds = try d.int(root["matchWindowSeconds"], "matchWindowSeconds") ?? 120
+        // Each number within what can be right (README, Policy file): a match window of days
+        // would make pairing quadratic, a threshold of 0 would fire on everything.
+        policy.clockSkewToleranceSeconds = try d.int(root["clockSkewToleranceSeconds"], "clockSkewToleranceSeconds", in: Bounds.clockSkewToleranceSeconds) ?? 30
+        policy.maxAssertionLifetimeSeconds = try d.int(root["maxAssertionLifetimeSeconds"], "maxAssertionLifetimeSeconds", in: Bounds.maxAssertionLifetimeSeconds) ?? 180
+        policy.matchWindowSeconds = try d.int(root["matchWindowSeconds"], "matchWindowSeconds", in: Bounds.matchWindowSeconds) ?? 120
         policy.trustedCidrs = try d.cidrs(root["trustedCidrs"], "trustedCidrs")
-        policy.integrationMaxUsers = try d.int(root["integrationMaxUsers"], "integrationMaxUsers") ?? 3
-        policy.integrationMaxNetworks = try d.int(root["integrationMaxNetworks"], "integrationMaxNetworks") ?? 4
-        policy.episodeGapDays = try d.int(root["episodeGapDays"], "episodeGapDays") ?? 7
-        guard (1...365).contains(policy.episodeGapDays) else {
-            throw PolicyError(path: path, "episodeGapDays: \(policy.episodeGapDays) is out of range (1 to 365 days)")
-        }
+        policy.integrationMaxUsers = try d.int(root["integrationMaxUsers"], "integrationMaxUsers", in: Bounds.integrationMaxUsers) ?? 3
+        policy.integrationMaxNetworks = try d.int(root["integrationMaxNetworks"], "integrationMaxNetworks", in: Bounds.integrationMaxNetworks) ?? 4
+        policy.episodeGapDays = try d.int(root["episodeGapDays"], "episodeGapDays", in: Bounds.episodeGapDays) ?? 7
         for (index, item) in (try d.array(root["apps"], "apps") ?? []).enumerated() {
             let at = "apps[\(index)]"
             guard let o = item.object else { throw PolicyError(path: path, "\(at): expected an object") }
             try d.allow(o, ["name", "clientIds", "flows", "subjects", "audience", "sourceCidrs", "runAsUser", "integration", "appIds"], at: at)
             guard let name = try d.string(o["name"], "\(at).name") else { throw PolicyError(path: path, "\(at): \"name\" is required") }
+            if let other = policy.apps.first(where: { $0.name.lowercased() == name.lowercased() }) {
+                throw PolicyError(path: path, "\(at).name: '\(name)' names the same app as an earlier entry ('\(other.name)'): merge the two")
+            }
             var app = App(name: name)
             app.clientIds = try d.strings(o["clientIds"], "\(at).clientIds")
             app.flows = try d.strings(o["flows"], "\(at).flows").map { text in
@@ -111,14 +118,41 @@ public struct Policy: Sendable {
                 try d.allow(o, ["enabled", "severity", "threshold", "windowSeconds", "factor"], at: "rules.\(id)")
                 var rule = RuleSettings()
                 rule.enabled = try d.bool(o["enabled"], "rules.\(id).enabled") ?? true
-                rule.factor = try d.int(o["factor"], "rules.\(id).factor")
+                rule.factor = try d.int(o["factor"], "rules.\(id).factor", in: Bounds.factor)
                 rule.severity = try d.string(o["severity"], "rules.\(id).severity")
-                rule.threshold = try d.int(o["threshold"], "rules.\(id).threshold")
-                rule.windowSeconds = try d.int(o["windowSeconds"], "rules.\(id).windowSeconds")
+                if let severity = rule.severity, Severity(rawValue: severity) == nil {
+                    throw PolicyError(path: path, "rules.\(id).severity: '\(severity)' is not a severity (one of \(Severity.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                rule.threshold = try d.int(o["threshold"], "rules.\(id).threshold", in: Bounds.threshold)
+                rule.windowSeconds = try d.int(o["windowSeconds"], "rules.\(id).windowSeconds", in: Bounds.windowSeconds)
                 policy.rules[id] = rule
             }
         }
         return policy
+    }
+
+    /// Refuses settings for rules that do not exist (an operator's typo: the override would
+    /// silently do nothing). The rule ids are the analysis's, so its callers pass them.
+    public func checkRuleIds(_ known: Set<String>, path: String) throws {
+        for id in rules.keys.sorted() where !known.contains(id) {
+            let near = known.filter { $0.hasPrefix(String(id.prefix(4))) }.sorted().prefix(3)
+            throw PolicyError(path: path, "rules.\(id): no rule has this id\(near.isEmpty ? "" : " (did you mean \(near.joined(separator: ", "))?)"); `tokentrail rules` lists them")
+        }
+    }
+
+    /// What each number may be. Every step of the analysis does work bounded by the records it
+    /// reads times these (a pairing holds at most a match window of requests), so no setting
+    /// within them can make a scan super-linear.
+    public enum Bounds {
+        public static let matchWindowSeconds = 1...3_600
+        public static let clockSkewToleranceSeconds = 0...3_600
+        public static let maxAssertionLifetimeSeconds = 1...86_400
+        public static let integrationMaxUsers = 1...1_000
+        public static let integrationMaxNetworks = 1...10_000
+        public static let episodeGapDays = 1...365
+        public static let threshold = 1...1_000_000_000_000
+        public static let windowSeconds = 1...2_678_400
+        public static let factor = 1...1_000_000
     }
 
     private struct Decoder {
@@ -139,6 +173,11 @@ public struct Policy: Sendable {
             guard let value else { return nil }
             guard case .number(let n) = value, n == n.rounded(), n >= 0, n < 1e15 else { throw PolicyError(path: path, "\(name): expected a whole number ≥ 0") }
             return Int(n)
+        }
+        func int(_ value: JSONValue?, _ name: String, in bounds: ClosedRange<Int>) throws -> Int? {
+            guard let n = try int(value, name) else { return nil }
+            guard bounds.contains(n) else { throw PolicyError(path: path, "\(name): \(n) is out of range (\(bounds.lowerBound) to \(bounds.upperBound))") }
+            return n
         }
         func bool(_ value: JSONValue?, _ name: String) throws -> Bool? {
             guard let value else { return nil }

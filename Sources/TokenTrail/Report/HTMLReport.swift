@@ -45,8 +45,23 @@ public enum HTMLReport {
     static let maxIncidentPages = 200
 
     /// `facts`: the session of an analysis of this very period, whose rollups are built already.
-    public static func write(db: Database, options o: Options, to directory: String, facts given: Facts? = nil) throws -> Written {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    /// The pages are written into a new directory beside `target` and swapped in whole: a
+    /// killed run leaves the previous report as it was, and no page of an earlier period stays.
+    public static func write(db: Database, options o: Options, to target: String, facts given: Facts? = nil) throws -> Written {
+        let staging = try ReportDirectory.stage(target)
+        do {
+            var written = try write(db: db, options: o, into: staging, facts: given)
+            try ReportDirectory.swap(staging, into: target)
+            written.index = (target as NSString).appendingPathComponent((written.index as NSString).lastPathComponent)
+            written.pages = written.pages.map { (target as NSString).appendingPathComponent(($0 as NSString).lastPathComponent) }
+            return written
+        } catch {
+            try? FileManager.default.removeItem(atPath: staging)
+            throw error
+        }
+    }
+
+    private static func write(db: Database, options o: Options, into directory: String, facts given: Facts?) throws -> Written {
         let panels = try Panel.load(directory: o.dashboards)
         let facts = try given.flatMap { $0.windowStart == o.since && $0.windowEnd == o.until ? $0 : nil }
             ?? Facts(db: db, windowStart: o.since, windowEnd: o.until)

@@ -93,9 +93,14 @@ public enum TerminalSummary {
         return String(out)
     }
 
-    /// Bidi controls, zero-width and other invisible format characters, line separators.
+    /// Characters a reader cannot see: every format character (Unicode category Cf: bidi
+    /// controls, zero-width characters, the tag characters U+E0000–E007F of "ASCII smuggling"),
+    /// every default-ignorable code point (Hangul fillers U+115F, U+3164, the combining grapheme
+    /// joiner U+034F, variation selectors), line and paragraph separators.
     static func isInvisible(_ v: UInt32) -> Bool {
-        (0x200B...0x200F).contains(v) || (0x202A...0x202E).contains(v) || (0x2060...0x2064).contains(v)
-            || (0x2066...0x2069).contains(v) || v == 0x061C || v == 0xFEFF || v == 0x2028 || v == 0x2029 || v == 0x00AD
+        if v < 0xA0 { return false }   // ASCII and C1 are handled before
+        if v == 0x2028 || v == 0x2029 || v == 0x2800 { return true }   // separators; the braille blank
+        guard let scalar = Unicode.Scalar(v) else { return false }
+        return scalar.properties.generalCategory == .format || scalar.properties.isDefaultIgnorableCodePoint
     }
 }

@@ -54,7 +54,7 @@ public enum ScanPipeline {
     }
 
     public static func run(_ request: Request, onFile: ((FileResult) -> Void)? = nil) throws -> Outcome {
-        let policy = try request.ingest.policyPath.map { try Policy.load(path: $0) }
+        let policy = try request.ingest.policyPath.map { try RuleCatalog.loadPolicy(path: $0) }
         let plan = try Scanner.prepare(request.ingest, policy: policy)
         let db = try Scanner.open(request.ingest)
         defer { db.truncateWAL() }   // the volume gets the WAL's space back; a copy of the file alone is complete
