@@ -339,3 +339,35 @@ extension HardeningTests {
         #expect(TerminalSummary.sanitize("Ünïcödé ログイン 203.0.113.7") == "Ünïcödé ログイン 203.0.113.7")
     }
 }
+
+/// Issue 25: every error names its file and says what to do; a folder's non-export files never stop a run.
+@Suite struct NamedErrorTests {
+    @Test func aBinaryFileInAnExportFolderIsSkippedButNamedOnItsOwnFails() throws {
+        let dir = try TestSupport.temporaryDirectory(), folder = dir + "/exports"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: TestSupport.samples + "/clients/etl-01_token-requests.jsonl", toPath: folder + "/etl-01.jsonl")
+        // An image: bytes that are neither UTF-8 nor full of NULs (what made the run exit 2 before).
+        var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        for i in 0..<4000 { png.append(UInt8(truncatingIfNeeded: i &* 197 &+ 0x81) | 0x80) }
+        FileManager.default.createFile(atPath: folder + "/screenshot.png", contents: Data(png))
+        FileManager.default.createFile(atPath: folder + "/notes.docx", contents: Data([0x50, 0x4B, 0x03, 0x04] + Array(repeating: UInt8(0x41), count: 100)))
+        let run = try TestSupport.runCLI(["scan", folder, "--db", dir + "/db.sqlite"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("notes.docx") && run.stdout.contains("screenshot.p"))
+        #expect(try TestSupport.count(try Database(path: dir + "/db.sqlite"), "SELECT count(*) FROM sources") == 1)   // skipped files leave no source row
+        let named = try TestSupport.runCLI(["scan", folder + "/screenshot.png", "--db", dir + "/db.sqlite"])
+        #expect(named.status == 2 && named.stderr.contains("screenshot.png"))
+    }
+
+    @Test func aDatabaseThatCannotBeUsedIsNamedWithWhatToDo() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        // Not a database at all.
+        try String(repeating: "not a database ", count: 400).write(toFile: dir + "/junk.sqlite", atomically: true, encoding: .utf8)
+        let junk = try TestSupport.runCLI(["scan", TestSupport.samples + "/clients", "--db", dir + "/junk.sqlite", "--quiet"])
+        #expect(junk.status == 2 && junk.stderr.contains(dir + "/junk.sqlite: the database file is damaged or is no SQLite database"), "\(junk.stderr)")
+        // A directory that cannot hold it.
+        FileManager.default.createFile(atPath: dir + "/file", contents: Data("x".utf8))
+        let cannot = try TestSupport.runCLI(["scan", TestSupport.samples + "/clients", "--db", dir + "/file/db.sqlite", "--quiet"])
+        #expect(cannot.status == 2 && cannot.stderr.contains(dir + "/file"), "\(cannot.stderr)")
+    }
+}

@@ -12,18 +12,24 @@ final class LocalHTTPServer: @unchecked Sendable {
     private var statuses: [Int]
     private var _bodies: [Data] = []
 
+    private var _heads: [String] = []
     var bodies: [Data] { lock.lock(); defer { lock.unlock() }; return _bodies }
+    /// Each request's head (request line and headers), lowercased.
+    var heads: [String] { lock.lock(); defer { lock.unlock() }; return _heads }
     var url: URL { URL(string: "http://127.0.0.1:\(port)/hooks/secret-token?key=do-not-print")! }
+    /// Seconds to wait, after reading a whole request, before answering (a slow receiver).
+    private let delay: Double
 
     /// Sent as `Location` with a 3xx status.
     private let location: String?
     /// Decides the status from the body (a service that validates what it is sent), instead of `statuses`.
     private let judge: (@Sendable (Data) -> Int)?
 
-    init(statuses: [Int], location: String? = nil, judge: (@Sendable (Data) -> Int)? = nil) throws {
+    init(statuses: [Int], location: String? = nil, judge: (@Sendable (Data) -> Int)? = nil, delay: Double = 0) throws {
         self.statuses = statuses
         self.location = location
         self.judge = judge
+        self.delay = delay
         let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
@@ -65,8 +71,10 @@ final class LocalHTTPServer: @unchecked Sendable {
             lock.lock()
             let body = received.range(of: Data("\r\n\r\n".utf8)).map { Data(received[$0.upperBound...]) }
             if let body { _bodies.append(body) }
+            if let end = received.range(of: Data("\r\n\r\n".utf8)) { _heads.append(String(decoding: received[..<end.lowerBound], as: UTF8.self).lowercased()) }
             status = judge.map { $0(body ?? Data()) } ?? (statuses.count > 1 ? statuses.removeFirst() : statuses[0])
             lock.unlock()
+            if delay > 0 { Thread.sleep(forTimeInterval: delay) }
             let redirect = (300..<400).contains(status) ? location.map { "Location: \($0)\r\n" } ?? "" : ""
             let response = "HTTP/1.1 \(status) X\r\n\(redirect)Content-Length: 0\r\nConnection: close\r\n\r\n"
             _ = response.withCString { write(client, $0, strlen($0)) }

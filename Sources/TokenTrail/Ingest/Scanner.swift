@@ -123,7 +123,11 @@ public enum Scanner {
                 }
             }
             var result = FileIngester.ingest(path: path, store: store, run: run, options: options)
-            if result.unrecognized, !explicit, !isDataFile(path) {
+            // Met while walking a directory, a file that is no export (an image, an archive, a
+            // document: unrecognized, or failing at its first bytes) is skipped with a note, not
+            // an error that stops a cron run; a file named on the command line, or one with an
+            // export's extension, still fails loudly.
+            if !explicit, !isDataFile(path), !result.diskFull, case .failed = result.status, result.stats.stored == 0 {
                 result.status = .skipped(reason: "not a supported export")
             }
             if result.diskFull {

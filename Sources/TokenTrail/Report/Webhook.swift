@@ -49,9 +49,27 @@ public enum Webhook {
             let first = String(decoding: head, as: UTF8.self).split(whereSeparator: \.isNewline).first ?? ""
             (text, origin) = (first.trimmingCharacters(in: .whitespaces), path)
         }
-        guard let url = URL(string: text.trimmingCharacters(in: .whitespaces)), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
-              url.host?.isEmpty == false else {
+        // Scheme and host compare case-insensitively (`HTTP://Hooks.Example`): both are
+        // rewritten in lowercase, which the HTTP client takes; an IPv6 literal keeps its
+        // brackets, the user info, path and query (the hook's secret) stay as written.
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard let separator = trimmed.range(of: "://"),
+              ["http", "https"].contains(trimmed[..<separator.lowerBound].lowercased()) else {
             throw TargetError(description: "\(origin): the webhook needs an http:// or https:// URL with a host")
+        }
+        let rest = trimmed[separator.upperBound...]
+        let authorityEnd = rest.firstIndex { "/?#".contains($0) } ?? rest.endIndex
+        let authority = rest[..<authorityEnd]
+        let hostStart = authority.lastIndex(of: "@").map { authority.index(after: $0) } ?? authority.startIndex
+        let rewritten = trimmed[..<separator.lowerBound].lowercased() + "://" + authority[..<hostStart] + authority[hostStart...].lowercased()
+            + rest[authorityEnd...]
+        guard let url = URL(string: rewritten), let host = url.host, !host.isEmpty else {
+            throw TargetError(description: "\(origin): the webhook needs an http:// or https:// URL with a host")
+        }
+        // Linux Foundation's HTTP client refuses IPv6 literals (NSURLErrorBadURL): say so now,
+        // not after four failed attempts.
+        if host.contains(":") {
+            throw TargetError(description: "\(origin): an IPv6 literal host ([\(host)]) cannot be posted to by this platform's HTTP client: give the hook a host name (an /etc/hosts entry will do)")
         }
         return url
     }
@@ -67,16 +85,22 @@ public enum Webhook {
         guard !due.isEmpty else { return Outcome() }
         let posting = Set(due.map(\.fingerprint))
         let document = payload(due, incidents: incidents.filter { $0.findings.contains(where: posting.contains) }, runId: runId)
+        // The same alerts carry the same key: a receiver that got a repeat (a retry after a lost
+        // answer) can drop it.
+        let key = Fingerprint.of(due.map { "\($0.fingerprint)=\($0.severity.rawValue)" }.sorted().joined(separator: ","))
         var outcome = Outcome()
         var lastError = ""
         for attempt in 0...settings.retries {
             if attempt > 0 { Thread.sleep(forTimeInterval: settings.backoffSeconds * pow(2, Double(attempt - 1))) }
-            switch post(document, to: url, timeout: settings.timeoutSeconds) {
+            switch post(document, to: url, timeout: settings.timeoutSeconds, idempotencyKey: key) {
             case .delivered:
                 try AlertsTable.recordPosted(db, due, destination: url.host ?? "?", runId: runId)
                 outcome.posted = due.count
                 return outcome
             case .rejected(let reason):   // the server will not take it: retrying cannot help
+                outcome.failure = reason
+                return outcome
+            case .unanswered(let reason):   // it took the whole body: sending it again would post it twice
                 outcome.failure = reason
                 return outcome
             case .failed(let reason):
@@ -115,18 +139,22 @@ public enum Webhook {
         return Data(document.serialized.utf8)
     }
 
-    enum Result { case delivered, rejected(String), failed(String) }
+    /// `unanswered`: no answer in time: the server may have posted it, so it is not sent again
+    /// in this run (one delivery per alert).
+    enum Result { case delivered, rejected(String), failed(String), unanswered(String) }
 
-    static func post(_ body: Data, to url: URL, timeout: Double) -> Result {
+    static func post(_ body: Data, to url: URL, timeout: Double, idempotencyKey: String? = nil) -> Result {
         var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.setValue("tokentrail/\(Scanner.version)", forHTTPHeaderField: "User-Agent")
+        if let idempotencyKey { request.setValue(idempotencyKey, forHTTPHeaderField: "Idempotency-Key") }
         request.httpBody = body
         let done = DispatchSemaphore(value: 0)
         let box = ResultBox()
         let task = session.dataTask(with: request) { _, response, error in
             if let error {
+                box.timedOut = (error as? URLError)?.code == .timedOut
                 box.result = .failed("\(url.host ?? "?"): \(error.localizedDescription)")
             } else if let status = (response as? HTTPURLResponse)?.statusCode {
                 if (200..<300).contains(status) { box.result = .delivered }
@@ -139,14 +167,19 @@ public enum Webhook {
             done.signal()
         }
         task.resume()
+        // No answer in time: the server may have taken the alert (the HTTP client cannot say
+        // how much of the body went out), so it is not sent again in this run; the next run
+        // posts it with the same Idempotency-Key, by which a receiver drops a repeat.
+        let unanswered = Result.unanswered("\(url.host ?? "?"): no answer within \(Int(timeout)) s (not sent again in this run, so it is not posted twice; the next run posts it with the same Idempotency-Key)")
         if done.wait(timeout: .now() + timeout + 1) == .timedOut {
             task.cancel()
-            return .failed("\(url.host ?? "?"): no answer within \(Int(timeout)) s")
+            return unanswered
         }
+        if case .failed = box.result, box.timedOut { return unanswered }
         return box.result
     }
 
-    private final class ResultBox: @unchecked Sendable { var result: Result = .failed("no answer") }
+    private final class ResultBox: @unchecked Sendable { var result: Result = .failed("no answer"); var timedOut = false }
 
     /// A session that never follows a redirect: the findings go to the configured host or nowhere.
     private static let session = URLSession(configuration: .ephemeral, delegate: NoRedirects(), delegateQueue: nil)

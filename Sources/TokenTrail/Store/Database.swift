@@ -22,7 +22,7 @@ public final class Database: @unchecked Sendable {
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             if let db { sqlite3_close_v2(db) }
-            throw SQLiteError(code: rc, message: "\(message): \(path)", sql: nil)
+            throw SQLiteError(code: rc, message: message, sql: nil, path: path)
         }
         handle = db
         self.path = path
@@ -97,7 +97,7 @@ public final class Database: @unchecked Sendable {
         if rc != SQLITE_OK {
             let message = errorMessage.map { String(cString: $0) } ?? lastErrorMessage
             sqlite3_free(errorMessage)
-            throw SQLiteError(code: rc, message: message, sql: sql)
+            throw SQLiteError(code: rc, message: message, sql: sql, path: self.path)
         }
     }
 

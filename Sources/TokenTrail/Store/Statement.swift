@@ -48,7 +48,7 @@ public final class Statement: @unchecked Sendable {
             return rc
         }
         guard rc == SQLITE_OK, let statement else {
-            throw SQLiteError(code: rc, message: database.lastErrorMessage, sql: sql)
+            throw SQLiteError(code: rc, message: database.lastErrorMessage, sql: sql, path: database.path)
         }
         self.handle = statement
         self.sql = sql
@@ -140,7 +140,7 @@ public final class Statement: @unchecked Sendable {
         default:
             let message = database.lastErrorMessage
             sqlite3_reset(handle)
-            throw SQLiteError(code: rc, message: message, sql: sql)
+            throw SQLiteError(code: rc, message: message, sql: sql, path: database.path)
         }
     }
 
