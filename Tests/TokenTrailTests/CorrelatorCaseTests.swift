@@ -88,6 +88,11 @@ import Testing
             ccRequest("2026-11-21T08:00:00Z", clientId: "3MVG9unmapped", userId: "0055g00000RptBotAAA"), ccLogin("2026-11-21T08:00:01Z"),
             ccRequest("2026-11-21T09:00:00Z", clientId: "3MVG9unmapped", userId: "0055g00000RptBotAAA"), ccLogin("2026-11-21T09:00:01Z"),
             ccLogin("2026-11-21T08:30:00Z", ip: "203.0.113.99")], unmatched: 1),
+        Case(name: "a stolen-key login with a 1 MiB Browser is still judged (its field cut, the row kept)", events: [
+            request("2026-11-21T06:00:00Z"), erp("2026-11-21T06:00:01Z"),
+            .login("2026-11-21T06:20:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer, ip: "203.0.113.77",
+                   browser: String(repeating: "Mozilla/5.0 ", count: 90_000)),
+            request("2026-11-21T06:40:00Z"), erp("2026-11-21T06:40:01Z")], unmatched: 1),
         Case(name: "eviction at the window's start: a request just before it pairs with a login just after",
              windowStart: "2026-11-21T06:00:00Z", events: [
             request("2026-11-21T05:59:30Z"), erp("2026-11-21T06:00:20Z"),

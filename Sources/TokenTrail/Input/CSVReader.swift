@@ -19,9 +19,16 @@ public final class CSVReader {
     public private(set) var malformedExcerpt: [UInt8] = []
 
     public static let defaultMaxRecordBytes = 1 << 20
+    /// A field is kept up to this many bytes while it is scanned; the rest is dropped, so one
+    /// huge value (a 1 MiB quoted Browser) costs its field, not the whole record. The readers
+    /// then store it cut, with a `cut` repair (`FieldRepair.maxFieldBytes` is smaller).
+    public static let defaultMaxFieldBytesKept = 64 << 10
+    let maxFieldBytesKept: Int
 
-    public init(source: ByteSource, maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes) throws {
+    public init(source: ByteSource, maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes,
+                maxFieldBytesKept: Int = CSVReader.defaultMaxFieldBytesKept) throws {
         path = source.file.path
+        self.maxFieldBytesKept = maxFieldBytesKept
         buffer = StreamBuffer(source: source, initialCapacity: min(1 << 20, maxRecordBytes), maxBytes: maxRecordBytes)
         fieldStarts.reserveCapacity(64)
         fieldEnds.reserveCapacity(64)
@@ -119,13 +126,16 @@ public final class CSVReader {
                     p += 1
                 }
                 buffer.pos = p
-                if p == end { continue }
+                keepFieldBounded(fieldStart: fieldStart, segmentStart: buffer.start + fieldStart)
+                if buffer.pos == buffer.end { continue }
+                p = buffer.pos
                 if buffer.overflowed { fieldCount += 1 } else { addField(fieldStart, p - buffer.start, unescape: false) }
                 let c = bytes[p]
                 buffer.pos += 1
                 if c == comma { state = .fieldStart; continue }
                 return finishLine(crTerminated: c == cr)
             case .quoted:
+                let segment = buffer.pos
                 var p = buffer.pos
                 let end = buffer.end
                 while p < end {
@@ -138,7 +148,8 @@ public final class CSVReader {
                     p += 1
                 }
                 buffer.pos = p
-                if p == end { continue }
+                keepFieldBounded(fieldStart: fieldStart, segmentStart: segment)
+                if buffer.pos == buffer.end { continue }
                 buffer.pos += 1
                 state = .afterQuote
             case .afterQuote:
@@ -175,6 +186,14 @@ public final class CSVReader {
         return true
     }
 
+    /// Keeps the field being scanned within `maxFieldBytesKept`: what this segment (bytes
+    /// without a quote, from `segmentStart` to `pos`) adds beyond the limit is dropped.
+    private func keepFieldBounded(fieldStart: Int, segmentStart: Int) {
+        let from = max(buffer.start + fieldStart + maxFieldBytesKept, segmentStart)
+        guard !buffer.overflowed, buffer.pos > from else { return }
+        buffer.drop(from: from, to: buffer.pos)
+    }
+
     private func finishLine(crTerminated: Bool) -> Bool {
         line += 1
         if crTerminated { skipLineFeed = true }
@@ -184,7 +203,7 @@ public final class CSVReader {
 
     private func oversized() -> Bool {
         malformedReason = "record longer than \(buffer.maxBytes / 1024) KiB (a field this large is not a log value)"
-        malformedExcerpt = []
+        malformedExcerpt = buffer.overflowHead   // its start: enough to tell a token-endpoint login
         fieldCount = 0
         return true
     }

@@ -12,6 +12,8 @@ struct StreamBuffer {
     private(set) var atEOF = false
     /// Set when a record outgrew `maxBytes`: its bytes are being dropped as they are scanned.
     private(set) var overflowed = false
+    /// The first bytes of the record that overflowed (its reject's excerpt).
+    private(set) var overflowHead: [UInt8] = []
     let maxBytes: Int
 
     init(source: ByteSource, initialCapacity: Int = 1 << 20, maxBytes: Int) {
@@ -29,6 +31,7 @@ struct StreamBuffer {
     mutating func beginRecord() {
         start = pos
         overflowed = false
+        if !overflowHead.isEmpty { overflowHead = [] }
     }
 
     /// Makes more bytes available at `end`; false at end of input. Keeps `[start, end)`
@@ -50,6 +53,7 @@ struct StreamBuffer {
             if end == capacity {
                 if capacity >= maxBytes {
                     overflowed = true
+                    overflowHead = Array(UnsafeBufferPointer(start: bytes + start, count: min(2000, end - start)))
                     base += pos
                     start = 0; pos = 0; end = 0
                 } else {
@@ -65,6 +69,19 @@ struct StreamBuffer {
         if n == 0 { atEOF = true; return false }
         end += n
         return true
+    }
+
+    /// Removes `[from, to)` (bytes of the record being scanned, already read past) by moving
+    /// the bytes after them down: a field too long to be a value keeps its head and the record
+    /// stays within `maxBytes`. Offsets of the bytes after `from` stay right (`base` moves up);
+    /// those before it are not asked for again.
+    mutating func drop(from: Int, to: Int) {
+        guard to > from else { return }
+        let tail = end - to
+        if tail > 0 { (bytes + from).update(from: bytes + to, count: tail) }
+        end -= to - from
+        if pos >= to { pos -= to - from } else if pos > from { pos = from }
+        base += to - from
     }
 
     /// Continues at an absolute offset (after a malformed record).
