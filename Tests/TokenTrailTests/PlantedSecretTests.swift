@@ -94,11 +94,22 @@ import Testing
         #expect(try TestSupport.count(database, "SELECT count(*) FROM logins") > 0)
         #expect(try TestSupport.count(database, "SELECT count(*) FROM token_requests") > 0)
         #expect(try TestSupport.count(database, "SELECT count(*) FROM idp_events") > 0)
+        // Each scrubbed field is a repair of its row, named.
+        let redactedFields = Set(try database.rows("SELECT DISTINCT field FROM v_repairs WHERE kind = 'redacted'").compactMap { $0[0].string })
+        #expect(redactedFields.isSuperset(of: ["platform", "username", "host", "client_id"]) && redactedFields.count > 20, "\(redactedFields.sorted())")
+        let diff = try TestSupport.runCLI(["diff", "--db", db, "--since", "2026-11-20T00:00:00Z", "--format", "json"])
+        let diffText = try TestSupport.runCLI(["diff", "--db", db, "--since", "2026-11-20T00:00:00Z"])
+        // The webhook body: every finding of the run posted to a local receiver.
+        let hook = try LocalHTTPServer(statuses: [200])
+        let run = try Analyzer.run(db: database, policy: nil, windowStart: 1_795_478_400_000 - 86_400_000, windowEnd: 1_795_478_400_000 + 86_400_000)
+        _ = try Webhook.deliver(db: database, url: hook.url, findings: run.findings, incidents: run.incidents, minimum: .info, runId: nil)
         let timelineJSON = try TestSupport.runCLI(["timeline", "--db", db, "--since", "2026-11-19T00:00:00Z", "--format", "json"])
         let timelineCSV = try TestSupport.runCLI(["timeline", "--db", db, "--since", "2026-11-19T00:00:00Z", "--format", "csv"])
         #expect(timelineJSON.status == 0 && timelineJSON.stdout.contains("login"))
         var outputs: [(String, String)] = [("scan stdout", scan.stdout), ("scan stderr", scan.stderr),
-                                           ("timeline json", timelineJSON.stdout + timelineJSON.stderr), ("timeline csv", timelineCSV.stdout)]
+                                           ("timeline json", timelineJSON.stdout + timelineJSON.stderr), ("timeline csv", timelineCSV.stdout),
+                                           ("diff", diff.stdout + diff.stderr + diffText.stdout),
+                                           ("webhook body", hook.bodies.map { String(decoding: $0, as: UTF8.self) }.joined())]
         for file in Self.files(under: out) {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
             outputs.append((file, String(decoding: bytes, as: UTF8.self)))

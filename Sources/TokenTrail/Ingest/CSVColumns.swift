@@ -62,6 +62,14 @@ final class CSVColumns<Field: RawRepresentable & CaseIterable & Hashable> where 
     func freeText(_ field: Field) throws -> Symbol { try symbol(field, interner: freeTextInterner) }
 
     private func symbol(_ field: Field, interner: Interner) throws -> Symbol {
+        let symbol = try rawSymbol(field, interner: interner)
+        // A value whose credential was scrubbed out is a repair of its field (rare: the set is
+        // usually empty, and then this costs nothing).
+        if !interner.redacted.isEmpty, interner.redacted.contains(symbol) { onRepair?(headerNames[indexOf[field.rawValue]], .redacted) }
+        return symbol
+    }
+
+    private func rawSymbol(_ field: Field, interner: Interner) throws -> Symbol {
         let i = indexOf[field.rawValue]
         if i < 0 { return 0 }
         let value = reader.field(i)

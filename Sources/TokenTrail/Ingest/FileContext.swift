@@ -112,7 +112,14 @@ final class FileContext {
 
     /// A JSON value's text as a symbol, repaired like a CSV field.
     func intern(_ value: JSONValue?, field: String) throws -> Symbol {
-        try interner.intern(text(value?.text, field: field))
+        noteIfRedacted(try interner.intern(text(value?.text, field: field)), in: interner, field: field)
+    }
+
+    /// A value whose credential the interner scrubbed out is a `redacted` repair of its field.
+    @inline(__always)
+    func noteIfRedacted(_ symbol: Symbol, in interner: Interner, field: String) -> Symbol {
+        if !interner.redacted.isEmpty, interner.redacted.contains(symbol) { noteRepair(column: field, kind: .redacted) }
+        return symbol
     }
 
     /// `intern(value, field:)` for a value left as a span of its line's bytes: interned from
@@ -128,11 +135,11 @@ final class FileContext {
 
     private func intern(_ span: JSONSpan?, in bytes: UnsafeRawBufferPointer, into interner: Interner, field: String) throws -> Symbol {
         guard let span else { return 0 }
-        return try span.withText(bytes) { text in
+        return noteIfRedacted(try span.withText(bytes) { text in
             guard let text, !text.isEmpty else { return 0 }
             if text.count > FieldRepair.maxFieldBytes { return try interner.intern(self.text(String(decoding: text, as: UTF8.self), field: field)) }
             return try interner.intern(text)
-        }
+        }, in: interner, field: field)
     }
 
     /// Runs one JSON record's normalization; a `RowReject` becomes a reject of `line` with
@@ -146,7 +153,7 @@ final class FileContext {
     /// Free text from a JSON value (URL, user agent, message), repaired and scrubbed of
     /// credentials, as a symbol.
     func freeText(_ value: String?, field: String) throws -> Symbol {
-        try store.freeText.intern(text(value, field: field))
+        noteIfRedacted(try store.freeText.intern(text(value, field: field)), in: store.freeText, field: field)
     }
 
     /// `text` is as much of the row as is known; only a scrubbed excerpt of it is stored.

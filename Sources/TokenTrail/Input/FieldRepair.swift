@@ -7,6 +7,8 @@ public enum RepairKind: String, Sendable {
     /// An optional value that could not be read (an unparseable `server_date`): the row is
     /// kept without it.
     case dropped
+    /// A credential (token, secret pair, key block) in the value, stored as its fingerprint.
+    case redacted
 }
 
 /// Turns any field's bytes into storable text without losing the row: log content is

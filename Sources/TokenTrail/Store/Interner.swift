@@ -5,6 +5,9 @@
 /// stored is the transformed text, while the cache keys stay the bytes as read.
 public final class Interner {
     private let transform: ((String) -> String)?
+    /// Symbols whose text the transform changed (a credential scrubbed out): the readers note
+    /// a `redacted` repair for each field that gives one.
+    public private(set) var redacted: Set<Symbol> = []
     private let insert: Statement
     private let select: Statement
     private var slots: [Int32]
@@ -61,7 +64,9 @@ public final class Interner {
             slot = (slot + 1) & mask
         }
         guard let text = String(validating: bytes, as: UTF8.self) else { throw InvalidUTF8() }
-        let symbol = try lookupOrInsert(transform.map { $0(text) } ?? text)
+        let stored = transform.map { $0(text) } ?? text
+        let symbol = try lookupOrInsert(stored)
+        if stored != text { redacted.insert(symbol) }
         remember(bytes, hash: h, slot: slot, symbol: symbol)
         return symbol
     }
