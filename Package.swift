@@ -1,8 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// No package dependencies: only the system's libsqlite3, zlib and libcrypto, through
-// system-library targets.
+// No package dependencies: only the system's libsqlite3, zlib, libcrypto and libcurl,
+// through system-library targets.
 let package = Package(
     name: "TokenTrail",
     products: [
@@ -21,7 +21,11 @@ let package = Package(
         // hardware-accelerated, where a hand-written Swift SHA-256 ran at ~150 MB/s.
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
-        .target(name: "TokenTrail", dependencies: ["CSQLite", "CZlib", "CCrypto"],
+        // libcurl, for the webhook: Linux Foundation's URLSession refuses IPv6-literal hosts
+        // and cannot say whether a timed-out request's body was sent.
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "TokenTrail", dependencies: ["CSQLite", "CZlib", "CCrypto", "CCurl"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         .executableTarget(name: "tokentrail", dependencies: ["TokenTrail"]),
         .executableTarget(name: "tokentrail-bench", dependencies: ["TokenTrail"]),

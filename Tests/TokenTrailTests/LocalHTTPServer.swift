@@ -16,20 +16,38 @@ final class LocalHTTPServer: @unchecked Sendable {
     var bodies: [Data] { lock.lock(); defer { lock.unlock() }; return _bodies }
     /// Each request's head (request line and headers), lowercased.
     var heads: [String] { lock.lock(); defer { lock.unlock() }; return _heads }
-    var url: URL { URL(string: "http://127.0.0.1:\(port)/hooks/secret-token?key=do-not-print")! }
+    var url: URL { URL(string: "http://\(ipv6 ? "[::1]" : "127.0.0.1"):\(port)/hooks/secret-token?key=do-not-print")! }
     /// Seconds to wait, after reading a whole request, before answering (a slow receiver).
     private let delay: Double
+    private let ipv6: Bool
 
     /// Sent as `Location` with a 3xx status.
     private let location: String?
     /// Decides the status from the body (a service that validates what it is sent), instead of `statuses`.
     private let judge: (@Sendable (Data) -> Int)?
 
-    init(statuses: [Int], location: String? = nil, judge: (@Sendable (Data) -> Int)? = nil, delay: Double = 0) throws {
+    init(statuses: [Int], location: String? = nil, judge: (@Sendable (Data) -> Int)? = nil, delay: Double = 0, ipv6: Bool = false) throws {
         self.statuses = statuses
         self.location = location
         self.judge = judge
         self.delay = delay
+        self.ipv6 = ipv6
+        if ipv6 {   // on ::1, for a webhook URL with an IPv6 literal host
+            let fd = Glibc.socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
+            var yes: Int32 = 1
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+            var address = sockaddr_in6()
+            address.sin6_family = sa_family_t(AF_INET6)
+            address.sin6_addr = in6addr_loopback
+            var length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+            let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+            guard bound == 0, listen(fd, 16) == 0 else { close(fd); throw POSIXError(.EADDRNOTAVAIL) }
+            _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+            socket = fd
+            port = UInt16(bigEndian: address.sin6_port)
+            Thread.detachNewThread { [self] in serve() }
+            return
+        }
         let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))

@@ -46,7 +46,7 @@ import Testing
         let activityColumns = elfColumns.filter { $0 != "loginstatus" }
         try csv([activityColumns] + elf(activityColumns, type: "RestApi")).write(toFile: dir + "/ELF_RestApi.csv", atomically: true, encoding: .utf8)
         // The client token log: every known key (and one unknown) a secret but the time.
-        let tokenLines = try secrets.map { secret -> String in
+        let tokenLines = secrets.map { secret -> String in
             var object: [String: JSONValue] = ["ts": .string("2026-11-20T01:02:00Z"), "x_unknown_field": .string(secret)]
             for key in TokenLogFormat.knownKeys where !TokenLogFormat.timeKeys.contains(key) { object[key] = .string(secret) }
             object["claims"] = .object(["iss": .string(secret), "sub": .string(secret), "aud": .string(secret), "jti": .string(secret)])

@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import CCurl
 
 /// Posts a run's findings at or above a severity to a webhook as one JSON document, with a
 /// timeout and retries with backoff. A fingerprint is recorded in `alerts` once delivered and
@@ -63,13 +61,8 @@ public enum Webhook {
         let hostStart = authority.lastIndex(of: "@").map { authority.index(after: $0) } ?? authority.startIndex
         let rewritten = trimmed[..<separator.lowerBound].lowercased() + "://" + authority[..<hostStart] + authority[hostStart...].lowercased()
             + rest[authorityEnd...]
-        guard let url = URL(string: rewritten), let host = url.host, !host.isEmpty else {
+        guard let url = URL(string: rewritten), url.host?.isEmpty == false else {
             throw TargetError(description: "\(origin): the webhook needs an http:// or https:// URL with a host")
-        }
-        // Linux Foundation's HTTP client refuses IPv6 literals (NSURLErrorBadURL): say so now,
-        // not after four failed attempts.
-        if host.contains(":") {
-            throw TargetError(description: "\(origin): an IPv6 literal host ([\(host)]) cannot be posted to by this platform's HTTP client: give the hook a host name (an /etc/hosts entry will do)")
         }
         return url
     }
@@ -139,55 +132,50 @@ public enum Webhook {
         return Data(document.serialized.utf8)
     }
 
-    /// `unanswered`: no answer in time: the server may have posted it, so it is not sent again
-    /// in this run (one delivery per alert).
+    /// `unanswered`: the server took the whole body but gave no answer in time: it may have
+    /// posted it, so it is not sent again in this run (one delivery per alert).
     enum Result { case delivered, rejected(String), failed(String), unanswered(String) }
 
+    /// One POST through libcurl (Linux Foundation's URLSession refuses IPv6-literal hosts and
+    /// cannot say how much of a timed-out body went out). Redirects are not followed: the
+    /// findings go to the configured host or nowhere.
     static func post(_ body: Data, to url: URL, timeout: Double, idempotencyKey: String? = nil) -> Result {
-        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue("tokentrail/\(Scanner.version)", forHTTPHeaderField: "User-Agent")
-        if let idempotencyKey { request.setValue(idempotencyKey, forHTTPHeaderField: "Idempotency-Key") }
-        request.httpBody = body
-        let done = DispatchSemaphore(value: 0)
-        let box = ResultBox()
-        let task = session.dataTask(with: request) { _, response, error in
-            if let error {
-                box.timedOut = (error as? URLError)?.code == .timedOut
-                box.result = .failed("\(url.host ?? "?"): \(error.localizedDescription)")
-            } else if let status = (response as? HTTPURLResponse)?.statusCode {
-                if (200..<300).contains(status) { box.result = .delivered }
-                else if (300..<400).contains(status) { box.result = .rejected("\(url.host ?? "?") answered HTTP \(status), a redirect (not followed: it could send the findings elsewhere)") }
-                else if status == 408 || status == 429 || status >= 500 { box.result = .failed("\(url.host ?? "?") answered HTTP \(status)") }
-                else { box.result = .rejected("\(url.host ?? "?") answered HTTP \(status)") }
-            } else {
-                box.result = .failed("\(url.host ?? "?"): no HTTP response")
+        let host = url.host ?? "?"
+        guard let curl = curl_easy_init() else { return .failed("\(host): the HTTP client could not start") }
+        defer { curl_easy_cleanup(curl) }
+        var headers: UnsafeMutablePointer<curl_slist>?
+        for header in ["Content-Type: application/json", "User-Agent: tokentrail/\(Scanner.version)", "Expect:"]
+            + (idempotencyKey.map { ["Idempotency-Key: \($0)"] } ?? []) {
+            headers = curl_slist_append(headers, header)
+        }
+        defer { curl_slist_free_all(headers) }
+        _ = url.absoluteString.withCString { tt_curl_setopt_pointer(curl, CURLOPT_URL, $0) }   // copied by curl
+        _ = tt_curl_setopt_long(curl, CURLOPT_PROTOCOLS, Int(CURLPROTO_HTTP | CURLPROTO_HTTPS))
+        _ = tt_curl_setopt_long(curl, CURLOPT_FOLLOWLOCATION, 0)
+        _ = tt_curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
+        _ = tt_curl_setopt_long(curl, CURLOPT_TIMEOUT_MS, Int(timeout * 1000))
+        _ = tt_curl_setopt_pointer(curl, CURLOPT_HTTPHEADER, headers)
+        _ = tt_curl_discard_response(curl)
+        let rc: CURLcode = body.withUnsafeBytes { bytes in
+            _ = tt_curl_setopt_long(curl, CURLOPT_POST, 1)
+            _ = tt_curl_setopt_offset(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count))
+            _ = tt_curl_setopt_pointer(curl, CURLOPT_POSTFIELDS, bytes.baseAddress)   // not copied: valid until perform returns
+            return curl_easy_perform(curl)
+        }
+        var status = 0, uploaded: curl_off_t = 0
+        _ = tt_curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
+        _ = tt_curl_getinfo_offset(curl, CURLINFO_SIZE_UPLOAD_T, &uploaded)
+        guard rc == CURLE_OK else {
+            // It took the whole body and gave no answer in time: it may have posted it, so it
+            // is not sent again in this run; the next run posts it with the same Idempotency-Key.
+            if rc == CURLE_OPERATION_TIMEDOUT && uploaded >= curl_off_t(body.count) {
+                return .unanswered("\(host): took the alert but gave no answer within \(Int(timeout)) s (not sent again, so it is not posted twice; the next run posts it with the same Idempotency-Key)")
             }
-            done.signal()
+            return .failed("\(host): \(String(cString: curl_easy_strerror(rc)))")
         }
-        task.resume()
-        // No answer in time: the server may have taken the alert (the HTTP client cannot say
-        // how much of the body went out), so it is not sent again in this run; the next run
-        // posts it with the same Idempotency-Key, by which a receiver drops a repeat.
-        let unanswered = Result.unanswered("\(url.host ?? "?"): no answer within \(Int(timeout)) s (not sent again in this run, so it is not posted twice; the next run posts it with the same Idempotency-Key)")
-        if done.wait(timeout: .now() + timeout + 1) == .timedOut {
-            task.cancel()
-            return unanswered
-        }
-        if case .failed = box.result, box.timedOut { return unanswered }
-        return box.result
-    }
-
-    private final class ResultBox: @unchecked Sendable { var result: Result = .failed("no answer"); var timedOut = false }
-
-    /// A session that never follows a redirect: the findings go to the configured host or nowhere.
-    private static let session = URLSession(configuration: .ephemeral, delegate: NoRedirects(), delegateQueue: nil)
-
-    private final class NoRedirects: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
-        func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
-            completionHandler(nil)
-        }
+        if (200..<300).contains(status) { return .delivered }
+        if (300..<400).contains(status) { return .rejected("\(host) answered HTTP \(status), a redirect (not followed: it could send the findings elsewhere)") }
+        if status == 408 || status == 429 || status >= 500 { return .failed("\(host) answered HTTP \(status)") }
+        return .rejected("\(host) answered HTTP \(status)")
     }
 }
