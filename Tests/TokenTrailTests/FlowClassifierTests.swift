@@ -90,6 +90,15 @@ import Testing
         ("E0000005 Invalid session", .invalidSession),
         ("E0000011 Invalid token provided", .invalidToken),
         ("no_matching_scope", .invalidScope),
+        // Issue 26: the 2025–26 refusals (FORMATS.md §7), before the general classes their texts also hold.
+        ("invalid_client app must be installed into org", .appNotInstalled),
+        ("External client app is not installed in this org", .appNotInstalled),
+        ("OAUTH_APPROVAL_ERROR_GENERIC", .appNotInstalled),
+        ("invalid_dpop_proof DPoP proof JWT signature invalid", .dpopRejected),
+        ("use_dpop_nonce", .dpopRejected),
+        ("INVALID_SESSION_ID: This session is not valid for use with the API", .apiAccessControl),
+        ("app.oauth2.token.detect_reuse", .tokenReuse),
+        ("no_matching_policy", .policyDenied),
         ("Something nobody has seen", .other),
     ])
     func classifiesFailures(text: String, expected: FailureClass) {

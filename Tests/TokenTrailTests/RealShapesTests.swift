@@ -275,3 +275,36 @@ import Testing
         #expect(timeline.events.map(\.evidence) == [dir + "/logs.json#1", dir + "/logs.json#3"])
     }
 }
+
+/// Issue 26: Real-Time Event Monitoring records read as what they are, in the envelopes the
+/// REST API and `sf data query --json` wrap them in.
+@Suite struct RealTimeEventMonitoringTests {
+    static func shape(_ name: String) -> String { TestSupport.fixture("shapes/" + name) }
+
+    @Test func restQueryPagesAndTheSfEnvelopeAreReadAndALogoutIsNoLogin() throws {
+        let (result, db) = try TestSupport.scan([Self.shape("rtem_query_page1.json"), Self.shape("rtem_query_page2.json"),
+                                                 Self.shape("rtem_sf_data_query.json"), Self.shape("rtem_logout_no_attributes.jsonl")])
+        #expect(result.files.allSatisfy { $0.status == .ingested }, "\(result.files.map(\.status))")
+        #expect(result.files.map(\.format) == ["login_event", "rtem_activity", "login_event", "rtem_activity"])
+        // Two logins (the LoginEvents); the LogoutEvents and the ApiEvent are the session's activity.
+        #expect(try RealShapesTests.rows(db, "SELECT username, flow, flow_basis, origin FROM v_logins ORDER BY time_ms") == [
+            "erp-integration@acme.example jwt_bearer inferred login_event",
+            "reporting-bot@acme.example client_credentials subtype login_event",
+        ])
+        #expect(try RealShapesTests.rows(db, "SELECT event_type, login_key, client_ip, entity, rows FROM v_api_activity ORDER BY time_ms") == [
+            "ApiEvent Rt3mLoginKey0001 198.51.100.23 Account 250",
+            "LogoutEvent Rt3mLoginKey0001 198.51.100.23 ∅ ∅",
+            "LogoutEvent Rt3mLoginKey0009 198.51.100.23 ∅ ∅",
+        ])
+        // The query text itself is not kept, only its fingerprint.
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM api_activity WHERE query_fingerprint IS NOT NULL") == 1)
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM strings WHERE value LIKE '%FROM Account%'") == 0)
+    }
+
+    @Test func anotherEventMonitoringObjectIsRefusedByName() throws {
+        let (result, db) = try TestSupport.scan([Self.shape("rtem_report_event.json")])
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM logins") == 0)
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM v_rejects WHERE reason LIKE 'a ReportEvent record (Real-Time Event Monitoring)%'") == 1)
+        #expect(result.files.first?.stats.rejects == 1)
+    }
+}

@@ -97,7 +97,7 @@ enum JSONIngest {
                             throw FileIngester.SkipFile(reason: "a TokenTrail policy file; pass it with --policy")
                         }
                         guard router.recognizes(members) else {
-                            throw InputError(path: ctx.path, line: 1, "a JSON document that is no supported export: expected Okta System Log events (eventType, published), an Okta event hook delivery (data.events), a SOQL query result (records) or client token-request lines; found keys \(members.keys.sorted().prefix(10).joined(separator: ", "))",
+                            throw InputError(path: ctx.path, line: 1, "a JSON document that is no supported export: expected Okta System Log events (eventType, published), an Okta event hook delivery (data.events), a SOQL query result (records, or result.records from sf data query --json) or client token-request lines; found keys \(members.keys.sorted().prefix(10).joined(separator: ", "))",
                                              unrecognized: true)
                         }
                         try router.route(.object(members), line: lines.line(at: start), raw: UnsafeRawBufferPointer(rebasing: all[start..<parser.index]))
@@ -125,7 +125,8 @@ enum JSONIngest {
             guard case .string(let key) = try parser.parseValue(depth: 1) else { throw parser.error("expected a quoted object key") }
             try parser.expect(UInt8(ascii: ":"))
             let next = parser.peek()
-            if depth == 0 && key == "data" && next == UInt8(ascii: "{") {
+            // Envelopes: an Okta event hook's `data`, `sf data query --json`'s `result`.
+            if depth == 0 && (key == "data" || key == "result") && next == UInt8(ascii: "{") {
                 members[key] = .object(try walkObject(&parser, lines: &lines, router: router, routed: &routed, depth: 1))
             } else if (key == "events" || key == "records") && next == UInt8(ascii: "[") {
                 try routeArray(&parser, lines: &lines, router: router)
@@ -176,7 +177,11 @@ final class JSONRouter {
     private(set) var sawObject = false
     init(ctx: FileContext) { self.ctx = ctx }
 
-    var format: String { okta != nil ? "okta_system_log" : loginEvents != nil ? "login_event" : "token_log" }
+    var format: String {
+        if okta != nil { return "okta_system_log" }
+        if let loginEvents { return loginEvents.sawLogin ? "login_event" : "rtem_activity" }
+        return "token_log"
+    }
 
     func recognizes(_ object: [String: JSONValue]) -> Bool {
         OktaFormat.recognizes(object) || TokenLogFormat.recognizes(object) || LoginEventFormat.recognizes(object)
@@ -195,6 +200,13 @@ final class JSONRouter {
         ctx.currentLine = line
         guard let object = value.object else {
             try ctx.reject(line: line, reason: "expected a JSON object", excerpt: String(decoding: raw.prefix(240), as: UTF8.self))
+            return
+        }
+        // A SOQL query result on one line (a REST `query` page saved by curl, `sf data query
+        // --json`): its records are the records.
+        if let records = (object["records"] ?? object["result"]?["records"])?.array, object["EventDate"] == nil {
+            ctx.stats.recordPositions = true
+            for record in records { try routeElement(record) }
             return
         }
         // An Okta event hook delivery stored one per line: its events are the records.

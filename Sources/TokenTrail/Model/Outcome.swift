@@ -28,9 +28,24 @@ public enum FailureClass: String, CaseIterable, Sendable {
     case invalidSession = "invalid_session"
     case invalidToken = "invalid_token"
     case invalidScope = "invalid_scope"
+    /// 2025–26 (FORMATS.md §7): a connected app nobody installed (blocked since Sept 2025), an
+    /// External Client App not installed; a DPoP proof refused; a session API Access Control
+    /// keeps off the API; an Okta refresh token used twice; an Okta access policy that denied.
+    case appNotInstalled = "app_not_installed"
+    case dpopRejected = "dpop_rejected"
+    case apiAccessControl = "api_access_control"
+    case tokenReuse = "token_reuse"
+    case policyDenied = "policy_denied"
     case other
 
     static let patterns: [(String, FailureClass)] = [
+        // The 2025–26 refusals first: their texts also hold `invalid_client` or `invalid_session`.
+        ("app must be installed into org", .appNotInstalled), ("client app is not installed", .appNotInstalled),
+        ("oauth_approval_error_generic", .appNotInstalled),
+        ("invalid_dpop_proof", .dpopRejected), ("use_dpop_nonce", .dpopRejected),
+        ("not valid for use with the api", .apiAccessControl),
+        ("detect_reuse", .tokenReuse), ("token reuse", .tokenReuse),
+        ("no_matching_policy", .policyDenied),
         ("expired authorization code", .expiredAssertion), ("invalid timestamp", .expiredAssertion),
         ("invalid_timestamp", .expiredAssertion), ("assertion expired", .expiredAssertion),
         ("audience", .audienceInvalid),

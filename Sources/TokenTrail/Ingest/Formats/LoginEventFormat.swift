@@ -3,19 +3,77 @@
 /// alias table knows these field names. It is the Event Monitoring source that names the
 /// app; `LoginHistoryId` makes it the same row as its Login History twin.
 enum LoginEventFormat {
-    static func recognizes(_ object: [String: JSONValue]) -> Bool {
-        object["attributes"]?["type"]?.string == "LoginEvent"
-            || (object["EventDate"] != nil && (object["EventIdentifier"] != nil || object["LoginHistoryId"] != nil))
+    /// What a Real-Time Event Monitoring record is. Every RTEM object carries `EventDate`
+    /// (FORMATS.md §7): `attributes.type` names it when the export kept it, else LoginEvent's
+    /// own fields do. A LogoutEvent is never a login.
+    enum Kind: Equatable { case login, activity(String), unsupported(String) }
+    static let activityTypes: Set<String> = ["LogoutEvent", "ApiEvent"]
+
+    static func kind(_ object: [String: JSONValue]) -> Kind? {
+        if let type = object["attributes"]?["type"]?.string {
+            if type == "LoginEvent" { return .login }
+            return activityTypes.contains(type) ? .activity(type) : object["EventDate"] != nil ? .unsupported(type) : nil
+        }
+        guard object["EventDate"] != nil, object["EventIdentifier"] != nil || object["LoginHistoryId"] != nil else { return nil }
+        if ["LoginType", "Status", "LoginHistoryId", "LoginUrl", "LoginSubType"].contains(where: { object[$0] != nil }) { return .login }
+        return ["Operation", "QueriedEntities", "RowsProcessed", "Query"].contains(where: { object[$0] != nil }) ? .activity("ApiEvent") : .activity("LogoutEvent")
     }
+
+    static func recognizes(_ object: [String: JSONValue]) -> Bool { kind(object) != nil }
 }
 
 final class LoginEventIngester {
     private let ctx: FileContext
+    /// Whether the file held logins (a `login_event` export) or only activity (`rtem_activity`:
+    /// no server login covers its period).
+    private(set) var sawLogin = false
 
     init(ctx: FileContext) { self.ctx = ctx }
 
     func ingest(_ o: [String: JSONValue], line: Int, raw: UnsafeRawBufferPointer) throws {
-        try ctx.rejectingRow(line: line, raw: raw) { try ctx.add(try record(o, line: line)) }
+        try ctx.rejectingRow(line: line, raw: raw) {
+            switch LoginEventFormat.kind(o) {
+            case .login?: try ctx.add(try record(o, line: line)); sawLogin = true
+            case .activity(let type)?: try ctx.add(try activity(o, type: type, line: line))
+            case .unsupported(let type)?:
+                throw RowReject("a \(type) record (Real-Time Event Monitoring): TokenTrail reads LoginEvent as logins and LogoutEvent and ApiEvent as API activity")
+            case nil: throw RowReject("not a Real-Time Event Monitoring record like the file's first (no EventDate)")
+            }
+        }
+    }
+
+    /// A LogoutEvent or ApiEvent: API activity of its session (`LoginKey`, `SessionKey`), so it
+    /// joins sessions and blast radii like its ELF counterparts.
+    func activity(_ o: [String: JSONValue], type: String, line: Int) throws -> ApiActivityRecord {
+        guard let date = o["EventDate"]?.string, let time = TimeParser.parse(date), time.hasZone else {
+            throw RowReject("missing or unparseable EventDate (expected ISO 8601 like 2026-11-21T06:04:01.000+0000)")
+        }
+        var r = ApiActivityRecord()
+        r.time = time.epochMs
+        r.precisionMs = time.precisionMs
+        r.line = line
+        r.eventType = try ctx.interner.intern(type)
+        r.userId = try ctx.interner.intern(text(o, "UserId").map(SalesforceId.canonical))
+        r.username = try intern(o, "Username")
+        r.clientIp = try ctx.interner.intern(text(o, "SourceIp").map(IPText.canonical))
+        r.method = try intern(o, "Operation")
+        r.userAgent = try ctx.freeText(o["UserAgent"]?.text, field: "UserAgent")
+        r.app = try intern(o, "Application")
+        if let entities = text(o, "QueriedEntities") {
+            r.entity = try ctx.interner.intern(entities.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) })
+        }
+        r.rows = o["RowsProcessed"]?.integer ?? o["Records"]?.integer
+        // The SOQL text can name personal data: only its fingerprint is kept.
+        if let query = text(o, "Query"), !query.isEmpty { r.queryFingerprint = Fingerprint.of(query) }
+        r.loginKey = text(o, "LoginKey")
+        r.sessionKey = text(o, "SessionKey")
+        r.requestId = text(o, "EventIdentifier")
+        var hasher = ctx.store.dedup.hasher()
+        hasher.combine(Int64(4))
+        hasher.combine(type)
+        hasher.combine(text(o, "EventIdentifier") ?? String(decoding: raw(o), as: UTF8.self))
+        r.key = ctx.keyWithOccurrence(time: r.time, identity: hasher.finalize())
+        return r
     }
 
     private func text(_ o: [String: JSONValue], _ key: String) -> String? { ctx.text(o[key]?.text, field: key) }

@@ -63,10 +63,14 @@ final class OktaIngester {
         if result == "FAILURE" || result == "DENY" {
             r.failureClass = v.failure(FailureClass.classify(reason ?? ""))
         }
-        // Okta's rate-limit events are refusals whatever their outcome says.
-        if (o.string(.eventType) ?? "").hasPrefix("system.operation.rate_limit") {
+        // Okta's rate-limit and refresh-token-reuse events are refusals whatever their outcome says.
+        let eventType = o.string(.eventType) ?? ""
+        if eventType.hasPrefix("system.operation.rate_limit") {
             r.outcome = v.outcome(.failure)
             r.failureClass = v.failure(.rateLimited)
+        } else if eventType.hasSuffix(".token.detect_reuse") {   // app.oauth2.token.detect_reuse, app.oauth2.as.token.detect_reuse
+            r.outcome = v.outcome(.failure)
+            r.failureClass = v.failure(.tokenReuse)
         }
         let grantType = o.text(.grantType)
         r.grantType = try ctx.interner.intern(grantType)
