@@ -308,3 +308,24 @@ import Testing
         #expect(result.files.first?.stats.rejects == 1)
     }
 }
+
+/// Issue 26: ELF Login files that cannot say what they do not record.
+@Suite struct ELFLoginEdgeTests {
+    @Test func aLoginFileWithNeitherLoginTypeNorURIIsALoginSourceOfUnknownFlow() throws {
+        let (result, db) = try TestSupport.scan([TestSupport.fixture("shapes/elf_login_five_columns.csv")])
+        #expect(result.files.first?.format == "elf_login")
+        #expect(try RealShapesTests.rows(db, "SELECT flow, flow_basis, user_id FROM v_logins ORDER BY time_ms") == [
+            "unknown not_exported 0055g00000ErpInAAJ", "unknown not_exported 0055g00000ErpInAAJ",
+        ])
+        // Said, not silently judged: the analysis lists them under what it could not judge.
+        let caveats = try Caveats.of(db: db, policy: nil, windowStart: 1_795_219_200_000, windowEnd: 1_795_305_599_999)
+        #expect(caveats.contains { $0.contains("2 login(s) come from exports without the login subtype column") }, "\(caveats)")
+    }
+
+    @Test func aMaskedAddressIsNoAddressAndIsListed() throws {
+        let (_, db) = try TestSupport.scan([TestSupport.fixture("shapes/elf_login_masked_ip.csv")])
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM logins WHERE source_ip IS NULL") == 1)
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM v_repairs WHERE field = 'SOURCE_IP' AND kind = 'dropped'") == 1)
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM strings WHERE value = 'xxx.xxx.xxx.xxx'") == 0)
+    }
+}

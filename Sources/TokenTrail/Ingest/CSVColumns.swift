@@ -101,7 +101,14 @@ final class CSVColumns<Field: RawRepresentable & CaseIterable & Hashable> where 
     /// An address field as a symbol, in one spelling (`IPText`: `::ffff:203.0.113.77` is
     /// `203.0.113.77`), so one address is one symbol whichever export wrote it.
     func ipSymbol(_ field: Field) throws -> Symbol {
-        if let canonical = IPText.canonical(bytes(field)) { return try interner.intern(canonical) }
+        let value = bytes(field)
+        if let canonical = IPText.canonical(value) { return try interner.intern(canonical) }
+        // Not an address (a masked `xxx.xxx.xxx.xxx`): no network to judge; the row is kept
+        // without it and listed (`dropped`). ELF's `Salesforce.com IP` placeholder is the export's own.
+        if !value.isEmpty, !IPText.isAddress(value), !value.elementsEqual("Salesforce.com IP".utf8) {
+            onRepair?(headerNames[indexOf[field.rawValue]], .dropped)
+            return 0
+        }
         return try symbol(field)
     }
 

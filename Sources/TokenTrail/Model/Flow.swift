@@ -15,13 +15,16 @@ public enum Flow: String, CaseIterable, Sendable {
     case ui
     case soapApi = "soap_api"
     case other
+    /// An export that cannot tell a token login from any other (an ELF Login file with neither
+    /// `LOGIN_TYPE` nor `URI`): basis `not_exported`; no rule judges it as a token login.
+    case unknown
 
     /// Flows through the OAuth token endpoint: the ones a connected app's policy speaks of.
     public var isOAuth: Bool {
         switch self {
         case .clientCredentials, .jwtBearer, .refreshToken, .usernamePassword, .webServer, .userAgent, .tokenExchange, .device,
              .oauthUnknown: return true
-        case .saml, .ui, .soapApi, .other: return false
+        case .saml, .ui, .soapApi, .other, .unknown: return false
         }
     }
 }

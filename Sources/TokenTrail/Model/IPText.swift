@@ -29,6 +29,17 @@ public enum IPText {
         return out.utf8.elementsEqual(bytes) ? nil : out
     }
 
+    /// Whether the bytes are an IPv4 or IPv6 address (a masked `xxx.xxx.xxx.xxx` is not).
+    public static func isAddress(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count >= 2, bytes.count <= 64 else { return false }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: bytes.count + 1) { text in
+            for (i, b) in bytes.enumerated() { text[i] = CChar(bitPattern: b) }
+            text[bytes.count] = 0
+            var v6 = in6_addr(), v4 = in_addr()
+            return inet_pton(AF_INET, text.baseAddress!, &v4) == 1 || inet_pton(AF_INET6, text.baseAddress!, &v6) == 1
+        }
+    }
+
     /// `canonical` for a String: the canonical spelling, or the text as it came.
     public static func canonical(_ text: String) -> String {
         var copy = text

@@ -74,6 +74,7 @@ struct ExampleFiles {
         case .saml: return ("SAML Sfdc Initiated SSO", "")
         case .soapApi: return ("Other Apex API", "")
         case .other: return ("Partner Product", "")
+        case .unknown: return ("", "")
         }
     }
 
@@ -89,7 +90,7 @@ struct ExampleFiles {
         case .tokenExchange: return "urn:ietf:params:oauth:grant-type:token-exchange"
         case .device: return "urn:ietf:params:oauth:grant-type:device_code"
         case .saml: return "urn:ietf:params:oauth:grant-type:saml2-bearer"
-        case .oauthUnknown, .ui, .soapApi, .other: return "other"
+        case .oauthUnknown, .ui, .soapApi, .other, .unknown: return "other"
         }
     }
 

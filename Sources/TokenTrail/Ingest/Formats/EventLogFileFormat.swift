@@ -75,7 +75,9 @@ final class EventLogFileIngester {
         salesforceIP = try ctx.interner.intern("Salesforce.com IP")
     }
 
-    var formatName: String { "elf_" + fileEventType.lowercased() }
+    /// A file whose columns name no event type but whose rows are `Login` events is a login export.
+    var formatName: String { "elf_" + (fileEventType == "Other" && sawLogin ? "login" : fileEventType.lowercased()) }
+    private var sawLogin = false
 
     func run(_ reader: CSVReader) throws {
         let eventSymbol = try ctx.interner.intern(fileEventType)
@@ -84,6 +86,7 @@ final class EventLogFileIngester {
             let rowType = try columns.string(.eventType) ?? fileEventType
             if rowType == "Login" || (fileEventType == "Login" && rowType.isEmpty) {
                 try ctx.add(try login(time, line: line))
+                sawLogin = true
             } else {
                 let type = rowType == fileEventType ? eventSymbol : try ctx.interner.intern(rowType)
                 try ctx.add(try activity(time, line: line, type: type))
@@ -188,6 +191,9 @@ final class EventLogFileIngester {
 
     /// The URI only matters when the file has no login type (the older column set).
     private func flow(loginType: Symbol, subtype: Symbol, uri: Symbol) throws -> (Symbol, Symbol) {
+        // Neither LOGIN_TYPE nor URI (the oldest column sets): nothing tells a token login from
+        // any other, and no login type may be claimed (DESIGN.md, Flow classification).
+        if !columns.has(.loginType) && !columns.has(.uri) { return (ctx.vocabulary.flow(.unknown), ctx.vocabulary.basis(.notExported)) }
         let uriKey = loginType == 0 ? uri : 0
         if let cached = flowCache.get(loginType, subtype, uriKey) { return cached }
         let (flow, basis) = FlowClassifier.classifyLogin(
