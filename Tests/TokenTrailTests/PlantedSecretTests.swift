@@ -119,3 +119,17 @@ import Testing
         }
     }
 }
+
+/// The private-key rule: every block, whatever precedes it, in one pass.
+@Suite struct PrivateKeyBlockTests {
+    @Test func aKeyAfterACertificateIsRedactedAndManyBlocksStayLinear() {
+        let text = "-----BEGIN CERTIFICATE-----MIIBcert-----END CERTIFICATE----- -----BEGIN RSA PRIVATE KEY-----MIIEkeyPLANTED-----END RSA PRIVATE KEY----- tail"
+        let scrubbed = Redactor.scrubShapes(text)
+        #expect(!scrubbed.contains("PLANTED") && scrubbed.contains("MIIBcert") && scrubbed.hasSuffix(" tail"))
+        // 25,000 key blocks in one value: one pass, no recursion.
+        let many = String(repeating: "-----BEGIN PRIVATE KEY-----kPLANTED-----END PRIVATE KEY-----", count: 25_000)
+        let started = Date()
+        #expect(!Redactor.scrubShapes(many).contains("PLANTED"))
+        #expect(Date().timeIntervalSince(started) < 10)
+    }
+}

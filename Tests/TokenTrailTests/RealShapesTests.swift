@@ -329,3 +329,70 @@ import Testing
         #expect(try TestSupport.count(db, "SELECT count(*) FROM strings WHERE value = 'xxx.xxx.xxx.xxx'") == 0)
     }
 }
+
+/// A real Login History API export spells its whole-second LoginTime with milliseconds
+/// (`…:01.000+0000`); its ELF Login twin has the real ones (`…01.381Z`). One login.
+@Suite struct LoginTwinShapeTests {
+    @Test func aLoginHistoryTimeWithZeroMillisecondsFindsItsELFTwin() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try """
+            Id,UserId,LoginTime,LoginType,LoginSubType,SourceIp,Status,Application,Browser
+            0Ya5g00000Twin0001,0055g00000ErpInAAJ,2026-11-21T06:04:01.000+0000,Remote Access 2.0,,203.0.113.7,Success,Acme ERP Sync,Unknown
+
+            """.write(toFile: dir + "/LoginHistory.csv", atomically: true, encoding: .utf8)
+        try """
+            EVENT_TYPE,TIMESTAMP_DERIVED,USER_ID,USER_NAME,LOGIN_TYPE,LOGIN_STATUS,SOURCE_IP,LOGIN_KEY,BROWSER_TYPE
+            Login,2026-11-21T06:04:01.381Z,0055g00000ErpIn,erp@acme.example,i,LOGIN_NO_ERROR,203.0.113.7,TwinLoginKey0001,python-requests/2.32.4
+
+            """.write(toFile: dir + "/ELF_Login.csv", atomically: true, encoding: .utf8)
+        let (_, db) = try TestSupport.scan([dir + "/ELF_Login.csv", dir + "/LoginHistory.csv"])
+        #expect(try RealShapesTests.rows(db, "SELECT origin, app, username, login_key, browser FROM v_logins") == [
+            "login_history Acme ERP Sync erp@acme.example TwinLoginKey0001 python-requests/2.32.4",
+        ])
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM login_twins") == 1)
+    }
+}
+
+/// What twins must share, and what a crafted export must not cost.
+@Suite struct LoginTwinBoundsTests {
+    static let lhHeader = "Id,UserId,LoginTime,LoginType,LoginSubType,SourceIp,Status,Application\n"
+    static let elfHeader = "EVENT_TYPE,TIMESTAMP_DERIVED,REQUEST_ID,USER_ID,LOGIN_TYPE,LOGIN_STATUS,SOURCE_IP\n"
+
+    @Test func anotherOutcomeOrNoAddressIsNoTwinAndASprayBurstStaysLinear() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        var lh = Self.lhHeader, elf = Self.elfHeader
+        // A success and, in the same second, an ELF failure of the same user and address: two logins.
+        lh += "0Ya5g00000Twin0001,0055g00000ErpInAAJ,2026-11-21T06:04:01.000+0000,Remote Access 2.0,,203.0.113.7,Success,Acme ERP Sync\n"
+        elf += "Login,2026-11-21T06:04:01.500Z,4ZtT0,0055g00000ErpIn,i,LOGIN_ERROR_INVALID_PASSWORD,203.0.113.7\n"
+        // No address on either side: nothing says they are one login.
+        lh += "0Ya5g00000Twin0002,0055g00000ErpInAAJ,2026-11-21T06:05:01.000+0000,Remote Access 2.0,,,Success,Acme ERP Sync\n"
+        elf += "Login,2026-11-21T06:05:01.200Z,4ZtT1,0055g00000ErpIn,i,LOGIN_NO_ERROR,\n"
+        // A password spray: 4,000 failures of one user from one address within one minute, in both exports.
+        for k in 0..<4000 {
+            let second = String(format: "%02d", k % 60)
+            lh += "0Ya5g0000Spray\(String(format: "%04d", k)),0055g00000ErpInAAJ,2026-11-21T07:00:\(second).000+0000,Remote Access 2.0,,45.76.10.2,Failed: Invalid Password,Acme ERP Sync\n"
+            elf += "Login,2026-11-21T07:00:\(second).\(String(format: "%03d", k % 1000))Z,4ZtS\(k),0055g00000ErpIn,i,LOGIN_ERROR_INVALID_PASSWORD,45.76.10.2\n"
+        }
+        try lh.write(toFile: dir + "/LoginHistory.csv", atomically: true, encoding: .utf8)
+        try elf.write(toFile: dir + "/ELF_Login.csv", atomically: true, encoding: .utf8)
+        let started = Date()
+        let (_, db) = try TestSupport.scan([dir + "/LoginHistory.csv", dir + "/ELF_Login.csv"])
+        #expect(Date().timeIntervalSince(started) < 30)
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM login_twins") == 4000)
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM logins") == 4004)
+    }
+
+    @Test func aFileSpanningCenturiesCostsItsRowsNotItsHours() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let lh = Self.lhHeader + "0Ya5g00000Old00001,0055g00000ErpInAAJ,1970-01-02T00:00:00.000+0000,Remote Access 2.0,,203.0.113.7,Success,Acme ERP Sync\n"
+            + "0Ya5g00000New00001,0055g00000ErpInAAJ,2199-12-31T23:00:00.000+0000,Remote Access 2.0,,203.0.113.7,Success,Acme ERP Sync\n"
+        let elf = Self.elfHeader + "Login,2199-12-31T23:00:00.400Z,4ZtN0,0055g00000ErpIn,i,LOGIN_NO_ERROR,203.0.113.7\n"
+        try lh.write(toFile: dir + "/LoginHistory.csv", atomically: true, encoding: .utf8)
+        try elf.write(toFile: dir + "/ELF_Login.csv", atomically: true, encoding: .utf8)
+        let started = Date()
+        let (result, db) = try TestSupport.scan([dir + "/ELF_Login.csv", dir + "/LoginHistory.csv"], db: dir + "/db.sqlite")
+        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(result.files.allSatisfy { $0.status == .ingested })
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM login_twins") == 1)
+    }
+}

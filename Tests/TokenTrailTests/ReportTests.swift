@@ -162,6 +162,16 @@ import Testing
             let missing = Self.links(index).filter { !FileManager.default.fileExists(atPath: out + "/" + $0) }
             #expect(missing.isEmpty, "\(missing)")
         }
+        // A folder of saved pages without an index, or with a subdirectory named like a page, is no report.
+        let saved = dir + "/saved", nested = dir + "/nested"
+        try FileManager.default.createDirectory(atPath: saved, withIntermediateDirectories: true)
+        try "<p>mine</p>".write(toFile: saved + "/article.html", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: nested + "/x.html", withIntermediateDirectories: true)
+        try "<p>index</p>".write(toFile: nested + "/index.html", atomically: true, encoding: .utf8)
+        for other in [saved, nested] {
+            let run = try TestSupport.runCLI(["report", "--db", db, "--out", other])
+            #expect(run.status == 2 && FileManager.default.fileExists(atPath: other + (other == saved ? "/article.html" : "/x.html")), "\(run.stderr)")
+        }
         // Nothing but report pages is ever replaced: a directory holding other files is refused.
         try "notes".write(toFile: dir + "/mine.txt", atomically: true, encoding: .utf8)
         let refused = try TestSupport.runCLI(["report", "--db", db, "--out", dir])

@@ -16,7 +16,7 @@ final class Correlator {
     private struct PendingRequest {
         let corrected: Int64, stored: Int64, key: Int64, subject: Int32
         let clientId: Int64, host: Int64, provider: Int64, sub: Int64, userId: Int64, sourceId: Int64, line: Int64
-        /// The app the policy maps the client id to, if any.
+        /// The app the policy maps the client id to, if any, lowercased (app names compare case-insensitively, as subjects do).
         let app: String?
         /// Unknown-outcome requests (an unreadable status) pair, but are never reported unpaired.
         let succeeded: Bool
@@ -108,7 +108,8 @@ final class Correlator {
             guard who != 0 else { continue }
             pending[who, default: []].append(PendingRequest(
                 corrected: r.time + (offsets[r.host] ?? 0), stored: r.time, key: r.key, subject: who, clientId: r.clientId, host: r.host,
-                provider: r.provider, sub: r.sub, userId: r.userId, sourceId: r.sourceId, line: r.line, app: app, succeeded: r.outcome == success))
+                provider: r.provider, sub: r.sub, userId: r.userId, sourceId: r.sourceId, line: r.line, app: app?.lowercased(),
+                succeeded: r.outcome == success))
         }
     }
 
@@ -167,7 +168,7 @@ final class Correlator {
                     return bit
                 }()
                 waiting[who, default: []].append(queue.count)
-                queue.append(WaitingLogin(time: login.time, key: login.key, subject: who, user: user, bit: bit, app: app, appId: login.app))
+                queue.append(WaitingLogin(time: login.time, key: login.key, subject: who, user: user, bit: bit, app: app?.lowercased(), appId: login.app))
                 return true
             }
             try release(before: .max, into: &matches)

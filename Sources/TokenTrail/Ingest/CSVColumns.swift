@@ -102,6 +102,10 @@ final class CSVColumns<Field: RawRepresentable & CaseIterable & Hashable> where 
     /// `203.0.113.77`), so one address is one symbol whichever export wrote it.
     func ipSymbol(_ field: Field) throws -> Symbol {
         let value = bytes(field)
+        // The same address as the row before (most rows): already checked, already a symbol.
+        let i = indexOf[field.rawValue]
+        if i >= 0, !value.isEmpty, lastLength[i] == value.count,
+           Interner.equal(UnsafeRawPointer(lastBytes + i * csvLastValueCapacity), value) { return lastSymbol[i] }
         if let canonical = IPText.canonical(value) { return try interner.intern(canonical) }
         // Not an address (a masked `xxx.xxx.xxx.xxx`): no network to judge; the row is kept
         // without it and listed (`dropped`). ELF's `Salesforce.com IP` placeholder is the export's own.

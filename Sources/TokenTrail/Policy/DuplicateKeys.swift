@@ -19,11 +19,9 @@ enum DuplicateKeys {
                 var k = j + 1
                 while k < bytes.count && [0x20, 0x09, 0x0A, 0x0D].contains(bytes[k]) { k += 1 }
                 // A string followed by ':' inside an object is a key.
-                if k < bytes.count, bytes[k] == UInt8(ascii: ":"), let keys = objects.last, var set = keys {
+                if k < bytes.count, bytes[k] == UInt8(ascii: ":"), objects.last.map({ $0 != nil }) == true {
                     let key = (try? token.withUnsafeBytes { try JSONParser.parse($0) })?.string ?? String(decoding: token, as: UTF8.self)
-                    if set.contains(key) { return (key, line) }
-                    set.insert(key)
-                    objects[objects.count - 1] = set
+                    if !objects[objects.count - 1]!.insert(key).inserted { return (key, line) }   // in place: no copy per key
                 }
                 i = j
             default: break

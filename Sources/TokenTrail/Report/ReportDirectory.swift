@@ -15,7 +15,8 @@ enum ReportDirectory {
         // What a killed run left (its process is gone) goes first.
         let prefix = "." + url.lastPathComponent + ".writing-"
         for name in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where name.hasPrefix(prefix) {
-            if let pid = Int32(name.dropFirst(prefix.count).prefix { $0 != "-" }), pid != getpid(), kill(pid, 0) != 0 {
+            // Gone only when no such process exists (ESRCH): another user's live run (EPERM) stays.
+            if let pid = Int32(name.dropFirst(prefix.count).prefix { $0 != "-" }), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
                 try? FileManager.default.removeItem(atPath: parent + "/" + name)
             }
         }
@@ -26,14 +27,24 @@ enum ReportDirectory {
         return staging
     }
 
-    /// Refuses a target that holds anything but report pages (or is a file).
+    /// Refuses a target that is not empty and not a report: one with an `index.html` and
+    /// nothing but plain `.html` files (a folder of saved pages without an index, a
+    /// subdirectory, any other file: a user's, not ours).
     static func checkReplaceable(_ target: String) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory) else { return }
         guard isDirectory.boolValue else { throw InputError(path: target, "is a file, not a report directory: choose another --report/--out") }
-        let foreign = try FileManager.default.contentsOfDirectory(atPath: target).filter { !$0.hasSuffix(".html") }
-        if let first = foreign.sorted().first {
-            throw InputError(path: target, "holds '\(first)', which is not a report page: the report replaces its directory whole, so give it a directory of its own")
+        let entries = try FileManager.default.contentsOfDirectory(atPath: target).sorted()
+        guard !entries.isEmpty else { return }
+        let foreign = entries.first { name in
+            let attributes = try? FileManager.default.attributesOfItem(atPath: target + "/" + name)
+            return !name.hasSuffix(".html") || attributes?[.type] as? FileAttributeType != .typeRegular
+        }
+        if let foreign {
+            throw InputError(path: target, "holds '\(foreign)', which is not a report page: the report replaces its directory whole, so give it a directory of its own")
+        }
+        guard entries.contains("index.html") else {
+            throw InputError(path: target, "holds pages but no index.html, so it is no TokenTrail report: the report replaces its directory whole, so give it a directory of its own")
         }
     }
 

@@ -50,27 +50,31 @@ enum LoginTwins {
         let time: Int64, key: Int64, source: Int64, line: Int64, context: Int64
         let userId: Int64, username: Int64, ip: Int64, org: Int64
         let loginKey: String?, requestId: String?
-        let success: Bool
-        /// The time's precision in its export: Login History's API export has whole seconds,
-        /// a Setup download whole minutes.
+        /// The outcome's symbol: twins have the same (a failure never merges into a success, nor an unknown into either).
+        let outcome: Int64
+        /// The time's precision in its export, at least a second: Login History's API export
+        /// has whole seconds, a Setup download whole minutes.
         let precision: Int64
     }
 
     /// A login row's primary key.
     private struct RowId: Hashable { let time: Int64, key: Int64 }
 
-    /// Who logged in from where, with what outcome: what twins share (user by id, or by name).
-    private struct Identity: Hashable { let user: Int64, byName: Bool, ip: Int64, success: Bool }
+    /// Who logged in from where, with what outcome, in which second (or minute, for a kept row
+    /// of a Setup download): what twins share (user by id, or by name).
+    private struct Identity: Hashable { let user: Int64, byName: Bool, ip: Int64, outcome: Int64, bucket: Int64 }
 
     private static func resolve(_ db: Database, vocabulary: Vocabulary, source: Int64, from: Int64, to: Int64) throws -> Result {
         // Sides, outcomes and precisions by context (a few thousand contexts).
-        var kept: Set<Int64> = [], merged: Set<Int64> = [], success: Set<Int64> = [], precision: [Int64: Int64] = [:]
+        var kept: Set<Int64> = [], merged: Set<Int64> = [], outcome: [Int64: Int64] = [:], precision: [Int64: Int64] = [:]
         for row in try db.rows("SELECT id, origin, outcome, precision_ms FROM login_contexts") {
             guard let id = row[0].int, let origin = row[1].int else { continue }
             if origin == vocabulary.loginHistory || origin == vocabulary.loginEvent { kept.insert(id) }
             if origin == vocabulary.elf { merged.insert(id) }
-            if row[2].int == vocabulary.outcome(.success) { success.insert(id) }
-            precision[id] = max(1, row[3].int ?? 1)
+            outcome[id] = row[2].int ?? 0
+            // At least the second: Login History's API export writes `…:01.000+0000`, whole
+            // seconds spelled with milliseconds, while ELF has the real milliseconds.
+            precision[id] = max(1000, row[3].int ?? 1000)
         }
         guard !kept.isEmpty, !merged.isEmpty else { return Result() }
         // Whole minutes around the period: a kept row's time is truncated to its precision.
@@ -102,24 +106,36 @@ enum LoginTwins {
         func nonZero(_ v: Int64) -> SQLValue { v == 0 ? .null : .integer(v) }
 
         /// Pairs one minute's ELF rows with its kept rows (each kept row once), in time order.
+        /// A row without an address is never a twin: two empty addresses say nothing.
         func settle(kept keptRows: [Row], merged mergedRows: [Row], deletes: inout [Row]) throws {
-            var candidates: [Identity: [Int]] = [:]
-            for (i, row) in keptRows.enumerated() {
-                if row.userId != 0 { candidates[Identity(user: row.userId, byName: false, ip: row.ip, success: row.success), default: []].append(i) }
-                if row.username != 0 { candidates[Identity(user: row.username, byName: true, ip: row.ip, success: row.success), default: []].append(i) }
+            var candidates: [Identity: [Int]] = [:], next: [Identity: Int] = [:]
+            for (i, row) in keptRows.enumerated() where row.ip != 0 {
+                let bucket = row.time - row.time % row.precision
+                if row.userId != 0 { candidates[Identity(user: row.userId, byName: false, ip: row.ip, outcome: row.outcome, bucket: bucket), default: []].append(i) }
+                if row.username != 0 { candidates[Identity(user: row.username, byName: true, ip: row.ip, outcome: row.outcome, bucket: bucket), default: []].append(i) }
             }
             var taken = Set<Int>()
+            /// The first kept row of `identity` not yet taken; a list is walked once however many twins ask.
+            func firstFree(_ identity: Identity) -> Int? {
+                guard let list = candidates[identity] else { return nil }
+                var k = next[identity] ?? 0
+                while k < list.count && taken.contains(list[k]) { k += 1 }
+                next[identity] = k
+                return k < list.count ? list[k] : nil
+            }
             for twin in mergedRows {
                 if knownTwins.contains(RowId(time: twin.time, key: twin.key)) {
                     result.known += 1
                     deletes.append(twin)
                     continue
                 }
+                guard twin.ip != 0 else { continue }
                 var found: Int?
-                for identity in [Identity(user: twin.userId, byName: false, ip: twin.ip, success: twin.success),
-                                 Identity(user: twin.username, byName: true, ip: twin.ip, success: twin.success)] where identity.user != 0 {
-                    found = candidates[identity]?.first { !taken.contains($0) && twin.time - twin.time % keptRows[$0].precision == keptRows[$0].time }
-                    if found != nil { break }
+                search: for (user, byName) in [(twin.userId, false), (twin.username, true)] where user != 0 {
+                    for p: Int64 in [1000, 60_000] {   // a kept row on the second, or a Setup download's minute
+                        found = firstFree(Identity(user: user, byName: byName, ip: twin.ip, outcome: twin.outcome, bucket: twin.time - twin.time % p))
+                        if found != nil { break search }
+                    }
                 }
                 guard let i = found else { continue }
                 taken.insert(i)
@@ -137,16 +153,25 @@ enum LoginTwins {
         }
 
         // An hour at a time: the hour's rows are read, then its twins merged and deleted (a row
-        // must not vanish under a running SELECT), so memory holds one hour of logins.
-        for hour in stride(from: start, through: end, by: 3_600_000) {
+        // must not vanish under a running SELECT), so memory holds one hour of logins. Only hours
+        // that have rows: a file spanning years (a crafted date) costs its rows, not its hours.
+        let nextRow = try db.prepare("SELECT min(time) FROM logins WHERE time BETWEEN ? AND ? AND context IN (\(both))")
+        var hour = start
+        while hour <= end {
+            try nextRow.bind([.integer(hour), .integer(end)])
+            let first = try nextRow.step() && !nextRow.isNull(at: 0) ? nextRow.int(at: 0) : nil
+            nextRow.reset()
+            guard let first else { break }
+            hour = first - (first - start) % 3_600_000   // hours stay aligned on whole minutes from `start`
+            defer { hour += 3_600_000 }
             try cursor.bind([.integer(hour), .integer(min(end, hour + 3_599_999))])
             var byMinute: [Int64: (kept: [Row], merged: [Row])] = [:]
             while try cursor.step() {
                 let time = cursor.int(at: 0), context = cursor.int(at: 4)
                 let row = Row(time: time, key: cursor.int(at: 1), source: cursor.int(at: 2), line: cursor.int(at: 3), context: context,
                               userId: cursor.int(at: 5), username: cursor.int(at: 6), ip: cursor.int(at: 7), org: cursor.int(at: 8),
-                              loginKey: cursor.text(at: 9), requestId: cursor.text(at: 10), success: success.contains(context),
-                              precision: precision[context] ?? 1)
+                              loginKey: cursor.text(at: 9), requestId: cursor.text(at: 10), outcome: outcome[context] ?? 0,
+                              precision: precision[context] ?? 1000)
                 if merged.contains(context) {
                     byMinute[time / minute, default: ([], [])].merged.append(row)
                 } else if !takenKept.contains(RowId(time: row.time, key: row.key)) {
@@ -225,7 +250,7 @@ private final class ContextMerger {
     private func isBlank(_ symbol: Int64) throws -> Bool {
         if let known = blank[symbol] { return known }
         let text = try db.scalar("SELECT value FROM strings WHERE id = ?", [.integer(symbol)]).string ?? ""
-        let answer = ["", "unknown", "n/a", "none", "null"].contains(text.trimmingCharacters(in: .whitespaces).lowercased())
+        let answer = Placeholder.isBlank(text)
         blank[symbol] = answer
         return answer
     }

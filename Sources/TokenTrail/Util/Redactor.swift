@@ -86,14 +86,14 @@ public enum Redactor {
 
     /// The scrubbed bytes, or nil when nothing in them looks like a credential. `opaqueRuns`:
     /// a long run of letters and digits counts as a credential (free text only).
-    static func scrubbed(_ bytes: [UInt8], opaqueRuns: Bool = true) -> [UInt8]? {
-        guard bytes.count >= 6 else { return nil }
-        if let block = privateKeyBlock(bytes) {   // PEM: the whole block, whatever it holds
-            var out = Array(bytes[..<block.lowerBound])
-            redact(bytes[block], into: &out)
-            out.append(contentsOf: bytes[block.upperBound...])
-            return scrubbed(out, opaqueRuns: opaqueRuns) ?? out
-        }
+    static func scrubbed(_ input: [UInt8], opaqueRuns: Bool = true) -> [UInt8]? {
+        guard input.count >= 6 else { return nil }
+        // PEM private keys first, whole blocks, whatever they hold; then the other shapes.
+        let keyless = withoutPrivateKeys(input)
+        return scrubbedShapes(keyless ?? input, opaqueRuns: opaqueRuns) ?? keyless
+    }
+
+    private static func scrubbedShapes(_ bytes: [UInt8], opaqueRuns: Bool) -> [UInt8]? {
         // Every rule below needs a `:` or `=` (user info, key=value), a space (a scheme word) or
         // 16 bytes (a credential-like token): shorter text without those is kept as it is.
         if bytes.count < 16 && !bytes.contains(where: { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "=") || $0 == 0x20 }) { return nil }
@@ -283,16 +283,29 @@ public enum Redactor {
         return false
     }
 
-    /// A PEM private-key block (`-----BEGIN … PRIVATE KEY-----` to its END line, or to the end).
-    static func privateKeyBlock(_ bytes: [UInt8]) -> Range<Int>? {
-        let begin = Array("-----BEGIN ".utf8)
-        guard bytes.count > begin.count, let start = firstIndex(of: begin, in: bytes, from: 0) else { return nil }
-        let lineEnd = firstIndex(of: Array("-----".utf8), in: bytes, from: start + begin.count) ?? bytes.count
-        guard String(decoding: bytes[start..<lineEnd], as: UTF8.self).uppercased().contains("PRIVATE KEY") else { return nil }
-        let end = Array("-----END ".utf8)
-        guard let close = firstIndex(of: end, in: bytes, from: lineEnd) else { return start..<bytes.count }
-        let after = firstIndex(of: Array("-----".utf8), in: bytes, from: close + end.count).map { $0 + 5 } ?? bytes.count
-        return start..<after
+    /// The text with every PEM private-key block (`-----BEGIN … PRIVATE KEY-----` to its END
+    /// line, or to the end) redacted, in one pass (a certificate block before a key does not
+    /// hide it); nil when it has none.
+    static func withoutPrivateKeys(_ bytes: [UInt8]) -> [UInt8]? {
+        let begin = Array("-----BEGIN ".utf8), dashes = Array("-----".utf8), end = Array("-----END ".utf8)
+        var out: [UInt8] = [], i = 0, changed = false
+        while let start = firstIndex(of: begin, in: bytes, from: i) {
+            let headerEnd = firstIndex(of: dashes, in: bytes, from: start + begin.count) ?? bytes.count
+            guard String(decoding: bytes[start..<headerEnd], as: UTF8.self).uppercased().contains("PRIVATE KEY") else {
+                out.append(contentsOf: bytes[i..<headerEnd])
+                i = headerEnd
+                continue
+            }
+            let close = firstIndex(of: end, in: bytes, from: headerEnd)
+            let after = close.map { c in firstIndex(of: dashes, in: bytes, from: c + end.count).map { $0 + dashes.count } ?? bytes.count } ?? bytes.count
+            out.append(contentsOf: bytes[i..<start])
+            redact(bytes[start..<after], into: &out)
+            changed = true
+            i = after
+        }
+        guard changed else { return nil }
+        out.append(contentsOf: bytes[i...])
+        return out
     }
 
     static func firstIndex(of needle: [UInt8], in bytes: [UInt8], from: Int) -> Int? {

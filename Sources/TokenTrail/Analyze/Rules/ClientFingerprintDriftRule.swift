@@ -24,7 +24,7 @@ struct ClientFingerprintDriftRule: Rule {
         func add(_ into: inout [String: [Client: Seen]], _ owner: String, _ client: Client, _ use: Seen) {
             // Login History's Browser is Salesforce's own parse, where 'Unknown' means it could not
             // tell; elsewhere the value is the client's own header, and a thief may send 'Unknown'.
-            guard client.export != "login_history" || !Self.placeholders.contains(client.name.lowercased()) else { return }
+            guard client.export != "login_history" || !Placeholder.isBlank(client.name) else { return }
             var s = into[owner, default: [:]][client] ?? Seen()
             s.before += use.before; s.now += use.now
             s.first = min(s.first, use.first); s.last = max(s.last, use.last)
@@ -98,7 +98,6 @@ struct ClientFingerprintDriftRule: Rule {
     }
 
     /// Values Login History writes where Salesforce could not tell the browser.
-    static let placeholders: Set<String> = ["unknown", "n/a", "-", "none", "null"]
 
     private func loginEvidence(_ c: AnalysisContext, app: Int64, client: String) throws -> ([String], [String]) {
         let rows = try c.facts.rows("""
