@@ -107,3 +107,32 @@ import Testing
         #expect(violations.isEmpty, "\(violations.sorted().joined(separator: "\n"))")
     }
 }
+
+/// Issue 26: formats are data. Every format name is spelled once, in `SourceFormat`; the rest
+/// asks the list (a name typed elsewhere is how a new format got left out of coverage, twins
+/// and the correlator's covered time).
+@Suite struct FormatListTests {
+    @Test func noOtherFileSpellsAFormatName() throws {
+        let origins = Set(SourceFormat.allCases.compactMap(\.loginOrigin))
+        var found: [String] = []
+        for file in try LayeringTests.sources() where !file.name.hasSuffix("SourceFormat.swift") {
+            for format in SourceFormat.allCases where !origins.contains(format.rawValue) {
+                if file.text.contains("\"\(format.rawValue)\"") || file.text.contains("'\(format.rawValue)'") { found.append("\(file.name): \(format.rawValue)") }
+            }
+            if file.text.contains("'elf_") || file.text.contains("\"elf_\"") || file.text.contains("'login_history%") { found.append("\(file.name): a format pattern") }
+        }
+        #expect(found.isEmpty, "\(found)")
+    }
+
+    @Test func everyFormatHasAKindAndEveryEventMonitoringFormatItsEventType() {
+        for format in SourceFormat.allCases where format.rawValue.hasPrefix("elf_") || format.rawValue.hasPrefix("elo_") {
+            #expect(format.eventType != nil, "\(format)")
+            #expect(SourceFormat.eventMonitoring(format.eventType!, objects: format.rawValue.hasPrefix("elo_")) == format)
+        }
+        #expect(SourceFormat.eventMonitoring("ReportExport", objects: false) == .elfOther)
+        // Login sources are what the correlator counts as covered time; an ELF Login and its
+        // Event Log Object are one coverage source.
+        #expect(Set(SourceFormat.all(.serverLogin)) == [.loginHistoryAPI, .loginHistorySetupEnglish, .loginHistorySetupJapanese, .loginEvent, .elfLogin, .eloLogin])
+        #expect(SourceFormat.elfLogin.coverage == SourceFormat.eloLogin.coverage)
+    }
+}

@@ -80,7 +80,7 @@ final class Correlator {
         self.offsets = offsets
         skew = offsets.values.map { abs($0) }.max() ?? 0
         covered = try c.facts.rows("""
-            SELECT first_time, last_time FROM sources WHERE (format LIKE 'login_history%' OR format IN ('elf_login', 'login_event')) AND first_time IS NOT NULL
+            SELECT first_time, last_time FROM sources WHERE \(SourceFormat.sql(SourceFormat.all(.serverLogin))) AND first_time IS NOT NULL
             """).compactMap { row in row[0].int.flatMap { a in row[1].int.map { (a, $0) } } }
         subjects = try CorrelationSubjects(c, window: window)
         let unknown = try c.names.id(Outcome.unknown.rawValue)

@@ -16,16 +16,7 @@ enum CoverageSilence {
 
     /// The source kinds whose absence means something: exports that have rows every day in an
     /// org that produces them. Sparse event files (LoginAs, Logout, Bulk jobs) are not.
-    static let kinds: [(label: String, formats: [String])] = [
-        ("Login History", ["login_history_api", "login_history_setup_en", "login_history_setup_ja", "login_history"]),
-        ("ELF Login", ["elf_login"]),
-        ("LoginEvent", ["login_event"]),
-        ("ELF API", ["elf_api"]),
-        ("ELF RestApi", ["elf_restapi"]),
-        ("ELF ApiTotalUsage", ["elf_apitotalusage"]),
-        ("ELF (other event types)", ["elf_other"]),
-        ("Okta System Log", ["okta_system_log"]),
-    ]
+    static var kinds: [(label: String, formats: [SourceFormat])] { SourceFormat.coverageKinds }
 
     static func findings(_ c: AnalysisContext, rule: String) throws -> [Finding] {
         let db = c.facts.db, start = c.windowStart, end = c.windowEnd
@@ -44,10 +35,9 @@ enum CoverageSilence {
         var sources: [(what: String, spans: [(Int64, Int64)])] = []
         let reach: [SQLValue] = [.integer(start - 2 * lookBackMs), .integer(horizon)]
         for kind in kinds {
-            let formats = SQLValue.text(JSONValue.array(kind.formats.map { .string($0) }).serialized)
             let spans = try db.rows("""
-                SELECT first_time, last_time FROM sources WHERE format IN (SELECT value FROM json_each(?)) AND last_time >= ? AND first_time <= ?
-                """, [formats] + reach).compactMap { row in row[0].int.flatMap { a in row[1].int.map { (a, min($0, horizon)) } } }
+                SELECT first_time, last_time FROM sources WHERE \(SourceFormat.sql(kind.formats)) AND last_time >= ? AND first_time <= ?
+                """, reach).compactMap { row in row[0].int.flatMap { a in row[1].int.map { (a, min($0, horizon)) } } }
             if !spans.isEmpty { sources.append((kind.label, spans.sorted { $0.0 < $1.0 })) }
         }
         var days: [Int64: Set<Int64>] = [:]

@@ -104,11 +104,10 @@ extension Facts {
 
     /// The API event types whose ELF files cover some of [from, to], by their usual names.
     func exportedEventTypes(from: Int64, to: Int64) throws -> [String] {
-        try db.rows("""
-            SELECT DISTINCT substr(format, 5) FROM sources WHERE format LIKE 'elf\\_%' ESCAPE '\\'
-              AND last_time >= ? AND first_time <= ? ORDER BY 1
-            """, [.integer(from), .integer(to)]).compactMap { $0[0].string }
-            .filter { !["login", "logout", "loginas"].contains($0) }.map { ApiEventTypes.displayName($0) }
+        let calls = SourceFormat.all(.activity).filter { !["Logout", "LoginAs", nil].contains($0.eventType) }
+        let types = try db.rows("SELECT DISTINCT format FROM sources WHERE \(SourceFormat.sql(calls)) AND last_time >= ? AND first_time <= ?",
+                                [.integer(from), .integer(to)]).compactMap { $0[0].string.flatMap(SourceFormat.init(rawValue:))?.eventType }
+        return Set(types).sorted { $0.lowercased() < $1.lowercased() }
     }
 }
 

@@ -136,8 +136,7 @@ final class CSVColumns<Field: RawRepresentable & CaseIterable & Hashable> where 
     /// goes to `row` with its line; a malformed record, a wrong field count, or a `RowReject`
     /// thrown by `row` becomes a reject of that line (repairs are noted through `ctx`).
     func forEachRow(_ reader: CSVReader, ctx: FileContext, _ row: (_ line: Int) throws -> Void) throws {
-        self.reader = reader
-        onRepair = { [ctx] column, kind in ctx.noteRepair(column: column, kind: kind) }
+        bind(reader, ctx: ctx)
         while try reader.next() {
             let line = reader.recordLine
             ctx.currentLine = line
@@ -154,6 +153,12 @@ final class CSVColumns<Field: RawRepresentable & CaseIterable & Hashable> where 
                 try ctx.reject(line: line, reason: reject.reason, excerpt: fields())
             }
         }
+    }
+
+    /// Reads the fields of `reader`'s current record from now on; repairs are noted through `ctx`.
+    func bind(_ reader: CSVReader, ctx: FileContext) {
+        self.reader = reader
+        if onRepair == nil { onRepair = { [ctx] column, kind in ctx.noteRepair(column: column, kind: kind) } }
     }
 
     /// For messages: the field's text, shortened and with U+FFFD for bad bytes.

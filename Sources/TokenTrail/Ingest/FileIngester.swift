@@ -38,7 +38,7 @@ enum FileIngester {
                 let sourceId = try store.beginSource(run: run, path: path, format: "unknown", timezone: options.timezone?.identifier)
                 let ctx = FileContext(path: path, store: store, sourceId: sourceId, options: options)
                 if let progress = options.progress { ctx.onProgress = { rows in progress(rows, source.file.bytesRead, source.file.size) } }
-                let format: String
+                let format: SourceFormat
                 switch shape {
                 case .csv: format = try ingestCSV(source, ctx: ctx)
                 case .json: format = try JSONIngest.run(source, ctx: ctx)
@@ -48,10 +48,10 @@ enum FileIngester {
                 if ctx.stats.stored == 0, let previous = try store.db.scalar(
                     "SELECT id FROM sources WHERE sha256 = ? AND id <> ? AND coalesce(timezone, '') = ? ORDER BY id LIMIT 1",
                     [.text(sha), .integer(sourceId), .text(options.timezone?.identifier ?? "")]).int {
-                    throw Unchanged(previous: previous, stats: ctx.stats, sha: sha, format: format)
+                    throw Unchanged(previous: previous, stats: ctx.stats, sha: sha, format: format.rawValue)
                 }
-                try store.finishSource(sourceId, format: format, sha256: sha, bytes: source.file.size, stats: ctx.stats)
-                result.format = format
+                try store.finishSource(sourceId, format: format.rawValue, sha256: sha, bytes: source.file.size, stats: ctx.stats)
+                result.format = format.rawValue
                 result.stats = ctx.stats
                 result.sha256 = sha
                 result.bytes = source.file.size
@@ -130,7 +130,26 @@ enum FileIngester {
         return i < bytes.count && (bytes[i] == UInt8(ascii: "[") || bytes[i] == UInt8(ascii: "{"))
     }
 
-    static func ingestCSV(_ source: ByteSource, ctx: FileContext) throws -> String {
+    /// The CSV exports, in the order the sniffer asks them: each recognizes a header and
+    /// reads the file. Event Monitoring first: its headers are unambiguous.
+    static let csvFormats: [(recognizes: @Sendable ([String]) -> Bool, read: @Sendable (CSVReader, [String], FileContext) throws -> SourceFormat)] = [
+        (ELFField.recognizes, { reader, header, ctx in
+            let ingester = try EventLogFileIngester(ctx: ctx, header: header)
+            try ingester.run(reader)
+            return ingester.format
+        }),
+        (ELFField.recognizesObject, { reader, header, ctx in
+            let ingester = try EventLogFileIngester(ctx: ctx, header: header, objects: true)
+            try ingester.run(reader)
+            return ingester.format
+        }),
+        (LoginHistoryField.recognizes, { reader, header, ctx in
+            try LoginHistoryIngester(ctx: ctx, header: header).run(reader)
+            return LoginHistoryField.format(header)
+        }),
+    ]
+
+    static func ingestCSV(_ source: ByteSource, ctx: FileContext) throws -> SourceFormat {
         let reader = try CSVReader(source: source)
         guard try reader.next() else { throw InputError(path: ctx.path, "empty file (expected a CSV header)") }
         if let reason = reader.malformedReason { throw InputError(path: ctx.path, line: 1, "unreadable CSV header: \(reason)") }
@@ -141,18 +160,10 @@ enum FileIngester {
             }
             header.append(name.trimmingCharacters(in: .whitespaces))
         }
-        if ELFField.recognizes(header) {
-            let ingester = try EventLogFileIngester(ctx: ctx, header: header)
-            try ingester.run(reader)
-            return ingester.formatName
-        }
-        if LoginHistoryField.recognizes(header) {
-            try LoginHistoryIngester(ctx: ctx, header: header).run(reader)
-            return LoginHistoryField.formatName(header)
-        }
+        if let format = csvFormats.first(where: { $0.recognizes(header) }) { return try format.read(reader, header, ctx) }
         let shown = header.prefix(12).map { "'\($0.prefix(40))'" }.joined(separator: ", ")
         throw InputError(path: ctx.path, line: 1,
-                         "unrecognized CSV header: expected Login History (a LoginTime / Login Time / ログイン時間 column) or Event Monitoring (EVENT_TYPE and TIMESTAMP columns); found \(shown)",
+                         "unrecognized CSV header: expected Login History or LoginEvent (a LoginTime / Login Time / ログイン時間 / EventDate column), an Event Monitoring log file (EVENT_TYPE and TIMESTAMP columns) or an Event Log Object query (Timestamp with RequestIdentifier, LoginKey or UserId); found \(shown)",
                          unrecognized: true)
     }
 }

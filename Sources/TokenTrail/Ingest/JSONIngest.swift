@@ -6,8 +6,8 @@
 enum JSONIngest {
     static let maxDocumentBytes = 64 << 20
 
-    static func run(_ source: ByteSource, ctx: FileContext) throws -> String {
-        let router = JSONRouter(ctx: ctx)
+    static func run(_ source: ByteSource, ctx: FileContext) throws -> SourceFormat {
+        let router = JSONRouter(ctx: ctx, file: source.file)
         let lines = try LineReader(source: source)
         var firstLine: UnsafeRawBufferPointer?
         while let line = try lines.next() {
@@ -79,8 +79,8 @@ enum JSONIngest {
     /// Routes the records of one JSON document; nil when the bytes are not one document
     /// (the caller then reads them as JSON lines). An array that is broken is an error: no
     /// line-by-line reading can recover it.
-    private static func walkDocument(_ bytes: [UInt8], router: JSONRouter, ctx: FileContext) throws -> String? {
-        try bytes.withUnsafeBytes { all -> String? in
+    private static func walkDocument(_ bytes: [UInt8], router: JSONRouter, ctx: FileContext) throws -> SourceFormat? {
+        try bytes.withUnsafeBytes { all -> SourceFormat? in
             let begin = all.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
             var parser = JSONParser(bytes: all, index: begin)
             var lines = LineCounter(bytes: all)
@@ -97,7 +97,7 @@ enum JSONIngest {
                             throw FileIngester.SkipFile(reason: "a TokenTrail policy file; pass it with --policy")
                         }
                         guard router.recognizes(members) else {
-                            throw InputError(path: ctx.path, line: 1, "a JSON document that is no supported export: expected Okta System Log events (eventType, published), an Okta event hook delivery (data.events), a SOQL query result (records, or result.records from sf data query --json) or client token-request lines; found keys \(members.keys.sorted().prefix(10).joined(separator: ", "))",
+                            throw InputError(path: ctx.path, line: 1, "a JSON document that is no supported export: expected Okta System Log events (eventType, published), an Okta event hook delivery (data.events), a SOQL query result (records, or result.records from sf data query --json) of LoginEvent or an Event Log Object, or client token-request lines; found keys \(members.keys.sorted().prefix(10).joined(separator: ", "))",
                                              unrecognized: true)
                         }
                         try router.route(.object(members), line: lines.line(at: start), raw: UnsafeRawBufferPointer(rebasing: all[start..<parser.index]))
@@ -174,18 +174,24 @@ final class JSONRouter {
     var token: TokenLogIngester?
     var okta: OktaIngester?
     var loginEvents: LoginEventIngester?
+    var eventLogObjects: EventLogObjectRecords?
+    private let file: FileSource
     private(set) var sawObject = false
-    init(ctx: FileContext) { self.ctx = ctx }
+    init(ctx: FileContext, file: FileSource) {
+        self.ctx = ctx
+        self.file = file
+    }
 
-    var format: String {
-        if okta != nil { return "okta_system_log" }
-        if let loginEvents { return loginEvents.sawLogin ? "login_event" : "rtem_activity" }
-        return "token_log"
+    var format: SourceFormat {
+        if okta != nil { return .oktaSystemLog }
+        if let loginEvents { return loginEvents.sawLogin ? .loginEvent : .rtemActivity }
+        if let eventLogObjects { return eventLogObjects.format }
+        return .tokenLog
     }
 
     func recognizes(_ object: [String: JSONValue]) -> Bool {
         OktaFormat.recognizes(object) || TokenLogFormat.recognizes(object) || LoginEventFormat.recognizes(object)
-            || object["data"]?["events"]?.array != nil
+            || EventLogObjectRecords.recognizes(object) || object["data"]?["events"]?.array != nil
     }
 
     func route(_ value: JSONValue, line: Int, raw: UnsafeRawBufferPointer) throws {
@@ -215,24 +221,27 @@ final class JSONRouter {
             for event in events { try routeElement(event) }
             return
         }
-        if token == nil && okta == nil && loginEvents == nil {
+        if token == nil && okta == nil && loginEvents == nil && eventLogObjects == nil {
             if OktaFormat.recognizes(object) {
                 okta = OktaIngester(ctx: ctx)
             } else if LoginEventFormat.recognizes(object) {
                 loginEvents = LoginEventIngester(ctx: ctx)
+            } else if EventLogObjectRecords.recognizes(object) {
+                eventLogObjects = EventLogObjectRecords(ctx: ctx, file: file)
             } else if TokenLogFormat.recognizes(object) {
                 token = TokenLogIngester(ctx: ctx)
             } else if object["apps"] != nil || (object["version"] != nil && object["rules"] != nil) {
                 throw FileIngester.SkipFile(reason: "a TokenTrail policy file; pass it with --policy")
             } else {
                 throw InputError(path: ctx.path, line: line,
-                                 "unrecognized JSON: expected Okta System Log events (eventType, published), an Okta event hook delivery (data.events), LoginEvent records (EventDate) or client token-request lines (ts plus grant_type / token_url / http_status; see README); found keys \(object.keys.sorted().prefix(10).joined(separator: ", "))",
+                                 "unrecognized JSON: expected Okta System Log events (eventType, published), an Okta event hook delivery (data.events), LoginEvent records (EventDate), Event Log Object records (Timestamp, attributes.type …EventLog) or client token-request lines (ts plus grant_type / token_url / http_status; see README); found keys \(object.keys.sorted().prefix(10).joined(separator: ", "))",
                                  unrecognized: true)
             }
         }
         sawObject = true
         if let okta { try okta.ingest(object, line: line, raw: raw) }
         else if let loginEvents { try loginEvents.ingest(object, line: line, raw: raw) }
+        else if let eventLogObjects { try eventLogObjects.ingest(object, line: line, raw: raw) }
         else { try token!.ingest(object, line: line, raw: raw) }
     }
 

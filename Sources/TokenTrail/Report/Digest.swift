@@ -129,14 +129,14 @@ public struct Digest: Sendable {
     /// The sources that showed an incident (its findings' evidence files, and its client
     /// hosts' token logs) that have no records in [since, until].
     static func uncovered(db: Database, incident: String, since: Int64, until: Int64) throws -> [String] {
-        var formats: Set<String> = []
+        var formats: Set<SourceFormat> = []
         for row in try db.rows("""
             SELECT f.evidence FROM incident_findings m JOIN findings f ON f.fingerprint = m.fingerprint WHERE m.incident_id = ?
             """, [.text(incident)]) {
             let lines = (try? JSONParser.parse(row[0].string ?? "[]"))?.array?.compactMap(\.string) ?? []
             for path in Set(lines.compactMap { EvidenceRef.parse($0)?.path }) {
                 for format in try db.rows("SELECT DISTINCT format FROM sources WHERE path = ?", [.text(path)]) {
-                    if let f = format[0].string, f != "token_log" { formats.insert(f) }
+                    if let f = format[0].string.flatMap(SourceFormat.init(rawValue:)), f.kind != .clientLog { formats.insert(f) }
                 }
             }
         }
@@ -145,22 +145,23 @@ public struct Digest: Sendable {
         for record in stored?.records ?? [] {
             let table = ["logins", "token_requests", "api_activity", "idp_events"][Int(record.table.rawValue)]
             if let format = try db.scalar("SELECT s.format FROM \(table) t JOIN sources s ON s.id = t.source_id WHERE t.time = ? AND t.key = ?",
-                                          [.integer(record.time), .integer(record.key)]).string, format != "token_log" {
+                                          [.integer(record.time), .integer(record.key)]).string.flatMap(SourceFormat.init(rawValue:)),
+               format.kind != .clientLog {
                 formats.insert(format)
             }
         }
         // A source is its kind (Login History of any download or API shape is Login History),
         // not the exact export format that showed the incident.
-        var kinds: [String: [String]] = [:]
+        var kinds: [String: [SourceFormat]] = [:]
         for format in formats {
             let kind = CoverageSilence.kinds.first { $0.formats.contains(format) }
-            kinds[kind?.label ?? format] = kind?.formats ?? [format]
+            kinds[kind?.label ?? format.rawValue] = kind?.formats ?? [format]
         }
         var missing: [String] = []
         for (label, group) in kinds.sorted(by: { $0.key < $1.key }) {
             let covered = try db.scalar("""
-                SELECT EXISTS(SELECT 1 FROM sources WHERE format IN (SELECT value FROM json_each(?)) AND first_time <= ? AND last_time >= ?)
-                """, [.text(JSONValue.array(group.map { .string($0) }).serialized), .integer(until), .integer(since)]).int ?? 0
+                SELECT EXISTS(SELECT 1 FROM sources WHERE \(SourceFormat.sql(group)) AND first_time <= ? AND last_time >= ?)
+                """, [.integer(until), .integer(since)]).int ?? 0
             if covered == 0 { missing.append(label) }
         }
         for host in stored?.hosts ?? [] {

@@ -23,8 +23,8 @@ enum LoginTwins {
 
     /// Formats whose logins keep their row (they name the app: Login History's API export and
     /// Setup downloads, LoginEvent), and the format whose logins merge into them.
-    static let keptFormats = "(format LIKE 'login_history%' OR format = 'login_event')"
-    static let mergedFormats = "format = 'elf_login'"
+    static let keptFormats = SourceFormat.sql(SourceFormat.allCases.filter { $0.kind == .serverLogin && $0.loginOrigin != "elf" })
+    static let mergedFormats = SourceFormat.sql(SourceFormat.allCases.filter { $0.loginOrigin == "elf" })
 
     /// Resolves twins among the logins of [from, to] after file `source` was read. `mergedSide`:
     /// the file's logins are ELF's (else Login History's or LoginEvent's). Cheap when no file of

@@ -1,4 +1,7 @@
-/// Event Monitoring (EventLogFile) CSV: Login, LoginAs, Logout, API, RestApi, ApiTotalUsage.
+/// Event Monitoring (EventLogFile) CSV: Login, LoginAs, Logout, API, RestApi, ApiTotalUsage,
+/// Bulk; and the Event Log Objects (`LoginEventLog`, `ApiTotalUsageEventLog`, …, API 61+),
+/// which carry the same fields in PascalCase (`Timestamp`, `LoginKey`, `ClientIp`) with a few
+/// renamed (`RequestIdentifier`, `UserIdentifier`, `ConnectedAppIdentifier`, `ObjectName`).
 /// Column sets vary by org and API version, so every column is found by name and all but
 /// the time are optional.
 enum ELFField: Int, CaseIterable {
@@ -32,15 +35,37 @@ enum ELFField: Int, CaseIterable {
             ("RECORDS_PROCESSED", .recordsProcessed), ("NUMBER_RECORDS_PROCESSED", .numberRecordsProcessed),
             ("RECORDS_FAILED", .recordsFailed), ("NUMBER_RECORDS_FAILED", .numberRecordsFailed),
             ("NUMBER_FAILURES", .numberFailures), ("FAILED_RECORD_COUNT", .failedRecordCount),
+            // Event Log Objects' own names for the same fields (FORMATS.md §7).
+            ("RequestIdentifier", .requestId), ("UserIdentifier", .userId), ("OrganizationIdentifier", .organizationId),
+            ("ConnectedAppIdentifier", .connectedAppId), ("ObjectName", .entityName),
+            ("TransportLayerSecurityProtocol", .tls), ("AuthenticatedMethodReference", .authMethod),
+            ("DelegatedUserIdentifier", .delegatedUserId), ("JobIdentifier", .jobId), ("BatchIdentifier", .batchId),
         ]
         var table: [String: ELFField] = [:]
         for (name, field) in names { table[FlowClassifier.normalize(name)] = field }
         return table
     }()
 
+    /// An EventLogFile CSV: EVENT_TYPE and a TIMESTAMP.
     static func recognizes(_ header: [String]) -> Bool {
         let normalized = Set(header.map(FlowClassifier.normalize))
         return normalized.contains("eventtype") && (normalized.contains("timestamp") || normalized.contains("timestampderived"))
+    }
+
+    /// An Event Log Object exported by SOQL: a `Timestamp` and no EVENT_TYPE (the object is the
+    /// type), with a field that ties the row to a request, a session or a user; a CSV with a
+    /// bare Timestamp column and nothing of Event Monitoring is not one.
+    static func recognizesObject(_ header: [String]) -> Bool {
+        let normalized = Set(header.map(FlowClassifier.normalize))
+        return normalized.contains("timestamp") && !normalized.contains("eventtype") && !normalized.contains("eventdate")
+            && ["requestidentifier", "requestid", "loginkey", "sessionkey", "useridentifier", "userid"].contains(where: normalized.contains)
+    }
+
+    /// The event type of an Event Log Object's name (`LoginEventLog` → `Login`).
+    static func eventType(objectName: String) -> String? {
+        guard objectName.hasSuffix("EventLog") else { return nil }
+        let type = String(objectName.dropLast("EventLog".count))
+        return SourceFormat.eventTypes.first { $0.caseInsensitiveCompare(type) == .orderedSame } ?? type
     }
 
     /// The event type a file holds, from its columns (the first row's EVENT_TYPE agrees).
@@ -68,29 +93,43 @@ final class EventLogFileIngester {
     private var tlsRewrites: [Symbol: Symbol] = [:]
     private var loginTypeLabels: [Symbol: Symbol] = [:]
 
-    init(ctx: FileContext, header: [String]) throws {
+    /// Reads an ELF file, or (`objects`) an Event Log Object's rows, whose object name, when
+    /// the export kept it (`attributes.type` of JSON records), is the event type.
+    init(ctx: FileContext, header: [String], objects: Bool = false, objectName: String? = nil) throws {
         self.ctx = ctx
+        self.objects = objects
         columns = CSVColumns(header: header, aliases: ELFField.aliases, interner: ctx.interner, freeText: ctx.store.freeText)
-        fileEventType = ELFField.eventType(header)
+        fileEventType = objectName.flatMap(ELFField.eventType(objectName:)) ?? ELFField.eventType(header)
         salesforceIP = try ctx.interner.intern("Salesforce.com IP")
+        eventSymbol = try ctx.interner.intern(fileEventType)
     }
 
+    private let objects: Bool
+    private let eventSymbol: Symbol
+
     /// A file whose columns name no event type but whose rows are `Login` events is a login export.
-    var formatName: String { "elf_" + (fileEventType == "Other" && sawLogin ? "login" : fileEventType.lowercased()) }
+    var format: SourceFormat { .eventMonitoring(fileEventType == "Other" && sawLogin ? "Login" : fileEventType, objects: objects) }
     private var sawLogin = false
 
     func run(_ reader: CSVReader) throws {
-        let eventSymbol = try ctx.interner.intern(fileEventType)
-        try columns.forEachRow(reader, ctx: ctx) { line in
-            let time = try eventTime()
-            let rowType = try columns.string(.eventType) ?? fileEventType
-            if rowType == "Login" || (fileEventType == "Login" && rowType.isEmpty) {
-                try ctx.add(try login(time, line: line))
-                sawLogin = true
-            } else {
-                let type = rowType == fileEventType ? eventSymbol : try ctx.interner.intern(rowType)
-                try ctx.add(try activity(time, line: line, type: type))
-            }
+        try columns.forEachRow(reader, ctx: ctx) { line in try row(line: line) }
+    }
+
+    /// One Event Log Object record (a JSON record laid out as a one-row CSV by `reader`).
+    func ingest(record reader: CSVReader, line: Int, raw: UnsafeRawBufferPointer) throws {
+        columns.bind(reader, ctx: ctx)
+        try ctx.rejectingRow(line: line, raw: raw) { try row(line: line) }
+    }
+
+    private func row(line: Int) throws {
+        let time = try eventTime()
+        let rowType = try columns.string(.eventType) ?? fileEventType
+        if rowType == "Login" || (fileEventType == "Login" && rowType.isEmpty) {
+            try ctx.add(try login(time, line: line))
+            sawLogin = true
+        } else {
+            let type = rowType == fileEventType ? eventSymbol : try ctx.interner.intern(rowType)
+            try ctx.add(try activity(time, line: line, type: type))
         }
     }
 
@@ -101,7 +140,8 @@ final class EventLogFileIngester {
         let derived = TimeParser.parse(columns.bytes(.timestampDerived)).flatMap { $0.hasZone ? $0 : nil }
         if let stamp, let derived { return derived.precisionMs < stamp.precisionMs ? derived : stamp }
         if let time = stamp ?? derived { return time }
-        throw RowReject("unparseable TIMESTAMP '\(columns.display(.timestamp))' (expected yyyyMMddHHmmss.SSS in GMT, or TIMESTAMP_DERIVED in ISO 8601)")
+        throw RowReject(objects ? "unparseable Timestamp '\(columns.display(.timestamp))' (expected ISO 8601 with a zone, like 2026-11-20T10:00:00.000+0000)"
+                                : "unparseable TIMESTAMP '\(columns.display(.timestamp))' (expected yyyyMMddHHmmss.SSS in GMT, or TIMESTAMP_DERIVED in ISO 8601)")
     }
 
     /// REQUEST_ID + ORGANIZATION_ID (+ TIMESTAMP, already in the primary key) identify an

@@ -42,12 +42,12 @@ enum LoginHistoryField: Int, CaseIterable {
         header.contains { aliases[FlowClassifier.normalize($0)] == .loginTime }
     }
 
-    /// `login_history_api`, `login_history_setup_en` or `login_history_setup_ja`.
-    static func formatName(_ header: [String]) -> String {
-        if isLoginEvent(header) { return "login_event" }
+    /// LoginEvent, Login History's API export, or its Setup download in English or Japanese.
+    static func format(_ header: [String]) -> SourceFormat {
+        if isLoginEvent(header) { return .loginEvent }
         let normalized = header.map(FlowClassifier.normalize)
-        if normalized.contains("id") || normalized.contains("userid") { return "login_history_api" }
-        return header.contains(where: { $0.unicodeScalars.contains { !$0.isASCII } }) ? "login_history_setup_ja" : "login_history_setup_en"
+        if normalized.contains("id") || normalized.contains("userid") { return .loginHistoryAPI }
+        return header.contains(where: { $0.unicodeScalars.contains { !$0.isASCII } }) ? .loginHistorySetupJapanese : .loginHistorySetupEnglish
     }
 }
 
