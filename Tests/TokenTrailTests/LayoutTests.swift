@@ -15,7 +15,8 @@ import Testing
             ("logins", RowBinder.columns(of: IngestStore.bindLogin, LoginRecord())),
             ("token_requests", RowBinder.columns(of: IngestStore.bindTokenRequest, TokenRequestRecord())),
             ("api_activity", RowBinder.columns(of: IngestStore.bindActivity, ApiActivityRecord())),
-            ("idp_events", RowBinder.columns(of: IngestStore.bindIdpEvent, IdpEventRecord())),
+            // conflict_*: set by the upsert when a later event has the same id and another body.
+            ("idp_events", RowBinder.columns(of: IngestStore.bindIdpEvent, IdpEventRecord()) + ["conflict_source", "conflict_line"]),
             ("login_contexts", ["id"] + LoginContexts.columns),   // id: the row id SQLite assigns
             ("login_daily", DailyRollup.loginColumns),
             ("request_daily", DailyRollup.requestColumns),

@@ -48,5 +48,6 @@ public enum ExampleEvent: Sendable {
     /// An Okta System Log event.
     case okta(_ time: String, event: String = "user.session.start", user: String = "ops@acme.example", ip: String = "198.51.100.40",
               agent: String = "Mozilla/5.0 (Macintosh) Safari/18", session: String? = nil, dtHash: String? = nil,
-              token: String? = nil, client: String? = nil, result: String = "SUCCESS")
+              token: String? = nil, client: String? = nil, result: String = "SUCCESS",
+              rootSession: String? = nil, rootToken: String? = nil, action: String? = nil)
 }

@@ -9,8 +9,22 @@ public struct OktaEvent: Sendable {
     public var dtHash: String?
     public var apiToken: String?
     public var client: String?
+    /// Lineage: the sign-in (fingerprint of `rootSessionId`) and the API token (`rootApiTokenId`) the event descends from.
+    public var rootSession: String?
+    public var rootApiToken: String?
+    /// Okta's Identity Threat Protection ended the session with this event.
+    public var terminated = false
     public var succeeded: Bool
     public var evidence: String
+}
+
+extension OktaEvent {
+    /// Identity Threat Protection's events: what Okta concluded about a session or user, not
+    /// something the user or an attacker did (FORMATS.md §7).
+    static func isThreatProtectionVerdict(_ eventType: String) -> Bool {
+        ["user.session.context.changed", "policy.continuous_access.", "policy.auth.reevaluate.", "user.risk.", "security.threat."]
+            .contains { eventType == $0 || ($0.hasSuffix(".") && eventType.hasPrefix($0)) }
+    }
 }
 
 extension Facts {
@@ -20,11 +34,12 @@ extension Facts {
             SELECT e.time, (SELECT value FROM strings WHERE id = e.event_type), (SELECT value FROM strings WHERE id = e.actor_name),
                    (SELECT value FROM strings WHERE id = e.client_ip), (SELECT value FROM strings WHERE id = e.user_agent),
                    e.session_fingerprint, e.dt_hash, e.api_token_id, (SELECT value FROM strings WHERE id = e.client_id), e.outcome,
-                   \(Schema.evidence("s", "e.line"))
+                   \(Schema.evidence("s", "e.line")), e.root_session_fingerprint, e.root_api_token_id, e.terminated_session
             FROM idp_events e JOIN sources s ON s.id = e.source_id WHERE e.time BETWEEN ? AND ? ORDER BY e.time, e.key
             """, [.integer(from), .integer(to)]).map { r in
             OktaEvent(time: r[0].int ?? 0, eventType: r[1].string ?? "", actor: r[2].string, ip: r[3].string, agent: r[4].string,
                       session: r[5].string, dtHash: r[6].string, apiToken: r[7].string, client: r[8].string,
+                      rootSession: r[11].string, rootApiToken: r[12].string, terminated: r[13].int == 1,
                       succeeded: r[9].int == success, evidence: r[10].string ?? "")
         }
     }

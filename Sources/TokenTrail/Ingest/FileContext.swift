@@ -55,7 +55,8 @@ final class FileContext {
     private(set) var loginSides = (kept: false, merged: false)
     func add(_ record: TokenRequestRecord) throws { var r = record; r.source = sourceId; try store.add(r); counted(r.time) }
     func add(_ record: ApiActivityRecord) throws { var r = record; r.source = sourceId; try store.add(r); counted(r.time) }
-    func add(_ record: IdpEventRecord) throws { var r = record; r.source = sourceId; try store.add(r); counted(r.time) }
+    func add(_ record: IdpEventRecord) throws { var r = record; r.source = sourceId; try store.add(r); counted(r.time); sawIdpEvents = true }
+    private var sawIdpEvents = false
 
     private func counted(_ time: Int64) {
         stats.rowsRead += 1
@@ -69,6 +70,7 @@ final class FileContext {
         let (added, inserted) = try store.flush()
         stats.stored = inserted
         stats.duplicates = added - inserted
+        if sawIdpEvents { try noteConflicts() }
         // A login another export already holds is stored once: the file's twins.
         if let first = stats.firstTime, let last = stats.lastTime, loginSides.kept != loginSides.merged {
             let twins = try LoginTwins.resolve(store.db, vocabulary: vocabulary, source: sourceId, mergedSide: loginSides.merged, from: first, to: last)
@@ -76,6 +78,19 @@ final class FileContext {
             stats.duplicates += twins.known
             stats.twins = twins.merged
         }
+    }
+
+    /// Events of this file whose id was stored already with other content: not stored (the
+    /// first is kept) and listed on the data-quality page, never passed as a plain duplicate.
+    /// The upsert that remembered them counted them as changes: they are duplicates.
+    private func noteConflicts() throws {
+        let lines = try store.db.rows("SELECT conflict_line FROM idp_events WHERE conflict_source = ?", [.integer(sourceId)]).compactMap { $0[0].int }
+        for line in lines {
+            try store.repair(source: sourceId, line: Int(line), field: "uuid", kind: .conflict)
+            stats.repaired += 1
+        }
+        stats.stored -= lines.count
+        stats.duplicates += lines.count
     }
 
     /// The line of the row being normalized, for repairs noted while reading its fields.

@@ -9,6 +9,9 @@ public enum RepairKind: String, Sendable {
     case dropped
     /// A credential (token, secret pair, key block) in the value, stored as its fingerprint.
     case redacted
+    /// A record whose id (an Okta `uuid`) was already stored with other content: an edited or
+    /// corrupted export. The first is kept; this line is where the other one is.
+    case conflict
 }
 
 /// Turns any field's bytes into storable text without losing the row: log content is

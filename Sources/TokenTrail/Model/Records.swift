@@ -154,6 +154,14 @@ public struct IdpEventRecord: Sendable {
     public var sessionFingerprint: String?
     public var dtHash: String?
     public var apiTokenId: String?
+    /// Okta lineage: the sign-in every session descends from (as a fingerprint, like the
+    /// session), and the API token that caused the event however far down.
+    public var rootSessionFingerprint: String?
+    public var rootApiTokenId: String?
+    /// Okta itself ended the session (Identity Threat Protection's TERMINATE_SESSION).
+    public var terminatedSession: Int64?
+    /// A digest of what was stored of the event: one id (`uuid`) with another body is a conflict.
+    public var bodyHash: Int64 = 0
     public var clientId: Symbol = 0
     /// `securityContext`: the address's network (AS number and organisation, ISP) and whether it is a proxy.
     public var asNumber: Symbol = 0

@@ -144,7 +144,7 @@ struct ExampleFiles {
                        app ?? "", appId ?? "", uri, entity ?? "", rows.map(String.init) ?? "", agent ?? "", client ?? ""]
             if type.hasPrefix("BulkApi") { row += [job ?? "", state ?? "", operation ?? ""] }
             activity[type, default: []].append(row)
-        case let .okta(at, event, user, ip, agent, session, dtHash, token, client, result):
+        case let .okta(at, event, user, ip, agent, session, dtHash, token, client, result, rootSession, rootToken, action):
             times.append(try ExampleLoader.time(at))
             var line: [String: JSONValue] = ["uuid": .string("example-\(oktaLines.count)"), "published": .string(at), "eventType": .string(event),
                                              "actor": .object(["id": .string("00u" + user), "type": .string("User"), "alternateId": .string(user)]),
@@ -152,9 +152,16 @@ struct ExampleFiles {
             var clientObject: [String: JSONValue] = ["ipAddress": .string(ip), "userAgent": .object(["rawUserAgent": .string(agent)])]
             if let client { clientObject["id"] = .string(client) }
             line["client"] = .object(clientObject)
-            if let session { line["authenticationContext"] = .object(["externalSessionId": .string(session)]) }
-            if let dtHash { line["debugContext"] = .object(["debugData": .object(["dtHash": .string(dtHash)])]) }
-            if let token { line["transaction"] = .object(["type": .string("WEB"), "detail": .object(["requestApiTokenId": .string(token)])]) }
+            var authentication: [String: JSONValue] = [:], debugData: [String: JSONValue] = [:], detail: [String: JSONValue] = [:]
+            if let session { authentication["externalSessionId"] = .string(session) }
+            if let rootSession { authentication["rootSessionId"] = .string(rootSession) }
+            if let dtHash { debugData["dtHash"] = .string(dtHash) }
+            if let action { debugData["Action"] = .string(action) }
+            if let token { detail["requestApiTokenId"] = .string(token) }
+            if let rootToken { detail["rootApiTokenId"] = .string(rootToken) }
+            if !authentication.isEmpty { line["authenticationContext"] = .object(authentication) }
+            if !debugData.isEmpty { line["debugContext"] = .object(["debugData": .object(debugData)]) }
+            if !detail.isEmpty { line["transaction"] = .object(["type": .string("WEB"), "detail": .object(detail)]) }
             oktaLines.append(JSONValue.object(line).serialized)
         }
     }

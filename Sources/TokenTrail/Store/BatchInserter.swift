@@ -20,6 +20,8 @@ final class BatchInserter<Record: Sendable>: @unchecked Sendable {
     let rowsPerStatement: Int
     let handoffSize: Int
     private let bindRow: Binder
+    /// What a row whose key is stored already does: nothing, unless the table says otherwise.
+    private let onConflict: String
     private var pending: [Record] = []
     private var statements: [Int: Statement] = [:]   // writer thread only
     private let queue: DispatchQueue
@@ -31,9 +33,10 @@ final class BatchInserter<Record: Sendable>: @unchecked Sendable {
 
     /// `empty`: a record with no values, run through `bind` once to learn its columns.
     init(db: Database, table: String, empty: Record, rowsPerStatement: Int = 64, handoffSize: Int = 2048,
-         maxInFlight: Int = 4, bind: @escaping Binder) throws {
+         maxInFlight: Int = 4, onConflict: String = "ON CONFLICT DO NOTHING", bind: @escaping Binder) throws {
         self.db = db
         self.table = table
+        self.onConflict = onConflict
         columnNames = RowBinder.columns(of: bind, empty)
         let columns = columnNames.count
         // SQLite allows at most 32766 parameters per statement.
@@ -100,7 +103,7 @@ final class BatchInserter<Record: Sendable>: @unchecked Sendable {
     private func statement(rows: Int) throws -> Statement {
         if let cached = statements[rows] { return cached }
         let tuple = "(" + Array(repeating: "?", count: columns).joined(separator: ",") + ")"
-        let sql = "INSERT INTO \(table)(\(columnNames.joined(separator: ","))) VALUES " + Array(repeating: tuple, count: rows).joined(separator: ",") + " ON CONFLICT DO NOTHING"
+        let sql = "INSERT INTO \(table)(\(columnNames.joined(separator: ","))) VALUES " + Array(repeating: tuple, count: rows).joined(separator: ",") + " " + onConflict
         let statement = try db.prepare(sql)
         statements[rows] = statement
         return statement

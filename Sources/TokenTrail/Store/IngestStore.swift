@@ -36,7 +36,12 @@ public final class IngestStore {
         contexts = try LoginContexts(db: db)
         tokenRequests = try BatchInserter(db: db, table: "token_requests", empty: TokenRequestRecord(), bind: Self.bindTokenRequest)
         activity = try BatchInserter(db: db, table: "api_activity", empty: ApiActivityRecord(), bind: Self.bindActivity)
-        idpEvents = try BatchInserter(db: db, table: "idp_events", empty: IdpEventRecord(), bind: Self.bindIdpEvent)
+        // One event id (`uuid`, hence key) read again with another body is an edited or corrupted
+        // export: the first stays, the later one is remembered on it to be noted (FileContext).
+        idpEvents = try BatchInserter(db: db, table: "idp_events", empty: IdpEventRecord(), onConflict: """
+            ON CONFLICT(time, key) DO UPDATE SET conflict_source = excluded.source_id, conflict_line = excluded.line
+            WHERE idp_events.conflict_source IS NULL AND idp_events.body_hash IS NOT NULL AND idp_events.body_hash <> excluded.body_hash
+            """, bind: Self.bindIdpEvent)
         rejectInsert = try db.prepare("INSERT INTO rejects(source_id, line, reason, excerpt, token_login) VALUES(?,?,?,?,?) ON CONFLICT DO NOTHING")
         repairInsert = try db.prepare("INSERT INTO repairs(source_id, line, field, kind) VALUES(?,?,?,?) ON CONFLICT DO NOTHING")
     }
@@ -89,6 +94,8 @@ public final class IngestStore {
         b.value("session_fingerprint", r.sessionFingerprint); b.value("dt_hash", r.dtHash); b.value("api_token_id", r.apiTokenId)
         b.symbol("client_id", r.clientId); b.symbol("as_number", r.asNumber); b.symbol("as_org", r.asOrg); b.symbol("isp", r.isp)
         b.value("is_proxy", r.isProxy); b.symbol("targets", r.targets)
+        b.value("root_session_fingerprint", r.rootSessionFingerprint); b.value("root_api_token_id", r.rootApiTokenId)
+        b.value("terminated_session", r.terminatedSession); b.value("body_hash", r.bodyHash)
     }
 
     public func add(_ r: LoginRecord) throws {

@@ -1,7 +1,7 @@
 /// The database layout. Fact tables are narrow: integer UTC milliseconds and symbols into
 /// `strings`; the `v_*` views resolve them into readable columns (documented in README).
 public enum Schema {
-    public static let version = 11
+    public static let version = 12
 
     static let tables = """
     CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -111,6 +111,8 @@ public enum Schema {
         request_uri INTEGER, transaction_id TEXT, display_message INTEGER,
         session_fingerprint TEXT, dt_hash TEXT, api_token_id TEXT, client_id INTEGER,
         as_number INTEGER, as_org INTEGER, isp INTEGER, is_proxy INTEGER, targets INTEGER,
+        root_session_fingerprint TEXT, root_api_token_id TEXT, terminated_session INTEGER,
+        body_hash INTEGER, conflict_source INTEGER, conflict_line INTEGER,
         PRIMARY KEY(time, key)) WITHOUT ROWID;
     """
 
@@ -258,7 +260,7 @@ public enum Schema {
             \(s("e.outcome_reason", as: "outcome_reason")), \(s("e.failure_class", as: "failure_class")),
             \(s("e.grant_type", as: "grant_type")), \(s("e.flow", as: "flow")), \(s("e.request_uri", as: "request_uri")),
             e.transaction_id, \(s("e.display_message", as: "display_message")),
-            e.session_fingerprint, e.dt_hash, e.api_token_id, \(s("e.client_id", as: "client_id")),
+            e.session_fingerprint, e.dt_hash, e.api_token_id, e.root_session_fingerprint, e.root_api_token_id, e.terminated_session, \(s("e.client_id", as: "client_id")),
             \(s("e.as_number", as: "as_number")), \(s("e.as_org", as: "as_org")), \(s("e.isp", as: "isp")), e.is_proxy,
             \(s("e.targets", as: "targets")), src.path AS source_path, e.line, \(evidence("src", "e.line")) AS evidence
           FROM idp_events e JOIN sources src ON src.id = e.source_id;
@@ -312,6 +314,8 @@ public enum Schema {
             try db.execute(tables)
             try addMissingColumns(db)
             try db.execute("CREATE INDEX IF NOT EXISTS findings_cause ON findings(cause)")
+            // Almost every event has none: the conflicts of a file are found without a scan.
+            try db.execute("CREATE INDEX IF NOT EXISTS idp_events_conflicts ON idp_events(conflict_source) WHERE conflict_source IS NOT NULL")
             try FindingsTable.migrateToParts(db)
             let existing = try db.scalar("SELECT value FROM meta WHERE key = 'schema_version'").int
             if let existing, existing > Int64(version) {
@@ -356,6 +360,10 @@ public enum Schema {
         ("idp_events", "session_fingerprint", "TEXT"), ("idp_events", "dt_hash", "TEXT"), ("idp_events", "api_token_id", "TEXT"),
         ("idp_events", "client_id", "INTEGER"), ("idp_events", "as_number", "INTEGER"), ("idp_events", "as_org", "INTEGER"),
         ("idp_events", "isp", "INTEGER"), ("idp_events", "is_proxy", "INTEGER"), ("idp_events", "targets", "INTEGER"),
+        // v12: Okta lineage and Identity Threat Protection; one uuid with two bodies.
+        ("idp_events", "root_session_fingerprint", "TEXT"), ("idp_events", "root_api_token_id", "TEXT"),
+        ("idp_events", "terminated_session", "INTEGER"), ("idp_events", "body_hash", "INTEGER"),
+        ("idp_events", "conflict_source", "INTEGER"), ("idp_events", "conflict_line", "INTEGER"),
         // v8: an incident's timeline rows (a build of v8 before them made the table without).
         ("incidents", "records", "TEXT NOT NULL DEFAULT '[]'"),
         // v10: findings are episodes of a cause (History); an incident that recurs names the earlier one.

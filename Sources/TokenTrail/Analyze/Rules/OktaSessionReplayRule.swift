@@ -7,7 +7,9 @@ struct OktaSessionReplayRule: Rule {
     let rationale = """
         An Okta session (authenticationContext.externalSessionId) or device token (debugContext.debugData.dtHash) \
         belongs to the browser that signed in. The same session used from another network with no new \
-        user.session.start is a stolen session cookie replayed: the 2023 support-system HAR files carried exactly such \
+        user.session.start is a stolen session cookie replayed; since 2025 Okta stamps every session of one sign-in with \
+        its rootSessionId, so a session derived from a sign-in (an app's SSO session) is judged against where that \
+        sign-in happened, not against its own first use: the 2023 support-system HAR files carried exactly such \
         tokens, and a replayed HAR carries the victim's own user agent, so the agent is evidence, not a condition. A \
         session that moves with its browser to a network its user has used before (home, a phone) is not one. End the \
         user's sessions, reset their factors, and see what the session reached.
@@ -33,9 +35,12 @@ struct OktaSessionReplayRule: Rule {
         // Uses by the signed-in browser's own agent from another network: a replay unless the
         // user had used that network before (judged after the pass, for these few).
         var sameAgent: [(key: Key, event: OktaEvent, ip: String, agent: String, origin: Origin?)] = []
+        var terminations: [String: [OktaEvent]] = [:]
+        for e in events where e.terminated { if let actor = e.actor { terminations[actor, default: []].append(e) } }
         for e in events {
-            guard let ip = e.ip, let agent = e.agent else { continue }
-            for token in [e.session.map { "session " + $0 }, e.dtHash.map { "device " + $0 }].compactMap({ $0 }) {
+            // Okta's own verdicts on a use (Identity Threat Protection) are not another use.
+            guard let ip = e.ip, let agent = e.agent, !OktaEvent.isThreatProtectionVerdict(e.eventType) else { continue }
+            for token in [e.session.map { "session " + $0 }, e.dtHash.map { "device " + $0 }, e.rootSession.map { "sign-in " + $0 }].compactMap({ $0 }) {
                 if e.eventType == "user.session.start" && e.succeeded || origins[token] == nil {
                     origins[token, default: []].append(Origin(ip: ip, agent: agent))
                     continue
@@ -60,18 +65,29 @@ struct OktaSessionReplayRule: Rule {
         // One finding per user: a session and its device token replayed together are one theft.
         var byActor: [String: [(Key, Replay)]] = [:]
         for (key, r) in replays { byActor[key.actor, default: []].append((key, r)) }
+        let words = ["session": "session", "device": "device token", "sign-in": "sign-in (rootSessionId)"]
         return byActor.map { actor, list in
             // A session and its device token name the same events: count each event once.
-            let events = Set(list.flatMap(\.1.evidence)), uses = max(events.count, list.map(\.1.uses).max() ?? 0)
+            var events = Set(list.flatMap(\.1.evidence))
+            let uses = max(events.count, list.map(\.1.uses).max() ?? 0)
             var ips: [String: Int] = [:]
             for (_, r) in list { ips.merge(r.ips, uniquingKeysWith: +) }
             let agents = Set(list.flatMap(\.1.agents)).sorted().joined(separator: "; ")
-            return Finding(rule: id, severity: defaultSeverity, firstSeen: list.map(\.1.first).min() ?? 0, lastSeen: list.map(\.1.last).max() ?? 0,
+            let first = list.map(\.1.first).min() ?? 0
+            let kinds = Set(list.map { String($0.0.token.split(separator: " ")[0]) }).sorted().map { words[$0] ?? $0 }
+            var message = "\(actor)'s Okta \(kinds.joined(separator: " and ")) signed in from "
+                + "\(list.first?.1.origin ?? "?") was used \(uses)× from \(Finding.counted(ips, noun: "addresses", none: "?")) with \(agents), "
+                + "with no new sign-in: a replayed session"
+            // What Okta did about it: Identity Threat Protection may have ended the session itself.
+            if let ended = terminations[actor]?.first(where: { $0.time >= first }) {
+                message += "; Okta itself terminated the user's session at \(UTCTime.iso(ended.time)) (\(ended.eventType))"
+                events.insert(ended.evidence)
+            } else {
+                message += "; no session termination by Okta is in the log"
+            }
+            return Finding(rule: id, severity: defaultSeverity, firstSeen: first, lastSeen: list.map(\.1.last).max() ?? 0,
                            user: actor, sourceIp: ips.count == 1 ? ips.keys.first : nil,
-                           message: "\(actor)'s Okta \(list.map { $0.0.token.split(separator: " ")[0] }.sorted().joined(separator: " and ")) signed in from "
-                               + "\(list.first?.1.origin ?? "?") was used \(uses)× from \(Finding.counted(ips, noun: "addresses", none: "?")) with \(agents), "
-                               + "with no new sign-in: a replayed session",
-                           count: uses, evidence: events.sorted(), identity: [actor])
+                           message: message, count: uses, evidence: events.sorted(), identity: [actor])
         }
     }
 
@@ -88,6 +104,16 @@ struct OktaSessionReplayRule: Rule {
                           agent: "python-requests/2.32.4", session: "102Xq7Rb9sTnWk2L", dtHash: "4a1c9e0f")]),
             .fires("the session replayed with the victim's own user agent (a HAR file) from a network the user never used", findings: 1,
                    [start, .okta("2026-11-23T09:40:00Z", event: "user.authentication.sso", user: "ops@acme.example", ip: "185.220.101.33", session: "102Xq7Rb9sTnWk2L")]),
+            .fires("an app session derived from the sign-in (rootSessionId), first used from another network", findings: 1,
+                   [.okta("2026-11-23T09:00:00Z", user: "ops@acme.example", ip: "198.51.100.40", session: "102Xq7Rb9sTnWk2L", rootSession: "102RootSignIn01"),
+                    .okta("2026-11-23T09:40:00Z", event: "user.authentication.sso", user: "ops@acme.example", ip: "185.220.101.33",
+                          agent: "python-requests/2.32.4", session: "102DerivedAppSn1", rootSession: "102RootSignIn01"),
+                    .okta("2026-11-23T09:41:00Z", event: "policy.continuous_access.action", user: "ops@acme.example", ip: "185.220.101.33",
+                          agent: "python-requests/2.32.4", session: "102DerivedAppSn1", rootSession: "102RootSignIn01", action: "TERMINATE_SESSION")]),
+            .quiet("an app session derived from the sign-in, used from the sign-in's own network",
+                   [.okta("2026-11-23T09:00:00Z", user: "ops@acme.example", ip: "198.51.100.40", session: "102Xq7Rb9sTnWk2L", rootSession: "102RootSignIn01"),
+                    .okta("2026-11-23T09:40:00Z", event: "user.authentication.sso", user: "ops@acme.example", ip: "198.51.100.41",
+                          session: "102DerivedAppSn1", rootSession: "102RootSignIn01")]),
             .quiet("the same browser on a network its user has used before (a laptop going home)",
                    [.okta("2026-11-20T19:00:00Z", user: "ops@acme.example", ip: "172.58.9.1", session: "102OtherDaySession"),
                     start, .okta("2026-11-23T19:40:00Z", event: "user.authentication.sso", user: "ops@acme.example", ip: "172.58.9.7", session: "102Xq7Rb9sTnWk2L")]),

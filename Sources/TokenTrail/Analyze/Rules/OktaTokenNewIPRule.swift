@@ -14,8 +14,9 @@ struct OktaTokenNewIPRule: Rule {
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
         let history = try c.facts.oktaEvents(from: .min, to: c.windowStart - 1)
         guard !history.isEmpty else { return [] }
+        // An event caused by an API token further up (`rootApiTokenId`) is that token's use too.
         func credentials(_ e: OktaEvent) -> [String] {
-            [e.apiToken.map { "API token " + $0 }, e.client.map { "OAuth client " + $0 }].compactMap { $0 }
+            Array(Set([e.apiToken, e.rootApiToken].compactMap { $0.map { "API token " + $0 } } + [e.client.map { "OAuth client " + $0 }].compactMap { $0 })).sorted()
         }
         var known: [String: Set<String>] = [:]
         for e in history { if let ip = e.ip { for credential in credentials(e) { known[credential, default: []].insert(CIDR.network(of: ip)) } } }
@@ -52,6 +53,8 @@ struct OktaTokenNewIPRule: Rule {
             .fires("an OAuth client from a new network", windowStart: "2026-11-20T00:00:00Z",
                    [.okta("2026-11-10T09:00:00Z", event: "app.oauth2.as.token.grant", ip: "198.51.100.7", client: "0oa5g0000Clnt1"),
                     .okta("2026-11-23T09:00:00Z", event: "app.oauth2.as.token.grant", ip: "185.220.101.33", client: "0oa5g0000Clnt1")]),
+            .fires("an event the token caused further down (rootApiTokenId) from a new network", windowStart: "2026-11-20T00:00:00Z", findings: 1,
+                   [usual, .okta("2026-11-23T09:00:00Z", event: "group.user_membership.add", user: "sync@acme.example", ip: "45.76.10.2", rootToken: "00T5g0000Tok1")]),
             .quiet("the token from its usual network", windowStart: "2026-11-20T00:00:00Z",
                    [usual, .okta("2026-11-23T09:00:00Z", event: "user.lifecycle.update", user: "sync@acme.example", ip: "198.51.100.8", token: "00T5g0000Tok1")]),
             .quiet("no history: a first scan judges nothing",

@@ -26,7 +26,7 @@ enum OktaPath: Int, CaseIterable {
     case outcomeResult, outcomeReason
     case grantType, requestUri, dtHash
     case transactionId, requestApiTokenId
-    case externalSessionId
+    case externalSessionId, rootSessionId, rootApiTokenId, debugAction
     case asNumber, asOrg, isp, isProxy
     case target
 
@@ -53,6 +53,11 @@ enum OktaPath: Int, CaseIterable {
         case .transactionId: ["transaction", "id"]
         case .requestApiTokenId: ["transaction", "detail", "requestApiTokenId"]
         case .externalSessionId: ["authenticationContext", "externalSessionId"]
+        // Lineage (2025): every session of one sign-in, every event one API token caused.
+        case .rootSessionId: ["authenticationContext", "rootSessionId"]
+        case .rootApiTokenId: ["transaction", "detail", "rootApiTokenId"]
+        // What Identity Threat Protection did (`policy.continuous_access.action`).
+        case .debugAction: ["debugContext", "debugData", "Action"]
         case .asNumber: ["securityContext", "asNumber"]
         case .asOrg: ["securityContext", "asOrg"]
         case .isp: ["securityContext", "isp"]

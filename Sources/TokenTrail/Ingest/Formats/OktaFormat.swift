@@ -30,8 +30,21 @@ final class OktaIngester {
             var hasher = ctx.store.dedup.hasher()
             if let uuid = r.uuid { hasher.combine(uuid) } else { hasher.combine(raw) }
             r.key = r.uuid != nil ? hasher.finalize() : ctx.keyWithOccurrence(time: r.time, identity: hasher.finalize())
+            r.bodyHash = Self.bodyHash(r, ctx: ctx)
             try ctx.add(r)
         }
+    }
+
+    /// What was stored of an event, as one number: the same event exported twice (an array,
+    /// a hook delivery, pretty-printed) has the same; an edited one does not.
+    static func bodyHash(_ r: IdpEventRecord, ctx: FileContext) -> Int64 {
+        var h = ctx.store.dedup.hasher()
+        for symbol in [r.eventType, r.severity, r.actorId, r.actorType, r.actorName, r.clientIp, r.userAgent, r.outcome,
+                       r.outcomeReason, r.grantType, r.requestUri, r.displayMessage, r.clientId, r.targets] { h.combine(symbol) }
+        for text in [r.transactionId, r.sessionFingerprint, r.dtHash, r.apiTokenId, r.rootSessionFingerprint, r.rootApiTokenId] {
+            h.combine(text ?? "\u{0}")
+        }
+        return h.finalize()
     }
 
     func record<F: OktaFields>(_ o: F, line: Int) throws -> IdpEventRecord {
@@ -82,6 +95,14 @@ final class OktaIngester {
         r.sessionFingerprint = o.text(.externalSessionId).flatMap { $0.isEmpty || $0 == "unknown" ? nil : Fingerprint.of($0) }
         r.dtHash = ctx.text(o.text(.dtHash), field: "debugContext.debugData.dtHash")
         r.apiTokenId = ctx.text(o.text(.requestApiTokenId), field: "transaction.detail.requestApiTokenId")
+        r.rootSessionFingerprint = o.text(.rootSessionId).flatMap { $0 == "unknown" ? nil : Fingerprint.of($0) }
+        r.rootApiTokenId = ctx.text(o.text(.rootApiTokenId), field: "transaction.detail.rootApiTokenId")
+        // Identity Threat Protection ended the session itself: the action is Okta's own field,
+        // never a free-text value a client sent (a user agent saying TERMINATE_SESSION is not one).
+        if eventType == "policy.continuous_access.action",
+           [o.text(.debugAction), reason].contains(where: { $0?.uppercased().contains("TERMINATE_SESSION") == true }) {
+            r.terminatedSession = 1
+        }
         r.clientId = try o.symbol(.clientId, ctx: ctx, field: "client.id")
         r.asNumber = try o.symbol(.asNumber, ctx: ctx, field: "securityContext.asNumber")
         r.asOrg = try o.freeText(.asOrg, ctx: ctx, field: "securityContext.asOrg")

@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+@testable import TokenTrail
+
+/// Issue 26: Okta's 2025 lineage (rootSessionId, rootApiTokenId), Identity Threat Protection's
+/// own verdicts, and one event id with two bodies.
+@Suite struct OktaLineageTests {
+    static func shape(_ name: String) -> String { TestSupport.fixture("shapes/" + name) }
+
+    @Test func rootIdsAndTheSessionOktaEndedAreKept() throws {
+        let (_, db) = try TestSupport.scan([Self.shape("okta_itp_lineage.jsonl")])
+        // The root session is a session id: only its fingerprint is stored.
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM strings WHERE value LIKE '%102RootFinLead7Qw%'") == 0)
+        #expect(try TestSupport.count(db, "SELECT count(DISTINCT root_session_fingerprint) FROM idp_events WHERE root_session_fingerprint IS NOT NULL") == 1)
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM idp_events WHERE root_session_fingerprint IS NOT NULL") == 5)
+        #expect(try RealShapesTests.rows(db, "SELECT root_api_token_id FROM idp_events WHERE root_api_token_id IS NOT NULL") == ["00T7k0000ScimTok"])
+        // Only Okta's own action field says it ended the session: a user agent reading
+        // TERMINATE_SESSION on another event would not (the one here is on the ITP event itself).
+        #expect(try RealShapesTests.rows(db, "SELECT event_type FROM v_idp_events WHERE terminated_session = 1") == ["policy.continuous_access.action"])
+    }
+
+    @Test func aDerivedSessionReplayedIsCaughtThroughItsSignInAndTheIncidentSaysOktaEndedIt() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let run = try TestSupport.runCLI(["scan", Self.shape("okta_itp_lineage.jsonl"), "--db", dir + "/db.sqlite", "--since", "2026-11-24T00:00:00Z",
+                                          "--until", "2026-11-25T00:00:00Z", "--findings", dir + "/findings.ndjson",
+                                          "--incidents", dir + "/incidents.ndjson", "--fail-on", "high", "--quiet"])
+        #expect(run.status == 1, "\(run.stderr)")
+        let findings = try String(contentsOfFile: dir + "/findings.ndjson", encoding: .utf8).split(separator: "\n").map { try JSONParser.parse(String($0)) }
+        let replay = findings.filter { $0["rule"]?.string == "okta-session-replay" }
+        #expect(replay.count == 1)
+        let message = replay.first?["message"]?.string ?? ""
+        #expect(message.contains("sign-in (rootSessionId)") && message.contains("185.220.101.47"), "\(message)")
+        #expect(message.contains("Okta itself terminated the user's session at 2026-11-24T10:12:06"), "\(message)")
+        let incidents = try String(contentsOfFile: dir + "/incidents.ndjson", encoding: .utf8)
+        #expect(incidents.contains("Okta itself terminated the user's session"))
+    }
+
+    @Test func withoutTheRootIdTheDerivedSessionsFirstUseIsItsOwnOrigin() throws {
+        // The same events without rootSessionId: what a 2024 export shows. The derived session
+        // was first seen at the attacker's address, so nothing ties it to the sign-in.
+        let dir = try TestSupport.temporaryDirectory()
+        let text = try String(contentsOfFile: Self.shape("okta_itp_lineage.jsonl"), encoding: .utf8)
+            .replacingOccurrences(of: ",\"rootSessionId\":\"102RootFinLead7Qw\"", with: "")
+        try text.write(toFile: dir + "/okta.jsonl", atomically: true, encoding: .utf8)
+        let (_, db) = try TestSupport.scan([dir + "/okta.jsonl"])
+        let findings = try Analyzer.run(db: db, policy: nil, windowStart: TimeParser.parse("2026-11-24T00:00:00Z")!.epochMs,
+                                        windowEnd: TimeParser.parse("2026-11-25T00:00:00Z")!.epochMs).findings
+        #expect(!findings.contains { $0.rule == "okta-session-replay" })
+    }
+
+    @Test func oneEventIdWithAnotherBodyIsNotedAndTheFirstKept() throws {
+        let (result, db) = try TestSupport.scan([Self.shape("okta_uuid_conflict_a.jsonl"), Self.shape("okta_uuid_conflict_b.json")])
+        #expect(result.files.map(\.stats.stored) == [2, 0])
+        #expect(result.files.map(\.stats.duplicates) == [0, 2])
+        #expect(result.files.map(\.stats.repaired) == [0, 1])
+        // The first body stays.
+        #expect(try RealShapesTests.rows(db, "SELECT client_ip FROM v_idp_events ORDER BY time_ms") == ["198.51.100.61", "198.51.100.61"])
+        // The data-quality page's repairs list names the later record (the array's first element, on line 2).
+        #expect(try RealShapesTests.rows(db, "SELECT evidence, field, kind FROM v_repairs") == ["\(Self.shape("okta_uuid_conflict_b.json")):2 uuid conflict"])
+        // Read again: unchanged, nothing noted twice.
+        let dir = try TestSupport.temporaryDirectory()
+        try FileManager.default.copyItem(atPath: Self.shape("okta_uuid_conflict_b.json"), toPath: dir + "/again.json")
+        var request = ScanRequest(inputs: [dir + "/again.json"])
+        request.databasePath = db.path
+        let again = try Scanner.scan(request)
+        #expect(again.files.map(\.stats.stored) == [0])
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM repairs") == 1)
+    }
+}
