@@ -66,3 +66,27 @@ import Testing
         #expect(ELFField.eventType(objectName: "LoginEvent") == nil)
     }
 }
+
+/// Issue 26: External Client Apps are apps like any other: no code reads an app id's prefix.
+@Suite struct ExternalClientAppTests {
+    @Test func policySuggestWritesAnAppSeenOnlyByItsAPICallsWithItsId() throws {
+        let (_, db) = try TestSupport.scan([EventLogObjectTests.shape("elo_api_total_usage.json")])
+        let suggestion = try PolicySuggester.suggest(db: db)
+        let apps = suggestion.policy["apps"]?.array ?? []
+        let eca = apps.first { $0["name"]?.string == "Acme ERP Sync (External Client App)" }
+        #expect(eca?["appIds"]?.array?.compactMap(\.string) == ["2Xq8000000EcaApp01"])
+        #expect(eca?["flows"] == nil)   // no login seen: no flow declared, flow-drift learns from history
+        // The suggestion loads as a policy and declares the id, so app-id-collision judges it.
+        let dir = try TestSupport.temporaryDirectory()
+        try suggestion.policy.pretty().write(toFile: dir + "/policy.json", atomically: true, encoding: .utf8)
+        let policy = try Policy.load(path: dir + "/policy.json")
+        #expect(policy.apps.first { $0.name == "Acme ERP Sync (External Client App)" }?.appIds == ["2Xq8000000EcaApp01"])
+    }
+
+    @Test func noSourceFileReadsAConnectedAppIdsKeyPrefix() throws {
+        for file in try LayeringTests.sources() {
+            let code = LayeringTests.code(file.text)
+            #expect(!code.contains("hasPrefix(\"0H4") && !file.text.contains("hasPrefix(\"0H4"), "\(file.name)")
+        }
+    }
+}

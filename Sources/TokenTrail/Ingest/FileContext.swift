@@ -59,6 +59,7 @@ final class FileContext {
     private var sawIdpEvents = false
 
     private func counted(_ time: Int64) {
+        lastRecordTime = time
         stats.rowsRead += 1
         stats.noteTime(time)
         if stats.rowsRead % Self.progressEvery == 0 { onProgress?(stats.rowsRead) }
@@ -71,6 +72,10 @@ final class FileContext {
         stats.stored = inserted
         stats.duplicates = added - inserted
         if sawIdpEvents { try noteConflicts() }
+        // Rows rejected before any record was read are dated by the file's first record.
+        if stats.rejects > 0, let first = stats.firstTime {
+            try store.db.execute("UPDATE rejects SET time = ? WHERE source_id = ? AND time IS NULL", [.integer(first), .integer(sourceId)])
+        }
         // A login another export already holds is stored once: the file's twins.
         if let first = stats.firstTime, let last = stats.lastTime, loginSides.kept != loginSides.merged {
             let twins = try LoginTwins.resolve(store.db, vocabulary: vocabulary, source: sourceId, mergedSide: loginSides.merged, from: first, to: last)
@@ -175,8 +180,23 @@ final class FileContext {
     func reject(line: Int, reason: String, excerpt text: String) throws {
         stats.rowsRead += 1
         stats.rejects += 1
-        try store.reject(source: sourceId, line: line, reason: reason, excerpt: Redactor.excerpt(String(text.prefix(2000))),
-                         tokenLogin: Self.looksLikeTokenLogin(text))
+        let head = String(text.prefix(2000))
+        try store.reject(source: sourceId, line: line, reason: reason, excerpt: Redactor.excerpt(head),
+                         tokenLogin: Self.looksLikeTokenLogin(text), time: Self.time(in: head) ?? lastRecordTime)
+    }
+    /// The time of the record read last: a rejected row is dated by it when it has none of its own.
+    private var lastRecordTime: Int64?
+
+    /// The first value of a rejected row that reads as a time with a zone (a field of a CSV
+    /// row, a quoted JSON value): the row happened then, whatever made it unreadable.
+    static func time(in text: String) -> Int64? {
+        // A written time (with `:`), not a number: epoch numbers are ids as often as times.
+        for part in text.split(whereSeparator: { $0 == "," || $0 == "\"" || $0 == "\t" }) where part.count >= 14 && part.count <= 40 && part.contains(":") {
+            // Between 1990 and 2200: a long number that happens to parse is no date.
+            if let time = TimeParser.parse(part.trimmingCharacters(in: .whitespaces)), time.hasZone,
+               (631_152_000_000...7_258_118_400_000).contains(time.epochMs) { return time.epochMs }
+        }
+        return nil
     }
 
     func reject(line: Int, reason: String, excerpt: [UInt8]) throws {

@@ -11,7 +11,8 @@ public struct Policy: Sendable {
         public var runAsUser: String?
         /// Declared an integration whatever its flow (a vendor app on refresh tokens).
         public var integration = false
-        /// Its connected-app ids (`0H4…`), where exports carry them.
+        /// Its app ids (a connected app's `0H4…`, an External Client App's whatever its
+        /// prefix), where exports carry them.
         public var appIds: [String] = []
         /// An integration by declaration: `integration: true` or any `sourceCidrs`.
         public var declaredIntegration: Bool { integration || !sourceCidrs.isEmpty }

@@ -52,7 +52,12 @@ public enum PolicySuggester {
         }
         var leftOut: [String] = []
         var apps: [JSONValue] = []
-        for (app, rows) in Dictionary(grouping: groups, by: \.app).sorted(by: { $0.key < $1.key }) {
+        // Every app seen: by its OAuth logins, or only by its API calls (an External Client App
+        // or connected app whose logins this database lacks). Nothing here reads an id's key
+        // prefix: an External Client App's is not documented.
+        var byApp = Dictionary(grouping: groups, by: \.app)
+        for app in appIds.keys where byApp[app] == nil { byApp[app] = [] }
+        for (app, rows) in byApp.sorted(by: { $0.key < $1.key }) {
             let count = rows.reduce(0) { $0 + $1.logins }
             func common(_ kind: String, in rows: [Group] = rows, _ value: (Group) -> String?) -> [String] {
                 var kept: [String: Int64] = [:]
@@ -65,7 +70,7 @@ public enum PolicySuggester {
             }
             var entry: [String: JSONValue] = ["name": .string(app)]
             let flows = common("flow") { $0.flow }
-            entry["flows"] = .array(flows.map { .string($0) })
+            if !flows.isEmpty { entry["flows"] = .array(flows.map { .string($0) }) }
             let subjects = common("subject") { g in g.flow == "jwt_bearer" ? g.user.map { directory[$0] ?? $0 } : nil }
             if !subjects.isEmpty { entry["subjects"] = .array(subjects.map { .string($0) }) }
             let runAs = common("Run As user") { g in g.flow == "client_credentials" ? g.user.map { directory[$0] ?? $0 } : nil }

@@ -42,7 +42,7 @@ public final class IngestStore {
             ON CONFLICT(time, key) DO UPDATE SET conflict_source = excluded.source_id, conflict_line = excluded.line
             WHERE idp_events.conflict_source IS NULL AND idp_events.body_hash IS NOT NULL AND idp_events.body_hash <> excluded.body_hash
             """, bind: Self.bindIdpEvent)
-        rejectInsert = try db.prepare("INSERT INTO rejects(source_id, line, reason, excerpt, token_login) VALUES(?,?,?,?,?) ON CONFLICT DO NOTHING")
+        rejectInsert = try db.prepare("INSERT INTO rejects(source_id, line, reason, excerpt, token_login, time) VALUES(?,?,?,?,?,?) ON CONFLICT DO NOTHING")
         repairInsert = try db.prepare("INSERT INTO repairs(source_id, line, field, kind) VALUES(?,?,?,?) ON CONFLICT DO NOTHING")
     }
 
@@ -135,11 +135,14 @@ public final class IngestStore {
     }
 
     /// `tokenLogin`: the rejected bytes look like a token-endpoint login (coverage-gap raises it).
-    public func reject(source: Int64, line: Int, reason: String, excerpt: String, tokenLogin: Bool = false) throws {
+    /// `time`: when the rejected row happened as far as it can be told (its own time, else
+    /// the record before it); nil until the file's first record dates it (`datePendingRejects`).
+    public func reject(source: Int64, line: Int, reason: String, excerpt: String, tokenLogin: Bool = false, time: Int64? = nil) throws {
         try db.lock.withLock {
             rejectInsert.bind(source, at: 1); rejectInsert.bind(Int64(line), at: 2)
             rejectInsert.bind(reason, at: 3); rejectInsert.bind(excerpt, at: 4)
             rejectInsert.bind(Int64(tokenLogin ? 1 : 0), at: 5)
+            if let time { rejectInsert.bind(time, at: 6) } else { rejectInsert.bindNull(at: 6) }
             try rejectInsert.run()
         }
     }

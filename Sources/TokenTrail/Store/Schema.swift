@@ -19,7 +19,7 @@ public enum Schema {
     CREATE INDEX IF NOT EXISTS sources_sha ON sources(sha256);
     CREATE TABLE IF NOT EXISTS rejects(
         source_id INTEGER NOT NULL REFERENCES sources(id), line INTEGER NOT NULL,
-        reason TEXT NOT NULL, excerpt TEXT NOT NULL, token_login INTEGER NOT NULL DEFAULT 0,
+        reason TEXT NOT NULL, excerpt TEXT NOT NULL, token_login INTEGER NOT NULL DEFAULT 0, time INTEGER,
         PRIMARY KEY(source_id, line)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS repairs(
         source_id INTEGER NOT NULL REFERENCES sources(id), line INTEGER NOT NULL, field TEXT NOT NULL,
@@ -287,7 +287,8 @@ public enum Schema {
         DROP VIEW IF EXISTS v_rejects;
         CREATE VIEW v_rejects AS SELECT src.path AS source_path, r.line, r.reason, r.excerpt,
             r.token_login, \(evidence("src", "r.line")) AS evidence,
-            coalesce(src.first_time, src.ingested_at) AS source_first_ms, coalesce(src.last_time, src.ingested_at) AS source_last_ms
+            coalesce(src.first_time, src.ingested_at) AS source_first_ms, coalesce(src.last_time, src.ingested_at) AS source_last_ms,
+            coalesce(r.time, src.first_time, src.ingested_at) AS time_ms
           FROM rejects r JOIN sources src ON src.id = r.source_id;
         DROP VIEW IF EXISTS v_repairs;
         CREATE VIEW v_repairs AS SELECT src.path AS source_path, r.line, r.field, r.kind,
@@ -364,6 +365,8 @@ public enum Schema {
         ("idp_events", "root_session_fingerprint", "TEXT"), ("idp_events", "root_api_token_id", "TEXT"),
         ("idp_events", "terminated_session", "INTEGER"), ("idp_events", "body_hash", "INTEGER"),
         ("idp_events", "conflict_source", "INTEGER"), ("idp_events", "conflict_line", "INTEGER"),
+        // v12: when a rejected row happened (its own time, else the record before it).
+        ("rejects", "time", "INTEGER"),
         // v8: an incident's timeline rows (a build of v8 before them made the table without).
         ("incidents", "records", "TEXT NOT NULL DEFAULT '[]'"),
         // v10: findings are episodes of a cause (History); an incident that recurs names the earlier one.

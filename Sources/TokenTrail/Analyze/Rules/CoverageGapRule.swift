@@ -15,25 +15,27 @@ struct CoverageGapRule: Rule {
 
     func evaluate(_ c: AnalysisContext) throws -> [Finding] {
         var findings: [Finding] = []
-        // Rejected rows of files whose records fall in the window.
+        // Rejected rows that happened in the window (their own time, else the record before
+        // them): the week a lost row belongs to is the week that lacks it.
         for row in try c.facts.rows("""
-            SELECT s.path, count(*), group_concat(DISTINCT r.reason), coalesce(s.first_time, s.ingested_at), coalesce(s.last_time, s.ingested_at)
-            FROM rejects r JOIN sources s ON s.id = r.source_id
-            WHERE coalesce(s.last_time, s.ingested_at) >= ? AND coalesce(s.first_time, s.ingested_at) <= ? GROUP BY s.path
+            SELECT source_path, count(*), group_concat(DISTINCT reason), min(time_ms), max(time_ms)
+            FROM v_rejects WHERE time_ms BETWEEN ? AND ? GROUP BY source_path
             """, c.window) {
             let path = row[0].string ?? "?"
-            let evidence = try c.facts.evidence("SELECT evidence FROM v_rejects WHERE source_path = ? ORDER BY line", [.text(path)])
+            let evidence = try c.facts.evidence("SELECT evidence FROM v_rejects WHERE source_path = ? AND time_ms BETWEEN ? AND ? ORDER BY line",
+                                                [.text(path)] + c.window)
             findings.append(Finding(rule: id, severity: defaultSeverity, firstSeen: row[3].int ?? 0, lastSeen: row[4].int ?? 0,
                                     message: "\(row[1].int ?? 0) row(s) of \(path) could not be read (\(String((row[2].string ?? "").prefix(160))))",
                                     count: Int(row[1].int ?? 0), evidence: evidence, identity: ["rejects", path]))
         }
         // Rejects that look like token-endpoint logins: each may be the login a rule needed.
         for row in try c.facts.rows("""
-            SELECT source_path, count(*), min(source_first_ms), max(source_last_ms) FROM v_rejects
-            WHERE token_login = 1 AND source_last_ms >= ? AND source_first_ms <= ? GROUP BY source_path
+            SELECT source_path, count(*), min(time_ms), max(time_ms) FROM v_rejects
+            WHERE token_login = 1 AND time_ms BETWEEN ? AND ? GROUP BY source_path
             """, c.window) {
             let path = row[0].string ?? "?"
-            let evidence = try c.facts.evidence("SELECT evidence FROM v_rejects WHERE source_path = ? AND token_login = 1 ORDER BY line", [.text(path)])
+            let evidence = try c.facts.evidence("SELECT evidence FROM v_rejects WHERE source_path = ? AND token_login = 1 AND time_ms BETWEEN ? AND ? ORDER BY line",
+                                                [.text(path)] + c.window)
             findings.append(Finding(rule: id, severity: .low, firstSeen: row[2].int ?? 0, lastSeen: row[3].int ?? 0,
                                     message: "\(row[1].int ?? 0) rejected row(s) of \(path) look like OAuth token-endpoint logins or requests: no rule sees them; fix the file and scan it again",
                                     count: Int(row[1].int ?? 0), evidence: evidence, identity: ["token-login-rejects", path]))
@@ -93,7 +95,7 @@ struct CoverageGapRule: Rule {
             .login("2026-11-21T06:00:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer)]),
          .fires("a rejected row that looks like a token-endpoint login", [
             .login("2026-11-21T06:00:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer),
-            .reject("2026-11-21T06:00:00Z", text: "2026-11-21T06:10:00Z,erp@acme.example,Remote Access 2.0,\"unterminated")]),
+            .reject("2026-11-21T06:10:00Z", text: "2026-11-21T06:10:00Z,erp@acme.example,Remote Access 2.0,\"unterminated")]),
          .quiet("every day covered", [
             .login("2026-11-19T06:00:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer),
             .login("2026-11-20T06:00:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer),
