@@ -4,6 +4,6 @@
 -- description: Rows TokenTrail could not normalize (broken structure: an unterminated quote, a wrong column count, an unparseable time), with the file:line of the first one; nothing is dropped silently. "token login" counts the rejects that look like OAuth token-endpoint logins: coverage-gap raises those.
 SELECT source_path, reason, count(*) AS rows, sum(token_login) AS token_login, min(evidence) AS first_evidence
 FROM v_rejects
-WHERE source_last_ms >= coalesce(:since, 0) AND source_first_ms <= coalesce(:until, 9e15)
+WHERE time_ms BETWEEN coalesce(:since, 0) AND coalesce(:until, 9e15)
 GROUP BY source_path, reason
 ORDER BY rows DESC;

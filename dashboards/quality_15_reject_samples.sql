@@ -4,6 +4,6 @@
 -- description: The first rejected rows of each file as read (secrets redacted), to fix the export or the parser.
 SELECT evidence, reason, excerpt
 FROM v_rejects
-WHERE source_last_ms >= coalesce(:since, 0) AND source_first_ms <= coalesce(:until, 9e15)
+WHERE time_ms BETWEEN coalesce(:since, 0) AND coalesce(:until, 9e15)
 ORDER BY source_path, line
 LIMIT 100;

@@ -72,9 +72,12 @@ final class FileContext {
         stats.stored = inserted
         stats.duplicates = added - inserted
         if sawIdpEvents { try noteConflicts() }
-        // Rows rejected before any record was read are dated by the file's first record.
-        if stats.rejects > 0, let first = stats.firstTime {
-            try store.db.execute("UPDATE rejects SET time = ? WHERE source_id = ? AND time IS NULL", [.integer(first), .integer(sourceId)])
+        // Rows rejected before any record was read are dated by the file's first record; a
+        // rejected row's own time stays within the file's records (a crafted time must not
+        // move it, or its file, to another week).
+        if stats.rejects > 0, let first = stats.firstTime, let last = stats.lastTime {
+            try store.db.execute("UPDATE rejects SET time = CASE WHEN time IS NULL OR time < ? THEN ? WHEN time > ? THEN ? ELSE time END WHERE source_id = ?",
+                                 [.integer(first), .integer(first), .integer(last), .integer(last), .integer(sourceId)])
         }
         // A login another export already holds is stored once: the file's twins.
         if let first = stats.firstTime, let last = stats.lastTime, loginSides.kept != loginSides.merged {

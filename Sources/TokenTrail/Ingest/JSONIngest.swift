@@ -190,7 +190,7 @@ final class JSONRouter {
     }
 
     func recognizes(_ object: [String: JSONValue]) -> Bool {
-        OktaFormat.recognizes(object) || TokenLogFormat.recognizes(object) || LoginEventFormat.recognizes(object)
+        OktaFormat.recognizes(object) || OktaFormat.unwrapped(object) != nil || TokenLogFormat.recognizes(object) || LoginEventFormat.recognizes(object)
             || EventLogObjectRecords.recognizes(object) || object["data"]?["events"]?.array != nil
     }
 
@@ -204,10 +204,11 @@ final class JSONRouter {
         }
         let line = ctx.stats.recordPositions ? ctx.nextRecordNumber() : line
         ctx.currentLine = line
-        guard let object = value.object else {
+        guard var object = value.object else {
             try ctx.reject(line: line, reason: "expected a JSON object", excerpt: String(decoding: raw.prefix(240), as: UTF8.self))
             return
         }
+        if let event = OktaFormat.unwrapped(object) { object = event }
         // A SOQL query result on one line (a REST `query` page saved by curl, `sf data query
         // --json`): its records are the records.
         if let records = (object["records"] ?? object["result"]?["records"])?.array, object["EventDate"] == nil {

@@ -185,7 +185,7 @@ public enum HTMLReport {
         let logins = try db.scalar("SELECT count(*) FROM logins WHERE time BETWEEN ? AND ?", window).int ?? 0
         let requests = try db.scalar("SELECT count(*) FROM token_requests WHERE time BETWEEN ? AND ?", window).int ?? 0
         // The same period test as the data-quality panels, so both pages give one count.
-        let rejects = try db.scalar("SELECT count(*) FROM v_rejects WHERE source_last_ms >= ? AND source_first_ms <= ?", window).int ?? 0
+        let rejects = try db.scalar("SELECT count(*) FROM v_rejects WHERE time_ms BETWEEN ? AND ?", window).int ?? 0
         let repaired = try db.scalar("SELECT count(DISTINCT evidence) FROM v_repairs WHERE source_last_ms >= ? AND source_first_ms <= ?", window).int ?? 0
         let urgent = findings.filter { $0.severity >= .high }, problems = findings.filter { $0.severity >= FindingsPage.problem }
         var out = "<h1>TokenTrail report</h1>"

@@ -3,6 +3,13 @@ enum OktaFormat {
     static func recognizes(_ object: [String: JSONValue]) -> Bool {
         object["eventType"] != nil && (object["published"] != nil || object["uuid"] != nil)
     }
+
+    /// The event inside one level of a SIEM archive's wrapper (`{"okta": {…}}`, as Wazuh
+    /// stores it), when that is all the object holds: unambiguous, so read rather than refused.
+    static func unwrapped(_ object: [String: JSONValue]) -> [String: JSONValue]? {
+        guard object.count == 1, let inner = object["okta"]?.object, recognizes(inner) else { return nil }
+        return inner
+    }
 }
 
 final class OktaIngester {
@@ -19,7 +26,8 @@ final class OktaIngester {
     /// (bytes that are not UTF-8, a hook delivery's `data`, anything `JSONPathSpans` declines).
     func ingestFast(line: Int, raw: UnsafeRawBufferPointer) throws -> Bool {
         guard JSONSpanReader.isUTF8(raw) else { return false }
-        guard spans.read(raw), spans[OktaPath.data.rawValue] == nil else { return false }
+        // A line without its own eventType (a SIEM's wrapper around the event) goes to the router.
+        guard spans.read(raw), spans[OktaPath.data.rawValue] == nil, spans[OktaPath.eventType.rawValue] != nil else { return false }
         try ingest(SpanOktaFields(bytes: raw, spans: spans), line: line, raw: raw)
         return true
     }
