@@ -66,4 +66,16 @@ import Testing
         #expect(again.files.map(\.stats.stored) == [0])
         #expect(try TestSupport.count(db, "SELECT count(*) FROM repairs") == 1)
     }
+
+    @Test func aMaskedAddressInJSONIsNoAddressAndIsListed() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try """
+            {"uuid":"f7d4b041-b0a1-11f1-9a41-0242ac120002","published":"2026-11-26T08:00:00.000Z","eventType":"user.session.start","actor":{"id":"00u1","type":"User","alternateId":"a@acme.example"},"client":{"ipAddress":"xxx.xxx.xxx.xxx"},"outcome":{"result":"SUCCESS"}}
+            {"uuid":"f7d4b042-b0a1-11f1-9a41-0242ac120002","published":"2026-11-26T08:01:00.000Z","eventType":"user.session.start","actor":{"id":"00u1","type":"User","alternateId":"a@acme.example"},"client":{"ipAddress":"::ffff:198.51.100.9"},"outcome":{"result":"SUCCESS"}}
+
+            """.write(toFile: dir + "/okta.jsonl", atomically: true, encoding: .utf8)
+        let (_, db) = try TestSupport.scan([dir + "/okta.jsonl"])
+        #expect(try RealShapesTests.rows(db, "SELECT client_ip FROM v_idp_events ORDER BY time_ms") == ["∅", "198.51.100.9"])
+        #expect(try RealShapesTests.rows(db, "SELECT line, field, kind FROM v_repairs") == ["1 client.ipAddress dropped"])
+    }
 }

@@ -133,6 +133,17 @@ final class FileContext {
         return text
     }
 
+    /// An address from a JSON field in one spelling (`IPText`); a value that is no address (a
+    /// masked `xxx.xxx.xxx.xxx`) is no network to judge: left out and listed (`dropped`), as in CSV.
+    func address(_ text: String?, field: String) -> String? {
+        guard let text, !text.isEmpty else { return nil }
+        var copy = text
+        if copy.withUTF8({ IPText.isAddress(UnsafeRawBufferPointer($0)) }) { return IPText.canonical(text) }
+        if text == "Salesforce.com IP" { return text }   // the export's own placeholder, kept as ELF keeps it
+        noteRepair(column: field, kind: .dropped)
+        return nil
+    }
+
     /// A JSON value's text as a symbol, repaired like a CSV field.
     func intern(_ value: JSONValue?, field: String) throws -> Symbol {
         noteIfRedacted(try interner.intern(text(value?.text, field: field)), in: interner, field: field)

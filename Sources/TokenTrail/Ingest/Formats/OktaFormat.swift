@@ -71,7 +71,7 @@ final class OktaIngester {
         r.actorId = try o.symbol(.actorId, ctx: ctx, field: "value")
         r.actorType = try o.symbol(.actorType, ctx: ctx, field: "value")
         r.actorName = try o.symbol(o.present(.actorAlternateId) ? .actorAlternateId : .actorDisplayName, ctx: ctx, field: "value")
-        r.clientIp = try o.text(.clientIp).map(IPText.canonical).map { try ctx.interner.intern(ctx.text($0, field: "value")) } ?? 0
+        r.clientIp = try ctx.interner.intern(ctx.address(o.text(.clientIp), field: "client.ipAddress"))
         r.userAgent = try o.freeText(.rawUserAgent, ctx: ctx, field: "client.userAgent.rawUserAgent")
         let result = o.text(.outcomeResult)?.uppercased() ?? ""
         let reason = o.text(.outcomeReason)

@@ -137,7 +137,7 @@ final class TokenLogIngester {
             }
         }
         r.durationMs = o.integer(K.durationMs)
-        r.sourceIp = try o.text(K.sourceIp).map(IPText.canonical).map { try ctx.interner.intern(ctx.text($0, field: "source_ip")) } ?? 0
+        r.sourceIp = try ctx.interner.intern(ctx.address(o.text(K.sourceIp), field: "source_ip"))
         return r
     }
 
