@@ -57,6 +57,46 @@ import Testing
         #expect(try TestSupport.count(db, "SELECT count(*) FROM api_activity") == 2)
     }
 
+    @Test func aTokenLogLineWithARequestIdStaysATokenLog() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try """
+            {"timestamp":"2026-11-20T06:00:00Z","host":"etl-01","grant_type":"client_credentials","token_url":"https://login.salesforce.com/services/oauth2/token","http_status":200,"request_id":"r-1"}
+            {"timestamp":"2026-11-20T06:05:00Z","host":"etl-01","grant_type":"client_credentials","token_url":"https://login.salesforce.com/services/oauth2/token","http_status":200,"request_id":"r-2"}
+
+            """.write(toFile: dir + "/token.jsonl", atomically: true, encoding: .utf8)
+        let (result, db) = try TestSupport.scan([dir + "/token.jsonl"])
+        #expect(result.files.map(\.format) == ["token_log"])
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM token_requests") == 2)
+    }
+
+    @Test func anEventInAnELFFileAndInItsEventLogObjectIsStoredOnce() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try """
+            EVENT_TYPE,TIMESTAMP_DERIVED,REQUEST_ID,ORGANIZATION_ID,USER_ID,LOGIN_TYPE,LOGIN_STATUS,SOURCE_IP,URI
+            Login,2026-11-18T09:07:44.500Z,4ZbEloReq0003,00D5g000004Acme,0055g00000EloCC,i,OAUTH_APPROVAL_ERROR_GENERIC,198.51.100.77,/services/oauth2/token
+
+            """.write(toFile: dir + "/Login_2026-11-18.csv", atomically: true, encoding: .utf8)
+        // In either order, the login of line 3 of the Event Log Object export is the ELF row.
+        for order in [[dir + "/Login_2026-11-18.csv", Self.shape("elo_login_event_log.csv")], [Self.shape("elo_login_event_log.csv"), dir + "/Login_2026-11-18.csv"]] {
+            let (result, db) = try TestSupport.scan(order, db: try TestSupport.temporaryDirectory() + "/db.sqlite")
+            #expect(try TestSupport.count(db, "SELECT count(*) FROM logins WHERE request_id = '4ZbEloReq0003'") == 1)
+            #expect(try TestSupport.count(db, "SELECT count(*) FROM logins") == 4)
+            #expect(result.files.map(\.stats.duplicates).reduce(0, +) == 1)
+        }
+    }
+
+    @Test func junkKeysCannotUseUpTheFieldSets() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        var lines: [String] = []
+        for i in 0..<80 {
+            lines.append(#"{"attributes":{"type":"LoginEventLog"},"Timestamp":"2026-11-19T07:00:\#(String(format: "%02d", i % 60)).000+0000","RequestIdentifier":"junk\#(i)","UserId":"0055g00000EloCC","LoginType":"i","LoginStatus":"LOGIN_NO_ERROR","SourceIp":"198.51.100.77","Junk\#(i)":"x"}"#)
+        }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: dir + "/elo.jsonl", atomically: true, encoding: .utf8)
+        let (result, db) = try TestSupport.scan([dir + "/elo.jsonl"])
+        #expect(result.files.first?.stats.rejects == 0)
+        #expect(try TestSupport.count(db, "SELECT count(*) FROM logins") == 80)
+    }
+
     @Test func aCSVWithABareTimestampColumnIsNoEventLogObject() throws {
         #expect(!ELFField.recognizesObject(["Timestamp", "Value", "Host"]))
         #expect(ELFField.recognizesObject(["Timestamp", "RequestIdentifier", "ApiFamily"]))

@@ -78,4 +78,43 @@ import Testing
         #expect(try RealShapesTests.rows(db, "SELECT client_ip FROM v_idp_events ORDER BY time_ms") == ["∅", "198.51.100.9"])
         #expect(try RealShapesTests.rows(db, "SELECT line, field, kind FROM v_repairs") == ["1 client.ipAddress dropped"])
     }
+
+    /// Review of issue 26: only the replayed session's own termination is told; a server-side
+    /// grant carrying the sign-in's root id is no replay.
+    @Test func anotherSessionsTerminationIsNotClaimedAndAServerGrantIsNoReplay() throws {
+        func okta(_ time: String, _ type: String, ip: String, agent: String, session: String?, root: String?, action: String? = nil) -> String {
+            var auth: [String: JSONValue] = [:]
+            if let session { auth["externalSessionId"] = .string(session) }
+            if let root { auth["rootSessionId"] = .string(root) }
+            var event: [String: JSONValue] = ["uuid": .string(UUID().uuidString), "published": .string(time), "eventType": .string(type),
+                                              "actor": .object(["id": .string("00u1"), "type": .string("User"), "alternateId": .string("fin@acme.example")]),
+                                              "client": .object(["ipAddress": .string(ip), "userAgent": .object(["rawUserAgent": .string(agent)])]),
+                                              "outcome": .object(["result": .string("SUCCESS")]), "authenticationContext": .object(auth)]
+            if let action { event["debugContext"] = .object(["debugData": .object(["Action": .string(action)])]) }
+            return JSONValue.object(event).serialized
+        }
+        let browser = "Mozilla/5.0 Firefox/133.0"
+        let lines = [
+            okta("2026-11-24T08:00:00.000Z", "user.session.start", ip: "198.51.100.60", agent: browser, session: "S1", root: "R1"),
+            okta("2026-11-24T09:00:00.000Z", "app.oauth2.as.token.grant", ip: "203.0.113.5", agent: "Java/17.0.9", session: nil, root: "R1"),
+            okta("2026-11-24T10:00:00.000Z", "user.authentication.sso", ip: "185.220.101.47", agent: "python-requests/2.32.4", session: "S1", root: "R1"),
+            okta("2026-11-27T08:30:00.000Z", "policy.continuous_access.action", ip: "198.51.100.60", agent: browser, session: "S9", root: "R9", action: "TERMINATE_SESSION"),
+        ]
+        let dir = try TestSupport.temporaryDirectory()
+        try (lines.joined(separator: "\n") + "\n").write(toFile: dir + "/okta.jsonl", atomically: true, encoding: .utf8)
+        let (_, db) = try TestSupport.scan([dir + "/okta.jsonl"])
+        let findings = try Analyzer.run(db: db, policy: nil, windowStart: TimeParser.parse("2026-11-23T00:00:00Z")!.epochMs,
+                                        windowEnd: TimeParser.parse("2026-11-29T23:59:59Z")!.epochMs).findings.filter { $0.rule == "okta-session-replay" }
+        #expect(findings.count == 1)
+        let message = findings.first?.message ?? ""
+        #expect(message.contains("185.220.101.47") && !message.contains("203.0.113.5"), "\(message)")
+        #expect(message.contains("no session termination by Okta is in the log"), "\(message)")
+    }
+
+    @Test func aCraftedEarlierDateInARejectedRowDoesNotMoveIt() {
+        let previous = TimeParser.parse("2026-11-27T10:00:00Z")!.epochMs
+        #expect(FileContext.rejectTime(own: TimeParser.parse("2026-11-02T09:00:00Z")!.epochMs, previous: previous) == previous)
+        #expect(FileContext.rejectTime(own: previous + 60_000, previous: previous) == previous + 60_000)
+        #expect(FileContext.rejectTime(own: nil, previous: previous) == previous)
+    }
 }

@@ -57,6 +57,9 @@ final class FileContext {
     func add(_ record: ApiActivityRecord) throws { var r = record; r.source = sourceId; try store.add(r); counted(r.time) }
     func add(_ record: IdpEventRecord) throws { var r = record; r.source = sourceId; try store.add(r); counted(r.time); sawIdpEvents = true }
     private var sawIdpEvents = false
+    /// Set by the Event Monitoring reader: which family of export the file is (ELF files or Event Log Objects).
+    enum EventMonitoringFamily { case files, objects }
+    var eventMonitoringFamily: EventMonitoringFamily?
 
     private func counted(_ time: Int64) {
         lastRecordTime = time
@@ -72,6 +75,12 @@ final class FileContext {
         stats.stored = inserted
         stats.duplicates = added - inserted
         if sawIdpEvents { try noteConflicts() }
+        // An event an ELF file and an Event Log Object export both hold is stored once.
+        if let family = eventMonitoringFamily, let first = stats.firstTime, let last = stats.lastTime {
+            let copies = try EventMonitoringCopies.remove(store.db, source: sourceId, objects: family == .objects, from: first, to: last)
+            stats.stored -= copies
+            stats.duplicates += copies
+        }
         // Rows rejected before any record was read are dated by the file's first record; a
         // rejected row's own time stays within the file's records (a crafted time must not
         // move it, or its file, to another week).
@@ -196,10 +205,20 @@ final class FileContext {
         stats.rejects += 1
         let head = String(text.prefix(2000))
         try store.reject(source: sourceId, line: line, reason: reason, excerpt: Redactor.excerpt(head),
-                         tokenLogin: Self.looksLikeTokenLogin(text), time: Self.time(in: head) ?? lastRecordTime)
+                         tokenLogin: Self.looksLikeTokenLogin(text), time: Self.rejectTime(own: Self.time(in: head), previous: lastRecordTime))
     }
-    /// The time of the record read last: a rejected row is dated by it when it has none of its own.
+    /// The time of the record read last.
     private var lastRecordTime: Int64?
+
+    /// When a rejected row happened: the first written time in it, unless that is before the
+    /// record read just before it (exports are in time order, and any value of the row may be
+    /// crafted: a user agent reading like an earlier date must not move it back), then that
+    /// record's time. `finish` keeps it within the file's records.
+    static func rejectTime(own: Int64?, previous: Int64?) -> Int64? {
+        guard let previous else { return own }
+        guard let own, own >= previous else { return previous }
+        return own
+    }
 
     /// The first value of a rejected row that reads as a time with a zone (a field of a CSV
     /// row, a quoted JSON value): the row happened then, whatever made it unreadable.

@@ -227,7 +227,7 @@ final class JSONRouter {
                 okta = OktaIngester(ctx: ctx)
             } else if LoginEventFormat.recognizes(object) {
                 loginEvents = LoginEventIngester(ctx: ctx)
-            } else if EventLogObjectRecords.recognizes(object) {
+            } else if EventLogObjectRecords.recognizes(object) {   // never a token-log line (see `recognizes`)
                 eventLogObjects = EventLogObjectRecords(ctx: ctx, file: file)
             } else if TokenLogFormat.recognizes(object) {
                 token = TokenLogIngester(ctx: ctx)

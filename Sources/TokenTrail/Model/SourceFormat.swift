@@ -52,6 +52,10 @@ enum SourceFormat: String, CaseIterable, Sendable {
         return Self.eventTypes.first { $0.lowercased() == name.dropFirst(4) }
     }
 
+    /// Event Monitoring's two families: log files (ELF CSV) and Event Log Objects (SOQL).
+    var isEventLogFile: Bool { rawValue.hasPrefix("elf_") }
+    var isEventLogObject: Bool { rawValue.hasPrefix("elo_") }
+
     static let eventTypes = ["Login", "LoginAs", "Logout", "API", "RestApi", "ApiTotalUsage", "BulkApi", "BulkApi2", "Other"]
 
     /// The ELF file (`objects` false) or Event Log Object export of an event type.

@@ -72,7 +72,7 @@ struct FailureBurstRule: Rule {
                                         message: "\(run.count) logins of \(value) refused within \(span / 1000) s because the app is not installed in the org: "
                                             + "what a vishing attempt (UNC6040: a caller walks the user through approving the attacker's app) looks like when the platform stops it. "
                                             + "To do: ask \(value) who asked them to approve an app, and review their other logins and sessions of that hour",
-                                        count: run.count, evidence: evidence, identity: ["refused-app", value, String(run.first / span)]))
+                                        count: run.count, evidence: evidence, identity: ["refused-app", value]))   // one episode per user, whatever the minute
                 continue
             }
             findings.append(Finding(rule: id, severity: defaultSeverity, firstSeen: run.first, lastSeen: run.last,

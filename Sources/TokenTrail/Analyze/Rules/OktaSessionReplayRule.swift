@@ -4,6 +4,7 @@ struct OktaSessionReplayRule: Rule {
     let defaultSeverity = Severity.high
     let cause = Cause.misuse
     let remedy = "Clear the user's Okta sessions, reset their factors, and check the device the session was signed in from."
+    let verdict: String? = "{who}'s Okta session replayed from another network"
     let rationale = """
         An Okta session (authenticationContext.externalSessionId) or device token (debugContext.debugData.dtHash) \
         belongs to the browser that signed in. The same session used from another network with no new \
@@ -40,7 +41,9 @@ struct OktaSessionReplayRule: Rule {
         for e in events {
             // Okta's own verdicts on a use (Identity Threat Protection) are not another use.
             guard let ip = e.ip, let agent = e.agent, !OktaEvent.isThreatProtectionVerdict(e.eventType) else { continue }
-            for token in [e.session.map { "session " + $0 }, e.dtHash.map { "device " + $0 }, e.rootSession.map { "sign-in " + $0 }].compactMap({ $0 }) {
+            // A token Okta mints server-side for the sign-in (an OAuth grant) is no use of its browser.
+            let rootUse = e.eventType.hasPrefix("app.oauth2.") ? nil : e.rootSession.map { "sign-in " + $0 }
+            for token in [e.session.map { "session " + $0 }, e.dtHash.map { "device " + $0 }, rootUse].compactMap({ $0 }) {
                 if e.eventType == "user.session.start" && e.succeeded || origins[token] == nil {
                     origins[token, default: []].append(Origin(ip: ip, agent: agent))
                     continue
@@ -49,7 +52,9 @@ struct OktaSessionReplayRule: Rule {
                 let network = CIDR.network(of: ip)
                 guard e.time >= c.windowStart, !known.contains(where: { CIDR.network(of: $0.ip) == network }) else { continue }
                 let key = Key(actor: e.actor ?? "?", token: token)
-                if known.contains(where: { $0.agent == agent }) {
+                // A sign-in's other sessions are judged by the user's own networks too (an app
+                // server acting for the user has been seen before; a thief's network has not).
+                if token.hasPrefix("sign-in ") || known.contains(where: { $0.agent == agent }) {
                     sameAgent.append((key, e, ip, agent, known.first))
                 } else {
                     note(key, e, ip: ip, agent: agent, origin: known.first)
@@ -78,8 +83,13 @@ struct OktaSessionReplayRule: Rule {
             var message = "\(actor)'s Okta \(kinds.joined(separator: " and ")) signed in from "
                 + "\(list.first?.1.origin ?? "?") was used \(uses)× from \(Finding.counted(ips, noun: "addresses", none: "?")) with \(agents), "
                 + "with no new sign-in: a replayed session"
-            // What Okta did about it: Identity Threat Protection may have ended the session itself.
-            if let ended = terminations[actor]?.first(where: { $0.time >= first }) {
+            // What Okta did about it: Identity Threat Protection may have ended this session (or
+            // its sign-in) itself, during the replay or within a day after it.
+            let tokens = Set(list.map(\.0.token)), last = list.map(\.1.last).max() ?? first
+            if let ended = terminations[actor]?.first(where: { t in
+                t.time >= first && t.time <= last + 86_400_000
+                    && (t.session.map { tokens.contains("session " + $0) } == true || t.rootSession.map { tokens.contains("sign-in " + $0) } == true)
+            }) {
                 message += "; Okta itself terminated the user's session at \(UTCTime.iso(ended.time)) (\(ended.eventType))"
                 events.insert(ended.evidence)
             } else {

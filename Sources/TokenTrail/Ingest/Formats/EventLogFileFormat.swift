@@ -102,6 +102,7 @@ final class EventLogFileIngester {
         fileEventType = objectName.flatMap(ELFField.eventType(objectName:)) ?? ELFField.eventType(header)
         salesforceIP = try ctx.interner.intern("Salesforce.com IP")
         eventSymbol = try ctx.interner.intern(fileEventType)
+        ctx.eventMonitoringFamily = objects ? .objects : .files
     }
 
     private let objects: Bool

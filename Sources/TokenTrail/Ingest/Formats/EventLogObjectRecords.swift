@@ -18,23 +18,31 @@ final class EventLogObjectRecords {
     }
 
     /// An Event Log Object record: `attributes.type` names one (`…EventLog`), or, without
-    /// attributes, its fields do as they do for a CSV header.
+    /// attributes, its own PascalCase fields do (`Timestamp` and a request, session or user
+    /// field as the object spells it). A client token-request line (`timestamp`, `request_id`)
+    /// is not one: its snake_case keys are not the object's.
     static func recognizes(_ object: [String: JSONValue]) -> Bool {
         if let type = object["attributes"]?["type"]?.string { return ELFField.eventType(objectName: type) != nil }
-        return ELFField.recognizesObject(Array(object.keys))
+        return object["Timestamp"] != nil && object["EventDate"] == nil && !TokenLogFormat.recognizes(object)
+            && ["RequestIdentifier", "LoginKey", "SessionKey", "UserIdentifier", "UserId"].contains { object[$0] != nil }
     }
 
-    /// The export's format: a login export when any of its objects held logins.
+    /// The export's format: the object most of its records are (one format per file).
     var format: SourceFormat {
-        readers.values.map(\.format).first { $0.kind == .serverLogin } ?? first?.format ?? .eloOther
+        var counts: [SourceFormat: Int] = [:]
+        for reader in readers.values { counts[reader.format, default: 0] += recordCounts[ObjectIdentifier(reader)] ?? 0 }
+        return counts.max { ($0.value, $1.key.rawValue) < ($1.value, $0.key.rawValue) }?.key ?? first?.format ?? .eloOther
     }
+    private var recordCounts: [ObjectIdentifier: Int] = [:]
 
     func ingest(_ o: [String: JSONValue], line: Int, raw: UnsafeRawBufferPointer) throws {
         try ctx.rejectingRow(line: line, raw: raw) {
             guard Self.recognizes(o) else { throw RowReject("not an Event Log Object record like the file's first (no Timestamp, or attributes.type is not …EventLog)") }
             let objectName = o["attributes"]?["type"]?.string
             var header: [String] = [], values: [String] = []
-            for key in o.keys.sorted() where key != "attributes" {
+            // Only the fields the alias table knows: a record padded with junk keys gets no
+            // reader of its own (and cannot use up the field sets).
+            for key in o.keys.sorted() where ELFField.aliases[FlowClassifier.normalize(key)] != nil {
                 guard let value = o[key], value.object == nil, value.array == nil else { continue }
                 header.append(key)
                 values.append(value.string ?? "")
@@ -57,6 +65,7 @@ final class EventLogObjectRecords {
                 throw RowReject("a record whose fields cannot be read")
             }
             try reader.ingest(record: row, line: line, raw: raw)
+            recordCounts[ObjectIdentifier(reader), default: 0] += 1
         }
     }
 

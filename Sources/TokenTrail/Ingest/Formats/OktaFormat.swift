@@ -48,7 +48,8 @@ final class OktaIngester {
     static func bodyHash(_ r: IdpEventRecord, ctx: FileContext) -> Int64 {
         var h = ctx.store.dedup.hasher()
         for symbol in [r.eventType, r.severity, r.actorId, r.actorType, r.actorName, r.clientIp, r.userAgent, r.outcome,
-                       r.outcomeReason, r.grantType, r.requestUri, r.displayMessage, r.clientId, r.targets] { h.combine(symbol) }
+                       r.outcomeReason, r.grantType, r.requestUri, r.displayMessage, r.clientId, r.targets,
+                       r.asNumber, r.asOrg, r.isp, r.isProxy ?? -1, r.terminatedSession ?? 0] { h.combine(symbol) }
         for text in [r.transactionId, r.sessionFingerprint, r.dtHash, r.apiTokenId, r.rootSessionFingerprint, r.rootApiTokenId] {
             h.combine(text ?? "\u{0}")
         }
