@@ -78,6 +78,10 @@ func scanRequest(_ parsed: ParsedArguments) -> ScanPipeline.Request {
     request.dashboards = parsed.values["--dashboards"]
     request.webhook = webhook
     request.alertOn = alertOn
+    if let url = parsed.values["--report-url"] {
+        guard url.lowercased().hasPrefix("https://") || url.lowercased().hasPrefix("http://") else { usageError("--report-url must be an http:// or https:// URL") }
+        request.reportURL = url
+    }
     request.summary = !parsed.flags.contains("--quiet")
     return request
 }
@@ -105,7 +109,7 @@ func runScan(_ parsed: ParsedArguments) -> Never {
         } catch ScanError.unknownTimeZone(let zone) { throw UsageError("--timezone '\(zone)' is not an IANA time zone name (e.g. America/Los_Angeles, Asia/Tokyo, UTC)") }
         progress?.finish()
         for note in outcome.notes { printError(note) }
-        if findingsTarget == "-" { print(FindingsOutput.ndjson(outcome.findings), terminator: "") }
+        if findingsTarget == "-" { print(FindingsOutput.ndjson(outcome.findings, incidents: outcome.incidents), terminator: "") }
         if parsed.values["--incidents"] == "-" { print(IncidentsOutput.ndjson(outcome.incidents), terminator: "") }
         for warning in outcome.report?.warnings ?? [] { printError(warning) }
         if let summary = outcome.summary {
@@ -235,6 +239,53 @@ func runPolicySuggest(_ parsed: ParsedArguments) -> Never {
     }
 }
 
+func runIncidents(_ parsed: ParsedArguments) -> Never {
+    guard parsed.positional.isEmpty else { usageError("incidents takes no positional arguments (incidents show ID shows one)") }
+    let format = parsed.values["--format"] ?? "text"
+    guard ["text", "json"].contains(format) else { usageError("--format must be text or json") }
+    let state = parsed.values["--state"].map { text -> TriageState in
+        guard let state = TriageState(rawValue: text) else { usageError("--state must be one of open, acknowledged, false-positive, resolved") }
+        return state
+    }
+    command {
+        let (db, _) = try existingDatabase(parsed)
+        let (since, until) = try period(parsed, db: db)
+        let incidents = try IncidentsTable.load(db, since: since, until: until).filter { state == nil || $0.state == state }
+        print(format == "json" ? IncidentsOutput.ndjson(incidents) : IncidentReview.list(incidents), terminator: "")
+    }
+}
+
+func runIncidentShow(_ parsed: ParsedArguments) -> Never {
+    guard parsed.positional.count == 1, let id = parsed.positional.first else { usageError("incidents show takes one incident ID") }
+    let format = parsed.values["--format"] ?? "text"
+    guard ["text", "json"].contains(format) else { usageError("--format must be text or json") }
+    command {
+        let (db, _) = try existingDatabase(parsed)
+        guard let incident = try IncidentsTable.load(db, id: id) else { fail("\(id): no such incident in the database (tokentrail incidents lists them)", code: 2) }
+        let findings = try FindingsTable.load(db, fingerprints: incident.findings)
+        print(format == "json" ? IncidentReview.showJSON(incident, findings: findings).serialized : IncidentReview.show(incident, findings: findings),
+              terminator: format == "json" ? "\n" : "")
+    }
+}
+
+func runTriage(_ parsed: ParsedArguments) -> Never {
+    guard parsed.positional.count == 1, let id = parsed.positional.first else { usageError("triage takes one incident ID") }
+    guard let text = parsed.values["--state"] else { usageError("triage needs --state open|acknowledged|false-positive|resolved") }
+    guard let state = TriageState(rawValue: text) else { usageError("--state must be one of open, acknowledged, false-positive, resolved") }
+    let by = parsed.values["--by"] ?? ProcessInfo.processInfo.environment["USER"] ?? "?"
+    command {
+        let path = parsed.values["--db"] ?? "tokentrail.sqlite"
+        guard FileManager.default.fileExists(atPath: path) else { fail("\(path): no such database (run tokentrail scan first)", code: 2) }
+        let db = try Database(path: path)
+        do {
+            let entry = try TriageTable.record(db, incident: id, state: state, note: parsed.values["--note"] ?? "", by: by)
+            print("\(id): \(entry.state.rawValue) (by \(TerminalSummary.sanitize(entry.by)) at \(UTCTime.iso(entry.time)))")
+        } catch let unknown as TriageTable.UnknownIncident {
+            fail("\(unknown)", code: 2)
+        }
+    }
+}
+
 typealias Option = CommandSpec.Option
 let database = Option("--db", "FILE", default: "tokentrail.sqlite", "the SQLite database")
 let since = Option("--since", "T", "start of the period: ISO 8601, or a duration back from now such as 7d")
@@ -257,6 +308,7 @@ let commands: [CommandSpec] = [
                           Option("--webhook", "URL", "POST the run's new findings at or above --alert-on and their incidents as one JSON document (with a top-level 'text' for Slack and Teams)"),
                           Option("--webhook-url-file", "FILE", "read the webhook URL from FILE's first line (or set TOKENTRAIL_WEBHOOK_URL): a URL on the command line is visible to every user of the machine"),
                           Option("--alert-on", "SEVERITY", default: "high", "the lowest severity the webhook posts"),
+                          Option("--report-url", "URL", "where the --report directory is published: the webhook text links each incident to its page there"),
                           Option(flag: "--no-analysis", "store only (back-loading history); analyze later with: scan EMPTY-DIR --since T --until T"),
                           Option(flag: "--quiet", "print nothing on success")],
                 example: "tokentrail scan samples --policy samples/policy.json --db out/tokentrail.sqlite --report out/report",
@@ -284,6 +336,21 @@ let commands: [CommandSpec] = [
                           Option("--format", "text|json", default: "text", "output format")],
                 example: "tokentrail diff --db out/tokentrail.sqlite --since 2026-11-14T00:00:00Z",
                 run: runDiff),
+    CommandSpec(name: "incidents", positional: "",
+                summary: "the period's incidents with their state and what to do (the weekly review's list)",
+                options: [database, Option("--since", "T", default: defaultPeriod, since.help), Option("--until", "T", default: "the newest record", until.help),
+                          Option("--state", "S", "only incidents in state S: open, acknowledged, false-positive, resolved"),
+                          Option("--format", "text|json", default: "text", "output format (json: one incident per line, the --incidents NDJSON)")],
+                example: "tokentrail incidents --db out/tokentrail.sqlite --state open", run: runIncidents),
+    CommandSpec(name: "incidents show", positional: "ID",
+                summary: "one incident whole: narrative, what to do, findings with evidence, what its sessions read, triage history",
+                options: [database, Option("--format", "text|json", default: "text", "output format")],
+                example: "tokentrail incidents show inc-029e44440a2a --db out/tokentrail.sqlite", run: runIncidentShow),
+    CommandSpec(name: "triage", positional: "ID",
+                summary: "record a decision about an incident (append-only; it survives every later scan)",
+                options: [database, Option("--state", "S", "open, acknowledged, false-positive or resolved (required)"),
+                          Option("--note", "TEXT", "why (shown as text everywhere)"), Option("--by", "NAME", default: "$USER", "who decided")],
+                example: "tokentrail triage inc-029e44440a2a --state acknowledged --note 'rotating the certificate' --by alice", run: runTriage),
     CommandSpec(name: "rules", positional: "",
                 summary: "the detection rules, their severities and policy settings",
                 options: [Option("--format", "text|json|markdown", default: "text", "output format")],
@@ -302,10 +369,16 @@ case "--version", "version": print("tokentrail \(Scanner.version)"); exit(0)
 case "--help", "-h", "help": print(overviewHelp(commands), terminator: ""); exit(0)
 case nil: usageError("no command given")
 case let first?:
-    // "policy" takes a second word.
+    // "policy" and "incidents" take a second word.
     let two = arguments.count > 1 ? first + " " + arguments[arguments.startIndex + 1] : first
     guard let spec = commands.first(where: { $0.name == two }) ?? commands.first(where: { $0.name == first }) else {
-        if first == "policy" { usageError("policy takes: suggest [--db FILE] | check FILE") }
+        if first == "policy" {
+            let policyCommands = commands.filter { $0.name.hasPrefix("policy ") }
+            if arguments.dropFirst().first.map({ ["--help", "-h"].contains($0) }) == true {
+                print(policyCommands.map(\.help).joined(separator: "\n"), terminator: ""); exit(0)
+            }
+            usageError("policy takes: suggest [--db FILE] | check FILE")
+        }
         usageError("unknown command '\(first)'")
     }
     activeCommand = spec

@@ -197,7 +197,7 @@ import Testing
         #expect(lines.count >= 8)
         // DESIGN.md's keys, plus the users a finding covers (one finding per cause, issue 14).
         let keys: Set<String> = ["rule", "severity", "time", "first_seen", "last_seen", "app", "user", "host", "source_ip",
-                                 "message", "count", "evidence", "fingerprint", "users", "user_count", "recurrence_of", "incident"]
+                                 "message", "count", "evidence", "fingerprint", "users", "user_count", "recurrence_of", "incident", "state"]
         for line in lines {
             let object = try #require(try JSONParser.parse(String(line)).object)
             #expect(Set(object.keys) == keys)

@@ -132,7 +132,7 @@ import Testing
         let body = try #require(server.bodies.first)
         let document = try JSONParser.parse(String(decoding: body, as: UTF8.self))
         let text = try #require(document["text"]?.string)
-        #expect(text.hasPrefix("TokenTrail: ") && text.contains("[CRITICAL] Server login of a logged integration with no client request"))
+        #expect(text.hasPrefix("TokenTrail: ") && text.contains("[CRITICAL] Acme ERP Sync's key or secret used from an unknown host (203.0.113.77): 26,222 records read"))
         #expect(text.contains("26,222 record(s) read"))
         // The structured parts stay beside it: the findings posted and the incidents that hold them.
         let incidents = document["incidents"]?.array ?? []

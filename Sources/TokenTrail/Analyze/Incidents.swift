@@ -77,13 +77,32 @@ public enum Incidents {
                 try IncidentsTable.keepEstablished(&incidents[i], db: db)
             }
             incidents[i].recurrenceOf = try earlierIncident(of: groups[i].map { findings[$0] }, excluding: incidents[i].id, grouped: incidentOf, db: db)
+            let lead = findings[groups[i][0]]
+            incidents[i].toDo = RuleCatalog.rule(id: lead.rule)?.remedy ?? ""
+            incidents[i].title = verdictTitle(incidents[i], lead: lead)
+            (incidents[i].agents, incidents[i].countries) = try facts.clientsAndCountries(of: incidents[i].records)
             incidents[i].narrative = Narrative.text(incidents[i], findings: groups[i].map { findings[$0] }, records: merged[i])
         }
         incidents.sort(by: Incident.reviewOrder)
+        // The review's decisions come with them: every output shows the state.
+        try TriageTable.attach(db, to: &incidents)
         var result = Result()
         result.incidents = incidents
         result.new = try IncidentsTable.store(db, incidents, replacing: stored, of: findings.map(\.fingerprint), runId: runId)
         return result
+    }
+
+    /// What happened, as a verdict with what it cost: "Acme ERP Sync's key or secret used from
+    /// an unknown host: 26,222 records read"; `{user}` names the user when `{who}` is the app.
+    /// A rule without a verdict keeps its title.
+    static func verdictTitle(_ incident: Incident, lead: Finding) -> String {
+        guard let verdict = RuleCatalog.rule(id: lead.rule)?.verdict else { return incident.title }
+        let who = lead.app ?? lead.user ?? lead.host ?? incident.apps.first ?? incident.users.first ?? "an integration"
+        var title = verdict.replacingOccurrences(of: "{who}", with: who)
+            .replacingOccurrences(of: ", {user}", with: lead.user.map { lead.app != nil ? ", " + $0 : "" } ?? "")
+        if let ip = lead.sourceIp { title += " (\(ip))" }
+        if incident.blast.recordsRead > 0 { title += ": \(Narrative.number(incident.blast.recordsRead)) records read" }
+        return title
     }
 
     /// The incident of the earlier episode of one of these findings, when they recur: grouped

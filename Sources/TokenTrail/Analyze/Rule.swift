@@ -10,12 +10,19 @@ public protocol Rule: Sendable {
     var cause: Cause { get }
     /// What to do now, in one or two sentences (an incident's narrative ends with it).
     var remedy: String { get }
+    /// An incident's title when this rule leads it, as a verdict ("{who}'s key or secret used
+    /// from an unknown host"); `{who}` is the app, else the user or host. Nil: the rule's title.
+    var verdict: String? { get }
     /// Why this matters and what to check, in plain language.
     var rationale: String { get }
     /// Policy keys the rule reads (`apps[].subjects`, `rules.<id>.threshold`, …).
     var knobs: [String] { get }
     var examples: [RuleExample] { get }
     func evaluate(_ context: AnalysisContext) throws -> [Finding]
+}
+
+extension Rule {
+    public var verdict: String? { nil }
 }
 
 /// The kind of cause behind a finding. A stolen key and a slow clock on the same integration

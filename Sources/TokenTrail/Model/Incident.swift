@@ -26,6 +26,15 @@ public struct Incident: Sendable, Equatable {
     public static let maxRecords = 1000
     /// The incident of the earlier episode when this one is a recurrence after a quiet gap (DESIGN.md, History).
     public var recurrenceOf: String?
+    /// What to do, in one line (its lead finding's rule says it), attacks included.
+    public var toDo = ""
+    /// The clients and countries its records show (user agents, ELF client names; the
+    /// exports' own country columns), most frequent first.
+    public var agents: [String] = []
+    public var countries: [String] = []
+    /// The review's decisions about it, oldest first (`TriageTable`); the last one is its state.
+    public var triage: [TriageEntry] = []
+    public var state: TriageState { triage.last?.state ?? .open }
 
     public init(id: String, severity: Severity, title: String, firstSeen: Int64, lastSeen: Int64) {
         self.id = id
@@ -62,7 +71,35 @@ public struct Incident: Sendable, Equatable {
             "first_activity": time(blast.first), "last_activity": time(blast.last),
             "coverage": strings(blast.exported),
             "narrative": .string(narrative), "recurrence_of": recurrenceOf.map { .string($0) } ?? .null,
+            "state": .string(state.rawValue), "to_do": .string(toDo), "user_agents": strings(agents), "countries": strings(countries),
+            "triage": .array(triage.map(\.jsonValue)),
         ])
+    }
+}
+
+/// Where the review stands on an incident (DESIGN.md, Incidents as a workflow).
+public enum TriageState: String, CaseIterable, Sendable {
+    case open, acknowledged
+    case falsePositive = "false-positive"
+    case resolved
+    /// Decided: not alerted again unless it escalates or recurs.
+    public var isClosed: Bool { self == .falsePositive || self == .resolved }
+}
+
+/// One decision: when (wall clock), the state, a note, who; and the incident's severity then,
+/// so an escalation after it is told apart.
+public struct TriageEntry: Sendable, Equatable {
+    public var time: Int64
+    public var state: TriageState
+    public var note: String
+    public var by: String
+    public var severity: Severity
+    public init(time: Int64, state: TriageState, note: String, by: String, severity: Severity) {
+        (self.time, self.state, self.note, self.by, self.severity) = (time, state, note, by, severity)
+    }
+    var jsonValue: JSONValue {
+        .object(["time": .string(UTCTime.iso(time)), "state": .string(state.rawValue), "note": .string(note), "by": .string(by),
+                 "severity": .string(severity.rawValue)])
     }
 }
 

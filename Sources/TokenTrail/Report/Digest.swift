@@ -23,7 +23,8 @@ public struct Digest: Sendable {
     /// (rule, findings in the previous period, findings in this one), changed ones only.
     public var ruleCounts: [(rule: String, previous: Int, current: Int)] = []
     /// An incident as the digest lists it.
-    public struct IncidentLine: Sendable, Equatable { public var id: String, severity: String, title: String }
+    /// `state`: the review's decision (`open` when none).
+    public struct IncidentLine: Sendable, Equatable { public var id: String, severity: String, title: String, state = TriageState.open.rawValue }
     /// Incidents active in this period and not in the previous one; active in the previous
     /// one and not in this one (nothing of them seen since); active in both.
     public var newIncidents: [IncidentLine] = []
@@ -112,10 +113,12 @@ public struct Digest: Sendable {
             SELECT id, severity, title, first_seen, last_seen FROM incidents
             ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END, first_seen, id
             """)
+        let decisions = try TriageTable.all(db)
         for row in stored {
             let (first, last) = (row[3].int ?? 0, row[4].int ?? 0)
             let now = last >= since && first <= until, before = last >= digest.previousSince && first <= since - 1
-            let line = IncidentLine(id: row[0].string ?? "?", severity: row[1].string ?? "?", title: row[2].string ?? "")
+            var line = IncidentLine(id: row[0].string ?? "?", severity: row[1].string ?? "?", title: row[2].string ?? "")
+            if let decided = decisions[line.id]?.last { line.state = decided.state.rawValue }
             if now && !before { digest.newIncidents.append(line) }
             else if before && !now && last < since {
                 let missing = try uncovered(db: db, incident: line.id, since: since, until: until)
@@ -189,7 +192,8 @@ public struct Digest: Sendable {
         out += "\nDormant apps active again (\(reactivated.count))\n" + (reactivated.isEmpty ? "  nothing\n" : reactivated.map { "  \(TerminalSummary.sanitize($0))\n" }.joined())
         out += "\nIncidents: \(newIncidents.count) new, \(ongoing.count) ongoing, \(resolvedIncidents.count) resolved (nothing seen since, and their sources cover this period), \(notCovered.count) not covered (their sources are missing here)\n"
         func line(_ state: String, _ i: IncidentLine) -> String {
-            "  \(state.padding(toLength: 12, withPad: " ", startingAt: 0)) \(i.severity.padding(toLength: 8, withPad: " ", startingAt: 0)) \(i.id)  \(TerminalSummary.sanitize(i.title))\n"
+            "  \(state.padding(toLength: 12, withPad: " ", startingAt: 0)) \(i.severity.padding(toLength: 8, withPad: " ", startingAt: 0)) \(i.id)"
+                + "\(i.state == TriageState.open.rawValue ? "" : " [\(i.state)]")  \(TerminalSummary.sanitize(i.title))\n"
         }
         for i in newIncidents { out += line("new", i) }
         for i in ongoing { out += line("ongoing", i) }
@@ -202,7 +206,7 @@ public struct Digest: Sendable {
     }
 
     public var json: JSONValue {
-        func incident(_ i: IncidentLine) -> JSONValue { .object(["id": .string(i.id), "severity": .string(i.severity), "title": .string(i.title)]) }
+        func incident(_ i: IncidentLine) -> JSONValue { .object(["id": .string(i.id), "severity": .string(i.severity), "title": .string(i.title), "state": .string(i.state)]) }
         func changes(_ list: [Change]) -> JSONValue {
             .array(list.map { .object(["kind": .string($0.kind), "item": .string($0.item), "detail": .string($0.detail)]) })
         }

@@ -2,8 +2,18 @@ import Foundation
 
 /// Findings for people (terminal) and machines (NDJSON), and the rule catalog.
 public enum FindingsOutput {
-    public static func ndjson(_ findings: [Finding]) -> String {
-        findings.map { $0.json + "\n" }.joined()
+    /// One line per finding; with `incidents`, each carries the incident it is in and that
+    /// incident's state (`incident`, `state`; null when it is in none).
+    public static func ndjson(_ findings: [Finding], incidents: [Incident]? = nil) -> String {
+        guard let incidents else { return findings.map { $0.json + "\n" }.joined() }
+        var of: [String: Incident] = [:]
+        for incident in incidents { for f in incident.findings { of[f] = incident } }
+        return findings.map { f in
+            guard case .object(var object)? = try? JSONParser.parse(f.json) else { return f.json + "\n" }
+            object["incident"] = of[f.fingerprint].map { .string($0.id) } ?? .null
+            object["state"] = of[f.fingerprint].map { .string($0.state.rawValue) } ?? .null
+            return JSONValue.object(object).serialized + "\n"
+        }.joined()
     }
 
     /// At most this many findings of one rule are listed for people; NDJSON and the

@@ -210,7 +210,17 @@ public enum HTMLReport {
         if attention.isEmpty && loose.isEmpty {
             out += "<p>No problem at medium or above in this period.\(findings.isEmpty ? "" : " <a href=\"findings.html#long-tail\">\(findings.count) low or info finding(s) →</a>")</p>"
         } else {
-            if !attention.isEmpty { out += IncidentPage.attention(Array(attention.prefix(maxIncidentPages)), new: o.newIncidents) }
+            // What must be decided first: open incidents (new ones marked), then those being
+            // worked on, then those decided (kept visible: a decision is reviewed too).
+            let listed = Array(attention.prefix(maxIncidentPages))
+            let open = listed.filter { $0.state == .open }, working = listed.filter { $0.state == .acknowledged }, decided = listed.filter { $0.state.isClosed }
+            let fresh = open.filter { o.newIncidents.contains($0.id) }.count
+            if !open.isEmpty { out += "<h3>To decide: \(open.count) open (\(fresh) new, \(open.count - fresh) ongoing)</h3>" + IncidentPage.attention(open, new: o.newIncidents) }
+            if !working.isEmpty { out += "<h3>Acknowledged: \(working.count) being worked on</h3>" + IncidentPage.attention(working, new: o.newIncidents) }
+            if !decided.isEmpty {
+                out += "<details><summary>Decided: \(decided.count) (false positive or resolved; alerted again only if they escalate or recur)</summary>"
+                    + IncidentPage.attention(decided, new: o.newIncidents) + "</details>"
+            }
             if !loose.isEmpty {
                 out += "<p>Findings in no incident (run <code>tokentrail scan</code> again to group them):</p><ol class=\"attention\">"
                 for f in loose.prefix(10) {

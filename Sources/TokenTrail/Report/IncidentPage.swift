@@ -21,9 +21,25 @@ enum IncidentPage {
         for i in incidents {
             out += "<li><span class=\"sev sev-\(i.severity.rawValue)\">\(e(i.severity.rawValue))</span> <a href=\"\(e(i.page))\">\(e(i.title))</a>"
             out += new.contains(i.id) ? " <b>new</b>" : ""
-            out += "<br><span class=\"muted\">\(e(Narrative.span(i.firstSeen, i.lastSeen))) · \(i.findings.count) finding(s) · \(e(IncidentsOutput.radius(i)))</span></li>"
+            out += i.state == .open ? "" : " <span class=\"muted\">[\(e(i.state.rawValue))\(i.triage.last.map { $0.by.isEmpty ? "" : " by " + $0.by } ?? "")]</span>"
+            out += "<br><span class=\"muted\">\(e(Narrative.span(i.firstSeen, i.lastSeen))) · \(i.findings.count) finding(s) · \(e(IncidentsOutput.radius(i)))</span>"
+            if !i.toDo.isEmpty { out += "<br>To do: \(e(i.toDo))" }
+            out += "</li>"
         }
         return out + "</ol>"
+    }
+
+    /// Where the review stands: the state, every decision, and the command that changes it.
+    static func triageBox(_ i: Incident) -> String {
+        let e = HTML.escape
+        var out = "<div class=\"card\"><b>State: \(e(i.state.rawValue))</b>"
+        if i.triage.isEmpty { out += "<p class=\"muted\">No decision yet.</p>" }
+        else {
+            out += HTML.table(["when (UTC)", "state", "by", "at severity", "note"],
+                              i.triage.map { [UTCTime.iso($0.time), $0.state.rawValue, $0.by, $0.severity.rawValue, $0.note] })
+        }
+        out += "<p class=\"muted\">Decide: <code>tokentrail triage \(e(i.id)) --state acknowledged|false-positive|resolved|open --note '…' --by NAME</code></p></div>"
+        return out
     }
 
     static func render(_ i: Incident, findings: [Finding], timeline: Timeline, new: Set<String>) -> String {
@@ -31,9 +47,12 @@ enum IncidentPage {
         var out = "<h1>\(e(i.title))</h1>"
         out += "<p><span class=\"sev sev-\(i.severity.rawValue)\">\(e(i.severity.rawValue))</span> · incident <code>\(e(i.id))</code>"
         out += " · \(e(Narrative.span(i.firstSeen, i.lastSeen))) · \(i.findings.count) finding(s)</p>"
+        out += triageBox(i)
+        if !i.toDo.isEmpty { out += "<p><b>To do:</b> \(e(i.toDo))</p>" }
         out += "<div class=\"narrative\">" + i.narrative.components(separatedBy: "\n\n").map { "<p>\(e($0))</p>" }.joined() + "</div>"
         var facts: [[String]] = []
-        for (label, values) in [("apps", i.apps), ("users", i.users), ("source IPs", i.ips), ("client hosts", i.hosts), ("sessions", i.sessions)] where !values.isEmpty {
+        for (label, values) in [("apps", i.apps), ("users", i.users), ("source IPs", i.ips), ("clients (user agents)", i.agents), ("countries", i.countries),
+                                ("client hosts", i.hosts), ("sessions", i.sessions)] where !values.isEmpty {
             facts.append([label, values.prefix(20).joined(separator: ", ") + (values.count > 20 ? " … (\(values.count))" : "")])
         }
         if !facts.isEmpty { out += HTML.table(["involved", ""], facts) }

@@ -13,11 +13,13 @@ public enum IncidentsOutput {
         var out = "\nIncidents (\(shown.count)), most severe first:\n"
         for i in shown {
             // A value's own line breaks are shown as `·` (sanitize): a host name cannot forge a line.
-            out += "  \(i.severity.rawValue.uppercased().padding(toLength: 8, withPad: " ", startingAt: 0)) \(i.id)\(new.contains(i.id) ? " (new)" : "")  \(TerminalSummary.sanitize(i.title))\n"
+            out += "  \(i.severity.rawValue.uppercased().padding(toLength: 8, withPad: " ", startingAt: 0)) \(i.id)\(new.contains(i.id) ? " (new)" : "")"
+                + "\(i.state == .open ? "" : " [\(i.state.rawValue)]")  \(TerminalSummary.sanitize(i.title))\n"
             out += "           \(Narrative.span(i.firstSeen, i.lastSeen)) · \(i.findings.count) finding(s): \(Array(Set(i.rules)).sorted().joined(separator: ", "))\n"
             out += "           \(TerminalSummary.sanitize(radius(i)))\n"
+            if !i.toDo.isEmpty && !radius(i).hasPrefix("to do:") { out += "           to do: \(TerminalSummary.sanitize(i.toDo))\n" }
         }
-        out += "  (tokentrail timeline --incident ID lists what each one did)\n"
+        out += "  (tokentrail incidents show ID tells one whole; tokentrail triage ID --state … records a decision)\n"
         return TerminalSummary.sanitizeLines(out)
     }
 
@@ -37,10 +39,32 @@ public enum IncidentsOutput {
             + (b.bulkJobs.isEmpty ? "" : "; \(b.bulkJobs.count) Bulk job(s)")
     }
 
-    /// A plain-language summary of a run's incidents, for chat webhooks (Slack and Teams show `text`).
-    /// Log values in it are made inert for chat markup (see `chatSafe`).
-    public static func summary(_ incidents: [Incident], findings: Int) -> String {
-        chatSafe(plainSummary(incidents, findings: findings))
+    /// A plain-language summary of a run's incidents, for chat webhooks (Slack and Teams show
+    /// `text`): every incident at or above `minimum` with its state and what to do, linked to
+    /// its report page under `reportURL`; past `listed`, the rest by severity with their ids,
+    /// never cut silently. Log values are made inert for chat markup (`chatSafe`); the link,
+    /// the operator's own URL, is not.
+    public static func summary(_ incidents: [Incident], findings: Int, minimum: Severity = .info, reportURL: String? = nil, listed: Int = 10) -> String {
+        let shown = incidents.filter { $0.severity >= minimum }
+        guard !shown.isEmpty else { return chatSafe("TokenTrail: \(findings) finding(s), no incident at \(minimum.rawValue) or above.") }
+        let counts = Severity.allCases.reversed().compactMap { s -> String? in
+            let n = shown.filter { $0.severity == s }.count
+            return n == 0 ? nil : "\(n) \(s.rawValue)"
+        }.joined(separator: ", ")
+        var out = chatSafe("TokenTrail: \(shown.count) incident(s) (\(counts)) from \(findings) finding(s).")
+        let base = reportURL.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
+        for i in shown.prefix(listed) {
+            out += "\n• " + chatSafe("[\(i.severity.rawValue.uppercased())] \(TerminalSummary.sanitize(i.title)) (\(UTCTime.iso(i.firstSeen)), \(i.state.rawValue)): \(radius(i)). To do: \(i.toDo) \(i.id)")
+            if let base { out += " " + base + i.page }
+        }
+        let rest = shown.dropFirst(listed)
+        for severity in Severity.allCases.reversed() {
+            let group = rest.filter { $0.severity == severity }
+            if group.isEmpty { continue }
+            out += "\n" + chatSafe("… and \(group.count) more \(severity.rawValue): \(group.map(\.id).joined(separator: ", "))")
+        }
+        if let base { out += "\nReport: " + base + "index.html" }
+        return out
     }
 
     /// Slack reads `<…>` as links and mentions (`<!channel>`) and wants `& < >` as entities; both
@@ -53,17 +77,4 @@ public enum IncidentsOutput {
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "://", with: "[:]//")
     }
 
-    static func plainSummary(_ incidents: [Incident], findings: Int) -> String {
-        guard !incidents.isEmpty else { return "TokenTrail: \(findings) finding(s), no incident at medium or above." }
-        let counts = Severity.allCases.reversed().compactMap { s -> String? in
-            let n = incidents.filter { $0.severity == s }.count
-            return n == 0 ? nil : "\(n) \(s.rawValue)"
-        }.joined(separator: ", ")
-        var out = "TokenTrail: \(incidents.count) incident(s) (\(counts)) from \(findings) finding(s)."
-        for i in incidents.prefix(5) {
-            out += "\n• [\(i.severity.rawValue.uppercased())] \(TerminalSummary.sanitize(i.title)) (\(UTCTime.iso(i.firstSeen))): \(radius(i)). \(i.id)"
-        }
-        if incidents.count > 5 { out += "\n… and \(incidents.count - 5) more." }
-        return out
-    }
 }

@@ -69,15 +69,25 @@ public enum Webhook {
 
     /// `incidents`: the run's incidents; the document carries those that hold a finding it posts.
     public static func deliver(db: Database, url: URL, findings: [Finding], incidents: [Incident] = [], minimum: Severity, runId: Int64?,
-                               settings: Settings = Settings()) throws -> Outcome {
+                               reportURL: String? = nil, settings: Settings = Settings()) throws -> Outcome {
         // Posted when it first reaches `minimum`, and again only when it escalates (DESIGN.md,
         // History, point 6). A recurrence after a quiet gap is a new episode, a new fingerprint,
         // and so posted as new. Each post carries the incident's current facts.
         let posted = try AlertsTable.postedSeverities(db)
-        let due = findings.filter { f in f.severity >= minimum && posted[f.fingerprint].map { f.severity > $0 } ?? true }
+        // An incident the review closed (false-positive, resolved) is not alerted again unless
+        // it escalates past its severity when decided, or (resolved) is active after the decision.
+        var decided: [String: TriageEntry] = [:]
+        for incident in incidents where incident.state.isClosed { for f in incident.findings { decided[f] = incident.triage.last } }
+        func silenced(_ f: Finding) -> Bool {
+            guard let decision = decided[f.fingerprint] else { return false }
+            if f.severity > decision.severity { return false }
+            return decision.state == .falsePositive || f.lastSeen <= decision.time
+        }
+        let due = findings.filter { f in f.severity >= minimum && !silenced(f) && (posted[f.fingerprint].map { f.severity > $0 } ?? true) }
         guard !due.isEmpty else { return Outcome() }
         let posting = Set(due.map(\.fingerprint))
-        let document = payload(due, incidents: incidents.filter { $0.findings.contains(where: posting.contains) }, runId: runId)
+        let document = payload(due, incidents: incidents.filter { $0.findings.contains(where: posting.contains) }, runId: runId,
+                               minimum: minimum, reportURL: reportURL)
         // The same alerts carry the same key: a receiver that got a repeat (a retry after a lost
         // answer) can drop it.
         let key = Fingerprint.of(due.map { "\($0.fingerprint)=\($0.severity.rawValue)" }.sorted().joined(separator: ","))
@@ -109,7 +119,7 @@ public enum Webhook {
     /// NDJSON keys and the incidents that hold them.
     static let maxEvidence = 10
 
-    static func payload(_ findings: [Finding], incidents: [Incident] = [], runId: Int64?) -> Data {
+    static func payload(_ findings: [Finding], incidents: [Incident] = [], runId: Int64?, minimum: Severity = .info, reportURL: String? = nil) -> Data {
         // A chat service takes a few tens of KB (Teams: 28 KB): each finding brings its first
         // `maxEvidence` lines and how many there are; the database and NDJSON have them all.
         let items = findings.map { finding -> JSONValue in
@@ -120,8 +130,14 @@ public enum Webhook {
             return .object(object)
         }
         let document: JSONValue = .object([
-            "text": .string(IncidentsOutput.summary(incidents, findings: findings.count)),
-            "incidents": .array(incidents.map(\.jsonValue)),
+            "text": .string(IncidentsOutput.summary(incidents, findings: findings.count, minimum: minimum, reportURL: reportURL)),
+            // Without their narratives, which the text and `incidents show` tell: a chat service
+            // takes a few tens of KB (Teams: 28 KB).
+            "incidents": .array(incidents.map { incident -> JSONValue in
+                guard case .object(var object) = incident.jsonValue else { return incident.jsonValue }
+                object["narrative"] = nil
+                return .object(object)
+            }),
             "tool": .string("tokentrail"), "version": .string(Scanner.version),
             "run_id": runId.map { .number(Double($0)) } ?? .null,
             "sent_at": .string(UTCTime.iso(Clock.nowMs())),

@@ -20,6 +20,8 @@ public enum ScanPipeline {
         public var dashboards: String?
         public var webhook: URL?
         public var alertOn = Severity.high
+        /// Where the report is published: the webhook text links each incident to its page there.
+        public var reportURL: String?
         /// Load the run's summary for people (off for `--quiet`).
         public var summary = true
 
@@ -80,7 +82,7 @@ public enum ScanPipeline {
             (outcome.findings, outcome.new, facts) = (analysis.findings, analysis.new, context.facts)
             (outcome.incidents, outcome.newIncidents) = (analysis.incidents, analysis.newIncidents)
         }
-        if let path = request.findingsFile, !FileManager.default.createFile(atPath: path, contents: Data(FindingsOutput.ndjson(outcome.findings).utf8)) {
+        if let path = request.findingsFile, !FileManager.default.createFile(atPath: path, contents: Data(FindingsOutput.ndjson(outcome.findings, incidents: outcome.incidents).utf8)) {
             outcome.problems.append("\(path): cannot write the findings")
         }
         if let path = request.incidentsFile, !FileManager.default.createFile(atPath: path, contents: Data(IncidentsOutput.ndjson(outcome.incidents).utf8)) {
@@ -103,7 +105,7 @@ public enum ScanPipeline {
         if failed > 0 { outcome.problems.append("\(failed) file(s) could not be ingested (see above); the other files were stored") }
         if let webhook = request.webhook {
             let delivery = try Webhook.deliver(db: db, url: webhook, findings: outcome.findings, incidents: outcome.incidents,
-                                               minimum: request.alertOn, runId: outcome.scan.runId)
+                                               minimum: request.alertOn, runId: outcome.scan.runId, reportURL: request.reportURL)
             outcome.webhookPosted = delivery.posted
             if let failure = delivery.failure {
                 outcome.problems.append("webhook delivery failed: \(failure) (the database is complete; the findings will be posted next run)")

@@ -3,8 +3,10 @@
 public enum IncidentsTable {
     /// Incidents active in [since, until], most severe first, then oldest first.
     public static func load(_ db: Database, since: Int64, until: Int64) throws -> [Incident] {
-        try db.records("SELECT * FROM incidents WHERE last_seen >= ? AND first_seen <= ?", [.integer(since), .integer(until)])
+        var incidents = try db.records("SELECT * FROM incidents WHERE last_seen >= ? AND first_seen <= ?", [.integer(since), .integer(until)])
             .map(decode).sorted(by: Incident.reviewOrder)
+        try TriageTable.attach(db, to: &incidents)
+        return incidents
     }
 
     static func strings(_ value: SQLValue) -> [String] { (try? JSONParser.parse(value.string ?? "[]"))?.array?.compactMap(\.string) ?? [] }
@@ -17,12 +19,16 @@ public enum IncidentsTable {
         i.blast = BlastRadius(json: (try? JSONParser.parse(row["blast"].string ?? "{}")) ?? .null)
         i.records = ((try? JSONParser.parse(row["records"].string ?? "[]"))?.array ?? []).compactMap(RecordRef.init(json:))
         i.recurrenceOf = row["recurrence_of"].string
+        i.toDo = row["to_do"].string ?? ""
+        (i.agents, i.countries) = (strings(row["agents"]), strings(row["countries"]))
         return i
     }
 
-    /// One stored incident by id.
+    /// One stored incident by id, with its decisions.
     public static func load(_ db: Database, id: String) throws -> Incident? {
-        try db.records("SELECT * FROM incidents WHERE id = ?", [.text(id)]).first.map(decode)
+        guard var incident = try db.records("SELECT * FROM incidents WHERE id = ?", [.text(id)]).first.map(decode) else { return nil }
+        incident.triage = try TriageTable.all(db)[id] ?? []
+        return incident
     }
 
     /// The incident each of these findings was stored in, with that incident's first time.
@@ -98,14 +104,16 @@ public enum IncidentsTable {
             }
             let upsert = try db.prepare("""
                 INSERT INTO incidents(id, severity, title, first_seen, last_seen, apps, users, ips, hosts, sessions, findings, rules,
-                                      api_calls, records_read, entities, bulk_jobs, narrative, blast, records, first_run, last_run, recurrence_of)
-                VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                                      api_calls, records_read, entities, bulk_jobs, narrative, blast, records, first_run, last_run, recurrence_of,
+                                      to_do, agents, countries)
+                VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 ON CONFLICT(id) DO UPDATE SET severity = excluded.severity, title = excluded.title, first_seen = excluded.first_seen,
                     last_seen = excluded.last_seen, apps = excluded.apps, users = excluded.users, ips = excluded.ips, hosts = excluded.hosts,
                     sessions = excluded.sessions, findings = excluded.findings, rules = excluded.rules, api_calls = excluded.api_calls,
                     records_read = excluded.records_read, entities = excluded.entities, bulk_jobs = excluded.bulk_jobs,
                     narrative = excluded.narrative, blast = excluded.blast, records = excluded.records, last_run = excluded.last_run,
-                    recurrence_of = coalesce(recurrence_of, excluded.recurrence_of)
+                    recurrence_of = coalesce(recurrence_of, excluded.recurrence_of), to_do = excluded.to_do, agents = excluded.agents,
+                    countries = excluded.countries
                 """)
             let member = try db.prepare("INSERT OR REPLACE INTO incident_findings(fingerprint, incident_id) VALUES(?, ?)")
             func strings(_ list: [String]) -> SQLValue { .text(JSONValue.array(list.map { .string($0) }).serialized) }
@@ -121,7 +129,8 @@ public enum IncidentsTable {
                                  .text(json["entities"]?.serialized ?? "[]"), .text(json["bulk_jobs"]?.serialized ?? "[]"),
                                  .text(incident.narrative), .text(incident.blast.jsonValue.serialized),
                                  .text(JSONValue.array(incident.records.map(\.json)).serialized), run, run,
-                                 incident.recurrenceOf.map { .text($0) } ?? .null])
+                                 incident.recurrenceOf.map { .text($0) } ?? .null, .text(incident.toDo), strings(incident.agents),
+                                 strings(incident.countries)])
                 try upsert.run()
                 for fingerprint in incident.findings {
                     try member.bind([.text(fingerprint), .text(incident.id)])

@@ -99,7 +99,12 @@ public enum Schema {
         apps TEXT NOT NULL, users TEXT NOT NULL, ips TEXT NOT NULL, hosts TEXT NOT NULL, sessions TEXT NOT NULL,
         findings TEXT NOT NULL, rules TEXT NOT NULL, api_calls INTEGER NOT NULL, records_read INTEGER NOT NULL,
         entities TEXT NOT NULL, bulk_jobs TEXT NOT NULL, narrative TEXT NOT NULL, blast TEXT NOT NULL,
-        records TEXT NOT NULL DEFAULT '[]', first_run INTEGER, last_run INTEGER, recurrence_of TEXT) WITHOUT ROWID;
+        records TEXT NOT NULL DEFAULT '[]', first_run INTEGER, last_run INTEGER, recurrence_of TEXT,
+        to_do TEXT NOT NULL DEFAULT '', agents TEXT NOT NULL DEFAULT '[]', countries TEXT NOT NULL DEFAULT '[]') WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS triage(
+        seq INTEGER PRIMARY KEY, incident_id TEXT NOT NULL, time INTEGER NOT NULL, state TEXT NOT NULL,
+        note TEXT NOT NULL, by TEXT NOT NULL, severity TEXT NOT NULL);
+    CREATE INDEX IF NOT EXISTS triage_incident ON triage(incident_id);
     CREATE TABLE IF NOT EXISTS incident_findings(fingerprint TEXT PRIMARY KEY, incident_id TEXT NOT NULL) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS incident_findings_incident ON incident_findings(incident_id);
     CREATE TABLE IF NOT EXISTS idp_events(
@@ -367,6 +372,9 @@ public enum Schema {
         ("idp_events", "conflict_source", "INTEGER"), ("idp_events", "conflict_line", "INTEGER"),
         // v12: when a rejected row happened (its own time, else the record before it).
         ("rejects", "time", "INTEGER"),
+        // v12: what to do, and the clients and countries an incident's records show.
+        ("incidents", "to_do", "TEXT NOT NULL DEFAULT ''"), ("incidents", "agents", "TEXT NOT NULL DEFAULT '[]'"),
+        ("incidents", "countries", "TEXT NOT NULL DEFAULT '[]'"),
         // v8: an incident's timeline rows (a build of v8 before them made the table without).
         ("incidents", "records", "TEXT NOT NULL DEFAULT '[]'"),
         // v10: findings are episodes of a cause (History); an incident that recurs names the earlier one.

@@ -4,6 +4,7 @@ struct AppIdCollisionRule: Rule {
     let defaultSeverity = Severity.high
     let cause = Cause.misuse
     let remedy = "Block the connected app id the policy does not declare (Connected Apps OAuth Usage → Block) and find who authorized it."
+    let verdict: String? = "A second app id wears the name {who}"
     let rationale = """
         A connected app's name is chosen by whoever creates it; its id (0H4…) is not. One name seen with two ids, or \
         a declared app (apps[].appIds) calling with an id it does not declare, is a rogue app wearing a trusted name: \

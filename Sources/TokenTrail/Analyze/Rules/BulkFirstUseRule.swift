@@ -4,6 +4,7 @@ struct BulkFirstUseRule: Rule {
     let defaultSeverity = Severity.medium
     let cause = Cause.misuse
     let remedy = "Confirm the export was expected; if not, revoke the session's tokens and find where the data went."
+    let verdict: String? = "{who} ran a Bulk query job for the first time"
     let rationale = """
         Bulk API query jobs move whole objects out of the org in one go. A user (an integration's or a person's) \
         that never ran one before and now does is worth a look: stolen vendor tokens in 2025 were used to export \

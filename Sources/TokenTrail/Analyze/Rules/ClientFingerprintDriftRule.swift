@@ -4,6 +4,7 @@ struct ClientFingerprintDriftRule: Rule {
     let defaultSeverity = Severity.medium
     let cause = Cause.misuse
     let remedy = "Confirm the vendor changed its client; if not, revoke the app's tokens and rotate its credentials."
+    let verdict: String? = "{who} called with a client never seen for it"
     let rationale = """
         An integration always runs the same software: its logins show one browser or agent (ELF Login BROWSER_TYPE, \
         Login History Browser) and its API calls one client (RestApi USER_AGENT, API CLIENT_NAME). A new one, \

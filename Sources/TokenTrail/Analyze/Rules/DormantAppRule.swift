@@ -4,6 +4,7 @@ struct DormantAppRule: Rule {
     let defaultSeverity = Severity.medium
     let cause = Cause.misuse
     let remedy = "Confirm the app or user was meant to come back; otherwise revoke its tokens and deactivate it."
+    let verdict: String? = "{who} active again after a long silence"
     let rationale = """
         A connected app or integration user that has been silent for weeks and suddenly logs in again is either a \
         forgotten integration revived or a forgotten credential put to use. Confirm someone intended it; retire \

@@ -4,6 +4,7 @@ struct FlowDriftRule: Rule {
     let defaultSeverity = Severity.high
     let cause = Cause.misuse
     let remedy = "Confirm the new flow was a planned change; otherwise disable it on the connected app and rotate the credentials it used."
+    let verdict: String? = "{who} logged in with a flow it does not use"
     let rationale = """
         An integration uses one flow. A JWT bearer app suddenly logging in by username-password, or a client \
         credentials app by JWT bearer, means someone enabled another flow on it or uses its credentials in a way it \

@@ -4,6 +4,7 @@ struct IntegrationIPBlockedRule: Rule {
     let defaultSeverity = Severity.medium
     let cause = Cause.misuse
     let remedy = "The IP restriction held, but the key or token is in someone else's hands: rotate it and revoke the app's tokens."
+    let verdict: String? = "{who}'s key tried from a blocked network"
     let rationale = """
         Login IP ranges or a connected app's IP relaxation refused an integration's login from a network it never \
         used. The control held, but the key, secret or refresh token is in someone else's hands, and they will try \

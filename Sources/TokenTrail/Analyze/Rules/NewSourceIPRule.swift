@@ -4,6 +4,7 @@ struct NewSourceIPRule: Rule {
     let defaultSeverity = Severity.medium
     let cause = Cause.misuse
     let remedy = "Confirm the network is the integration's own; if not, rotate the app's key or secret, revoke its tokens, and restrict its IP ranges (Connected App IP Relaxation: enforce)."
+    let verdict: String? = "{who} logged in from a network never seen for it"
     let rationale = """
         Integrations run from a few known hosts, whatever their flow: JWT bearer and client credentials apps, apps \
         the policy declares, and vendor apps on refresh tokens that have only ever had a few users on a few networks \

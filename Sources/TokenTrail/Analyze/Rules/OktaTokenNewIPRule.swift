@@ -4,6 +4,7 @@ struct OktaTokenNewIPRule: Rule {
     let defaultSeverity = Severity.medium
     let cause = Cause.misuse
     let remedy = "Confirm the network is the client's own; otherwise revoke the Okta API token or rotate the OAuth client's secret."
+    let verdict: String? = "{who}'s Okta credential used from a new network"
     let rationale = """
         An Okta API token (transaction.detail.requestApiTokenId) or OAuth client (client.id) belongs to an integration \
         that runs from a few hosts. Used from a network never seen for it, the token may have left those hosts. Judged \

@@ -4,6 +4,7 @@ struct QueryJobDeletedRule: Rule {
     let defaultSeverity = Severity.high
     let cause = Cause.misuse
     let remedy = "Treat it as an export someone hid: revoke the app's tokens, rotate its refresh token or secret, and find where the data went."
+    let verdict: String? = "{who} deleted a Bulk query job right after it finished"
     let rationale = """
         A Bulk API query job holds its results until it is deleted. Deleting it seconds after it completed, from the \
         same session or user, is cleaning up after an export: the 2025 Salesloft Drift intrusions ran a Bulk 2.0 query \

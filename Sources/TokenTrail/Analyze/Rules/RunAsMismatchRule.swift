@@ -4,6 +4,7 @@ struct RunAsMismatchRule: Rule {
     let defaultSeverity = Severity.high
     let cause = Cause.misuse
     let remedy = "Check the app's Run As user in Setup (Client Credentials Flow); if it changed without a change request, set it back and rotate the consumer secret."
+    let verdict: String? = "{who} ran as an unexpected user, {user}"
     let rationale = """
         A client credentials token runs as the app's configured Run As (execution) user. A login as anyone else \
         means the Run As user was changed in the app's policies: check who changed it and whether the new user has \

@@ -4,6 +4,7 @@ struct SessionExportVolumeRule: Rule {
     let defaultSeverity = Severity.high
     let cause = Cause.misuse
     let remedy = "Confirm the export was expected; if not, revoke the session's tokens, rotate the app's credentials, and find where the data went."
+    let verdict: String? = "{who}'s session exported far more than usual"
     let rationale = """
         The records one login session reads through the API, REST and Bulk (ROWS_PROCESSED, Bulk job records) are \
         what leaves the org. A session that reads far more than that user's sessions did before (p99 × factor) is an \

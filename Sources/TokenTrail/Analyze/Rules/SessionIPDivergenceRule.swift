@@ -4,6 +4,7 @@ struct SessionIPDivergenceRule: Rule {
     let defaultSeverity = Severity.high
     let cause = Cause.misuse
     let remedy = "Treat the access token as stolen: revoke the app's tokens (Connected Apps OAuth Usage → Revoke), rotate its refresh token or secret, and restrict its IP ranges."
+    let verdict: String? = "{who}'s access token used from another address"
     let rationale = """
         API activity carries the LOGIN_KEY of the login that opened its session. Calls under an integration's session \
         from a network other than the one the login came from mean the access token is used without a new login, \

@@ -4,6 +4,7 @@ struct UnexpectedSubjectRule: Rule {
     let defaultSeverity = Severity.high
     let cause = Cause.misuse
     let remedy = "Find out who set that subject on the client (its config or code changed); if the app is not meant to act as that user, restrict it to the Run As user's profile or permission set (Admin approved users are pre-authorized) and rotate the signing key if the client host is not yours."
+    let verdict: String? = "{who} logged in as an unexpected user, {user}"
     let rationale = """
         JWT bearer lets whoever holds the app's private key log in as any pre-authorized user. An app meant to act \
         as one integration user that logs in as someone else is either misconfigured or someone is using the key to \

@@ -4,6 +4,7 @@ struct UnknownAppRule: Rule {
     let defaultSeverity = Severity.medium
     let cause = Cause.misuse
     let remedy = "Find who authorized the app and why; block it (Connected Apps OAuth Usage → Block) unless it is expected, then add it to the policy."
+    let verdict: String? = "An unknown app logged in: {who}"
     let rationale = """
         Every connected app that obtains tokens is a way into the org. An app missing from the policy (or, without a \
         policy, one never seen before) deserves a look: who installed it, which users it acts as, which flows it uses.

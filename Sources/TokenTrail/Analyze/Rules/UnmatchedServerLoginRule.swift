@@ -4,6 +4,7 @@ struct UnmatchedServerLoginRule: Rule {
     let defaultSeverity = Severity.critical
     let cause = Cause.misuse
     let remedy = "Treat the key or secret as stolen: rotate the app's certificate or consumer secret, revoke its tokens (Setup → Connected Apps OAuth Usage), and read what the sessions did."
+    let verdict: String? = "{who}'s key or secret used from an unknown host"
     let rationale = """
         For an app whose integration logs its token requests, every JWT bearer or client credentials login should \
         have a request behind it. A login with none, while the client log covers that time, was made by someone \
