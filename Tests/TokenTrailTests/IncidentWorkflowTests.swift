@@ -88,4 +88,28 @@ import Testing
         let help = try TestSupport.runCLI(["policy", "--help"])
         #expect(help.status == 0 && help.stdout.contains("policy suggest") && help.stdout.contains("policy check"))
     }
+
+    /// A first week with the suggested policy finds what the hand-written one finds: a vendor's
+    /// refresh-token app is declared an integration with its IPv6 network.
+    @Test func theSuggestedPolicyFindsWhatTheHandWrittenOneFinds() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        #expect(try TestSupport.runCLI(["scan", "samples", "--db", dir + "/first.sqlite", "--timezone", "Asia/Tokyo", "--quiet"], cwd: Self.root).status == 0)
+        let suggest = try TestSupport.runCLI(["policy", "suggest", "--db", dir + "/first.sqlite"])
+        #expect(suggest.status == 0)
+        try suggest.stdout.write(toFile: dir + "/suggested.json", atomically: true, encoding: .utf8)
+        let chatline = try JSONParser.parse(suggest.stdout)["apps"]?.array?.first { $0["name"]?.string == "Chatline for Salesforce" }
+        #expect(chatline?["integration"] == .bool(true))
+        #expect(chatline?["sourceCidrs"]?.array?.compactMap(\.string) == ["2001:db8:c4a7::/48"])
+        #expect(try TestSupport.runCLI(["policy", "check", dir + "/suggested.json"]).status == 0)
+        func findings(_ policy: String, _ name: String) throws -> [String] {
+            _ = try TestSupport.runCLI(["scan", "samples", "--policy", policy, "--db", dir + "/\(name).sqlite", "--findings", dir + "/\(name).ndjson", "--quiet"], cwd: Self.root)
+            return try String(contentsOfFile: dir + "/\(name).ndjson", encoding: .utf8).split(separator: "\n").map { line in
+                let f = try JSONParser.parse(String(line))
+                return ["rule", "app", "user", "source_ip", "count"].map { f[$0]?.string ?? f[$0].map { $0.serialized } ?? "" }.joined(separator: "|")
+            }.sorted()
+        }
+        let hand = try findings("samples/policy.json", "hand"), suggested = try findings(dir + "/suggested.json", "suggested")
+        #expect(hand.count >= 15)
+        #expect(hand == suggested)
+    }
 }

@@ -80,6 +80,16 @@ public enum PolicySuggester {
                     g.flow == "jwt_bearer" || g.flow == "client_credentials" ? g.ip.map { CIDR.network(of: $0) } : nil
                 }
                 if !networks.isEmpty { entry["sourceCidrs"] = .array(networks.map { .string($0) }) }
+            } else if !rows.isEmpty && flows == ["refresh_token"] {
+                // A vendor's refresh-token app that behaves like an integration (a few users from
+                // a few networks, DESIGN.md, Integration apps) is declared one, with its networks
+                // (IPv4 /24, IPv6 /48): its token is an integration's key.
+                let users = Set(rows.compactMap(\.user))
+                let networks = common("network", in: addressGroups[app] ?? []) { g in g.ip.map { CIDR.network(of: $0) } }
+                if users.count <= 3 && !networks.isEmpty && networks.count <= 4 {
+                    entry["integration"] = .bool(true)
+                    entry["sourceCidrs"] = .array(networks.map { .string($0) })
+                }
             }
             if let ids = appIds[app] {
                 let calls = ids.reduce(0) { $0 + $1.calls }
