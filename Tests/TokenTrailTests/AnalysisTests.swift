@@ -241,8 +241,8 @@ import Testing
         #expect(try TestSupport.runCLI(["rules", "--format", "yaml"]).status == 64)
     }
 
-    @Test func theReadmeRulesTableIsTheGeneratedOne() throws {
-        let readme = try String(contentsOfFile: TestSupport.packageRoot.appendingPathComponent("README.md").path, encoding: .utf8)
-        #expect(readme.contains(FindingsOutput.catalog(format: .markdown)), "regenerate it: tokentrail rules --format markdown")
+    @Test func theDocsRulesTableIsTheGeneratedOne() throws {
+        let rules = try String(contentsOfFile: TestSupport.packageRoot.appendingPathComponent("docs/rules.md").path, encoding: .utf8)
+        #expect(rules.contains(FindingsOutput.catalog(format: .markdown)), "regenerate it: tokentrail rules --format markdown")
     }
 }

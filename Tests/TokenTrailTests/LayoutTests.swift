@@ -50,7 +50,7 @@ import Testing
     }
 }
 
-/// The parts of the library and what each may use (README, Architecture): a part below
+/// The parts of the library and what each may use (docs/architecture.md): a part below
 /// never uses a part above it, so the read side, the rules and the outputs stay separable.
 @Suite struct LayeringTests {
     static let allowed: [String: Set<String>] = [
@@ -135,5 +135,71 @@ import Testing
         // Event Log Object are one coverage source.
         #expect(Set(SourceFormat.all(.serverLogin)) == [.loginHistoryAPI, .loginHistorySetupEnglish, .loginHistorySetupJapanese, .loginEvent, .elfLogin, .eloLogin])
         #expect(SourceFormat.elfLogin.coverage == SourceFormat.eloLogin.coverage)
+    }
+}
+
+/// Issue 27: README is a doorway and the docs hold the rest; no link leads nowhere, and the
+/// one table of what may use what is the layering test's.
+@Suite struct DocumentationTests {
+    static let root = TestSupport.packageRoot
+
+    static func markdownFiles() throws -> [String] {
+        let docs = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("docs").path)
+            .filter { $0.hasSuffix(".md") }.map { "docs/" + $0 }
+        return ["README.md", "samples/README.md", "dashboards/README.md"] + docs.sorted()
+    }
+
+    @Test func readmeIsADoorwayOfAtMost20KB() throws {
+        let readme = try Data(contentsOf: Self.root.appendingPathComponent("README.md"))
+        #expect(readme.count <= 20_000, "README.md is \(readme.count) bytes")
+        let text = String(decoding: readme, as: UTF8.self)
+        // The first screen has the two commands: the main job on the samples (and where the report is) and the tests.
+        let firstScreen = text.split(separator: "\n", omittingEmptySubsequences: false).prefix(30).joined(separator: "\n")
+        #expect(firstScreen.contains("swift run tokentrail scan samples") && firstScreen.contains("swift test"))
+        #expect(text.contains("out/report/index.html"))
+    }
+
+    @Test func everyRelativeLinkResolves() throws {
+        var broken: [String] = []
+        for file in try Self.markdownFiles() {
+            let text = try String(contentsOf: Self.root.appendingPathComponent(file), encoding: .utf8)
+            let base = (file as NSString).deletingLastPathComponent
+            for match in text.matches(of: /\]\(([^)\s]+)\)/) {
+                let target = String(match.1)
+                if target.hasPrefix("http://") || target.hasPrefix("https://") || target.hasPrefix("mailto:") { continue }
+                let parts = target.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)
+                let path = String(parts[0])
+                let resolved = path.isEmpty ? file : ((base as NSString).appendingPathComponent(path) as NSString).standardizingPath
+                guard FileManager.default.fileExists(atPath: Self.root.appendingPathComponent(resolved).path) else { broken.append("\(file): \(target)"); continue }
+                // An anchor names a heading of the target (GitHub's slugs).
+                if parts.count == 2, resolved.hasSuffix(".md") {
+                    let headings = try String(contentsOf: Self.root.appendingPathComponent(resolved), encoding: .utf8)
+                        .split(separator: "\n").filter { $0.hasPrefix("#") }.map { Self.slug(String($0.drop { $0 == "#" })) }
+                    if !headings.contains(String(parts[1])) { broken.append("\(file): \(target) (no such heading)") }
+                }
+            }
+            // The design notes live outside this repository: nothing here may point at them.
+            if text.contains("DESIGN.md") { broken.append("\(file): names DESIGN.md, which the repository does not have") }
+        }
+        #expect(broken.isEmpty, "\(broken.joined(separator: "\n"))")
+    }
+
+    static func slug(_ heading: String) -> String {
+        let lowered = heading.trimmingCharacters(in: .whitespaces).lowercased()
+        return String(lowered.unicodeScalars.compactMap { c -> Character? in
+            if c == " " { return "-" }
+            if CharacterSet.alphanumerics.contains(c) || c == "-" || c == "_" { return Character(c) }
+            return nil
+        })
+    }
+
+    @Test func theArchitectureTableIsTheLayeringTestsTable() throws {
+        let text = try String(contentsOf: Self.root.appendingPathComponent("docs/architecture.md"), encoding: .utf8)
+        var table: [String: Set<String>] = [:]
+        for match in text.matches(of: /(?m)^\| `(\w+)\/` \|[^|]*\| ([^|]*) \|$/) {
+            let uses = String(match.2).trimmingCharacters(in: .whitespaces)
+            table[String(match.1)] = uses == "nothing" ? [] : Set(uses.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        }
+        #expect(table == LayeringTests.allowed)
     }
 }

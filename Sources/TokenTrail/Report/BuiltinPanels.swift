@@ -107,7 +107,7 @@ ORDER BY format, first_utc;
 -- title: Records per day by source (gaps show as missing bars)
 -- page: overview
 -- chart: stacked
--- description: Server logins per origin (Login History, Event Monitoring) and client requests per host, per UTC day: a source missing on a day is a gap in the evidence (coverage-gap findings name them).
+-- description: Every source per UTC day: server logins per origin (Login History, Event Monitoring, LoginEvent), client requests per host, API activity per event type and Okta events. A source missing on a day is a gap in the evidence (coverage-gap findings name them).
 SELECT day, 'logins: ' || origin AS source, sum(logins) AS records
 FROM v_login_daily
 WHERE day_ms BETWEEN coalesce(:since, 0) - 86399999 AND coalesce(:until, 9e15)
@@ -117,6 +117,16 @@ SELECT day, 'requests: ' || coalesce(host, '?'), sum(requests)
 FROM v_request_daily
 WHERE day_ms BETWEEN coalesce(:since, 0) - 86399999 AND coalesce(:until, 9e15)
 GROUP BY day, host
+UNION ALL
+SELECT strftime('%Y-%m-%d', (time / 86400000) * 86400, 'unixepoch'), 'API: ' || coalesce((SELECT value FROM strings WHERE id = event_type), '?'), count(*)
+FROM api_activity
+WHERE time BETWEEN coalesce(:since, 0) AND coalesce(:until, 9e15)
+GROUP BY time / 86400000, event_type
+UNION ALL
+SELECT strftime('%Y-%m-%d', (time / 86400000) * 86400, 'unixepoch'), 'Okta events', count(*)
+FROM idp_events
+WHERE time BETWEEN coalesce(:since, 0) AND coalesce(:until, 9e15)
+GROUP BY time / 86400000
 ORDER BY 1, 2;
 """#),
         ("overview_30_logins_per_day.sql", #"""
@@ -159,13 +169,21 @@ LIMIT 200;
 -- title: Client token requests by host
 -- page: overview
 -- chart: table
--- description: What the integrations' own logs recorded: requests per host, flow and outcome, with the most common failure.
-SELECT coalesce(host, '?') AS host, coalesce(integration, '?') AS integration, coalesce(flow, '?') AS flow, outcome,
-       sum(requests) AS requests, max(failure_class) AS a_failure_class
-FROM v_request_daily
-WHERE day_ms BETWEEN coalesce(:since, 0) - 86399999 AND coalesce(:until, 9e15)
-GROUP BY host, integration, flow, outcome
-ORDER BY host, flow, outcome;
+-- description: What the integrations' own logs recorded: requests per host, flow and outcome, with the most common failure class and how many requests had it.
+WITH period AS (
+  SELECT * FROM v_request_daily WHERE day_ms BETWEEN coalesce(:since, 0) - 86399999 AND coalesce(:until, 9e15)
+), failures AS (
+  SELECT host, integration, flow, outcome, failure_class, sum(requests) AS n FROM period
+  WHERE failure_class IS NOT NULL GROUP BY host, integration, flow, outcome, failure_class
+)
+SELECT coalesce(t.host, '?') AS host, coalesce(t.integration, '?') AS integration, coalesce(t.flow, '?') AS flow, t.outcome,
+       sum(t.requests) AS requests,
+       coalesce((SELECT f.failure_class || ' (' || f.n || ')' FROM failures f
+                 WHERE f.host IS t.host AND f.integration IS t.integration AND f.flow IS t.flow AND f.outcome IS t.outcome
+                 ORDER BY f.n DESC, f.failure_class LIMIT 1), '') AS most_common_failure
+FROM period t
+GROUP BY t.host, t.integration, t.flow, t.outcome
+ORDER BY 1, 3, 4;
 """#),
         ("quality_10_rejects.sql", #"""
 -- title: Rejected rows by file and reason

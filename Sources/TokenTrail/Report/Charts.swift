@@ -65,7 +65,16 @@ enum Charts {
     static func frame(_ title: String, legend: [String], body: String, xs: [String], yMin: Double, yMax: Double) -> String {
         let e = HTML.escape
         let p = plot
-        let legendHeight = 22.0
+        // The legend wraps onto as many rows as it needs: a series never lands outside the chart.
+        var placed: [(name: String, x: Double, row: Int)] = []
+        var lx = p.left, row = 0
+        for name in legend {
+            let width = 30 + Double(min(name.count, 30)) * 7.5
+            if lx + width > p.width && lx > p.left { lx = p.left; row += 1 }
+            placed.append((name, lx, row))
+            lx += width
+        }
+        let legendHeight = 22.0 * Double(row + 1)
         var svg = "<svg class=\"chart\" viewBox=\"0 0 \(Int(p.width)) \(Int(p.height + legendHeight))\" role=\"img\" aria-label=\"\(e(title))\"><title>\(e(title))</title>"
         // y axis: zero, and the extremes
         // Axis labels at zero and the extremes, leaving out one too close to zero to read.
@@ -81,11 +90,10 @@ enum Charts {
         for i in labelled {
             svg += "<text x=\"\(Int(x(i, xs.count)))\" y=\"\(Int(p.height - p.bottom + 18))\" text-anchor=\"middle\">\(e(String(xs[i].prefix(16))))</text>"
         }
-        var lx = p.left
-        for (i, name) in legend.enumerated() {
-            svg += "<rect x=\"\(Int(lx))\" y=\"\(Int(p.height + 4))\" width=\"12\" height=\"12\" fill=\"\(color(name, i))\"/>"
-            svg += "<text x=\"\(Int(lx + 16))\" y=\"\(Int(p.height + 14))\">\(e(String(name.prefix(30))))</text>"
-            lx += 30 + Double(min(name.count, 30)) * 7.5
+        for (i, item) in placed.enumerated() {
+            let top = p.height + 4 + 22 * Double(item.row)
+            svg += "<rect x=\"\(Int(item.x))\" y=\"\(Int(top))\" width=\"12\" height=\"12\" fill=\"\(color(item.name, i))\"/>"
+            svg += "<text x=\"\(Int(item.x + 16))\" y=\"\(Int(top + 10))\">\(e(String(item.name.prefix(30))))</text>"
         }
         return svg + "</svg>"
     }

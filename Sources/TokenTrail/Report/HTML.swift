@@ -21,9 +21,10 @@ public enum HTML {
     public static let contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
     /// A table; `numeric` columns are right-aligned, `code` columns monospace and unbroken.
-    static func table(_ header: [String], _ rows: [[String]], numeric: Set<Int> = [], code: Set<Int> = []) -> String {
+    /// `words`: columns of names and addresses, wrapped only between them (an e-mail address is never cut).
+    static func table(_ header: [String], _ rows: [[String]], numeric: Set<Int> = [], code: Set<Int> = [], words: Set<Int> = []) -> String {
         func cell(_ tag: String, _ i: Int, _ text: String) -> String {
-            let cls = numeric.contains(i) ? " class=\"n\"" : code.contains(i) ? " class=\"code\"" : ""
+            let cls = numeric.contains(i) ? " class=\"n\"" : code.contains(i) ? " class=\"code\"" : words.contains(i) ? " class=\"w\"" : ""
             return "<\(tag)\(cls)>\(escape(text))</\(tag)>"
         }
         var out = "<table><thead><tr>"

@@ -194,10 +194,11 @@ public enum HTMLReport {
         if let empty = try Period.emptiness(db: db, since: o.since, until: o.until) { out += "<p class=\"bad\">Note: \(e(empty)).</p>" }
         out += "<div class=\"cards\">"
         let attention = incidents.filter { $0.severity >= FindingsPage.problem }, grave = attention.filter { $0.severity >= .high }
+        // One noun per count: incidents (what the review decides about) and findings (their parts).
+        let undecided = attention.filter { $0.state == .open }.count
+        out += "<div class=\"card\"><b class=\"\(undecided == 0 ? "" : "bad")\">\(undecided)</b>incidents to decide</div>"
         out += "<div class=\"card\"><b class=\"\(grave.isEmpty ? "" : "bad")\">\(grave.count)</b>incidents high or critical</div>"
-        out += "<div class=\"card\"><b class=\"\(urgent.isEmpty ? "" : "bad")\">\(urgent.count)</b>findings high or critical</div>"
-        out += "<div class=\"card\"><b>\(problems.count)</b>problems (medium and above)</div>"
-        out += "<div class=\"card\"><b>\(findings.count - problems.count)</b>in the long tail (low, info)</div>"
+        out += "<div class=\"card\"><b>\(findings.count)</b>findings (\(urgent.count) high or critical, \(findings.count - problems.count) low or info)</div>"
         out += "<div class=\"card\"><b>\(logins)</b>server logins</div>"
         out += "<div class=\"card\"><b>\(requests)</b>client token requests</div>"
         out += "<div class=\"card\"><b>\(apps.count) · \(hosts.count)</b>apps · client hosts</div>"
@@ -317,7 +318,7 @@ public enum HTMLReport {
     .muted{color:#5b6678}.cards{display:flex;gap:1rem;flex-wrap:wrap;margin:1rem 0}
     .card{border:1px solid #dde2ea;border-radius:8px;padding:.6rem 1rem;min-width:9rem}.card b{font-size:1.4rem}.card b:first-child{display:block}
     table{border-collapse:collapse;width:100%;margin:.5rem 0;font-size:13px}th,td{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #eef1f5;vertical-align:top;overflow-wrap:anywhere}
-    th{background:#f5f7fa;white-space:nowrap;overflow-wrap:normal}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap;overflow-wrap:normal}
+    th{background:#f5f7fa;white-space:nowrap;overflow-wrap:normal}td.w{overflow-wrap:normal;min-width:12rem}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap;overflow-wrap:normal}
     .bad{color:#a3261b;font-weight:600}td.code{font-family:ui-monospace,monospace;white-space:nowrap;font-size:12px}
     .finding{border:1px solid #dde2ea;border-left:6px solid #8a94a6;border-radius:6px;padding:.5rem .8rem;margin:.6rem 0}.finding .msg{margin:.3rem 0;font-weight:600}
     .sev{text-transform:uppercase;font-size:12px;font-weight:700}.finding.sev-critical{border-left-color:#7a0010}.finding.sev-high{border-left-color:#c62828}.finding.sev-medium{border-left-color:#ef8a00}.finding.sev-low{border-left-color:#2e7d32}.finding.sev-info{border-left-color:#607d8b}

@@ -93,7 +93,7 @@ enum IncidentPage {
         let rows = timeline.events.prefix(timelineRows).map { ev in
             [UTCTime.iso(ev.time), ev.kind, [ev.app, ev.user, ev.ip, ev.host].compactMap { $0 }.joined(separator: " · "), ev.outcome ?? "", ev.detail, ev.evidence]
         }
-        out += HTML.table(["time (UTC)", "kind", "who", "outcome", "detail", "evidence"], Array(rows), code: [0, 5])
+        out += HTML.table(["time (UTC)", "kind", "who", "outcome", "detail", "evidence"], Array(rows), code: [0, 5], words: [2])
         if timeline.events.count > timelineRows || timeline.truncated { out += "<p class=\"muted\">Only the first \(timelineRows) events are shown.</p>" }
         return out
     }

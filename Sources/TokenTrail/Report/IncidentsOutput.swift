@@ -17,7 +17,7 @@ public enum IncidentsOutput {
                 + "\(i.state == .open ? "" : " [\(i.state.rawValue)]")  \(TerminalSummary.sanitize(i.title))\n"
             out += "           \(Narrative.span(i.firstSeen, i.lastSeen)) · \(i.findings.count) finding(s): \(Array(Set(i.rules)).sorted().joined(separator: ", "))\n"
             out += "           \(TerminalSummary.sanitize(radius(i)))\n"
-            if !i.toDo.isEmpty && !radius(i).hasPrefix("to do:") { out += "           to do: \(TerminalSummary.sanitize(i.toDo))\n" }
+            if !i.toDo.isEmpty { out += "           to do: \(TerminalSummary.sanitize(i.toDo))\n" }
         }
         out += "  (tokentrail incidents show ID tells one whole; tokentrail triage ID --state … records a decision)\n"
         return TerminalSummary.sanitizeLines(out)
@@ -27,10 +27,8 @@ public enum IncidentsOutput {
     static func radius(_ i: Incident) -> String {
         let b = i.blast
         let rules = i.rules.compactMap { RuleCatalog.rule(id: $0) }
-        // A broken integration read nothing: what to do says more.
-        if b.isEmpty, !rules.contains(where: { $0.cause == .misuse }), let first = rules.first {
-            return "to do: " + (first.remedy.split(separator: ";").first.map(String.init) ?? first.remedy)
-        }
+        // A broken integration reads nothing: its what-to-do line says the rest.
+        if b.isEmpty, !rules.contains(where: { $0.cause == .misuse }) { return "nothing read (a breakage, not a misuse)" }
         if b.isEmpty {
             return b.exported.isEmpty ? "no API event log files cover this period" : "no API activity in the exports for these sessions"
         }

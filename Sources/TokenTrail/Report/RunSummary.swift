@@ -7,6 +7,8 @@ public struct RunSummary {
     public var newFindings: Set<String> = []
     public var firstTime: Int64?
     public var lastTime: Int64?
+    /// The span of the records the files hold, stored now or before (a re-scan of unchanged files).
+    public var readSpan: (Int64, Int64)?
     public var logins: [Row] = []          // origin, app, flow, basis, outcome
     public var integrationUsers: [Row] = []  // app, user, flow, outcome (JWT bearer / client credentials)
     public var tokenRequests: [Row] = []   // provider, integration, host, flow, outcome
@@ -20,6 +22,7 @@ public struct RunSummary {
         let span = try db.rows("SELECT min(first_time), max(last_time) FROM sources WHERE run_id = ?", [.integer(result.runId)])
         summary.firstTime = span.first?[0].int
         summary.lastTime = span.first?[1].int
+        summary.readSpan = result.span
         let lo = SQLValue.integer(summary.firstTime ?? 0)
         let hi = SQLValue.integer(summary.lastTime ?? -1)
         func grouped(_ sql: String, _ values: [SQLValue]) throws -> [Row] {

@@ -3,7 +3,13 @@ public enum TerminalSummary {
     public static func render(_ s: RunSummary, databasePath: String, reportPath: String?) -> String {
         var out = ""
         out += "TokenTrail \(Scanner.version): \(s.files.count) file(s) → \(databasePath)\n"
-        out += "Time span covered: \(UTCTime.iso(s.firstTime)) … \(UTCTime.iso(s.lastTime))\n\n"
+        if let first = s.firstTime, let last = s.lastTime {
+            out += "Time span covered: \(UTCTime.iso(first)) … \(UTCTime.iso(last))\n\n"
+        } else if let span = s.readSpan {
+            out += "Time span covered: nothing new (the files were read before): \(UTCTime.iso(span.0)) … \(UTCTime.iso(span.1))\n\n"
+        } else {
+            out += "Time span covered: no records in these files\n\n"
+        }
         // twins: logins another export (Login History ↔ ELF Login) also holds, stored once.
         out += table(["rows", "stored", "dup", "twins", "rejects", "repaired", "format", "file"],
                      s.files.map { f in
@@ -50,12 +56,13 @@ public enum TerminalSummary {
     /// whole value stays in the database and the report.
     static let maxCellCharacters = 80
 
-    /// Columns padded to their widest cell (by characters, cut at `maxCellCharacters`); numbers right-aligned.
+    /// Columns padded to their widest cell (by characters, cut at `maxCellCharacters`, except
+    /// the last, which nothing follows: a file's note is read whole); numbers right-aligned.
     static func table(_ header: [String], _ rows: [[String]], rightAligned: Int, rightColumns: Set<Int> = []) -> String {
         let right = rightColumns.union(0..<rightAligned)
-        let clean = rows.map { $0.map { cell in
+        let clean = rows.map { row in row.enumerated().map { i, cell in
             let text = sanitize(cell)
-            return text.count > maxCellCharacters ? String(text.prefix(maxCellCharacters - 1)) + "…" : text
+            return text.count > maxCellCharacters && i < row.count - 1 ? String(text.prefix(maxCellCharacters - 1)) + "…" : text
         } }
         var widths = header.map(\.count)
         for row in clean { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }

@@ -34,6 +34,9 @@ public struct Timeline {
         public var outcome: String?
         public var detail: String
         public var evidence: String
+        /// The facts `detail` tells, one field each, for machines (`--format json`): a reader
+        /// sums `rows` or filters on `login_key` without parsing text.
+        public var facts: [String: JSONValue] = [:]
     }
 
     public var events: [Event] = []
@@ -88,12 +91,18 @@ public struct Timeline {
             FROM logins l JOIN login_contexts x ON x.id = l.context JOIN sources s ON s.id = l.source_id
             WHERE \(where_.joined(separator: " AND ")) ORDER BY l.time
             """, values) { r in
-            let paired = r[9].string.map { "paired with a request from \($0)" } ?? "no client request paired"
+            // Only a server-to-server login has a client request to pair with (a vendor's refresh
+            // token or a person's browser logs none anyone holds): saying "none" elsewhere is noise.
+            let pairable = ["jwt_bearer", "client_credentials", "oauth_unknown"].contains(r[6].string ?? "")
+            let paired = r[9].string.map { "paired with a request from \($0)" } ?? (pairable ? "no client request paired" : nil)
             let user = c.displayUser(username: r[2].string, userId: r[3].string, directory: directory)
-            return Event(time: r[0].int ?? 0, kind: "login", app: name(r[1]), user: user, ip: name(r[4]), host: r[9].string, outcome: name(r[5]),
-                         detail: [r[6].string, r[7].string, paired, r[10].string.map { "login key \($0)" },
-                                  r[11].string.map { "also in \($0)" }].compactMap { $0 }.joined(separator: "; "),   // the login's ELF Login twin
-                         evidence: r[8].string ?? "")
+            var event = Event(time: r[0].int ?? 0, kind: "login", app: name(r[1]), user: user, ip: name(r[4]), host: r[9].string, outcome: name(r[5]),
+                              detail: [r[6].string, r[7].string, paired, r[10].string.map { "login key \($0)" },
+                                       r[11].string.map { "also in \($0)" }].compactMap { $0 }.joined(separator: "; "),   // the login's ELF Login twin
+                              evidence: r[8].string ?? "")
+            event.facts = Self.facts(["flow": r[6], "status": r[7], "paired_request_host": r[9], "login_key": r[10], "twin_evidence": r[11]])
+            if pairable && r[9].string == nil { event.facts["paired"] = .bool(false) }
+            return event
         }
 
         // Client token requests.
@@ -120,8 +129,10 @@ public struct Timeline {
             FROM token_requests t JOIN sources s ON s.id = t.source_id
             WHERE \(where_.joined(separator: " AND ")) ORDER BY t.time
             """, values) { r in
-            Event(time: r[0].int ?? 0, kind: "request", app: name(r[1]), user: name(r[2]), ip: name(r[3]), host: name(r[4]), outcome: name(r[5]),
-                  detail: [r[6].string, r[7].string.map { "HTTP \($0)" }, r[8].string].compactMap { $0 }.joined(separator: "; "), evidence: r[9].string ?? "")
+            var event = Event(time: r[0].int ?? 0, kind: "request", app: name(r[1]), user: name(r[2]), ip: name(r[3]), host: name(r[4]), outcome: name(r[5]),
+                              detail: [r[6].string, r[7].string.map { "HTTP \($0)" }, r[8].string].compactMap { $0 }.joined(separator: "; "), evidence: r[9].string ?? "")
+            event.facts = Self.facts(["flow": r[6], "http_status": r[7], "error": r[8]])
+            return event
         }
 
         // API activity, with the login it belongs to (same LOGIN_KEY) when that login is stored.
@@ -142,15 +153,20 @@ public struct Timeline {
                    (SELECT value FROM strings WHERE id = a.client_ip), (SELECT value FROM strings WHERE id = a.event_type),
                    (SELECT value FROM strings WHERE id = a.method), (SELECT value FROM strings WHERE id = a.resource),
                    (SELECT value FROM strings WHERE id = a.entity), a.rows, a.login_key, \(Schema.evidence("s", "a.line")),
-                   (SELECT value FROM strings WHERE id = a.delegated_user), a.job_id, (SELECT value FROM strings WHERE id = a.job_state)
+                   (SELECT value FROM strings WHERE id = a.delegated_user), a.job_id, (SELECT value FROM strings WHERE id = a.job_state),
+                   (SELECT value FROM strings WHERE id = a.user_agent), (SELECT value FROM strings WHERE id = a.client_name), a.session_key
             FROM api_activity a JOIN sources s ON s.id = a.source_id
             WHERE \(where_.joined(separator: " AND ")) ORDER BY a.time
             """, values) { r in
             let detail = [r[5].string, r[6].string, r[7].string, r[8].string, r[9].int.map { "\($0) rows" },
                           r[12].string.map { "by \($0)" }, r[13].string.map { "job \($0)" + (r[14].string.map { " \($0)" } ?? "") },
                           r[10].string.map { "login key \($0)" }].compactMap { $0 }.joined(separator: " ")
-            return Event(time: r[0].int ?? 0, kind: "api", app: name(r[1]), user: c.displayUser(username: r[2].string, userId: r[3].string, directory: directory),
-                         ip: name(r[4]), host: nil, outcome: nil, detail: detail, evidence: r[11].string ?? "")
+            var event = Event(time: r[0].int ?? 0, kind: "api", app: name(r[1]), user: c.displayUser(username: r[2].string, userId: r[3].string, directory: directory),
+                              ip: name(r[4]), host: nil, outcome: nil, detail: detail, evidence: r[11].string ?? "")
+            event.facts = Self.facts(["event_type": r[5], "method": r[6], "resource": r[7], "entity": r[8], "rows": r[9], "login_key": r[10],
+                                      "delegated_user": r[12], "job_id": r[13], "job_state": r[14], "user_agent": r[15], "client_name": r[16],
+                                      "session_key": r[17]])
+            return event
         }
 
         // Okta System Log events.
@@ -167,8 +183,10 @@ public struct Timeline {
             FROM idp_events e JOIN sources s ON s.id = e.source_id
             WHERE \(where_.joined(separator: " AND ")) ORDER BY e.time
             """, values) { r in
-            Event(time: r[0].int ?? 0, kind: "okta", app: nil, user: name(r[1]), ip: name(r[2]), host: nil, outcome: name(r[3]),
-                  detail: [r[4].string, r[5].string].compactMap { $0 }.joined(separator: "; "), evidence: r[6].string ?? "")
+            var event = Event(time: r[0].int ?? 0, kind: "okta", app: nil, user: name(r[1]), ip: name(r[2]), host: nil, outcome: name(r[3]),
+                              detail: [r[4].string, r[5].string].compactMap { $0 }.joined(separator: "; "), evidence: r[6].string ?? "")
+            event.facts = Self.facts(["event_type": r[4], "outcome_reason": r[5]])
+            return event
         }
 
         // Findings, at their first time.
@@ -182,8 +200,10 @@ public struct Timeline {
         try add("SELECT first_seen, app, user, source_ip, host, severity, rule, message, evidence FROM findings WHERE \(conditions.joined(separator: " AND ")) ORDER BY first_seen",
                 values) { r in
             let evidence = (try? JSONParser.parse(r[8].string ?? "[]"))?.array?.first?.string ?? ""
-            return Event(time: r[0].int ?? 0, kind: "finding", app: name(r[1]), user: name(r[2]), ip: name(r[3]), host: name(r[4]),
-                         outcome: r[5].string, detail: "[\(r[6].string ?? "")] \(r[7].string ?? "")", evidence: evidence)
+            var event = Event(time: r[0].int ?? 0, kind: "finding", app: name(r[1]), user: name(r[2]), ip: name(r[3]), host: name(r[4]),
+                              outcome: r[5].string, detail: "[\(r[6].string ?? "")] \(r[7].string ?? "")", evidence: evidence)
+            event.facts = Self.facts(["rule": r[6], "severity": r[5], "message": r[7]])
+            return event
         }
 
         let order = ["finding": 0, "request": 1, "login": 2, "api": 3, "okta": 4]
@@ -247,11 +267,24 @@ public struct Timeline {
         return ([Self.columns] + events.map(cells)).map { $0.map(field).joined(separator: ",") }.joined(separator: "\n") + "\n"
     }
 
+    /// One object per event: the columns, and each fact in a field of its own (numbers as numbers).
     public var ndjson: String {
         events.map { e in
-            JSONValue.object(Dictionary(uniqueKeysWithValues: zip(Self.columns, cells(e)).map { key, value in
+            var object = Dictionary(uniqueKeysWithValues: zip(Self.columns, cells(e)).map { key, value in
                 (key, value.isEmpty && key != "detail" ? JSONValue.null : .string(value))
-            })).serialized
+            })
+            for (key, value) in e.facts where object[key] == nil { object[key] = value }
+            return JSONValue.object(object).serialized
         }.joined(separator: "\n") + (events.isEmpty ? "" : "\n")
+    }
+
+    /// The non-empty values of a row as facts: integers stay numbers.
+    static func facts(_ values: [String: SQLValue]) -> [String: JSONValue] {
+        var out: [String: JSONValue] = [:]
+        for (key, value) in values {
+            if case .integer(let n) = value { out[key] = .number(Double(n)) }
+            else if let text = value.string, !text.isEmpty { out[key] = .string(text) }
+        }
+        return out
     }
 }

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+@testable import TokenTrail
+
+/// Issue 27's rough edges, each as a reviewer met it on the samples.
+@Suite(.serialized) struct ReviewRoughEdgesTests {
+    static let root = TestSupport.packageRoot.path
+
+    @Test func theTimelineJSONHasOneFieldPerFactAndOnlyPairableLoginsSayUnpaired() throws {
+        let dir = try TestSupport.temporaryDirectory(), db = dir + "/db.sqlite"
+        _ = try TestSupport.runCLI(["scan", "samples", "--policy", "samples/policy.json", "--db", db, "--quiet"], cwd: Self.root)
+        let run = try TestSupport.runCLI(["timeline", "--db", db, "--incident", "inc-029e44440a2a", "--format", "json"])
+        let events = try run.stdout.split(separator: "\n").map { try JSONParser.parse(String($0)) }
+        let api = events.filter { $0["kind"]?.string == "api" }
+        #expect(!api.isEmpty)
+        // jq can sum what was read: rows is a number, the entity and the login key fields of their own.
+        let rows = api.compactMap { $0["rows"]?.integer }.reduce(0, +)
+        #expect(rows >= 26_222, "\(rows)")
+        #expect(api.contains { $0["entity"]?.string == "Contact" && $0["login_key"]?.string != nil })
+        // Unpaired is said of server-to-server logins only.
+        let all = try TestSupport.runCLI(["timeline", "--db", db, "--app", "Salesforce for iOS", "--format", "json"]).stdout
+        #expect(!all.isEmpty && !all.contains("no client request paired"))
+        let erp = try TestSupport.runCLI(["timeline", "--db", db, "--incident", "inc-029e44440a2a"]).stdout
+        #expect(erp.contains("no client request paired"))
+    }
+
+    @Test func aReScanSaysNothingNewAndKeepsEveryFileNoteWhole() throws {
+        let dir = try TestSupport.temporaryDirectory(), db = dir + "/db.sqlite"
+        _ = try TestSupport.runCLI(["scan", "samples", "--db", db, "--timezone", "Asia/Tokyo", "--quiet"], cwd: Self.root)
+        let again = try TestSupport.runCLI(["scan", "samples", "--db", db, "--timezone", "Asia/Tokyo"], cwd: Self.root)
+        #expect(again.stdout.contains("Time span covered: nothing new (the files were read before): 2026-11-07"))
+        #expect(!again.stdout.contains("— … —"))
+        #expect(again.stdout.contains("[unchanged (same SHA-256 as source #"))
+    }
+
+    @Test func aLegendOfManySeriesStaysInsideItsChart() {
+        let names = (1...12).map { "requests: host-\($0)-with-a-long-name" }
+        let series = names.map { name in ["2026-11-20", name, "3"].map { SQLValue.text($0) } }
+        let svg = Charts.stacked(Charts.Series(series), title: "t")
+        let viewBox = svg.firstMatch(of: /viewBox="0 0 (\d+) (\d+)"/)
+        let (width, height) = (Double(viewBox?.1 ?? "0") ?? 0, Double(viewBox?.2 ?? "0") ?? 0)
+        for match in svg.matches(of: /<text x="(\d+)" y="(\d+)">requests/) {
+            #expect(Double(match.1)! < width && Double(match.2)! < height)
+        }
+    }
+
+    @Test func theOverviewPanelsNameWhatTheyShow() throws {
+        let requests = try #require(BuiltinPanels.files.first { $0.name == "overview_60_token_requests.sql" }?.text)
+        #expect(!requests.contains("a_failure_class") && requests.contains("most_common_failure"))
+        let perDay = try #require(BuiltinPanels.files.first { $0.name == "overview_25_records_per_day.sql" }?.text)
+        #expect(perDay.contains("Okta events") && perDay.contains("'API: '"))
+    }
+}
