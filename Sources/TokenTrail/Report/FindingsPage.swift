@@ -24,7 +24,15 @@ enum FindingsPage {
             let n = findings.filter { $0.severity == severity }.count
             if n > 0 { counts.append("\(n) \(severity.rawValue)") }
         }
-        var out = "<\(h)>\(e(heading))</\(h)><p>\(e(counts.joined(separator: " · ")))</p>"
+        // The headline counts every finding of the page, and says which are told in incidents.
+        var all_: [String] = []
+        for severity in Severity.allCases.reversed() {
+            let n = all.filter { $0.severity == severity }.count
+            if n > 0 { all_.append("\(n) \(severity.rawValue)") }
+        }
+        let inIncident = all.count - findings.count
+        var out = "<\(h)>\(e(heading))</\(h)><p>\(all.count) finding(s): \(e(all_.joined(separator: " · ")))"
+            + (inIncident > 0 ? " (\(inIncident) in incidents, listed below; \(findings.count) in none: \(e(counts.joined(separator: " · "))))" : "") + "</p>"
         var shown: [String: Int] = [:]
         for f in findings where f.severity >= problem {
             shown[f.rule, default: 0] += 1
