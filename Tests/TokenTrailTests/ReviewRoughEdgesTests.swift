@@ -17,6 +17,10 @@ import Testing
         let rows = api.compactMap { $0["rows"]?.integer }.reduce(0, +)
         #expect(rows >= 26_222, "\(rows)")
         #expect(api.contains { $0["entity"]?.string == "Contact" && $0["login_key"]?.string != nil })
+        // One API call is one row, with its app: ApiTotalUsage's copy of a RestApi call is left out.
+        let instants = api.compactMap { $0["time_utc"]?.string }
+        #expect(Set(instants).count == instants.count, "an API call listed twice")
+        #expect(api.allSatisfy { $0["app"]?.string == "Acme ERP Sync" })
         // Unpaired is said of server-to-server logins only.
         let all = try TestSupport.runCLI(["timeline", "--db", db, "--app", "Salesforce for iOS", "--format", "json"]).stdout
         #expect(!all.isEmpty && !all.contains("no client request paired"))

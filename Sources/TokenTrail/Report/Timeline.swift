@@ -138,6 +138,21 @@ public struct Timeline {
         // API activity, with the login it belongs to (same LOGIN_KEY) when that login is stored.
         where_ = ["a.time BETWEEN ? AND ?"]
         values = window
+        // One API call is one row: ApiTotalUsage logs again each call a RestApi or API row has
+        // (same instant, user and address, another request id); that row is left out, and the
+        // call's row takes the app ApiTotalUsage names.
+        let usage = try c.names.id("ApiTotalUsage")
+        let calls = try ["RestApi", "API"].map { try c.names.id($0) }.filter { $0 != 0 }.map(String.init).joined(separator: ",")
+        let twinCall = """
+            (SELECT o.app FROM api_activity o WHERE o.time = a.time AND o.user_id = a.user_id AND o.client_ip IS a.client_ip
+              AND o.event_type = \(usage) AND o.app IS NOT NULL LIMIT 1)
+            """
+        if usage != 0 && !calls.isEmpty {
+            where_.append("""
+                NOT (a.event_type = \(usage) AND EXISTS (SELECT 1 FROM api_activity o WHERE o.time = a.time AND o.user_id = a.user_id
+                  AND o.client_ip IS a.client_ip AND o.event_type IN (\(calls))))
+                """)
+        }
         // The app of the row's login (a day of logins read per row that names none): an incident's
         // rows are listed without it (the incident names its apps), so a report of many stays quick.
         let login = f.scope != nil ? "NULL"
@@ -148,7 +163,8 @@ public struct Timeline {
         if host != nil { where_.append("0") }   // API events carry no client host
         if f.scope != nil { where_.append(cited("a", .api)) }
         try add("""
-            SELECT a.time, coalesce((SELECT value FROM strings WHERE id = a.app), (SELECT value FROM strings WHERE id = \(login))),
+            SELECT a.time, coalesce((SELECT value FROM strings WHERE id = a.app), (SELECT value FROM strings WHERE id = \(usage != 0 ? twinCall : "NULL")),
+                                    (SELECT value FROM strings WHERE id = \(login))),
                    (SELECT value FROM strings WHERE id = a.username), (SELECT value FROM strings WHERE id = a.user_id),
                    (SELECT value FROM strings WHERE id = a.client_ip), (SELECT value FROM strings WHERE id = a.event_type),
                    (SELECT value FROM strings WHERE id = a.method), (SELECT value FROM strings WHERE id = a.resource),
