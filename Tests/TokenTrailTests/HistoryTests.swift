@@ -108,6 +108,10 @@ import Testing
         }
         #expect(gaps.count == 1 && !gaps.contains { $0.contains("Login History") })
 
+        // The review resolves the stolen key's incident (issue 27): the decision survives the scans after it.
+        let week1Id = try #require(week1.incident["id"]?.string)
+        _ = try TriageTable.record(try Database(path: db), incident: week1Id, state: .resolved, note: "certificate rotated", by: "alice")
+
         // Week 4 quiet, week 5 the key again after more than a week: a new episode that names
         // the earlier one, in a new incident that names the earlier incident.
         try Self.scan([org.folders[4]], org, db: db)
@@ -120,6 +124,10 @@ import Testing
         let recurrence = try #require(episodes.last?.incident)
         #expect(recurrence != week1.incident["id"]?.string)
         #expect(try database.scalar("SELECT recurrence_of FROM incidents WHERE id = ?", [.text(recurrence)]).string == week1.incident["id"]?.string)
+        // The recurrence after the decision reopens as a new incident, open, naming the resolved one.
+        #expect(try IncidentsTable.load(database, id: recurrence)?.state == .open)
+        #expect(try IncidentsTable.load(database, id: week1Id)?.state == .resolved)
+        #expect(try IncidentsTable.load(database, id: week1Id)?.triage.last?.note == "certificate rotated")
         let final = try #require(try Self.stolenKey(db))
         #expect(final.incident["records_read"]?.int == read2 + 15_000 && final.finding.count == 6)
 
@@ -128,6 +136,7 @@ import Testing
         try Self.scan(org.folders + [org.late], org, db: db)
         #expect(try Self.findings(db) == findings)
         #expect(try Self.incidents(db) == incidents)
+        #expect(try IncidentsTable.load(try Database(path: db), id: week1Id)?.state == .resolved)
         #expect(try Self.members(db) == members)
     }
 
