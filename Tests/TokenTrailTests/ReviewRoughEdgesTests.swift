@@ -26,6 +26,10 @@ import Testing
         #expect(!all.isEmpty && !all.contains("no client request paired"))
         let erp = try TestSupport.runCLI(["timeline", "--db", db, "--incident", "inc-029e44440a2a"]).stdout
         #expect(erp.contains("no client request paired"))
+        // The attacker's country is on their logins, their client on their API calls (Login History says Unknown).
+        let logins = events.filter { $0["kind"]?.string == "login" && $0["ip"]?.string == "203.0.113.77" }
+        #expect(!logins.isEmpty && logins.allSatisfy { $0["country"]?.string == "US" && $0["user_agent"] == nil })
+        #expect(api.contains { $0["ip"]?.string == "203.0.113.77" && $0["user_agent"]?.string == "python-requests/2.31.0" })
     }
 
     @Test func aReScanSaysNothingNewAndKeepsEveryFileNoteWhole() throws {

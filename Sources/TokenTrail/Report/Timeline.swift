@@ -87,7 +87,8 @@ public struct Timeline {
                    (SELECT value FROM strings WHERE id = x.status), \(Schema.evidence("s", "l.line")),
                    (SELECT value FROM strings WHERE id = \(pairedRequest)), l.login_key,
                    (SELECT \(Schema.evidence("ts", "tw.line")) FROM login_twins tw JOIN sources ts ON ts.id = tw.source_id
-                     WHERE tw.canonical_time = l.time AND tw.canonical_key = l.key LIMIT 1)
+                     WHERE tw.canonical_time = l.time AND tw.canonical_key = l.key LIMIT 1),
+                   (SELECT value FROM strings WHERE id = x.browser), (SELECT value FROM strings WHERE id = x.country)
             FROM logins l JOIN login_contexts x ON x.id = l.context JOIN sources s ON s.id = l.source_id
             WHERE \(where_.joined(separator: " AND ")) ORDER BY l.time
             """, values) { r in
@@ -98,9 +99,11 @@ public struct Timeline {
             let user = c.displayUser(username: r[2].string, userId: r[3].string, directory: directory)
             var event = Event(time: r[0].int ?? 0, kind: "login", app: name(r[1]), user: user, ip: name(r[4]), host: r[9].string, outcome: name(r[5]),
                               detail: [r[6].string, r[7].string, paired, r[10].string.map { "login key \($0)" },
+                                       r[12].string.flatMap { Placeholder.isBlank($0) ? nil : "client \($0)" }, r[13].string.map { "country \($0)" },
                                        r[11].string.map { "also in \($0)" }].compactMap { $0 }.joined(separator: "; "),   // the login's ELF Login twin
                               evidence: r[8].string ?? "")
-            event.facts = Self.facts(["flow": r[6], "status": r[7], "paired_request_host": r[9], "login_key": r[10], "twin_evidence": r[11]])
+            event.facts = Self.facts(["flow": r[6], "status": r[7], "paired_request_host": r[9], "login_key": r[10], "twin_evidence": r[11],
+                                      "user_agent": r[12].string.map { Placeholder.isBlank($0) ? .null : r[12] } ?? .null, "country": r[13]])
             if pairable && r[9].string == nil { event.facts["paired"] = .bool(false) }
             return event
         }
