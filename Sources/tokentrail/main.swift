@@ -286,6 +286,25 @@ func runTriage(_ parsed: ParsedArguments) -> Never {
     }
 }
 
+/// Exit like grep: 0 no hit, 1 a hit, 2 a bad IOC file or database.
+func runHunt(_ parsed: ParsedArguments) -> Never {
+    guard !parsed.positional.isEmpty else { usageError("hunt needs at least one IOC file (STIX 2.1 bundle, MISP event JSON, CSV type,value or a text list)") }
+    let format = parsed.values["--format"] ?? "text"
+    guard ["text", "json", "ndjson"].contains(format) else { usageError("--format must be text, json or ndjson") }
+    command {
+        let files = try parsed.positional.map { try IOCFile.read($0) }
+        let (db, _) = try existingDatabase(parsed)
+        // The whole database unless told otherwise.
+        let span = try db.rows("SELECT min(first_time), max(last_time) FROM sources").first
+        let since = try time(parsed, "--since") ?? span?[0].int ?? 0
+        let until = try time(parsed, "--until") ?? span?[1].int ?? 0
+        let result = try Hunt.sweep(db: db, indicators: files.flatMap(\.indicators), since: since, until: until)
+        print(format == "json" ? HuntOutput.json(result, files: files) : format == "ndjson" ? HuntOutput.ndjson(result, files: files)
+              : HuntOutput.text(result, files: files), terminator: "")
+        exit(result.matches.isEmpty ? 0 : 1)
+    }
+}
+
 typealias Option = CommandSpec.Option
 let database = Option("--db", "FILE", default: "tokentrail.sqlite", "the SQLite database")
 let since = Option("--since", "T", "start of the period: ISO 8601, or a duration back from now such as 7d")
@@ -351,6 +370,12 @@ let commands: [CommandSpec] = [
                 options: [database, Option("--state", "S", "open, acknowledged, false-positive or resolved (required)"),
                           Option("--note", "TEXT", "why (shown as text everywhere)"), Option("--by", "NAME", default: "$USER", "who decided")],
                 example: "tokentrail triage inc-029e44440a2a --state acknowledged --note 'rotating the certificate' --by alice", run: runTriage),
+    CommandSpec(name: "hunt", positional: "IOCFILE...",
+                summary: "sweep the whole database for an advisory's indicators (STIX 2.1, MISP, CSV or a defanged text list); exit 1 on a hit, like grep",
+                options: [database, Option("--since", "T", default: "the first record", "start (ISO 8601 or e.g. 90d)"),
+                          Option("--until", "T", default: "the last record", "end"),
+                          Option("--format", "text|json|ndjson", default: "text", "output format")],
+                example: "tokentrail hunt unc6395-iocs.txt gainsight-misp.json --db out/tokentrail.sqlite", run: runHunt),
     CommandSpec(name: "rules", positional: "",
                 summary: "the detection rules, their severities and policy settings",
                 options: [Option("--format", "text|json|markdown", default: "text", "output format")],

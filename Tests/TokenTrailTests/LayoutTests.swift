@@ -61,9 +61,10 @@ import Testing
         "Facts": ["Util", "Input", "Model", "Store"],
         "Policy": ["Util", "Input", "Model", "Store", "Facts"],
         "Ingest": ["Util", "Input", "Model", "Store", "Policy"],
-        "Analyze": ["Util", "Input", "Model", "Store", "Facts", "Policy"],
-        "Report": ["Util", "Input", "Model", "Store", "Facts", "Policy", "Ingest", "Analyze"],
-        "Scan": ["Util", "Input", "Model", "Store", "Facts", "Policy", "Ingest", "Analyze", "Report"],
+        "Hunt": ["Util", "Input", "Model", "Store", "Facts"],
+        "Analyze": ["Util", "Input", "Model", "Store", "Facts", "Policy", "Hunt"],
+        "Report": ["Util", "Input", "Model", "Store", "Facts", "Policy", "Ingest", "Hunt", "Analyze"],
+        "Scan": ["Util", "Input", "Model", "Store", "Facts", "Policy", "Ingest", "Hunt", "Analyze", "Report"],
     ]
 
     struct SourceFile { let part: String, name: String, text: String }

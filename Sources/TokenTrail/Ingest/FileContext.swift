@@ -146,8 +146,7 @@ final class FileContext {
     /// masked `xxx.xxx.xxx.xxx`) is no network to judge: left out and listed (`dropped`), as in CSV.
     func address(_ text: String?, field: String) -> String? {
         guard let text, !text.isEmpty else { return nil }
-        var copy = text
-        if copy.withUTF8({ IPText.isAddress(UnsafeRawBufferPointer($0)) }) { return IPText.canonical(text) }
+        if IPText.isAddress(text) { return IPText.canonical(text) }
         if text == "Salesforce.com IP" { return text }   // the export's own placeholder, kept as ELF keeps it
         noteRepair(column: field, kind: .dropped)
         return nil

@@ -40,6 +40,12 @@ public enum IPText {
         }
     }
 
+    /// `isAddress` for a String.
+    public static func isAddress(_ text: String) -> Bool {
+        var copy = text
+        return copy.withUTF8 { isAddress(UnsafeRawBufferPointer($0)) }
+    }
+
     /// `canonical` for a String: the canonical spelling, or the text as it came.
     public static func canonical(_ text: String) -> String {
         var copy = text
