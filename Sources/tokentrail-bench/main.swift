@@ -131,7 +131,17 @@ print(String(format: "generated %d Login History rows (%.1f MB) and %d token-req
 let oktaCount = try generateOkta(events: oktaEvents ?? rows / 5, path: oktaLog, startSeconds: 1_793_491_200)
 let oktaBytes = (try? FileManager.default.attributesOfItem(atPath: oktaLog)[.size] as? Int) ?? 0
 print(String(format: "generated %d Okta System Log events (%.1f MB, %.0f B/line)", oktaCount, Double(oktaBytes) / 1e6, Double(oktaBytes) / Double(max(oktaCount, 1))))
-if generateOnly { exit(0) }
+if generateOnly {
+    // The API activity too, when asked for: the files a hunt or export benchmark reads.
+    if apiRows > 0 {
+        let activity = "\(work)/activity"
+        try? FileManager.default.removeItem(atPath: activity)
+        try FileManager.default.createDirectory(atPath: activity, withIntermediateDirectories: true)
+        let written = try generateActivity(rows: apiRows, dir: activity, startSeconds: 1_793_491_200, spanSeconds: rows * 2)
+        print("generated \(written) API-activity rows (+ their ELF Login rows) in \(activity)")
+    }
+    exit(0)
+}
 var peaks: [(String, Double)] = []
 func fresh(_ anchor: Bool) { removeDatabase(anchor ? anchorDB : scratch) }
 let importLogins = ["sqlite3", anchorDB]

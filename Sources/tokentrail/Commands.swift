@@ -77,10 +77,12 @@ struct CommandSpec {
                     parsed.flags.insert(arg)
                 } else if let inline {
                     parsed.values[arg] = inline
+                    parsed.lists[arg, default: []].append(inline)
                 } else {
                     guard i + 1 < args.endIndex else { usageError("\(arg) needs a value", self) }
                     i += 1
                     parsed.values[arg] = args[i]
+                    parsed.lists[arg, default: []].append(args[i])
                 }
             } else if arg == "--" {
                 parsed.positional.append(contentsOf: args[(i + 1)...])
@@ -99,6 +101,8 @@ struct CommandSpec {
 struct ParsedArguments {
     var positional: [String] = []
     var values: [String: String] = [:]
+    /// Every value of an option given more than once (`--iocs A --iocs B`), in order.
+    var lists: [String: [String]] = [:]
     var flags: Set<String> = []
 }
 

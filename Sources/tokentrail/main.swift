@@ -78,6 +78,11 @@ func scanRequest(_ parsed: ParsedArguments) -> ScanPipeline.Request {
     request.dashboards = parsed.values["--dashboards"]
     request.webhook = webhook
     request.alertOn = alertOn
+    // Indicator files are read before anything is stored: a bad one stops the scan (exit 2).
+    if let files = parsed.lists["--iocs"] {
+        if parsed.flags.contains("--no-analysis") { usageError("--iocs is swept by the analysis: drop --no-analysis") }
+        do { request.indicators = try files.flatMap { try IOCFile.read($0).indicators } } catch { fail("\(error)", code: 2) }
+    }
     if let url = parsed.values["--report-url"] {
         guard url.lowercased().hasPrefix("https://") || url.lowercased().hasPrefix("http://") else { usageError("--report-url must be an http:// or https:// URL") }
         request.reportURL = url
@@ -328,6 +333,7 @@ let commands: [CommandSpec] = [
                           Option("--webhook-url-file", "FILE", "read the webhook URL from FILE's first line (or set TOKENTRAIL_WEBHOOK_URL): a URL on the command line is visible to every user of the machine"),
                           Option("--alert-on", "SEVERITY", default: "high", "the lowest severity the webhook posts"),
                           Option("--report-url", "URL", "where the --report directory is published: the webhook text links each incident to its page there"),
+                          Option("--iocs", "FILE", "an indicator file (STIX 2.1, MISP, CSV, text; give it again for more): every analysis sweeps its window for them (rule ioc-match, critical)"),
                           Option(flag: "--no-analysis", "store only (back-loading history); analyze later with: scan EMPTY-DIR --since T --until T"),
                           Option(flag: "--quiet", "print nothing on success")],
                 example: "tokentrail scan samples --policy samples/policy.json --db out/tokentrail.sqlite --report out/report",

@@ -158,3 +158,33 @@ import Testing
         #expect(text.stdout.contains("3.239.45[.]43") && text.stdout.contains("matched nothing") && !text.stdout.contains("2026-11-18T03:12:40Z"))
     }
 }
+
+/// `scan --iocs`: every scan sweeps what it analyses; a hit is a critical finding in the
+/// incident of the session it belongs to.
+@Suite(.serialized) struct ScanIOCsTests {
+    @Test func aHitIsACriticalFindingInsideTheAttacksIncidentAndOnTheOverview() throws {
+        let (dir, db) = try HuntSweepTests.plantedSamples()
+        let run = try TestSupport.runCLI(["scan", dir + "/samples", "--policy", dir + "/samples/policy.json", "--db", db,
+                                          "--iocs", IOCFileTests.ioc("campaigns-2025.txt"), "--iocs", IOCFileTests.ioc("campaigns-2025.misp.json"),
+                                          "--since", "2026-11-07T00:00:00Z", "--until", "2026-11-21T00:00:00Z",
+                                          "--findings", dir + "/findings.ndjson", "--report", dir + "/report", "--fail-on", "critical", "--quiet"])
+        #expect(run.status == 1, "\(run.stderr)")
+        let findings = try String(contentsOfFile: dir + "/findings.ndjson", encoding: .utf8).split(separator: "\n").map { try JSONParser.parse(String($0)) }
+        let hits = findings.filter { $0["rule"]?.string == "ioc-match" }
+        #expect(hits.allSatisfy { $0["severity"]?.string == "critical" })
+        #expect(hits.count >= 6, "\(hits.map { $0["message"]?.string ?? "" })")
+        // The sample's Chatline theft used the campaign's scripted client: the hit joins that incident, blast radius and all.
+        let scripted = try #require(hits.first { ($0["message"]?.string ?? "").contains("python-requests/2.32.4") })
+        #expect(scripted["incident"]?.string == "inc-3b5d4f4e1868")
+        let incident = try JSONParser.parse(try TestSupport.runCLI(["incidents", "show", "inc-3b5d4f4e1868", "--db", db, "--format", "json"]).stdout)
+        #expect(incident["rules"]?.array?.compactMap(\.string).contains("ioc-match") == true && (incident["records_read"]?.integer ?? 0) >= 190_226)
+        #expect(incident["severity"]?.string == "critical")
+        let overview = try String(contentsOfFile: dir + "/report/index.html", encoding: .utf8)
+        #expect(overview.contains("<h2>Indicators</h2>") && overview.contains("python-requests/2.32.4"))
+        // A bad indicator file stops the scan before anything is stored; --iocs needs the analysis.
+        try "prose\n".write(toFile: dir + "/bad.txt", atomically: true, encoding: .utf8)
+        #expect(try TestSupport.runCLI(["scan", dir + "/samples", "--db", dir + "/other.sqlite", "--iocs", dir + "/bad.txt"]).status == 2)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/other.sqlite"))
+        #expect(try TestSupport.runCLI(["scan", dir + "/samples", "--db", dir + "/other.sqlite", "--iocs", dir + "/bad.txt", "--no-analysis"]).status == 64)
+    }
+}

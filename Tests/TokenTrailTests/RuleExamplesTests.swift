@@ -61,7 +61,9 @@ import Testing
                                      // round 2 (issue 10)
                                      "client-fingerprint-drift", "session-export-volume", "bulk-first-use", "query-job-deleted",
                                      "session-ip-divergence", "app-id-collision", "integration-ip-blocked", "okta-session-replay",
-                                     "okta-token-new-ip"]
+                                     "okta-token-new-ip",
+                                     // round 3 (issue 28)
+                                     "ioc-match"]
         for rule in RuleCatalog.all { #expect(contract.contains(rule.id), "\(rule.id) is not a DESIGN.md rule id") }
     }
 }

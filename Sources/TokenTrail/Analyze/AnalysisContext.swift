@@ -8,8 +8,12 @@ public final class AnalysisContext {
     var correlationCache: Correlation?
     var integrationsCache: IntegrationApps?
 
-    public init(db: Database, policy: Policy?, windowStart: Int64, windowEnd: Int64) throws {
+    /// Indicators of compromise every analysis sweeps its window for (`scan --iocs`: rule ioc-match).
+    public let indicators: [Indicator]
+
+    public init(db: Database, policy: Policy?, windowStart: Int64, windowEnd: Int64, indicators: [Indicator] = []) throws {
         self.policy = policy
+        self.indicators = indicators
         self.facts = try Facts(db: db, windowStart: windowStart, windowEnd: windowEnd,
                                maxAssertionLifetime: Int64(policy?.maxAssertionLifetimeSeconds ?? Int(Facts.defaultMaxAssertionLifetime)))
     }

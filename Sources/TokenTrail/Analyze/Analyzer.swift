@@ -30,7 +30,8 @@ public enum Analyzer {
         Step("weeks") { run in
             var previous: Facts?
             for week in run.weeks.weeks {
-                let context = try AnalysisContext(db: run.db, policy: run.context.policy, windowStart: week.start, windowEnd: week.end)
+                let context = try AnalysisContext(db: run.db, policy: run.context.policy, windowStart: week.start, windowEnd: week.end,
+                                                  indicators: run.context.indicators)
                 context.facts.previousWeek = previous
                 // Who each user id is, by every row of the database that names both: the first
                 // week's tallies hold the rows before it, the rest is read once.
@@ -57,7 +58,7 @@ public enum Analyzer {
         // users named as the weeks named them.
         Step("incidents") { run in
             let span = try AnalysisContext(db: run.db, policy: run.context.policy, windowStart: min(run.context.windowStart, run.weeks.start),
-                                           windowEnd: max(run.context.windowEnd, run.weeks.end))
+                                           windowEnd: max(run.context.windowEnd, run.weeks.end), indicators: run.context.indicators)
             span.facts.directoryCache = try run.directory ?? Facts.directory(run.db)
             let incidents = try Incidents.run(span.facts, runId: run.runId)
             (run.incidents, run.newIncidents) = (incidents.incidents.filter { $0.lastSeen >= run.context.windowStart && $0.firstSeen <= run.context.windowEnd },

@@ -76,6 +76,7 @@ public enum RuleCatalog {
         IntegrationIPBlockedRule(),
         SessionExportVolumeRule(),
         ClientFingerprintDriftRule(),
+        IOCMatchRule(),
     ]
 
     public static func rule(id: String) -> (any Rule)? { all.first { $0.id == id } }

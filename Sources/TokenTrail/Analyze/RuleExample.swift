@@ -12,14 +12,16 @@ public struct RuleExample: Sendable {
     /// pins the rule's grain (one finding per cause, however many users).
     public var findings: Int?
     public var users: Int?
+    /// An indicator list (text shape) the analysis sweeps for, as `scan --iocs` gives one.
+    public var iocs: String?
 
-    public static func fires(_ name: String, policy: String? = nil, windowStart: String? = nil, findings: Int? = nil, users: Int? = nil,
-                             _ events: [ExampleEvent]) -> RuleExample {
-        RuleExample(name: name, fires: true, events: events, policy: policy, windowStart: windowStart, findings: findings, users: users)
+    public static func fires(_ name: String, policy: String? = nil, windowStart: String? = nil, iocs: String? = nil, findings: Int? = nil,
+                             users: Int? = nil, _ events: [ExampleEvent]) -> RuleExample {
+        RuleExample(name: name, fires: true, events: events, policy: policy, windowStart: windowStart, findings: findings, users: users, iocs: iocs)
     }
 
-    public static func quiet(_ name: String, policy: String? = nil, windowStart: String? = nil, _ events: [ExampleEvent]) -> RuleExample {
-        RuleExample(name: name, fires: false, events: events, policy: policy, windowStart: windowStart)
+    public static func quiet(_ name: String, policy: String? = nil, windowStart: String? = nil, iocs: String? = nil, _ events: [ExampleEvent]) -> RuleExample {
+        RuleExample(name: name, fires: false, events: events, policy: policy, windowStart: windowStart, iocs: iocs)
     }
 }
 

@@ -125,7 +125,7 @@ public enum Hunt {
         var exact: [String: [Int]] = [:]          // addresses, consumer keys, app ids: as stored
         var folded: [String: [Int]] = [:]         // user agents, users, app names: lowercased
         var domains: [String: [Int]] = [:]
-        var patterns: [(pattern: [Character], index: Int)] = []
+        var patterns: [(pattern: [UInt8], index: Int)] = []
         var networks: [Int: [[UInt8]: [Int]]] = [:]   // prefix length → masked network bytes → indicators
 
         init(_ indicators: [Indicator]) {
@@ -134,7 +134,7 @@ public enum Hunt {
                 case .address, .consumerKey, .appId: exact[indicator.value, default: []].append(i)
                 case .userAgent, .user, .app: folded[indicator.value, default: []].append(i)
                 case .domain: domains[indicator.value, default: []].append(i)
-                case .userAgentPattern: patterns.append((Array(indicator.value), i))
+                case .userAgentPattern: patterns.append((Array(indicator.value.utf8), i))
                 case .network:
                     if let cidr = CIDR(indicator.value) { networks[cidr.prefix * 100 + cidr.bytes.count, default: [:]][Self.mask(cidr.bytes, cidr.prefix), default: []].append(i) }
                 }
@@ -155,7 +155,10 @@ public enum Hunt {
             var out: [Int] = exact[value] ?? []
             let lowered = value.lowercased()
             out += folded[lowered] ?? []
-            for (pattern, i) in patterns where Self.like(Array(lowered), pattern) { out.append(i) }
+            if !patterns.isEmpty {
+                let bytes = Array(lowered.utf8)
+                for (pattern, i) in patterns where Self.like(bytes, pattern) { out.append(i) }
+            }
             if !networks.isEmpty, value.count <= 45, let bytes = CIDR.parseAddress(value) {
                 for (key, table) in networks where key % 100 == bytes.count {
                     out += table[Self.mask(bytes, key / 100)] ?? []
@@ -180,16 +183,18 @@ public enum Hunt {
             return lowered
         }
 
-        /// STIX `LIKE`: `%` any run, `_` one character; the whole value must match.
-        static func like(_ text: [Character], _ pattern: [Character]) -> Bool {
+        /// STIX `LIKE`: `%` any run, `_` one byte; the whole value must match (linear with
+        /// backtracking to the last `%`, so a crafted pattern cannot make it exponential).
+        static func like(_ text: [UInt8], _ pattern: [UInt8]) -> Bool {
+            let percent = UInt8(ascii: "%"), underscore = UInt8(ascii: "_")
             var t = 0, p = 0, star = -1, mark = 0
             while t < text.count {
-                if p < pattern.count && (pattern[p] == "_" || pattern[p] == text[t]) { t += 1; p += 1 }
-                else if p < pattern.count && pattern[p] == "%" { star = p; mark = t; p += 1 }
+                if p < pattern.count && (pattern[p] == underscore || pattern[p] == text[t]) { t += 1; p += 1 }
+                else if p < pattern.count && pattern[p] == percent { star = p; mark = t; p += 1 }
                 else if star >= 0 { p = star + 1; mark += 1; t = mark }
                 else { return false }
             }
-            while p < pattern.count && pattern[p] == "%" { p += 1 }
+            while p < pattern.count && pattern[p] == percent { p += 1 }
             return p == pattern.count
         }
     }

@@ -204,6 +204,15 @@ public enum HTMLReport {
         out += "<div class=\"card\"><b>\(apps.count) · \(hosts.count)</b>apps · client hosts</div>"
         out += "<div class=\"card\"><b class=\"\(rejects > 0 ? "bad" : "")\">\(rejects)</b>rows rejected</div>"
         out += "<div class=\"card\"><b>\(repaired)</b>rows kept with repaired values</div></div>"
+        // A scan with --iocs: which of the advisory's indicators matched, when, in which incident.
+        let iocHits = findings.filter { $0.rule == "ioc-match" }
+        if !iocHits.isEmpty {
+            out += "<h2>Indicators</h2><p>\(iocHits.count) indicator(s) of the files given with <code>--iocs</code> matched records of this period "
+                + "(<code>tokentrail hunt FILE</code> sweeps all history):</p>"
+            out += HTML.table(["indicator", "records", "first", "last", "incident"], iocHits.map { f in
+                [f.message, String(f.count), UTCTime.iso(f.firstSeen), UTCTime.iso(f.lastSeen), incidentOf[f.fingerprint]?.id ?? ""]
+            }, numeric: [1])
+        }
         out += "<h2>Needs attention</h2>"
         // Each line is one incident: the findings about one thing, told together with what its sessions read.
         // Problems in no incident (a database analysed before incidents existed) are listed on their own.

@@ -30,7 +30,14 @@ public enum ExampleLoader {
             throw ExampleError(description: "example '\(example.name)' of \(rule.id): \(message)")
         }
         let start = try example.windowStart.map(time) ?? (files.times.min() ?? 0)
-        let context = try AnalysisContext(db: db, policy: policy, windowStart: start, windowEnd: files.times.max() ?? 0)
+        // The indicator list is read from a file like scan --iocs reads one (outside the scanned folder).
+        var indicators: [Indicator] = []
+        if let iocs = example.iocs {
+            let path = databasePath + ".iocs.txt"
+            guard FileManager.default.createFile(atPath: path, contents: Data(iocs.utf8)) else { throw ExampleError(description: "\(path): cannot write the example's indicators") }
+            indicators = try IOCFile.read(path).indicators
+        }
+        let context = try AnalysisContext(db: db, policy: policy, windowStart: start, windowEnd: files.times.max() ?? 0, indicators: indicators)
         var findings = try rule.evaluate(context)
         try context.facts.resolveEvidence(&findings)
         return findings

@@ -22,6 +22,8 @@ public enum ScanPipeline {
         public var alertOn = Severity.high
         /// Where the report is published: the webhook text links each incident to its page there.
         public var reportURL: String?
+        /// `--iocs`: indicators every analysis sweeps its window for (rule ioc-match).
+        public var indicators: [Indicator] = []
         /// Load the run's summary for people (off for `--quiet`).
         public var summary = true
 
@@ -77,7 +79,7 @@ public enum ScanPipeline {
         if request.analyze, let start = window.0, let end = window.1 {
             if let empty = try Period.emptiness(db: db, since: start, until: end) { outcome.notes.append("note: " + empty) }
             outcome.caveats = try Caveats.of(db: db, policy: policy, windowStart: start, windowEnd: end)
-            let context = try AnalysisContext(db: db, policy: policy, windowStart: start, windowEnd: end)
+            let context = try AnalysisContext(db: db, policy: policy, windowStart: start, windowEnd: end, indicators: request.indicators)
             let analysis = try Analyzer.run(context, runId: outcome.scan.runId)
             (outcome.findings, outcome.new, facts) = (analysis.findings, analysis.new, context.facts)
             (outcome.incidents, outcome.newIncidents) = (analysis.incidents, analysis.newIncidents)
