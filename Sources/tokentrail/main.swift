@@ -81,7 +81,14 @@ func scanRequest(_ parsed: ParsedArguments) -> ScanPipeline.Request {
     // Indicator files are read before anything is stored: a bad one stops the scan (exit 2).
     if let files = parsed.lists["--iocs"] {
         if parsed.flags.contains("--no-analysis") { usageError("--iocs is swept by the analysis: drop --no-analysis") }
-        do { request.indicators = try files.flatMap { try IOCFile.read($0).indicators } } catch { fail("\(error)", code: 2) }
+        do {
+            let read = try files.map { try IOCFile.read($0) }
+            request.indicators = read.flatMap(\.indicators)
+            // What cannot be swept is said, not dropped.
+            let skipped = read.flatMap(\.problems)
+            for problem in skipped.prefix(20) { printError("note: IOC entry skipped: \(TerminalSummary.sanitize(problem.description))") }
+            if skipped.count > 20 { printError("note: … and \(skipped.count - 20) more IOC entries skipped (tokentrail hunt FILE lists them all)") }
+        } catch { fail("\(error)", code: 2) }
     }
     if let url = parsed.values["--report-url"] {
         guard url.lowercased().hasPrefix("https://") || url.lowercased().hasPrefix("http://") else { usageError("--report-url must be an http:// or https:// URL") }

@@ -36,10 +36,12 @@ import Testing
         #expect(Set(text.indicators.map { "\($0.kind.rawValue) \($0.value)" }) == [
             "address 3.239.45.43", "user_agent salesforce-multi-org-fetcher/1.0", "user_agent salesforce-cli/1.0",
             "user_agent python-requests/2.32.4", "user_agent python/3.11 aiohttp/3.12.15", "address 185.220.101.133",
-            "domain login.attacker.example", "user exfil-bot@attacker.example",
+            "user exfil-bot@attacker.example",
         ])
         #expect(text.indicators.first { $0.value == "185.220.101.133" }?.comment == "a Tor exit they used")
-        #expect(text.problems.map(\.origin) == [Self.ioc("campaigns-2025.txt") + ":12"])
+        // A URL with a path is refused (hosts are stored, not paths); prose is no indicator.
+        #expect(text.problems.map(\.origin) == [Self.ioc("campaigns-2025.txt") + ":10", Self.ioc("campaigns-2025.txt") + ":12"])
+        #expect(text.problems.first?.message.contains("a URL with a path") == true)
     }
 
     @Test func aFileWithNoUsableIndicatorIsAnErrorNamingIt() throws {
@@ -51,7 +53,7 @@ import Testing
     }
 
     @Test(arguments: [("3.239.45[.]43", "address 3.239.45.43"), ("3.239.45(.)43", "address 3.239.45.43"),
-                      ("2001:db8[:]bad::7", "address 2001:db8:bad::7"), ("hxxps://login.attacker[.]example/x", "domain login.attacker.example"),
+                      ("2001:db8[:]bad::7", "address 2001:db8:bad::7"), ("hxxps://login.attacker[.]example/", "domain login.attacker.example"),
                       ("exfil-bot[@]attacker[.]example", "user exfil-bot@attacker.example"), ("10.0.0.0/8", "network 10.0.0.0/8"),
                       ("2001:DB8:BAD::/48", "network 2001:db8:bad::/48"), ("::ffff:203.0.113.5", "address 203.0.113.5"),
                       ("0H45g0000ChatLn", "app_id 0H45g0000ChatLnCQI"), ("Salesforce-CLI/1.0", "user_agent salesforce-cli/1.0")])
@@ -139,7 +141,7 @@ import Testing
         // Near misses: the benchmark range and the other campaign domain are nowhere; the sample's own python-requests/2.32 is no hit.
         #expect(match("network", "198.18.0.0/15") == nil && match("domain", "drift-sync.attacker.example") == nil)
         #expect((result["unmatched"]?.integer ?? 0) >= 2)
-        #expect((result["skipped"]?.array?.count ?? 0) == 7)
+        #expect((result["skipped"]?.array?.count ?? 0) == 8)
     }
 
     @Test func exitCodesAreGrepsAndTheOutputsAgree() throws {
@@ -186,5 +188,42 @@ import Testing
         #expect(try TestSupport.runCLI(["scan", dir + "/samples", "--db", dir + "/other.sqlite", "--iocs", dir + "/bad.txt"]).status == 2)
         #expect(!FileManager.default.fileExists(atPath: dir + "/other.sqlite"))
         #expect(try TestSupport.runCLI(["scan", dir + "/samples", "--db", dir + "/other.sqlite", "--iocs", dir + "/bad.txt", "--no-analysis"]).status == 64)
+    }
+}
+
+
+/// The hostile review of issue 28: what an indicator file or a log value must not do to a sweep.
+@Suite struct HuntHardeningTests {
+    @Test func aDeepOrLongPatternIsRefusedNotRecursedInto() {
+        let deep = String(repeating: "(", count: 10_000) + "[ipv4-addr:value = '1.2.3.4']" + String(repeating: ")", count: 10_000)
+        #expect { try STIXPattern.parse(deep) } throws: { "\($0)".contains("longer than") || "\($0)".contains("nested more than") }
+        let nested = String(repeating: "(", count: 100) + "[ipv4-addr:value = '1.2.3.4']" + String(repeating: ")", count: 100)
+        #expect { try STIXPattern.parse(nested) } throws: { "\($0)".contains("nested more than 64 deep") }
+    }
+
+    @Test func crlfFilesPlaceholdersAndDomainsOfUsernames() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try "203.0.113.66\r\n203.0.113.77\r\nunknown\r\n".write(toFile: dir + "/crlf.txt", atomically: true, encoding: .utf8)
+        let file = try IOCFile.read(dir + "/crlf.txt")
+        #expect(file.indicators.map(\.value) == ["203.0.113.66", "203.0.113.77"])
+        try "type,value\r\nuser-agent,Unknown\r\nuser-agent,N/A\r\ndomain,acme.example\r\n".write(toFile: dir + "/p.csv", atomically: true, encoding: .utf8)
+        let csv = try IOCFile.read(dir + "/p.csv")
+        #expect(csv.indicators.map(\.value) == ["acme.example"] && csv.problems.count == 2)
+        #expect(csv.problems.allSatisfy { $0.message.contains("placeholder") })
+    }
+
+    @Test func aValueCountsOnlyInAColumnOfItsKind() throws {
+        let (_, db) = try HuntSweepTests.plantedSamples()
+        let database = try Database.reader(path: db)
+        func hits(_ kind: Indicator.Kind, _ value: String) throws -> Int {
+            let indicator = try Indicator.make(kind, value, origin: "t").get()
+            return try Hunt.sweep(db: database, indicators: [indicator], since: 0, until: .max / 2).matches.first?.hits ?? 0
+        }
+        // An agent pattern that happens to match an app's name is no hit; the app's name is.
+        let pattern = Indicator(kind: .userAgentPattern, value: "chatline for%", original: "chatline for%", origin: "t")
+        #expect(try Hunt.sweep(db: database, indicators: [pattern], since: 0, until: .max / 2).matches.isEmpty)
+        #expect(try hits(.app, "Chatline for Salesforce") > 0)
+        // A domain covers the e-mail-shaped usernames under it.
+        #expect(try hits(.domain, "attacker.example") >= 2)   // the Okta actor and the token URL
     }
 }

@@ -112,4 +112,21 @@ import Testing
         #expect(hand.count >= 15)
         #expect(hand == suggested)
     }
+
+    /// Review of issue 27: a decision covers the findings the incident held then. A new finding
+    /// joining it (here an ioc-match) reopens it and is posted.
+    @Test func aNewFindingReopensADecidedIncidentAndIsPosted() throws {
+        let dir = try TestSupport.temporaryDirectory(), db = dir + "/db.sqlite"
+        #expect(try Self.scanSamples(db).status == 0)
+        #expect(try TestSupport.runCLI(["triage", Self.critical, "--state", "false-positive", "--note", "pen test", "--db", db]).status == 0)
+        try "203.0.113.77\n".write(toFile: dir + "/iocs.txt", atomically: true, encoding: .utf8)
+        let server = try LocalHTTPServer(statuses: [200])
+        let run = try Self.scanSamples(db, ["--webhook", server.url.absoluteString, "--alert-on", "high", "--iocs", dir + "/iocs.txt"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let document = try JSONParser.parse(String(decoding: try #require(server.bodies.first), as: UTF8.self))
+        #expect((document["findings"]?.array ?? []).contains { $0["rule"]?.string == "ioc-match" })
+        let incident = try #require(try IncidentsTable.load(try Database(path: db), id: Self.critical))
+        #expect(incident.rules.contains("ioc-match") && incident.reopened && incident.state == .open)
+        #expect(try TestSupport.runCLI(["incidents", "--db", db, "--state", "open"]).stdout.contains(Self.critical))
+    }
 }

@@ -58,4 +58,25 @@ import Testing
         let perDay = try #require(BuiltinPanels.files.first { $0.name == "overview_25_records_per_day.sql" }?.text)
         #expect(perDay.contains("Okta events") && perDay.contains("'API: '"))
     }
+
+    /// Review of issue 27: only ApiTotalUsage's copy of a call is left out, not another call of the same instant.
+    @Test func aDistinctCallOfTheSameInstantStaysInTheTimeline() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try """
+            EVENT_TYPE,TIMESTAMP_DERIVED,REQUEST_ID,ORGANIZATION_ID,USER_ID,URI,METHOD,ENTITY_NAME,STATUS_CODE,ROWS_PROCESSED,USER_AGENT,CLIENT_IP
+            RestApi,2026-11-19T02:07:21.659Z,4ZtE1,00D5g000004Acme,0055g00000ErpIn,/services/data/v62.0/query,GET,Lead,200,4,python-requests/2.32,198.51.100.23
+
+            """.write(toFile: dir + "/RestApi.csv", atomically: true, encoding: .utf8)
+        try """
+            EVENT_TYPE,TIMESTAMP_DERIVED,REQUEST_ID,ORGANIZATION_ID,USER_ID,API_FAMILY,API_RESOURCE,HTTP_METHOD,CLIENT_IP,ENTITY_NAME,CONNECTED_APP_NAME
+            ApiTotalUsage,2026-11-19T02:07:21.659Z,4ZtV1,00D5g000004Acme,0055g00000ErpIn,REST,/query,GET,198.51.100.23,Lead,Acme ERP Sync
+            ApiTotalUsage,2026-11-19T02:07:21.659Z,4ZtV2,00D5g000004Acme,0055g00000ErpIn,REST,/sobjects/User,DELETE,198.51.100.23,User,Acme ERP Sync
+
+            """.write(toFile: dir + "/ApiTotalUsage.csv", atomically: true, encoding: .utf8)
+        let (_, db) = try TestSupport.scan([dir + "/RestApi.csv", dir + "/ApiTotalUsage.csv"])
+        let timeline = try Timeline.build(db: db, filter: Timeline.Filter(since: 0, until: .max / 2))
+        let api = timeline.events.filter { $0.kind == "api" }
+        #expect(api.count == 2, "\(api.map(\.detail))")
+        #expect(api.contains { $0.detail.contains("RestApi") && $0.app == "Acme ERP Sync" } && api.contains { $0.detail.contains("DELETE") })
+    }
 }

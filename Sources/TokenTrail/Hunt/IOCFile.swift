@@ -14,6 +14,7 @@ public struct IOCFile: Sendable {
 
     /// Files larger than this are no advisory's list.
     public static let maxBytes = 64 << 20
+    public static let maxIndicators = 250_000, maxPatterns = 1_000
 
     public static func read(_ path: String) throws -> IOCFile {
         guard let data = FileManager.default.contents(atPath: path) else { throw InputError(path: path, "cannot read the IOC file") }
@@ -34,7 +35,7 @@ public struct IOCFile: Sendable {
             } else {
                 throw InputError(path: path, "a JSON document that is neither a STIX 2.1 bundle (type: bundle, objects) nor a MISP event (Event.Attribute)")
             }
-        } else if let header = text.split(separator: "\n", omittingEmptySubsequences: true).first(where: { !$0.hasPrefix("#") }),
+        } else if let header = text.split(whereSeparator: \.isNewline).first(where: { !$0.hasPrefix("#") }),
                   CSVIndicators.columns(String(header)) != nil {
             file = IOCFile(path: path, shape: .csv)
             file.readCSV(text)
@@ -42,6 +43,11 @@ public struct IOCFile: Sendable {
             file = IOCFile(path: path, shape: .text)
             file.readText(text)
         }
+        guard file.indicators.count <= maxIndicators else {
+            throw InputError(path: path, "more than \(maxIndicators) indicators: split the list (a sweep holds them all in memory)")
+        }
+        let patterns = file.indicators.filter { $0.kind == .userAgentPattern }.count
+        guard patterns <= maxPatterns else { throw InputError(path: path, "more than \(maxPatterns) LIKE patterns (each is compared with every stored value)") }
         guard !file.indicators.isEmpty else {
             throw InputError(path: path, "no usable indicator (read as \(file.shape.rawValue)\(file.problems.first.map { "; first problem: \($0.description)" } ?? ""))")
         }
@@ -58,7 +64,7 @@ public struct IOCFile: Sendable {
     // MARK: plain text
 
     mutating func readText(_ text: String) {
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (n, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             var line = String(raw).trimmingCharacters(in: .whitespacesAndNewlines)
             var comment: String?
             if let hash = line.range(of: " #") ?? (line.hasPrefix("#") ? line.range(of: "#") : nil) {
@@ -79,8 +85,8 @@ public struct IOCFile: Sendable {
 
     mutating func readCSV(_ text: String) {
         var columns: (type: Int, value: Int, comment: Int?)?
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = String(raw).trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
+        for (n, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let line = String(raw)
             if line.trimmingCharacters(in: .whitespaces).isEmpty || line.hasPrefix("#") { continue }
             let fields = CSVIndicators.split(line)
             guard let c = columns else { columns = CSVIndicators.columns(line); continue }
@@ -102,9 +108,10 @@ public struct IOCFile: Sendable {
             if t.hasSuffix("|port"), let bar = v.firstIndex(of: "|") { v = String(v[..<bar]) }
             kind = .address
         case "user-agent", "useragent", "user_agent", "ua": kind = .userAgent
-        case "domain", "hostname", "domain|ip", "url", "uri", "link":
+        case "domain", "hostname", "domain|ip":
             if t == "domain|ip", let bar = v.firstIndex(of: "|") { v = String(v[..<bar]) }
             kind = .domain
+        case "url", "uri", "link": kind = .url
         case "email", "email-src", "email-dst", "target-user", "target-email", "username", "user", "account": kind = .user
         case "app", "app-name", "connected-app": kind = .app
         case "app-id", "connected-app-id": kind = .appId
@@ -170,7 +177,7 @@ public struct IOCFile: Sendable {
             case "domain-name":
                 if let value = object["value"]?.string { add(Indicator.make(.domain, value, origin: origin, comment: name)) }
             case "url":
-                if let value = object["value"]?.string { add(Indicator.make(.domain, value, origin: origin, comment: name)) }
+                if let value = object["value"]?.string { add(Indicator.make(.url, value, origin: origin, comment: name)) }
             case "email-addr":
                 if let value = object["value"]?.string { add(Indicator.make(.user, value, origin: origin, comment: name)) }
             case "user-account":

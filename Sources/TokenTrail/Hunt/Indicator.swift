@@ -14,6 +14,10 @@ public struct Indicator: Hashable, Sendable {
         case appId = "app_id"
         case consumerKey = "consumer_key"
         case domain
+        /// Read only: a URL is swept for as its domain when it names no more than a host (the
+        /// database keeps URLs' hosts, not their paths); one with a path is refused, so a link
+        /// into the org's own instance or a paste site does not make every record a hit.
+        case url
     }
 
     public var kind: Kind
@@ -49,6 +53,8 @@ public struct Indicator: Hashable, Sendable {
         let text = refang(raw)
         guard !text.isEmpty else { return .failure(IOCProblem(origin: origin, message: "empty value")) }
         let fail = { (why: String) in Result<Indicator, IOCProblem>.failure(IOCProblem(origin: origin, message: "\(why): '\(raw.prefix(120))'")) }
+        // 'unknown', 'N/A': the words exports write where they have no value would match every such record.
+        if Placeholder.isBlank(text) { return fail("a placeholder, not an indicator (it would match every record without a value)") }
         switch kind {
         case .address, .network:
             if text.contains("/") {
@@ -64,6 +70,14 @@ public struct Indicator: Hashable, Sendable {
             }
             let id = SalesforceId.canonical(text)
             return .success(Indicator(kind: .appId, value: id, original: raw, origin: origin, comment: comment))
+        case .url:
+            var rest = text.lowercased()
+            if let scheme = rest.range(of: "://") { rest = String(rest[scheme.upperBound...]) }
+            let path = rest.drop { $0 != "/" && $0 != "?" && $0 != "#" }
+            guard path.isEmpty || path == "/" else {
+                return fail("a URL with a path: the database keeps the hosts of URLs, not their paths (give the domain to sweep for it)")
+            }
+            return make(.domain, text, origin: origin, comment: comment).map { var i = $0; i.original = raw; return i }
         case .domain:
             let host = domain(of: text)
             guard let host, host.contains("."), !host.contains(" ") else { return fail("not a domain") }
@@ -92,7 +106,7 @@ public struct Indicator: Hashable, Sendable {
         let text = refang(raw)
         if text.isEmpty || text.count > 1024 { return nil }
         if IPText.isAddress(text) || (text.contains("/") && CIDR(text) != nil) { return .address }
-        if text.contains("://") { return .domain }
+        if text.contains("://") { return .url }
         if text.contains("@"), !text.contains(" "), text.contains(".") { return .user }
         if text.hasPrefix("3MVG9"), !text.contains(" ") { return .consumerKey }
         if (text.count == 15 || text.count == 18), text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }),

@@ -15,7 +15,11 @@ public indirect enum STIXPattern: Equatable, Sendable {
         public var description: String { "\(message) at character \(offset + 1)" }
     }
 
+    /// An advisory's pattern is a line or two: longer or deeper ones are refused, not recursed into.
+    static let maxLength = 16_384, maxDepth = 64
+
     public static func parse(_ text: String) throws -> STIXPattern {
+        guard text.utf8.count <= maxLength else { throw ParseError(message: "longer than \(maxLength) bytes", offset: maxLength) }
         var parser = Parser(tokens: try tokenize(text))
         let pattern = try parser.observations()
         guard parser.atEnd else { throw parser.error("unexpected '\(parser.peek()?.text ?? "")'") }
@@ -91,6 +95,13 @@ public indirect enum STIXPattern: Equatable, Sendable {
     struct Parser {
         let tokens: [Token]
         var index = 0
+        var depth = 0
+        mutating func nested<T>(_ body: (inout Parser) throws -> T) throws -> T {
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= STIXPattern.maxDepth else { throw error("nested more than \(STIXPattern.maxDepth) deep") }
+            return try body(&self)
+        }
         var atEnd: Bool { index >= tokens.count }
         func peek() -> Token? { index < tokens.count ? tokens[index] : nil }
         func error(_ message: String) -> ParseError { ParseError(message: message, offset: peek()?.offset ?? tokens.last.map { $0.offset + $0.text.count } ?? 0) }
@@ -119,7 +130,7 @@ public indirect enum STIXPattern: Equatable, Sendable {
             let inner: STIXPattern
             if peek()?.text == "(" && peek()?.kind == .symbol {
                 index += 1
-                inner = try observations()
+                inner = try nested { try $0.observations() }
                 try expect(")")
             } else {
                 try expect("[")
@@ -147,7 +158,7 @@ public indirect enum STIXPattern: Equatable, Sendable {
         mutating func comparisonTerm() throws -> STIXPattern {
             if peek()?.text == "(" && peek()?.kind == .symbol {
                 index += 1
-                let inner = try comparisons()
+                let inner = try nested { try $0.comparisons() }
                 try expect(")")
                 return inner
             }

@@ -45,22 +45,27 @@ public enum Hunt {
             try db.execute("CREATE TEMP TABLE IF NOT EXISTS hunt_ids(id INTEGER PRIMARY KEY); DELETE FROM temp.hunt_ids;")
             let insert = try db.prepare("INSERT OR IGNORE INTO temp.hunt_ids VALUES(?)")
             for id in byString.keys { try insert.bind([.integer(id)]); try insert.run() }
+            // A value counts only in a column of its kind: an agent pattern that happens to match an
+            // app's name, or a domain an address, is no hit.
+            func hits(_ symbol: Int64, _ kinds: Set<Indicator.Kind>) -> [Int] { (byString[symbol] ?? []).filter { kinds.contains(indicators[$0].kind) } }
             // Login contexts carry the browser and the login URL.
             var contexts: [Int64: [Int]] = [:]
             for row in try db.rows("""
                 SELECT id, browser, login_url FROM login_contexts
                 WHERE browser IN (SELECT id FROM temp.hunt_ids) OR login_url IN (SELECT id FROM temp.hunt_ids)
                 """) {
-                if let id = row[0].int { contexts[id] = (byString[row[1].int ?? 0] ?? []) + (byString[row[2].int ?? 0] ?? []) }
+                guard let id = row[0].int else { continue }
+                let found = hits(row[1].int ?? 0, Self.agents) + hits(row[2].int ?? 0, [.domain])
+                if !found.isEmpty { contexts[id] = found }
             }
             let names = try SymbolNames(db: db)
             let directory = try Facts.directory(db)   // a user id as its username where the database knows it
             for table in Self.tables {
-                var conditions = table.columns.map { "x.\($0) IN (SELECT id FROM temp.hunt_ids)" }
+                var conditions = table.columns.map { "x.\($0.name) IN (SELECT id FROM temp.hunt_ids)" }
                 if table.ref == .login && !contexts.isEmpty { conditions.append("x.context IN (\(contexts.keys.map(String.init).joined(separator: ",")))") }
                 let sql = """
                     SELECT x.time, x.key, \(Schema.evidence("s", "x.line")), s.format, \(table.user), \(table.app),
-                           \(table.columns.map { "x." + $0 }.joined(separator: ", "))\(table.ref == .login ? ", x.context" : "")
+                           \(table.columns.map { "x." + $0.name }.joined(separator: ", "))\(table.ref == .login ? ", x.context" : "")
                     FROM \(table.name) x JOIN sources s ON s.id = x.source_id
                     WHERE x.time BETWEEN ? AND ? AND (\(conditions.joined(separator: " OR ")))
                     """
@@ -68,7 +73,7 @@ public enum Hunt {
                 try rows.bind([.integer(since), .integer(until)])
                 while try rows.step() {
                     var hit: Set<Int> = []
-                    for c in 0..<table.columns.count { for i in byString[rows.int(at: Int32(6 + c))] ?? [] { hit.insert(i) } }
+                    for (c, column) in table.columns.enumerated() { for i in hits(rows.int(at: Int32(6 + c)), column.kinds) { hit.insert(i) } }
                     if table.ref == .login { for i in contexts[rows.int(at: Int32(6 + table.columns.count))] ?? [] { hit.insert(i) } }
                     let time = rows.int(at: 0), ref = RecordRef(table.ref, time: time, key: rows.int(at: 1))
                     for i in hit {
@@ -110,14 +115,30 @@ public enum Hunt {
 
     /// Where an indicator can appear, per fact table: the columns of interned values, and the
     /// user and app a hit is told with.
-    struct Table { let name: String; let ref: RecordRef.Table; let columns: [String]; let user: String; let app: String }
+    struct Column { let name: String; let kinds: Set<Indicator.Kind> }
+    struct Table { let name: String; let ref: RecordRef.Table; let columns: [Column]; let user: String; let app: String }
+    static let addresses: Set<Indicator.Kind> = [.address, .network], agents: Set<Indicator.Kind> = [.userAgent, .userAgentPattern]
+    /// Users by name, and the domain of their e-mail-shaped usernames.
+    static let users: Set<Indicator.Kind> = [.user, .domain]
     static let tables = [
-        Table(name: "logins", ref: .login, columns: ["source_ip", "username", "user_id", "app"], user: "coalesce(x.username, x.user_id)", app: "x.app"),
-        Table(name: "api_activity", ref: .api, columns: ["client_ip", "username", "user_id", "app", "app_id", "user_agent", "client_name"],
+        Table(name: "logins", ref: .login, columns: [Column(name: "source_ip", kinds: addresses), Column(name: "username", kinds: users),
+                                                      Column(name: "user_id", kinds: [.user]), Column(name: "app", kinds: [.app])],
               user: "coalesce(x.username, x.user_id)", app: "x.app"),
-        Table(name: "token_requests", ref: .request, columns: ["source_ip", "sub", "user_id", "client_id", "iss", "integration", "token_url", "aud", "instance_url"],
+        Table(name: "api_activity", ref: .api, columns: [Column(name: "client_ip", kinds: addresses), Column(name: "username", kinds: users),
+                                                         Column(name: "user_id", kinds: [.user]), Column(name: "app", kinds: [.app]),
+                                                         Column(name: "app_id", kinds: [.appId]), Column(name: "user_agent", kinds: agents),
+                                                         Column(name: "client_name", kinds: agents)],
+              user: "coalesce(x.username, x.user_id)", app: "x.app"),
+        Table(name: "token_requests", ref: .request, columns: [Column(name: "source_ip", kinds: addresses), Column(name: "sub", kinds: users),
+                                                               Column(name: "user_id", kinds: [.user]), Column(name: "client_id", kinds: [.consumerKey, .appId]),
+                                                               Column(name: "iss", kinds: [.consumerKey]), Column(name: "integration", kinds: [.app]),
+                                                               Column(name: "token_url", kinds: [.domain]), Column(name: "aud", kinds: [.domain]),
+                                                               Column(name: "instance_url", kinds: [.domain])],
               user: "coalesce(x.sub, x.user_id)", app: "coalesce(x.integration, x.client_id)"),
-        Table(name: "idp_events", ref: .okta, columns: ["client_ip", "actor_name", "user_agent", "client_id", "request_uri"], user: "x.actor_name", app: "x.client_id"),
+        Table(name: "idp_events", ref: .okta, columns: [Column(name: "client_ip", kinds: addresses), Column(name: "actor_name", kinds: users),
+                                                        Column(name: "user_agent", kinds: agents), Column(name: "client_id", kinds: [.consumerKey, .app]),
+                                                        Column(name: "request_uri", kinds: [.domain])],
+              user: "x.actor_name", app: "x.client_id"),
     ]
 
     /// Which indicators a stored value matches.
@@ -135,6 +156,7 @@ public enum Hunt {
                 case .userAgent, .user, .app: folded[indicator.value, default: []].append(i)
                 case .domain: domains[indicator.value, default: []].append(i)
                 case .userAgentPattern: patterns.append((Array(indicator.value.utf8), i))
+                case .url: break   // read as a domain (Indicator.make)
                 case .network:
                     if let cidr = CIDR(indicator.value) { networks[cidr.prefix * 100 + cidr.bytes.count, default: [:]][Self.mask(cidr.bytes, cidr.prefix), default: []].append(i) }
                 }
@@ -179,7 +201,9 @@ public enum Hunt {
         /// The host a stored value names: a URL's, or the value when it is a bare host name.
         static func host(_ lowered: String) -> String? {
             if lowered.contains("://") { return Indicator.domain(of: lowered) }
-            if lowered.contains(" ") || lowered.contains("/") || lowered.contains("@") { return nil }
+            if lowered.contains(" ") || lowered.contains("/") { return nil }
+            // An e-mail address or username: its domain.
+            if let at = lowered.lastIndex(of: "@") { return String(lowered[lowered.index(after: at)...]) }
             return lowered
         }
 

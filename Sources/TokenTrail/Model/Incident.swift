@@ -34,7 +34,14 @@ public struct Incident: Sendable, Equatable {
     public var countries: [String] = []
     /// The review's decisions about it, oldest first (`TriageTable`); the last one is its state.
     public var triage: [TriageEntry] = []
-    public var state: TriageState { triage.last?.state ?? .open }
+    /// The latest decision, unless the incident moved past it: closed (false-positive,
+    /// resolved) but since escalated above its severity then, or grown by a finding it did not
+    /// hold then, it is open again (`reopened`), in every output and alert.
+    public var state: TriageState { reopened ? .open : triage.last?.state ?? .open }
+    public var reopened: Bool {
+        guard let last = triage.last, last.state.isClosed else { return false }
+        return severity > last.severity || findings.contains { !last.findings.contains($0) }
+    }
 
     public init(id: String, severity: Severity, title: String, firstSeen: Int64, lastSeen: Int64) {
         self.id = id
@@ -71,7 +78,7 @@ public struct Incident: Sendable, Equatable {
             "first_activity": time(blast.first), "last_activity": time(blast.last),
             "coverage": strings(blast.exported),
             "narrative": .string(narrative), "recurrence_of": recurrenceOf.map { .string($0) } ?? .null,
-            "state": .string(state.rawValue), "to_do": .string(toDo), "user_agents": strings(agents), "countries": strings(countries),
+            "state": .string(state.rawValue), "reopened": .bool(reopened), "to_do": .string(toDo), "user_agents": strings(agents), "countries": strings(countries),
             "triage": .array(triage.map(\.jsonValue)),
         ])
     }
@@ -94,8 +101,10 @@ public struct TriageEntry: Sendable, Equatable {
     public var note: String
     public var by: String
     public var severity: Severity
-    public init(time: Int64, state: TriageState, note: String, by: String, severity: Severity) {
-        (self.time, self.state, self.note, self.by, self.severity) = (time, state, note, by, severity)
+    /// The findings (fingerprints) the incident held when decided: a decision covers those only.
+    public var findings: [String]
+    public init(time: Int64, state: TriageState, note: String, by: String, severity: Severity, findings: [String] = []) {
+        (self.time, self.state, self.note, self.by, self.severity, self.findings) = (time, state, note, by, severity, findings)
     }
     var jsonValue: JSONValue {
         .object(["time": .string(UTCTime.iso(time)), "state": .string(state.rawValue), "note": .string(note), "by": .string(by),

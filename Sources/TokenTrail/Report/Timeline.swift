@@ -142,18 +142,19 @@ public struct Timeline {
         where_ = ["a.time BETWEEN ? AND ?"]
         values = window
         // One API call is one row: ApiTotalUsage logs again each call a RestApi or API row has
-        // (same instant, user and address, another request id); that row is left out, and the
-        // call's row takes the app ApiTotalUsage names.
+        // (same instant, user, address, method and object, another request id); that row is left
+        // out, and the call's row takes the app ApiTotalUsage names. A call that differs in any of
+        // them (another object, a DELETE beside a GET) stays.
         let usage = try c.names.id("ApiTotalUsage")
         let calls = try ["RestApi", "API"].map { try c.names.id($0) }.filter { $0 != 0 }.map(String.init).joined(separator: ",")
         let twinCall = """
             (SELECT o.app FROM api_activity o WHERE o.time = a.time AND o.user_id = a.user_id AND o.client_ip IS a.client_ip
-              AND o.event_type = \(usage) AND o.app IS NOT NULL LIMIT 1)
+              AND o.method IS a.method AND o.entity IS a.entity AND o.event_type = \(usage) AND o.app IS NOT NULL LIMIT 1)
             """
         if usage != 0 && !calls.isEmpty {
             where_.append("""
                 NOT (a.event_type = \(usage) AND EXISTS (SELECT 1 FROM api_activity o WHERE o.time = a.time AND o.user_id = a.user_id
-                  AND o.client_ip IS a.client_ip AND o.event_type IN (\(calls))))
+                  AND o.client_ip IS a.client_ip AND o.method IS a.method AND o.entity IS a.entity AND o.event_type IN (\(calls))))
                 """)
         }
         // The app of the row's login (a day of logins read per row that names none): an incident's

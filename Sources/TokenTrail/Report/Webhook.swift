@@ -74,14 +74,15 @@ public enum Webhook {
         // History, point 6). A recurrence after a quiet gap is a new episode, a new fingerprint,
         // and so posted as new. Each post carries the incident's current facts.
         let posted = try AlertsTable.postedSeverities(db)
-        // An incident the review closed (false-positive, resolved) is not alerted again unless
-        // it escalates past its severity when decided, or (resolved) is active after the decision.
+        // An incident the review closed (false-positive, resolved) is not alerted again for the
+        // findings it held when decided, at the severity it had then. A finding it did not hold
+        // (a new cause, an ioc-match, a recurrence) or an escalation reopens it (Incident.state)
+        // and is posted.
         var decided: [String: TriageEntry] = [:]
         for incident in incidents where incident.state.isClosed { for f in incident.findings { decided[f] = incident.triage.last } }
         func silenced(_ f: Finding) -> Bool {
             guard let decision = decided[f.fingerprint] else { return false }
-            if f.severity > decision.severity { return false }
-            return decision.state == .falsePositive || f.lastSeen <= decision.time
+            return decision.findings.contains(f.fingerprint) && f.severity <= decision.severity
         }
         let due = findings.filter { f in f.severity >= minimum && !silenced(f) && (posted[f.fingerprint].map { f.severity > $0 } ?? true) }
         guard !due.isEmpty else { return Outcome() }

@@ -103,7 +103,7 @@ public enum Schema {
         to_do TEXT NOT NULL DEFAULT '', agents TEXT NOT NULL DEFAULT '[]', countries TEXT NOT NULL DEFAULT '[]') WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS triage(
         seq INTEGER PRIMARY KEY, incident_id TEXT NOT NULL, time INTEGER NOT NULL, state TEXT NOT NULL,
-        note TEXT NOT NULL, by TEXT NOT NULL, severity TEXT NOT NULL);
+        note TEXT NOT NULL, by TEXT NOT NULL, severity TEXT NOT NULL, findings TEXT NOT NULL DEFAULT '[]');
     CREATE INDEX IF NOT EXISTS triage_incident ON triage(incident_id);
     CREATE TABLE IF NOT EXISTS incident_findings(fingerprint TEXT PRIMARY KEY, incident_id TEXT NOT NULL) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS incident_findings_incident ON incident_findings(incident_id);
@@ -374,7 +374,7 @@ public enum Schema {
         ("rejects", "time", "INTEGER"),
         // v12: what to do, and the clients and countries an incident's records show.
         ("incidents", "to_do", "TEXT NOT NULL DEFAULT ''"), ("incidents", "agents", "TEXT NOT NULL DEFAULT '[]'"),
-        ("incidents", "countries", "TEXT NOT NULL DEFAULT '[]'"),
+        ("incidents", "countries", "TEXT NOT NULL DEFAULT '[]'"), ("triage", "findings", "TEXT NOT NULL DEFAULT '[]'"),
         // v8: an incident's timeline rows (a build of v8 before them made the table without).
         ("incidents", "records", "TEXT NOT NULL DEFAULT '[]'"),
         // v10: findings are episodes of a cause (History); an incident that recurs names the earlier one.

@@ -12,18 +12,21 @@ public enum TriageTable {
         guard let severity = try db.scalar("SELECT severity FROM incidents WHERE id = ?", [.text(id)]).string.flatMap(Severity.init(rawValue:)) else {
             throw UnknownIncident(id: id)
         }
-        try db.execute("INSERT INTO triage(incident_id, time, state, note, by, severity) VALUES(?,?,?,?,?,?)",
-                       [.text(id), .integer(time), .text(state.rawValue), .text(note), .text(by), .text(severity.rawValue)])
-        return TriageEntry(time: time, state: state, note: note, by: by, severity: severity)
+        let findings = try db.rows("SELECT fingerprint FROM incident_findings WHERE incident_id = ? ORDER BY fingerprint", [.text(id)]).compactMap { $0[0].string }
+        try db.execute("INSERT INTO triage(incident_id, time, state, note, by, severity, findings) VALUES(?,?,?,?,?,?,?)",
+                       [.text(id), .integer(time), .text(state.rawValue), .text(note), .text(by), .text(severity.rawValue),
+                        .text(JSONValue.array(findings.map { .string($0) }).serialized)])
+        return TriageEntry(time: time, state: state, note: note, by: by, severity: severity, findings: findings)
     }
 
     /// Every incident's decisions, oldest first.
     public static func all(_ db: Database) throws -> [String: [TriageEntry]] {
         var out: [String: [TriageEntry]] = [:]
-        for row in try db.records("SELECT incident_id, time, state, note, by, severity FROM triage ORDER BY seq") {
+        for row in try db.records("SELECT incident_id, time, state, note, by, severity, findings FROM triage ORDER BY seq") {
             guard let id = row["incident_id"].string, let state = row["state"].string.flatMap(TriageState.init(rawValue:)) else { continue }
             out[id, default: []].append(TriageEntry(time: row["time"].int ?? 0, state: state, note: row["note"].string ?? "",
-                                                    by: row["by"].string ?? "", severity: row["severity"].string.flatMap(Severity.init(rawValue:)) ?? .info))
+                                                    by: row["by"].string ?? "", severity: row["severity"].string.flatMap(Severity.init(rawValue:)) ?? .info,
+                                                    findings: (try? JSONParser.parse(row["findings"].string ?? "[]"))?.array?.compactMap(\.string) ?? []))
         }
         return out
     }
