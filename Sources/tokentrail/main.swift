@@ -317,6 +317,21 @@ func runHunt(_ parsed: ParsedArguments) -> Never {
     }
 }
 
+func runExport(_ parsed: ParsedArguments) -> Never {
+    guard parsed.positional.isEmpty else { usageError("export takes no positional arguments") }
+    guard parsed.values["--format"] == "ocsf" else { usageError("export needs --format ocsf (the one format it writes)") }
+    guard let out = parsed.values["--out"] else { usageError("export needs --out DIR") }
+    command {
+        let (db, _) = try existingDatabase(parsed)
+        let span = try db.rows("SELECT min(first_time), max(last_time) FROM sources").first
+        let since = try time(parsed, "--since") ?? span?[0].int ?? 0
+        let until = try time(parsed, "--until") ?? span?[1].int ?? 0
+        let summary = try OCSFExport.write(db: db, to: out, since: since, until: until)
+        let counts = OCSFExport.classes.map { "\($0) \(summary.counts[$0] ?? 0)" }.joined(separator: ", ")
+        print("OCSF \(OCSFExport.version): \(counts) → \(out)/<class>/eventDay=YYYYMMDD/part-NNNN.ndjson")
+    }
+}
+
 typealias Option = CommandSpec.Option
 let database = Option("--db", "FILE", default: "tokentrail.sqlite", "the SQLite database")
 let since = Option("--since", "T", "start of the period: ISO 8601, or a duration back from now such as 7d")
@@ -389,6 +404,12 @@ let commands: [CommandSpec] = [
                           Option("--until", "T", default: "the last record", "end"),
                           Option("--format", "text|json|ndjson", default: "text", "output format")],
                 example: "tokentrail hunt unc6395-iocs.txt gainsight-misp.json --db out/tokentrail.sqlite", run: runHunt),
+    CommandSpec(name: "export", positional: "",
+                summary: "the database as OCSF 1.8.0 events (Authentication, API Activity, Detection and Incident Finding) for a data lake or SIEM",
+                options: [database, Option("--format", "ocsf", "the format (required; ocsf is the one written)"),
+                          Option("--out", "DIR", "where the partitions go: DIR/<class>/eventDay=YYYYMMDD/part-NNNN.ndjson (required; replaced)"),
+                          Option("--since", "T", default: "the first record", "start"), Option("--until", "T", default: "the last record", "end")],
+                example: "tokentrail export --format ocsf --out out/ocsf --db out/tokentrail.sqlite", run: runExport),
     CommandSpec(name: "rules", positional: "",
                 summary: "the detection rules, their severities and policy settings",
                 options: [Option("--format", "text|json|markdown", default: "text", "output format")],

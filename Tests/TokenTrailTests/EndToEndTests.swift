@@ -147,7 +147,7 @@ import Testing
         let names = overview.stdout.split(separator: "\n", omittingEmptySubsequences: false).drop { !$0.hasPrefix("commands:") }.dropFirst()
             .prefix { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
             .map { line in line.trimmingCharacters(in: .whitespaces).components(separatedBy: "  ")[0] }
-        #expect(names == ["scan", "report", "timeline", "diff", "incidents", "incidents show", "triage", "hunt", "rules", "policy suggest", "policy check"], "\(names)")
+        #expect(names == ["scan", "report", "timeline", "diff", "incidents", "incidents show", "triage", "hunt", "export", "rules", "policy suggest", "policy check"], "\(names)")
         for name in names {
             let help = try TestSupport.runCLI(name.split(separator: " ").map(String.init) + ["--help"])
             #expect(help.status == 0, "\(name)")

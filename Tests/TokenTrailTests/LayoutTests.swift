@@ -64,6 +64,7 @@ import Testing
         "Hunt": ["Util", "Input", "Model", "Store", "Facts"],
         "Analyze": ["Util", "Input", "Model", "Store", "Facts", "Policy", "Hunt"],
         "Report": ["Util", "Input", "Model", "Store", "Facts", "Policy", "Ingest", "Hunt", "Analyze"],
+        "Export": ["Util", "Input", "Model", "Store", "Facts", "Policy", "Ingest", "Hunt", "Analyze"],
         "Scan": ["Util", "Input", "Model", "Store", "Facts", "Policy", "Ingest", "Hunt", "Analyze", "Report"],
     ]
 

@@ -313,3 +313,10 @@ extension JSONParser {
         return try copy.withUTF8 { try parse(UnsafeRawBufferPointer($0)) }
     }
 }
+
+/// Literals for documents written in code (the OCSF export's constant fields).
+extension JSONValue: ExpressibleByIntegerLiteral, ExpressibleByStringLiteral, ExpressibleByBooleanLiteral {
+    public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+}
