@@ -212,6 +212,18 @@ import Testing
         #expect(csv.problems.allSatisfy { $0.message.contains("placeholder") })
     }
 
+    @Test func aBrokenCSVRecordOrATruncatedDocumentIsNamedByLine() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        // An unterminated quote is a listed problem of its line, never a value that swallows the rest.
+        try "type,value,comment\n# a comment\nip-src,203.0.113.9,\"a, b\"\nip-src,\"203.0.113.77\n".write(toFile: dir + "/q.csv", atomically: true, encoding: .utf8)
+        let csv = try IOCFile.read(dir + "/q.csv")
+        #expect(csv.indicators.map(\.value) == ["203.0.113.9"] && csv.indicators.first?.comment == "a, b")
+        #expect(csv.problems.map(\.origin) == [dir + "/q.csv:4"] && csv.problems.first?.message.contains("unterminated") == true)
+        let stix = try String(contentsOfFile: IOCFileTests.ioc("campaigns-2025.stix.json"), encoding: .utf8)
+        try String(stix.prefix(300)).write(toFile: dir + "/cut.json", atomically: true, encoding: .utf8)
+        #expect { try IOCFile.read(dir + "/cut.json") } throws: { "\($0)".hasPrefix(dir + "/cut.json:5: invalid JSON") }
+    }
+
     @Test func aValueCountsOnlyInAColumnOfItsKind() throws {
         let (_, db) = try HuntSweepTests.plantedSamples()
         let database = try Database.reader(path: db)

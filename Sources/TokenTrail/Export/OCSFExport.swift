@@ -39,6 +39,9 @@ public enum OCSFExport {
         return Summary(counts: out.counts, directory: directory)
     }
 
+    /// A symbol column's text, looked up in the query (one B-tree probe a row, no name cache to hold).
+    static func s(_ column: String) -> String { "(SELECT value FROM strings WHERE id = \(column))" }
+
     // MARK: Authentication (3002)
 
     struct LoginRow {
@@ -48,7 +51,6 @@ public enum OCSFExport {
     }
 
     static func logins(_ db: Database, _ since: Int64, _ until: Int64, _ each: (Int64, Int64, LoginRow) throws -> Void) throws {
-        func s(_ column: String) -> String { "(SELECT value FROM strings WHERE id = \(column))" }
         let rows = try db.prepare("""
             SELECT l.time, l.key, \(s("l.username")), \(s("l.user_id")), \(s("l.app")), \(s("l.source_ip")), \(s("c.outcome")),
                    \(s("c.failure_class")), \(s("c.status")), \(s("c.flow")), \(s("c.flow_basis")), \(s("c.login_type")), \(s("c.subtype")),
@@ -67,7 +69,6 @@ public enum OCSFExport {
 
     /// Okta's sign-ins and SSO events: Authentication too, their service Okta.
     static func oktaSignIns(_ db: Database, _ since: Int64, _ until: Int64, _ each: (Int64, Int64, LoginRow) throws -> Void) throws {
-        func s(_ column: String) -> String { "(SELECT value FROM strings WHERE id = \(column))" }
         let rows = try db.prepare("""
             SELECT e.time, e.key, \(s("e.actor_name")), \(s("e.actor_id")), \(s("e.client_id")), \(s("e.client_ip")), \(s("e.outcome")),
                    \(s("e.failure_class")), \(s("e.outcome_reason")), \(s("e.flow")), \(s("e.event_type")), \(Schema.evidence("src", "e.line"))
@@ -140,7 +141,6 @@ public enum OCSFExport {
 
     static func apiActivity(_ db: Database, _ since: Int64, _ until: Int64,
                             _ each: (Int64, Int64, (_ metadata: (String, String) -> JSONValue) -> JSONValue) throws -> Void) throws {
-        func s(_ column: String) -> String { "(SELECT value FROM strings WHERE id = \(column))" }
         let rows = try db.prepare("""
             SELECT a.time, a.key, \(s("a.event_type")), \(s("a.username")), \(s("a.user_id")), \(s("a.app")), \(s("a.client_ip")),
                    \(s("a.method")), \(s("a.resource")), \(s("a.entity")), \(s("a.status")), a.rows, a.request_id, a.login_key, a.session_key,

@@ -25,7 +25,10 @@ public struct IOCFile: Sendable {
         var file: IOCFile
         if trimmed.hasPrefix("{") || trimmed.hasPrefix("[") {
             let json: JSONValue
-            do { json = try JSONParser.parse(trimmed) } catch { throw InputError(path: path, "invalid JSON: \(error) (expected a STIX 2.1 bundle or a MISP event)") }
+            do { json = try JSONParser.parse(text) } catch let error as JSONError {
+                let line = text.utf8.prefix(error.offset).filter { $0 == 0x0A }.count + 1
+                throw InputError(path: path, line: line, "invalid JSON: \(error) (expected a STIX 2.1 bundle or a MISP event)")
+            }
             if json["type"]?.string == "bundle" || json["objects"]?.array != nil || json["type"]?.string == "indicator" {
                 file = IOCFile(path: path, shape: .stix)
                 file.readSTIX(json)
@@ -35,10 +38,9 @@ public struct IOCFile: Sendable {
             } else {
                 throw InputError(path: path, "a JSON document that is neither a STIX 2.1 bundle (type: bundle, objects) nor a MISP event (Event.Attribute)")
             }
-        } else if let header = text.split(whereSeparator: \.isNewline).first(where: { !$0.hasPrefix("#") }),
-                  CSVIndicators.columns(String(header)) != nil {
+        } else if let csv = try CSVIndicators.open(path) {
             file = IOCFile(path: path, shape: .csv)
-            file.readCSV(text)
+            try file.readCSV(csv.reader, columns: csv.columns)
         } else {
             file = IOCFile(path: path, shape: .text)
             file.readText(text)
@@ -83,14 +85,14 @@ public struct IOCFile: Sendable {
 
     // MARK: CSV
 
-    mutating func readCSV(_ text: String) {
-        var columns: (type: Int, value: Int, comment: Int?)?
-        for (n, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
-            let line = String(raw)
-            if line.trimmingCharacters(in: .whitespaces).isEmpty || line.hasPrefix("#") { continue }
-            let fields = CSVIndicators.split(line)
-            guard let c = columns else { columns = CSVIndicators.columns(line); continue }
-            let origin = "\(path):\(n + 1)"
+    /// The rows after the header, read by the project's RFC 4180 reader: a broken record (an
+    /// unterminated quote) is listed by its line, and reading goes on at the next.
+    mutating func readCSV(_ reader: CSVReader, columns c: (type: Int, value: Int, comment: Int?)) throws {
+        while try reader.next() {
+            let origin = "\(path):\(reader.recordLine)"
+            if let reason = reader.malformedReason { problems.append(IOCProblem(origin: origin, message: reason)); continue }
+            let fields = (0..<reader.fieldCount).map(reader.string)
+            if CSVIndicators.isBlankOrComment(fields) { continue }
             guard fields.count > max(c.type, c.value) else { problems.append(IOCProblem(origin: origin, message: "expected a type and a value")); continue }
             let comment = c.comment.flatMap { $0 < fields.count ? fields[$0] : nil }
             add(Self.typed(fields[c.type], fields[c.value], origin: origin, comment: comment))
@@ -218,31 +220,28 @@ public struct IOCFile: Sendable {
 }
 
 /// The CSV shape of an indicator list: a header naming `type` and `value` (or `indicator`,
-/// `ioc`), maybe `comment`.
+/// `ioc`), maybe `comment`, before any other row (blank and `#` lines aside).
 enum CSVIndicators {
-    static func columns(_ header: String) -> (type: Int, value: Int, comment: Int?)? {
-        let names = split(header).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+    /// The file's reader, past its header, when the file is that shape.
+    static func open(_ path: String) throws -> (reader: CSVReader, columns: (type: Int, value: Int, comment: Int?))? {
+        let reader = try CSVReader(source: try openByteSource(path: path))
+        while try reader.next() {
+            if reader.malformedReason != nil { return nil }
+            let fields = (0..<reader.fieldCount).map(reader.string)
+            if isBlankOrComment(fields) { continue }
+            return columns(fields).map { (reader, $0) }
+        }
+        return nil
+    }
+
+    static func isBlankOrComment(_ fields: [String]) -> Bool {
+        fields.first?.hasPrefix("#") == true || fields.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty }
+    }
+
+    static func columns(_ header: [String]) -> (type: Int, value: Int, comment: Int?)? {
+        let names = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         guard let type = names.firstIndex(where: { ["type", "ioc_type", "indicator_type", "category"].contains($0) }),
               let value = names.firstIndex(where: { ["value", "indicator", "ioc"].contains($0) }) else { return nil }
         return (type, value, names.firstIndex(where: { ["comment", "description", "note"].contains($0) }))
-    }
-
-    /// One CSV line's fields (RFC 4180 quotes; an IOC list has no record across lines).
-    static func split(_ line: String) -> [String] {
-        var fields: [String] = [], field = "", quoted = false
-        var chars = line.makeIterator()
-        while let c = chars.next() {
-            if quoted {
-                if c == "\"" {
-                    if let next = chars.next() {
-                        if next == "\"" { field.append("\"") } else { quoted = false; if next == "," { fields.append(field); field = "" } else { field.append(next) } }
-                    } else { quoted = false }
-                } else { field.append(c) }
-            } else if c == "\"" && field.isEmpty { quoted = true }
-            else if c == "," { fields.append(field); field = "" }
-            else { field.append(c) }
-        }
-        fields.append(field)
-        return fields
     }
 }
