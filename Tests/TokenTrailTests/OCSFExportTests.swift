@@ -76,4 +76,34 @@ import Testing
         for (name, data) in exported { #expect(!String(decoding: data, as: UTF8.self).contains(PlantedSecretTests.marker), "\(name)") }
         #expect(try Self.validate(dir + "/ocsf").status == 0)
     }
+
+    /// The events are written straight to bytes: whatever a log held comes back as the same
+    /// string, and the nesting is JSON.
+    @Test func theEventWriterEscapesEveryValue() throws {
+        let hostile = "a\"b\\c\n\r\t\u{01}\u{1F} é 日本 \u{1F600} </script>"
+        var w = JSONEventWriter(capacity: 64)
+        w.line { e in
+            e.field("s", hostile); e.field("n", Int64(-42)); e.field("absent", nil as String?)
+            e.object("o") { $0.field("inner", hostile); $0.field("uid", prefix: "api", 1_700_000_000_000, 7) }
+            e.array("list") { l in l.element(hostile); l.element { $0.field("k", "v" as StaticString) } }
+        }
+        #expect(w.bytes.last == 0x0A && w.bytes.filter { $0 == 0x0A }.count == 1)
+        let value = try w.bytes.withUnsafeBytes { try JSONParser.parse($0) }
+        #expect(value["s"]?.string == hostile && value["n"]?.integer == -42 && value["absent"] == nil)
+        #expect(value["o"]?["inner"]?.string == hostile && value["o"]?["uid"]?.string == "api-1700000000000-7")
+        #expect(value["list"]?.array?.first?.string == hostile && value["list"]?.array?.last?["k"]?.string == "v")
+    }
+
+    /// The export names symbols through a bounded cache: past its capacity it starts over and
+    /// still names every id right.
+    @Test func aBoundedNameCacheStillNamesEveryId() throws {
+        let db = try Database(path: try TestSupport.temporaryDirectory() + "/db.sqlite")
+        try Schema.migrate(db)
+        let ids = try (0..<50).map { i in try db.execute("INSERT INTO strings(value) VALUES (?)", [.text("name-\(i)")]) == 1 ? db.lastInsertRowID : -1 }
+        let names = try SymbolNames(db: db, capacity: 8)
+        for round in 0..<3 {
+            for (i, id) in ids.enumerated() { #expect(try names.name(id) == "name-\(i)", "round \(round)") }
+        }
+        #expect(try names.name(0) == nil)
+    }
 }

@@ -16,31 +16,53 @@ public enum OCSFExport {
 
     public static func write(db: Database, to directory: String, since: Int64, until: Int64) throws -> Summary {
         let out = try OCSFPartitions(root: directory, classes: classes)
-        let metadataProduct: JSONValue = .object(["name": .string("TokenTrail"), "vendor_name": .string("TokenTrail"), "version": .string(Scanner.version)])
-        func metadata(_ evidence: String, uid: String) -> JSONValue {
-            .object(["version": .string(version), "product": metadataProduct, "log_name": .string(evidence), "uid": .string(uid)])
-        }
         try logins(db, since, until) { time, key, row in
-            try out.write("authentication", time: time, authentication(row, time: time, metadata: metadata(row.evidence, uid: "login-\(time)-\(key)")))
+            try out.write("authentication", time: time) { authentication(row, time: time, uid: ("login", key), into: &$0) }
         }
         try oktaSignIns(db, since, until) { time, key, row in
-            try out.write("authentication", time: time, authentication(row, time: time, metadata: metadata(row.evidence, uid: "okta-\(time)-\(key)")))
+            try out.write("authentication", time: time) { authentication(row, time: time, uid: ("okta", key), into: &$0) }
         }
-        try apiActivity(db, since, until) { time, key, event in
-            try out.write("api_activity", time: time, event(metadata))
+        try apiActivity(db, since, until) { time, write in
+            try out.write("api_activity", time: time, write)
         }
         for finding in try FindingsTable.load(db, since: since, until: until).sorted(by: { ($0.lastSeen, $0.fingerprint) < ($1.lastSeen, $1.fingerprint) }) {
-            try out.write("detection_finding", time: finding.lastSeen, detection(finding, metadata: metadata(finding.evidence.first ?? "tokentrail:finding/\(finding.fingerprint)", uid: finding.fingerprint)))
+            try out.write("detection_finding", time: finding.lastSeen) { detection(finding, into: &$0) }
         }
         for incident in try IncidentsTable.load(db, since: since, until: until).sorted(by: { ($0.lastSeen, $0.id) < ($1.lastSeen, $1.id) }) {
-            try out.write("incident_finding", time: incident.lastSeen, incidentFinding(incident, metadata: metadata("tokentrail:incident/\(incident.id)", uid: incident.id)))
+            try out.write("incident_finding", time: incident.lastSeen) { incidentFinding(incident, into: &$0) }
         }
         try out.close()
         return Summary(counts: out.counts, directory: directory)
     }
 
-    /// A symbol column's text, looked up in the query (one B-tree probe a row, no name cache to hold).
-    static func s(_ column: String) -> String { "(SELECT value FROM strings WHERE id = \(column))" }
+    /// `metadata`: the OCSF version, the product, the record's `file:line` and the event's uid.
+    static func metadata(_ w: inout JSONEventWriter, evidence: String, uid: (inout JSONEventWriter) -> Void) {
+        w.object("metadata") { m in
+            m.field("version", version)
+            m.object("product") { p in
+                p.field("name", "TokenTrail" as StaticString); p.field("vendor_name", "TokenTrail" as StaticString); p.field("version", Scanner.version)
+            }
+            m.field("log_name", evidence)
+            uid(&m)
+        }
+    }
+
+    /// Symbol columns are read as ids and named through a bounded cache: most of them (flows,
+    /// outcomes, apps, event types) repeat on every row, and a correlated lookup per column per
+    /// row cost more than writing the event.
+    static let namesHeld = 65_536
+
+    /// What every event starts with: its class, category, activity, type, severity and time
+    /// (`type_uid` is the class's uid × 100 + the activity's).
+    static func header(_ e: inout JSONEventWriter, class uid: Int, _ name: StaticString, category: Int, _ categoryName: StaticString,
+                       activity: Int, _ activityName: StaticString, severity: (Int, String), time: Int64) {
+        e.field("class_uid", uid); e.field("class_name", name)
+        e.field("category_uid", category); e.field("category_name", categoryName)
+        e.field("activity_id", activity); e.field("activity_name", activityName)
+        e.field("type_uid", uid * 100 + activity); e.field("type_name", "\(name): \(activityName)")
+        e.field("severity_id", severity.0); e.field("severity", severity.1)
+        e.field("time", time)
+    }
 
     // MARK: Authentication (3002)
 
@@ -51,27 +73,29 @@ public enum OCSFExport {
     }
 
     static func logins(_ db: Database, _ since: Int64, _ until: Int64, _ each: (Int64, Int64, LoginRow) throws -> Void) throws {
+        let names = try SymbolNames(db: db, capacity: namesHeld)
         let rows = try db.prepare("""
-            SELECT l.time, l.key, \(s("l.username")), \(s("l.user_id")), \(s("l.app")), \(s("l.source_ip")), \(s("c.outcome")),
-                   \(s("c.failure_class")), \(s("c.status")), \(s("c.flow")), \(s("c.flow_basis")), \(s("c.login_type")), \(s("c.subtype")),
-                   \(s("c.origin")), \(s("c.country")), \(s("c.login_url")), \(Schema.evidence("src", "l.line"))
+            SELECT l.time, l.key, l.username, l.user_id, l.app, l.source_ip, c.outcome,
+                   c.failure_class, c.status, c.flow, c.flow_basis, c.login_type, c.subtype,
+                   c.origin, c.country, c.login_url, \(Schema.evidence("src", "l.line"))
             FROM logins l JOIN login_contexts c ON c.id = l.context JOIN sources src ON src.id = l.source_id
             WHERE l.time BETWEEN ? AND ? ORDER BY l.time, l.key
             """)
         try rows.bind([.integer(since), .integer(until)])
         while try rows.step() {
-            let t = { (i: Int32) in rows.text(at: i) }
-            try each(rows.int(at: 0), rows.int(at: 1), LoginRow(user: t(2), userId: t(3), app: t(4), ip: t(5), outcome: t(6), failure: t(7), status: t(8),
-                                                                 flow: t(9), basis: t(10), loginType: t(11), subtype: t(12), origin: t(13), country: t(14),
-                                                                 loginURL: t(15), evidence: t(16) ?? "?", service: "Salesforce"))
+            let n = { (i: Int32) in try names.name(rows.int(at: i)) }
+            try each(rows.int(at: 0), rows.int(at: 1), LoginRow(user: n(2), userId: n(3), app: n(4), ip: n(5), outcome: n(6), failure: n(7), status: n(8),
+                                                                 flow: n(9), basis: n(10), loginType: n(11), subtype: n(12), origin: n(13), country: n(14),
+                                                                 loginURL: n(15), evidence: rows.text(at: 16) ?? "?", service: "Salesforce"))
         }
     }
 
     /// Okta's sign-ins and SSO events: Authentication too, their service Okta.
     static func oktaSignIns(_ db: Database, _ since: Int64, _ until: Int64, _ each: (Int64, Int64, LoginRow) throws -> Void) throws {
+        let names = try SymbolNames(db: db, capacity: namesHeld)
         let rows = try db.prepare("""
-            SELECT e.time, e.key, \(s("e.actor_name")), \(s("e.actor_id")), \(s("e.client_id")), \(s("e.client_ip")), \(s("e.outcome")),
-                   \(s("e.failure_class")), \(s("e.outcome_reason")), \(s("e.flow")), \(s("e.event_type")), \(Schema.evidence("src", "e.line"))
+            SELECT e.time, e.key, e.actor_name, e.actor_id, e.client_id, e.client_ip, e.outcome,
+                   e.failure_class, e.outcome_reason, e.flow, e.event_type, \(Schema.evidence("src", "e.line"))
             FROM idp_events e JOIN sources src ON src.id = e.source_id
             WHERE e.time BETWEEN ? AND ? AND e.event_type IN (SELECT id FROM strings WHERE value LIKE 'user.session.start' OR value LIKE 'user.authentication.%'
                                                                OR value LIKE 'app.oauth2.%token.grant%')
@@ -79,10 +103,10 @@ public enum OCSFExport {
             """)
         try rows.bind([.integer(since), .integer(until)])
         while try rows.step() {
-            let t = { (i: Int32) in rows.text(at: i) }
-            try each(rows.int(at: 0), rows.int(at: 1), LoginRow(user: t(2), userId: t(3), app: t(4), ip: t(5), outcome: t(6), failure: t(7), status: t(8),
-                                                                 flow: t(9), basis: nil, loginType: t(10), subtype: nil, origin: "okta", country: nil,
-                                                                 loginURL: nil, evidence: t(11) ?? "?", service: "Okta"))
+            let n = { (i: Int32) in try names.name(rows.int(at: i)) }
+            try each(rows.int(at: 0), rows.int(at: 1), LoginRow(user: n(2), userId: n(3), app: n(4), ip: n(5), outcome: n(6), failure: n(7), status: n(8),
+                                                                 flow: n(9), basis: nil, loginType: n(10), subtype: nil, origin: "okta", country: nil,
+                                                                 loginURL: nil, evidence: rows.text(at: 11) ?? "?", service: "Okta"))
         }
     }
 
@@ -94,110 +118,98 @@ public enum OCSFExport {
         }
     }
 
-    static func authentication(_ r: LoginRow, time: Int64, metadata: JSONValue) -> JSONValue {
-        var e: [String: JSONValue] = [
-            "activity_id": 1, "activity_name": "Logon", "category_uid": 3, "category_name": "Identity & Access Management",
-            "class_uid": 3002, "class_name": "Authentication", "type_uid": 300201, "type_name": "Authentication: Logon",
-            "severity_id": 1, "severity": "Informational", "time": .number(Double(time)), "metadata": metadata,
-        ]
+    static func authentication(_ r: LoginRow, time: Int64, uid: (prefix: StaticString, key: Int64), into e: inout JSONEventWriter) {
+        header(&e, class: 3002, "Authentication", category: 3, "Identity & Access Management", activity: 1, "Logon", severity: (1, "Informational"), time: time)
         let (statusId, statusName) = status(r.outcome)
-        e["status_id"] = .number(Double(statusId)); e["status"] = .string(statusName)
-        if statusId == 2 { e["status_detail"] = .string(r.failure ?? r.status ?? "other") }
+        e.field("status_id", statusId); e.field("status", statusName)
+        if statusId == 2 { e.field("status_detail", r.failure ?? r.status ?? "other") }
         if let flow = r.flow.flatMap(Flow.init(rawValue:)) {
-            if flow.isOAuth { e["auth_protocol_id"] = 6; e["auth_protocol"] = "OAUTH 2.0" }
-            else if flow == .saml { e["auth_protocol_id"] = 5; e["auth_protocol"] = "SAML" }
+            if flow.isOAuth { e.field("auth_protocol_id", 6); e.field("auth_protocol", "OAUTH 2.0" as StaticString) }
+            else if flow == .saml { e.field("auth_protocol_id", 5); e.field("auth_protocol", "SAML" as StaticString) }
         }
-        var user: [String: JSONValue] = [:]
-        if let name = r.user { user["name"] = .string(name) }
-        if let uid = r.userId { user["uid"] = .string(uid) }
-        if user.isEmpty { user["name"] = "(not in the export)" }
-        e["user"] = .object(user)
-        e["src_endpoint"] = endpoint(r.ip)
-        e["service"] = .object(["name": .string(r.app ?? r.service)])
-        if let country = r.country, country.count == 2 { e["src_endpoint"] = merged(e["src_endpoint"], ["location": .object(["country": .string(country)])]) }
-        var unmapped: [String: JSONValue] = ["evidence": .string(r.evidence), "origin": .string(r.origin ?? "?")]
-        for (key, value) in [("flow", r.flow), ("flow_basis", r.basis), ("login_type", r.loginType), ("login_subtype", r.subtype),
-                             ("login_url", r.loginURL), ("app", r.app), ("platform", r.service == "Okta" ? "Okta" : "Salesforce")] {
-            if let value { unmapped[key] = .string(value) }
+        e.object("user") { u in
+            u.field("name", r.user ?? (r.userId == nil ? "(not in the export)" : nil))
+            u.field("uid", r.userId)
         }
-        e["unmapped"] = .object(unmapped)
-        return .object(e)
+        endpoint(r.ip, country: r.country.flatMap { $0.utf8.count == 2 ? $0 : nil }, into: &e)
+        e.object("service") { $0.field("name", r.app ?? r.service) }
+        metadata(&e, evidence: r.evidence) { $0.field("uid", prefix: uid.prefix, time, uid.key) }
+        e.object("unmapped") { u in
+            u.field("evidence", r.evidence); u.field("origin", r.origin ?? "?")
+            u.field("flow", r.flow); u.field("flow_basis", r.basis); u.field("login_type", r.loginType); u.field("login_subtype", r.subtype)
+            u.field("login_url", r.loginURL); u.field("app", r.app); u.field("platform", r.service == "Okta" ? "Okta" : "Salesforce")
+        }
     }
 
-    /// An address as `ip` (an `ip_t` must be one); anything else an export wrote there (ELF's
-    /// `Salesforce.com IP`) as the endpoint's name.
-    static func endpoint(_ value: String?) -> JSONValue {
-        guard let value else { return .object(["name": "unknown"]) }
-        return IPText.isAddress(value) ? .object(["ip": .string(value)]) : .object(["name": .string(value)])
-    }
-
-    static func merged(_ value: JSONValue?, _ extra: [String: JSONValue]) -> JSONValue {
-        guard case .object(var o)? = value else { return .object(extra) }
-        for (k, v) in extra { o[k] = v }
-        return .object(o)
+    /// `src_endpoint`: an address as `ip` (an `ip_t` must be one); anything else an export wrote
+    /// there (ELF's `Salesforce.com IP`) as the endpoint's name.
+    static func endpoint(_ value: String?, country: String? = nil, into e: inout JSONEventWriter) {
+        e.object("src_endpoint") { s in
+            if let value, IPText.isAddress(value) { s.field("ip", value) } else { s.field("name", value ?? "unknown") }
+            if let country { s.object("location") { $0.field("country", country) } }
+        }
     }
 
     // MARK: API Activity (6003)
 
     static func apiActivity(_ db: Database, _ since: Int64, _ until: Int64,
-                            _ each: (Int64, Int64, (_ metadata: (String, String) -> JSONValue) -> JSONValue) throws -> Void) throws {
+                            _ each: (Int64, (inout JSONEventWriter) -> Void) throws -> Void) throws {
+        let names = try SymbolNames(db: db, capacity: namesHeld)
         let rows = try db.prepare("""
-            SELECT a.time, a.key, \(s("a.event_type")), \(s("a.username")), \(s("a.user_id")), \(s("a.app")), \(s("a.client_ip")),
-                   \(s("a.method")), \(s("a.resource")), \(s("a.entity")), \(s("a.status")), a.rows, a.request_id, a.login_key, a.session_key,
-                   \(s("a.user_agent")), \(s("a.client_name")), \(s("a.app_id")), a.job_id, \(Schema.evidence("src", "a.line"))
+            SELECT a.time, a.key, a.event_type, a.username, a.user_id, a.app, a.client_ip,
+                   a.method, a.resource, a.entity, a.status, a.rows, a.request_id, a.login_key, a.session_key,
+                   a.user_agent, a.client_name, a.app_id, a.job_id, \(Schema.evidence("src", "a.line"))
             FROM api_activity a JOIN sources src ON src.id = a.source_id
             WHERE a.time BETWEEN ? AND ? ORDER BY a.time, a.key
             """)
         try rows.bind([.integer(since), .integer(until)])
         while try rows.step() {
-            let t = { (i: Int32) in rows.text(at: i) }
+            let n = { (i: Int32) in try names.name(rows.int(at: i)) }, t = { (i: Int32) in rows.text(at: i) }
             let time = rows.int(at: 0), key = rows.int(at: 1), evidence = t(19) ?? "?"
-            let type = t(2) ?? "?", method = t(7), entity = t(9)
-            let activity: (Int, String) = switch method?.uppercased() {
+            let type = try n(2) ?? "?", method = try n(7), entity = try n(9)
+            let records: Int64? = rows.isNull(at: 11) ? nil : rows.int(at: 11)
+            let user = try n(3), userId = try n(4), app = try n(5), appId = try n(17), ip = try n(6), resource = try n(8)
+            let status = try n(10), userAgent = try n(15), clientName = try n(16)
+            let activity: (Int, StaticString) = switch method?.uppercased() {
             case "GET", "QUERY", "QUERYMORE", "QUERYALL", "RETRIEVE", "DESCRIBESOBJECT", "SEARCH": (2, "Read")
             case "POST", "CREATE", "INSERT": (1, "Create")
             case "PATCH", "PUT", "UPDATE", "UPSERT": (3, "Update")
             case "DELETE", "HARDDELETE": (4, "Delete")
             default: (99, "Other")
             }
-            var e: [String: JSONValue] = [
-                "activity_id": .number(Double(activity.0)), "activity_name": .string(activity.1), "category_uid": 6, "category_name": "Application Activity",
-                "class_uid": 6003, "class_name": "API Activity", "type_uid": .number(Double(600300 + activity.0)), "type_name": .string("API Activity: \(activity.1)"),
-                "severity_id": 1, "severity": "Informational", "time": .number(Double(time)),
-            ]
-            var actor: [String: JSONValue] = [:]
-            var user: [String: JSONValue] = [:]
-            if let name = t(3) { user["name"] = .string(name) }
-            if let uid = t(4) { user["uid"] = .string(uid) }
-            if !user.isEmpty { actor["user"] = .object(user) }
-            if let app = t(5) { actor["app_name"] = .string(app) }
-            if let appId = t(17) { actor["app_uid"] = .string(appId) }
-            if actor.isEmpty { actor["app_name"] = .string(type) }
-            e["actor"] = .object(actor)
-            var api: [String: JSONValue] = ["operation": .string([method, t(8)].compactMap { $0 }.joined(separator: " ").nilIfEmpty ?? type),
-                                            "service": .object(["name": .string(type)])]
-            if let request = t(12) { api["request"] = .object(["uid": .string(request)]) }
-            e["api"] = .object(api)
-            e["src_endpoint"] = endpoint(t(6))
-            if let code = t(10).flatMap(Int.init) {
-                let ok = (200..<400).contains(code)
-                e["status_id"] = .number(ok ? 1 : 2); e["status"] = .string(ok ? "Success" : "Failure")
-                e["status_code"] = .string(String(code))
-            }
-            if let entity {
-                var resource: [String: JSONValue] = ["type": .string(entity), "name": .string(entity)]
-                if !rows.isNull(at: 11) { resource["data"] = .object(["records_read": .number(Double(rows.int(at: 11)))]) }
-                e["resources"] = .array([.object(resource)])
-            }
-            var unmapped: [String: JSONValue] = ["evidence": .string(evidence), "event_type": .string(type)]
-            if !rows.isNull(at: 11) { unmapped["rows"] = .number(Double(rows.int(at: 11))) }
-            for (k, i) in [("login_key", Int32(13)), ("session_key", 14), ("user_agent", 15), ("client_name", 16), ("job_id", 18)] {
-                if let v = t(i) { unmapped[k] = .string(v) }
-            }
-            e["unmapped"] = .object(unmapped)
-            try each(time, key) { metadata in
-                e["metadata"] = metadata(evidence, "api-\(time)-\(key)")
-                return .object(e)
+            try each(time) { e in
+                header(&e, class: 6003, "API Activity", category: 6, "Application Activity", activity: activity.0, activity.1, severity: (1, "Informational"), time: time)
+                if let code = status.flatMap(Int.init) {
+                    let ok = (200..<400).contains(code)
+                    e.field("status_id", ok ? 1 : 2); e.field("status", ok ? "Success" : "Failure")
+                    e.field("status_code", String(code))
+                }
+                e.object("actor") { a in
+                    if user != nil || userId != nil { a.object("user") { $0.field("name", user); $0.field("uid", userId) } }
+                    a.field("app_name", app ?? (appId == nil && user == nil && userId == nil ? type : nil))
+                    a.field("app_uid", appId)
+                }
+                e.object("api") { a in
+                    a.field("operation", [method, resource].compactMap { $0 }.joined(separator: " ").nilIfEmpty ?? type)
+                    a.object("service") { $0.field("name", type) }
+                    if let request = t(12) { a.object("request") { $0.field("uid", request) } }
+                }
+                endpoint(ip, into: &e)
+                if let entity {
+                    e.array("resources") { list in
+                        list.element { r in
+                            r.field("type", entity); r.field("name", entity)
+                            if let records { r.object("data") { $0.field("records_read", records) } }
+                        }
+                    }
+                }
+                metadata(&e, evidence: evidence) { $0.field("uid", prefix: "api", time, key) }
+                e.object("unmapped") { u in
+                    u.field("evidence", evidence); u.field("event_type", type)
+                    if let records { u.field("rows", records) }
+                    u.field("login_key", t(13)); u.field("session_key", t(14)); u.field("user_agent", userAgent)
+                    u.field("client_name", clientName); u.field("job_id", t(18))
+                }
             }
         }
     }
@@ -214,65 +226,76 @@ public enum OCSFExport {
         }
     }
 
-    static func detection(_ f: Finding, metadata: JSONValue) -> JSONValue {
-        let (sid, sname) = severityId(f.severity)
-        var info: [String: JSONValue] = ["uid": .string(f.fingerprint), "title": .string(RuleCatalog.rule(id: f.rule)?.title ?? f.rule),
-                                         "types": .array([.string(f.rule)]), "first_seen_time": .number(Double(f.firstSeen)),
-                                         "last_seen_time": .number(Double(f.lastSeen)),
-                                         "analytic": .object(["uid": .string(f.rule), "name": .string(f.rule), "type_id": 1, "type": "Rule"])]
-        info["desc"] = .string(f.message)
-        var e: [String: JSONValue] = [
-            "activity_id": 1, "activity_name": "Create", "category_uid": 2, "category_name": "Findings",
-            "class_uid": 2004, "class_name": "Detection Finding", "type_uid": 200401, "type_name": "Detection Finding: Create",
-            "severity_id": .number(Double(sid)), "severity": .string(sname), "time": .number(Double(f.lastSeen)),
-            "start_time": .number(Double(f.firstSeen)), "end_time": .number(Double(f.lastSeen)),
-            "status_id": 1, "status": "New", "count": .number(Double(f.count)), "message": .string(f.message),
-            "finding_info": .object(info), "metadata": metadata,
-        ]
-        var evidence: [String: JSONValue] = [:], observables: [JSONValue] = []
-        if let ip = f.sourceIp, IPText.isAddress(ip) {
-            evidence["src_endpoint"] = .object(["ip": .string(ip)])
-            observables.append(.object(["name": "evidences[0].src_endpoint.ip", "type_id": 2, "type": "IP Address", "value": .string(ip)]))
+    static func detection(_ f: Finding, into e: inout JSONEventWriter) {
+        header(&e, class: 2004, "Detection Finding", category: 2, "Findings", activity: 1, "Create", severity: severityId(f.severity), time: f.lastSeen)
+        e.field("start_time", f.firstSeen); e.field("end_time", f.lastSeen)
+        e.field("status_id", 1); e.field("status", "New" as StaticString)
+        e.field("count", f.count); e.field("message", f.message)
+        e.object("finding_info") { info in
+            info.field("uid", f.fingerprint); info.field("title", RuleCatalog.rule(id: f.rule)?.title ?? f.rule)
+            info.field("desc", f.message)
+            info.array("types") { $0.element(f.rule) }
+            info.field("first_seen_time", f.firstSeen); info.field("last_seen_time", f.lastSeen)
+            info.object("analytic") { a in
+                a.field("uid", f.rule); a.field("name", f.rule); a.field("type_id", 1); a.field("type", "Rule" as StaticString)
+            }
         }
-        if let user = f.user {
-            evidence["user"] = .object(["name": .string(user)])
-            observables.append(.object(["name": "evidences[0].user.name", "type_id": 4, "type": "User Name", "value": .string(user)]))
+        let ip = f.sourceIp.flatMap { IPText.isAddress($0) ? $0 : nil }
+        if ip != nil || f.user != nil {
+            e.array("evidences") { list in
+                list.element { ev in
+                    if let ip { ev.object("src_endpoint") { $0.field("ip", ip) } }
+                    if let user = f.user { ev.object("user") { $0.field("name", user) } }
+                }
+            }
+            e.array("observables") { list in
+                if let ip {
+                    list.element { o in
+                        o.field("name", "evidences[0].src_endpoint.ip" as StaticString); o.field("type_id", 2)
+                        o.field("type", "IP Address" as StaticString); o.field("value", ip)
+                    }
+                }
+                if let user = f.user {
+                    list.element { o in
+                        o.field("name", "evidences[0].user.name" as StaticString); o.field("type_id", 4)
+                        o.field("type", "User Name" as StaticString); o.field("value", user)
+                    }
+                }
+            }
         }
-        if !evidence.isEmpty { e["evidences"] = .array([.object(evidence)]) }
-        if !observables.isEmpty { e["observables"] = .array(observables) }
-        var unmapped: [String: JSONValue] = ["evidence": .array(f.evidence.map { .string($0) }), "rule": .string(f.rule)]
-        if let app = f.app { unmapped["app"] = .string(app) }
-        if let host = f.host { unmapped["host"] = .string(host) }
-        e["unmapped"] = .object(unmapped)
-        return .object(e)
+        metadata(&e, evidence: f.evidence.first ?? "tokentrail:finding/\(f.fingerprint)") { $0.field("uid", f.fingerprint) }
+        e.object("unmapped") { u in
+            u.array("evidence") { list in for item in f.evidence { list.element(item) } }
+            u.field("rule", f.rule); u.field("app", f.app); u.field("host", f.host)
+        }
     }
 
-    static func incidentFinding(_ i: Incident, metadata: JSONValue) -> JSONValue {
-        let (sid, sname) = severityId(i.severity)
-        let (status, statusName): (Int, String) = switch i.state {
+    static func incidentFinding(_ i: Incident, into e: inout JSONEventWriter) {
+        let (status, statusName): (Int, StaticString) = switch i.state {
         case .open: (1, "New")
         case .acknowledged: (2, "In Progress")
         case .resolved: (4, "Resolved")
         case .falsePositive: (5, "Closed")
         }
-        var e: [String: JSONValue] = [
-            "activity_id": 1, "activity_name": "Create", "category_uid": 2, "category_name": "Findings",
-            "class_uid": 2005, "class_name": "Incident Finding", "type_uid": 200501, "type_name": "Incident Finding: Create",
-            "severity_id": .number(Double(sid)), "severity": .string(sname), "time": .number(Double(i.lastSeen)),
-            "start_time": .number(Double(i.firstSeen)), "end_time": .number(Double(i.lastSeen)),
-            "status_id": .number(Double(status)), "status": .string(statusName), "desc": .string(i.title),
-            "finding_info_list": .array(zip(i.findings, i.rules).map { .object(["uid": .string($0), "types": .array([.string($1)])]) }),
-            "metadata": metadata,
-        ]
-        if i.state == .falsePositive { e["verdict_id"] = 1; e["verdict"] = "False Positive" }
+        header(&e, class: 2005, "Incident Finding", category: 2, "Findings", activity: 1, "Create", severity: severityId(i.severity), time: i.lastSeen)
+        e.field("start_time", i.firstSeen); e.field("end_time", i.lastSeen)
+        e.field("status_id", status); e.field("status", statusName)
+        if i.state == .falsePositive { e.field("verdict_id", 1); e.field("verdict", "False Positive" as StaticString) }
+        e.field("desc", i.title)
+        e.array("finding_info_list") { list in
+            for (uid, rule) in zip(i.findings, i.rules) { list.element { $0.field("uid", uid); $0.array("types") { $0.element(rule) } } }
+        }
         // The schema wants an assignee: who triaged it, else the review as a group.
-        if let by = i.triage.last?.by, !by.isEmpty { e["assignee"] = .object(["name": .string(by)]) }
-        else { e["assignee_group"] = .object(["name": "security-review"]) }
-        e["unmapped"] = .object(["incident_id": .string(i.id), "records_read": .number(Double(i.blast.recordsRead)),
-                                 "api_calls": .number(Double(i.blast.apiCalls)), "to_do": .string(i.toDo), "state": .string(i.state.rawValue),
-                                 "apps": .array(i.apps.map { .string($0) }), "users": .array(i.users.map { .string($0) }),
-                                 "ips": .array(i.ips.map { .string($0) })])
-        return .object(e)
+        if let by = i.triage.last?.by, !by.isEmpty { e.object("assignee") { $0.field("name", by) } }
+        else { e.object("assignee_group") { $0.field("name", "security-review" as StaticString) } }
+        metadata(&e, evidence: "tokentrail:incident/\(i.id)") { $0.field("uid", i.id) }
+        e.object("unmapped") { u in
+            u.field("incident_id", i.id); u.field("records_read", i.blast.recordsRead); u.field("api_calls", i.blast.apiCalls)
+            u.field("to_do", i.toDo); u.field("state", i.state.rawValue)
+            u.array("apps") { list in for app in i.apps { list.element(app) } }
+            u.array("users") { list in for user in i.users { list.element(user) } }
+            u.array("ips") { list in for ip in i.ips { list.element(ip) } }
+        }
     }
 }
 

@@ -5,8 +5,12 @@ public final class SymbolNames {
     private let byValue: Statement
     private var names: [Int64: String] = [:]
     private var ids: [String: Int64] = [:]
+    /// At most this many names are held; past it the cache starts over. A reader that walks
+    /// every row of a large database (the export) stays flat; the analysis keeps all it met.
+    private let capacity: Int
 
-    init(db: Database) throws {
+    init(db: Database, capacity: Int = .max) throws {
+        self.capacity = capacity
         byId = try db.prepare("SELECT value FROM strings WHERE id = ?")
         byValue = try db.prepare("SELECT id FROM strings WHERE value = ?")
     }
@@ -18,6 +22,7 @@ public final class SymbolNames {
         byId.bind(id, at: 1)
         defer { byId.reset() }
         guard try byId.step(), let value = byId.text(at: 0) else { return nil }
+        if names.count >= capacity { names.removeAll(keepingCapacity: true) }
         names[id] = value
         return value
     }
