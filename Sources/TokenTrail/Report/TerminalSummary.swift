@@ -17,37 +17,40 @@ public enum TerminalSummary {
                           String(f.stats.rejects), String(f.stats.repaired), f.format,
                           sanitize(f.path) + (f.status == .ingested ? "" : "  [" + sanitize(RunSummary.statusText(f.status)) + "]")]
                      }, rightAligned: 6)
-        if !s.logins.isEmpty {
-            out += "\nServer-side logins by app × flow (basis) × outcome\n"
-            out += table(["origin", "app", "flow", "basis", "outcome", "logins"],
-                         s.logins.map { $0.cells + [String($0.count)] }, rightAligned: 0, rightColumns: [5])
+        let duplicates = s.files.reduce(0) { $0 + $1.stats.duplicates }, twins = s.files.reduce(0) { $0 + $1.stats.twins }
+        if duplicates + twins > 0 {
+            out += "  The tables below count the records these files hold; \(duplicates) duplicate(s) of records stored before"
+                + " and \(twins) twin(s) (one login in two exports) are each stored once.\n"
         }
-        if !s.integrationUsers.isEmpty {
-            out += "\nWho server-to-server apps log in as (JWT bearer, client credentials)\n"
-            out += table(["app", "user", "flow", "outcome", "logins"], s.integrationUsers.map { $0.cells + [String($0.count)] },
-                         rightAligned: 0, rightColumns: [4])
+        out += section("Server-side logins by app × flow (basis) × outcome", ["origin", "app", "flow", "basis", "outcome", "logins"],
+                       s.logins, more: "v_logins")
+        if s.pairedLogins > 0 {
+            out += "  \(s.pairedLogins) login(s) in this span paired with a client's token request (basis client_log: see the report)\n"
         }
-        if !s.tokenRequests.isEmpty {
-            out += "\nClient token requests by provider × integration × host × flow × outcome\n"
-            out += table(["provider", "integration", "host", "flow", "outcome", "requests"],
-                         s.tokenRequests.map { $0.cells + [String($0.count)] }, rightAligned: 0, rightColumns: [5])
-        }
-        if !s.idpEvents.isEmpty {
-            out += "\nOkta events by type × outcome\n"
-            out += table(["event type", "outcome", "events"], s.idpEvents.map { $0.cells + [String($0.count)] },
-                         rightAligned: 0, rightColumns: [2])
-        }
-        if !s.apiActivity.isEmpty {
-            out += "\nEvent Monitoring activity\n"
-            out += table(["event type", "events"], s.apiActivity.map { $0.cells + [String($0.count)] },
-                         rightAligned: 0, rightColumns: [1])
-        }
+        out += section("Who server-to-server apps log in as (JWT bearer, client credentials)", ["app", "user", "flow", "outcome", "logins"],
+                       s.integrationUsers, more: "v_logins")
+        out += section("Client token requests by provider × integration × host × flow × outcome",
+                       ["provider", "integration", "host", "flow", "outcome", "requests"], s.tokenRequests, more: "v_token_requests")
+        out += section("Okta events by type × outcome", ["event type", "outcome", "events"], s.idpEvents, more: "v_idp_events")
+        out += section("Event Monitoring activity", ["event type", "events"], s.apiActivity, more: "v_api_activity")
         if !s.rejectReasons.isEmpty {
             out += "\nRejected rows (kept in the rejects table, see v_rejects)\n"
             for row in s.rejectReasons { out += "  \(row.count) × \(sanitize(row.cells[0]))\n" }
             for sample in s.rejectSamples.prefix(10) { out += "    \(sanitize(sample[0])): \(sanitize(sample[1]))\n" }
         }
         if let reportPath { out += "\nReport: \(reportPath)\n" }
+        return out
+    }
+
+    /// One of the summary's tables: the records this scan read, its largest rows, then what
+    /// was left out and where to find it.
+    static func section(_ title: String, _ header: [String], _ t: RunSummary.Table, more view: String) -> String {
+        guard !t.isEmpty else { return "" }
+        var out = "\n" + title + "\n"
+        out += table(header, t.rows.map { $0.cells + [String($0.count)] }, rightAligned: 0, rightColumns: [header.count - 1])
+        if t.moreRows > 0 {
+            out += "  … and \(t.moreRecords) more record(s) in \(t.moreRows == 1 ? "another row" : "other rows") (the database has them all: \(view))\n"
+        }
         return out
     }
 

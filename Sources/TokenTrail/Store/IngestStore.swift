@@ -102,10 +102,37 @@ public final class IngestStore {
         var record = r
         record.context = try contexts.id(for: r)
         try logins.add(record)
+        tally.logins.add(.init(origin: r.origin, app: r.app, flow: r.flow, basis: r.flowBasis, outcome: r.outcome))
+        if serverToServer.contains(r.flow) {
+            tally.integrationUsers.add(.init(app: r.app, user: r.username != 0 ? r.username : r.userId, flow: r.flow, outcome: r.outcome))
+        }
+        tally.noteUser(id: r.userId, name: r.username)
     }
-    public func add(_ r: TokenRequestRecord) throws { try tokenRequests.add(r) }
-    public func add(_ r: ApiActivityRecord) throws { try activity.add(r) }
-    public func add(_ r: IdpEventRecord) throws { try idpEvents.add(r) }
+    public func add(_ r: TokenRequestRecord) throws {
+        try tokenRequests.add(r)
+        tally.tokenRequests.add(.init(provider: r.provider, integration: r.integration, host: r.host, flow: r.flow, outcome: r.outcome))
+        if r.flow == jwtBearer && r.outcome == success { tally.noteUser(id: r.userId, name: r.sub) }
+    }
+    public func add(_ r: ApiActivityRecord) throws {
+        try activity.add(r)
+        tally.apiActivity.add(r.eventType)
+    }
+    public func add(_ r: IdpEventRecord) throws {
+        try idpEvents.add(r)
+        tally.idpEvents.add(.init(type: r.eventType, outcome: r.outcome))
+    }
+
+    /// The current file's counts for the summary (ScanTally), handed over when it commits.
+    private var tally = ScanTally()
+    private lazy var serverToServer: Set<Symbol> = [vocabulary.flow(.jwtBearer), vocabulary.flow(.clientCredentials), vocabulary.flow(.oauthUnknown)]
+    private lazy var jwtBearer = vocabulary.flow(.jwtBearer)
+    private lazy var success = vocabulary.outcome(.success)
+
+    /// The committed file's counts; the next file starts from none.
+    func takeTally() -> ScanTally {
+        defer { tally = ScanTally() }
+        return tally
+    }
 
     /// Writes pending batches. Returns the rows handed in and the rows inserted since the
     /// previous call (the difference is duplicates).
@@ -131,6 +158,7 @@ public final class IngestStore {
     /// Drops pending rows after a failed file (its transaction is rolled back).
     func discardPending() {
         logins.discard(); tokenRequests.discard(); activity.discard(); idpEvents.discard()
+        tally = ScanTally()
         mark = (try? totals()) ?? mark
     }
 

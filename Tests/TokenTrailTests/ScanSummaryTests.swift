@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+@testable import TokenTrail
+
+/// Issue 30: the scan's terminal summary is counted while the files are read (ScanTally), not
+/// read back from the database, and every table is bounded whatever the log holds.
+@Suite struct ScanSummaryTests {
+    static func tokenLine(_ i: Int, host: String) -> String {
+        let t = String(format: "2026-11-01T%02d:%02d:%02dZ", (i / 3600) % 24, (i / 60) % 60, i % 60)
+        return #"{"ts":"\#(t)","host":"\#(host)","integration":"sync","provider":"salesforce","token_url":"https://login.salesforce.com/services/oauth2/token","grant_type":"client_credentials","client_id":"3MVGabc","http_status":200}"#
+    }
+
+    static func section(_ stdout: String, _ title: String) -> [Substring] {
+        guard let start = stdout.range(of: title) else { return [] }
+        return stdout[start.upperBound...].split(separator: "\n").dropFirst(2).prefix { $0.hasPrefix("  ") }.map { $0 }
+    }
+
+    /// A log whose every pod has its own host name: the table shows its 40 largest rows and
+    /// counts the rest, and every record is accounted for.
+    @Test func aLogOfThousandsOfHostsGivesABoundedTableThatCountsEveryRecord() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        var lines = (0..<6_000).map { Self.tokenLine($0, host: String(format: "pod-%04d", $0 % 5_000)) }
+        lines += (0..<50).map { Self.tokenLine(20_000 + $0, host: "etl-main") }   // the one busy host
+        try (lines.joined(separator: "\n") + "\n").write(toFile: dir + "/tokens.jsonl", atomically: true, encoding: .utf8)
+        let run = try TestSupport.runCLI(["scan", dir + "/tokens.jsonl", "--db", dir + "/db.sqlite", "--no-analysis"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let rows = Self.section(run.stdout, "Client token requests by provider")
+        let shown = rows.filter { !$0.contains("more record(s)") }
+        #expect(shown.count == RunSummary.shownRows, "\(run.stdout.suffix(800))")
+        #expect(shown.contains { $0.contains("etl-main") && $0.hasSuffix(" 50") })
+        let counted = shown.compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }.reduce(0, +)
+        let more = try #require(rows.last { $0.contains("more record(s)") })
+        let rest = try #require(Int(more.split(separator: " ")[2]))
+        #expect(counted + rest == 6_050, "\(more)")
+    }
+
+    /// A file rolled back (its JSON breaks half way) counts nothing; a file read again is
+    /// "nothing new" and has no tables.
+    @Test func aRolledBackFileCountsNothingAndARescanShowsNothingNew() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try ((0..<20).map { Self.tokenLine($0, host: "etl-good") }.joined(separator: "\n") + "\n")
+            .write(toFile: dir + "/good.jsonl", atomically: true, encoding: .utf8)
+        try ("[" + (0..<20).map { Self.tokenLine(100 + $0, host: "etl-broken") }.joined(separator: ",") + ", {\"ts\": ")
+            .write(toFile: dir + "/broken.json", atomically: true, encoding: .utf8)
+        let first = try TestSupport.runCLI(["scan", dir + "/good.jsonl", dir + "/broken.json", "--db", dir + "/db.sqlite", "--no-analysis"])
+        #expect(first.status == 2)
+        #expect(first.stdout.contains("etl-good") && !first.stdout.contains("etl-broken"), "\(first.stdout)")
+        let again = try TestSupport.runCLI(["scan", dir + "/good.jsonl", "--db", dir + "/db.sqlite", "--no-analysis"])
+        #expect(again.status == 0 && again.stdout.contains("nothing new"))
+        #expect(!again.stdout.contains("Client token requests"), "\(again.stdout)")
+    }
+
+    /// A tally past its limit of keys counts the rest as one "other" bucket: memory is bounded
+    /// by the limit, not by the log.
+    @Test func aTallyHoldsAtMostItsLimitOfKeys() {
+        var counts = ScanTally.Counts<Int64>()
+        for i in 0..<Int64(ScanTally.Counts<Int64>.limit + 500) { counts.add(i); counts.add(0) }
+        #expect(counts.counts.count == ScanTally.Counts<Int64>.limit)
+        #expect(counts.other == 500)
+        #expect(counts.counts[0] == Int64(ScanTally.Counts<Int64>.limit + 501))
+    }
+}
