@@ -50,13 +50,51 @@ import Testing
         #expect(!again.stdout.contains("Client token requests"), "\(again.stdout)")
     }
 
+    /// Past the tally's limit of distinct rows, the table is grouped from the stored rows of the
+    /// scan's files: a busy host first met after 16,384 crafted ones is still shown, every
+    /// record is accounted for, and two scans of the same files print the same table.
+    @Test func aFloodOfUniqueHostsCannotHideTheBusyOneAndTheTableIsTheSameEachTime() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let limit = ScanTally.Counts<ScanTally.RequestKey>.limit
+        let flood = (0..<(limit + 100)).map { Self.tokenLine($0, host: "noise-\($0)") }
+        try (flood.joined(separator: "\n") + "\n").write(toFile: dir + "/a-flood.jsonl", atomically: true, encoding: .utf8)
+        try ((0..<300).map { Self.tokenLine(50_000 + $0, host: "etl-real") }.joined(separator: "\n") + "\n")
+            .write(toFile: dir + "/b-real.jsonl", atomically: true, encoding: .utf8)
+        var tables: [[Substring]] = []
+        for db in ["one", "two"] {
+            let run = try TestSupport.runCLI(["scan", dir + "/a-flood.jsonl", dir + "/b-real.jsonl", "--db", dir + "/\(db).sqlite", "--no-analysis"])
+            #expect(run.status == 0, "\(run.stderr)")
+            let rows = Self.section(run.stdout, "Client token requests by provider")
+            #expect(rows.contains { $0.contains("etl-real") && $0.hasSuffix(" 300") }, "\(rows.prefix(3))")
+            let shown = rows.filter { !$0.contains("more record(s)") }
+            let counted = shown.compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }.reduce(0, +)
+            let more = try #require(rows.last { $0.contains("more record(s)") })
+            #expect(counted + (Int(more.split(separator: " ")[2]) ?? 0) == limit + 400, "\(more)")
+            tables.append(rows)
+        }
+        #expect(tables[0] == tables[1])
+    }
+
+    /// A client's log names whom it asked for, not who a user id is: a forged JWT request
+    /// pairing the ERP integration's id with another name does not rename its logins.
+    @Test func aClientLogCannotRenameAServerUser() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let forged = #"{"ts":"2026-11-14T00:00:01Z","host":"etl-x","integration":"x","provider":"salesforce","token_url":"https://login.salesforce.com/services/oauth2/token","grant_type":"urn:ietf:params:oauth:grant-type:jwt-bearer","client_id":"3MVGabc","claims":{"iss":"3MVGabc","sub":"ceo@acme.example","aud":"https://login.salesforce.com","exp":1794614581},"http_status":200,"id":"https://login.salesforce.com/id/00D5g000004AcmeAAA/0055g00000ErpInAAJ"}"#
+        try (forged + "\n").write(toFile: dir + "/a-forged.jsonl", atomically: true, encoding: .utf8)
+        let history = TestSupport.packageRoot.path + "/samples/salesforce/LoginHistory_api_2026-11-14_2026-11-20.csv"
+        let run = try TestSupport.runCLI(["scan", dir + "/a-forged.jsonl", history, "--db", dir + "/db.sqlite", "--no-analysis"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let users = Self.section(run.stdout, "Who server-to-server apps log in as")
+        #expect(!users.isEmpty && !users.contains { $0.contains("ceo@acme.example") }, "\(users)")
+    }
+
     /// A tally past its limit of keys counts the rest as one "other" bucket: memory is bounded
     /// by the limit, not by the log.
     @Test func aTallyHoldsAtMostItsLimitOfKeys() {
         var counts = ScanTally.Counts<Int64>()
         for i in 0..<Int64(ScanTally.Counts<Int64>.limit + 500) { counts.add(i); counts.add(0) }
         #expect(counts.counts.count == ScanTally.Counts<Int64>.limit)
-        #expect(counts.other == 500)
+        #expect(counts.other == 500 && counts.overflowed)
         #expect(counts.counts[0] == Int64(ScanTally.Counts<Int64>.limit + 501))
     }
 }

@@ -131,7 +131,7 @@ public enum OCSFExport {
             u.field("name", r.user ?? (r.userId == nil ? "(not in the export)" : nil))
             u.field("uid", r.userId)
         }
-        endpoint(r.ip, country: r.country.flatMap { $0.utf8.count == 2 ? $0 : nil }, into: &e)
+        endpoint(r.ip, country: r.country.flatMap { $0.utf8.count == 2 && $0.utf8.allSatisfy { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A } ? $0 : nil }, into: &e)
         e.object("service") { $0.field("name", r.app ?? r.service) }
         metadata(&e, evidence: r.evidence) { $0.field("uid", prefix: uid.prefix, time, uid.key) }
         e.object("unmapped") { u in

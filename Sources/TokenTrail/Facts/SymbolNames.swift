@@ -5,9 +5,11 @@ public final class SymbolNames {
     private let byValue: Statement
     private var names: [Int64: String] = [:]
     private var ids: [String: Int64] = [:]
-    /// At most this many names are held; past it the cache starts over. A reader that walks
-    /// every row of a large database (the export) stays flat; the analysis keeps all it met.
+    /// At most this many names, and about `capacity` × 256 bytes of them, are held; past
+    /// either the cache starts over. A reader that walks every row of a large database (the
+    /// export) stays flat however long the values; the analysis keeps all it met.
     private let capacity: Int
+    private var heldBytes = 0
 
     init(db: Database, capacity: Int = .max) throws {
         self.capacity = capacity
@@ -22,7 +24,10 @@ public final class SymbolNames {
         byId.bind(id, at: 1)
         defer { byId.reset() }
         guard try byId.step(), let value = byId.text(at: 0) else { return nil }
-        if names.count >= capacity { names.removeAll(keepingCapacity: true) }
+        if capacity != .max {
+            heldBytes += value.utf8.count
+            if names.count >= capacity || heldBytes > capacity &* 256 { names.removeAll(keepingCapacity: true); heldBytes = value.utf8.count }
+        }
         names[id] = value
         return value
     }

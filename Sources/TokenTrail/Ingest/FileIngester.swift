@@ -18,8 +18,6 @@ public struct FileResult: Sendable {
     public var unrecognized = false
     /// Failed because the database's disk is full: the scan stops here.
     public var diskFull = false
-    /// What its records held, for the summary (empty unless it was ingested).
-    public var tally = ScanTally()
 }
 
 /// Reads one file end to end in one transaction: sniff, parse, normalize, store, record
@@ -57,8 +55,8 @@ enum FileIngester {
                 result.stats = ctx.stats
                 result.sha256 = sha
                 result.bytes = source.file.size
-                result.tally = store.takeTally()
             } }
+            store.commitTally()
         } catch let unchanged as Unchanged {
             result.status = .unchanged(previousSource: unchanged.previous)
             result.stats = unchanged.stats

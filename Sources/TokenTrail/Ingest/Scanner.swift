@@ -31,6 +31,8 @@ public struct ScanResult {
     public var databasePath: String
     /// The disk filled: the scan stopped at that file (the files after it were not read).
     public var diskFull: DiskFull?
+    /// What the committed files held, counted as they were read (the summary's tables).
+    public var tally = ScanTally()
     public var failed: [FileResult] { files.filter { if case .failed = $0.status { return true }; return false } }
     /// The time span of the records in this run's files (stored or already known): the
     /// default analysis window.
@@ -141,7 +143,7 @@ public enum Scanner {
         }
         if diskFull != nil { try? store.finishRun(run) } else { try bookkeeping { try store.finishRun(run) } }
         db.truncateWAL()
-        return ScanResult(runId: run, policy: policy, files: results, databasePath: request.databasePath, diskFull: diskFull)
+        return ScanResult(runId: run, policy: policy, files: results, databasePath: request.databasePath, diskFull: diskFull, tally: store.runTally)
     }
 
     static func isDataFile(_ path: String) -> Bool {

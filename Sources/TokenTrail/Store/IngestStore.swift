@@ -111,7 +111,6 @@ public final class IngestStore {
     public func add(_ r: TokenRequestRecord) throws {
         try tokenRequests.add(r)
         tally.tokenRequests.add(.init(provider: r.provider, integration: r.integration, host: r.host, flow: r.flow, outcome: r.outcome))
-        if r.flow == jwtBearer && r.outcome == success { tally.noteUser(id: r.userId, name: r.sub) }
     }
     public func add(_ r: ApiActivityRecord) throws {
         try activity.add(r)
@@ -122,16 +121,16 @@ public final class IngestStore {
         tally.idpEvents.add(.init(type: r.eventType, outcome: r.outcome))
     }
 
-    /// The current file's counts for the summary (ScanTally), handed over when it commits.
+    /// The current file's counts for the summary (ScanTally), added to the run's when it commits.
     private var tally = ScanTally()
+    /// The counts of the files committed in this run.
+    public private(set) var runTally = ScanTally()
     private lazy var serverToServer: Set<Symbol> = [vocabulary.flow(.jwtBearer), vocabulary.flow(.clientCredentials), vocabulary.flow(.oauthUnknown)]
-    private lazy var jwtBearer = vocabulary.flow(.jwtBearer)
-    private lazy var success = vocabulary.outcome(.success)
 
-    /// The committed file's counts; the next file starts from none.
-    func takeTally() -> ScanTally {
-        defer { tally = ScanTally() }
-        return tally
+    /// After a file's transaction committed: its counts join the run's.
+    func commitTally() {
+        runTally.merge(tally)
+        tally = ScanTally()
     }
 
     /// Writes pending batches. Returns the rows handed in and the rows inserted since the

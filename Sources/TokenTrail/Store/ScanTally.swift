@@ -1,8 +1,9 @@
-/// What a file's records held, counted as they are handed to the store: the scan's terminal
-/// summary is read from these, not from the database, so its cost does not grow with the
-/// rows stored (issue 30: reading the stored rows back cost as much as the ingest and five
-/// times its memory at 1M token requests). Counts are of records read from the file, the
-/// duplicates of an earlier scan included; a file rolled back counts nothing.
+/// What a scan's files held, counted as their records are handed to the store: the scan's
+/// terminal summary is read from these, not from the database, so its cost does not grow
+/// with the rows stored (issue 30: reading the stored rows back cost as much as the ingest
+/// and five times its memory at 1M token requests). Counts are of records read, the
+/// duplicates of an earlier scan included; a file rolled back counts nothing (IngestStore
+/// keeps each file's counts apart until it commits).
 public struct ScanTally: Sendable {
     /// What a login says of itself, not its context id: a diverse org has tens of thousands of
     /// contexts (browsers, TLS, API versions) but a few dozen of these.
@@ -17,34 +18,40 @@ public struct ScanTally: Sendable {
     public var tokenRequests = Counts<RequestKey>()
     public var idpEvents = Counts<EventKey>()
     public var apiActivity = Counts<Symbol>()
-    /// User id → username, as records that carry both told it (a JWT bearer request's `sub`
-    /// and its identity URL's user id too): the summary names API-export rows by these.
+    /// User id → username, as server-side login records that carry both told it (the latest
+    /// wins), for naming the API export's id-only rows. Only the server's own exports: a
+    /// client's log names whom it asked for, which is not who the id is (Facts.UserNames).
     public private(set) var userNames: [Symbol: Symbol] = [:]
-    static let namesHeld = 4_096
+    static let namesHeld = 16_384
 
     public init() {}
 
     mutating func noteUser(id: Symbol, name: Symbol) {
-        guard id != 0, name != 0, userNames[id] == nil, userNames.count < Self.namesHeld else { return }
+        guard id != 0, name != 0, userNames.count < Self.namesHeld || userNames[id] != nil else { return }
         userNames[id] = name
     }
 
-    mutating func merge(_ other: ScanTally) {
-        logins.merge(other.logins); integrationUsers.merge(other.integrationUsers); tokenRequests.merge(other.tokenRequests)
-        idpEvents.merge(other.idpEvents); apiActivity.merge(other.apiActivity)
-        for (id, name) in other.userNames { noteUser(id: id, name: name) }
+    /// Adds a later file's counts. Names go in id order, so which ones fit under the cap does
+    /// not depend on a dictionary's order; a table past its limit is read from the database
+    /// instead (RunSummary), so which keys it kept does not matter.
+    mutating func merge(_ later: ScanTally) {
+        logins.merge(later.logins); integrationUsers.merge(later.integrationUsers); tokenRequests.merge(later.tokenRequests)
+        idpEvents.merge(later.idpEvents); apiActivity.merge(later.apiActivity)
+        for (id, name) in later.userNames.sorted(by: { $0.key < $1.key }) { noteUser(id: id, name: name) }
     }
 
-    /// Records per distinct key, at most `limit` keys (about 1 MB): past them records are
-    /// counted in `other`, so a log whose host names are unique per line cannot grow the
-    /// tally with it (a key first met after the limit is counted there too, and the summary
-    /// says how many records that holds).
+    /// Records per distinct key, at most `limit` keys (about 1 MB). A log whose host names are
+    /// unique per line cannot grow the tally with it: past the limit records are counted in
+    /// `other`, and the table is `overflowed`: its summary is then grouped from the stored rows
+    /// of the scan's files, so a key first met after the limit is not hidden behind it.
     public struct Counts<Key: Hashable & Sendable>: Sendable {
         public private(set) var counts: [Key: Int64] = [:]
         public private(set) var other: Int64 = 0
         public static var limit: Int { 16_384 }
 
         public var isEmpty: Bool { counts.isEmpty && other == 0 }
+        public var overflowed: Bool { other > 0 }
+        public var total: Int64 { counts.values.reduce(other, +) }
 
         mutating func add(_ key: Key, _ n: Int64 = 1) {
             if let index = counts.index(forKey: key) { counts.values[index] += n }
