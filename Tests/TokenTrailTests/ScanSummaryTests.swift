@@ -98,3 +98,23 @@ import Testing
         #expect(counts.counts[0] == Int64(ScanTally.Counts<Int64>.limit + 501))
     }
 }
+
+/// Kubernetes names a Deployment's pods `<deployment>-<hash>-<suffix>`, anew at each rollout:
+/// the rules about a client's configuration group them as one workload; other names stay.
+@Suite struct HostWorkloadTests {
+    @Test(arguments: [
+        ("sfsync-7f9c6d8b4-xk2p9", "sfsync"),
+        ("etl-worker-5d8f7b9c6-2xq4z", "etl-worker"),
+        ("etl-worker-5d8f7b9c6-2xq4z.prod.svc.cluster.local", "etl-worker.prod.svc.cluster.local"),
+        ("etl-01", "etl-01"),                          // a server: its own workload
+        ("etl-0-a.prod.acme.internal", "etl-0-a.prod.acme.internal"),
+        ("web-app-server", "web-app-server"),          // words, not random names
+        ("sync-07f9c6d8b4-xk2p9", "sync-07f9c6d8b4-xk2p9"),  // a 0 is no pod-template hash
+        ("sync-7f9c6d8b4-xk2pa", "sync-7f9c6d8b4-xk2pa"),    // nor a vowel a suffix
+        ("-7f9c6d8b4-xk2p9", "-7f9c6d8b4-xk2p9"),      // no name left
+        ("db-rpl42", "db-rpl42"),
+    ])
+    func workload(host: String, expected: String) {
+        #expect(HostWorkload.of(host) == expected)
+    }
+}

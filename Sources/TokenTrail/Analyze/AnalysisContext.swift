@@ -34,6 +34,18 @@ public final class AnalysisContext {
         return policy?.apps.first { $0.name == name }
     }
 
+    /// A client host as the rules about a client's configuration group it: its workload
+    /// (HostWorkload), so a Deployment's pods, renamed at every rollout, are one client.
+    public func hostGroup(_ host: Symbol) throws -> String? {
+        try names.name(host).map(HostWorkload.of)
+    }
+
+    /// The requests a merged group's (host, client id) pairs made, each pair once: the
+    /// attempts a failure count is weighed against, whatever pods the group spans.
+    public func attempts(of members: Set<RequestGroup>, in requests: [SymbolPair: Int]) -> Int {
+        Set(members.map { SymbolPair(first: $0.host, second: $0.clientId) }).reduce(0) { $0 + (requests[$1] ?? 0) }
+    }
+
     public func app(forClientId clientId: String?) -> Policy.App? {
         guard let clientId else { return nil }
         return policy?.apps.first { $0.clientIds.contains(clientId) }

@@ -23,7 +23,7 @@ struct AudienceMismatchRule: Rule {
         var rejected: Set<Key> = []
         let groups = try c.facts.mergeRequests { g, _ -> Key? in
             guard g.flow == jwt, jwt != 0 else { return nil }
-            let key = Key(host: try c.names.name(g.host), client: try c.names.name(g.clientId), aud: try c.names.name(g.aud),
+            let key = Key(host: try c.hostGroup(g.host), client: try c.names.name(g.clientId), aud: try c.names.name(g.aud),
                           tokenURL: try c.names.name(g.tokenUrl))
             if invalid != 0 && g.failureClass == invalid { rejected.insert(key) }
             return key
@@ -42,10 +42,10 @@ struct AudienceMismatchRule: Rule {
         }
         let wanted = groups.filter { hits[$0.key] != nil }
         let evidence = c.facts.requestEvidence(for: wanted)
-        // One finding per client host, client id and audience sent (the cause), its subjects listed.
+        // One finding per client workload (HostWorkload), client id and audience sent (the cause), its subjects listed.
         let requests = try c.facts.requestsPerClient()
         return try wanted.map { key, m in
-            let users = try c.facts.subjects(of: m), attempts = m.members.first.map { requests[SymbolPair(first: $0.host, second: $0.clientId)] ?? 0 } ?? 0
+            let users = try c.facts.subjects(of: m), attempts = c.attempts(of: m.members, in: requests)
             let covered = users.isEmpty ? "" : " for " + Finding.usersPhrase(users)
             return Finding(rule: id, severity: Impact.severity(defaultSeverity, records: m.group.count, users: users.count, attempts: attempts),
                            firstSeen: m.group.first, lastSeen: m.group.last,
@@ -65,6 +65,13 @@ struct AudienceMismatchRule: Rule {
                    [.token("2026-11-21T06:00:00Z", sub: "a@acme.example", aud: "https://test.salesforce.com"),
                     .token("2026-11-21T06:01:00Z", sub: "b@acme.example", aud: "https://test.salesforce.com"),
                     .token("2026-11-21T06:02:00Z", sub: "c@acme.example", aud: "https://test.salesforce.com")]),
+            .fires("one Deployment's pods, renamed at each rollout, sending the wrong audience: one finding", policy: policy, findings: 1,
+                   [.token("2026-11-21T06:00:00Z", host: "sfsync-7f9c6d8b4-xk2p9", aud: "https://test.salesforce.com"),
+                    .token("2026-11-21T12:00:00Z", host: "sfsync-5d8f7b9c6-2xq4z", aud: "https://test.salesforce.com"),
+                    .token("2026-11-21T18:00:00Z", host: "sfsync-6b4dc9f7d-q8wmz", aud: "https://test.salesforce.com")]),
+            .fires("two servers sending the wrong audience: one finding each", policy: policy, findings: 2,
+                   [.token("2026-11-21T06:00:00Z", host: "etl-01", aud: "https://test.salesforce.com"),
+                    .token("2026-11-21T06:01:00Z", host: "etl-02", aud: "https://test.salesforce.com")]),
             .quiet("the expected audience", policy: policy, [.token("2026-11-21T06:00:00Z", aud: "https://login.salesforce.com")]),
             .quiet("My Domain audience without a policy", [.token("2026-11-21T06:00:00Z", aud: "https://acme.my.salesforce.com")]),
         ]

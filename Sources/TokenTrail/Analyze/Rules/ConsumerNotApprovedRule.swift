@@ -15,7 +15,7 @@ struct ConsumerNotApprovedRule: Rule {
         // Server side: integration flows only; a person trying an app they are not assigned
         // to is not what this rule is for.
         let notApproved = FailureClass.notApproved.rawValue
-        // One finding per app (server side) and per client host and client id (client side):
+        // One finding per app (server side) and per client workload (HostWorkload) and client id (client side):
         // the cause is the app's approvals, whoever the users are, and they are listed.
         let servers = try c.facts.mergeLogins { g, x -> Int64? in x.failureClass == notApproved && x.isServerToServer ? g.app : nil }
         let serverEvidence = c.facts.loginEvidence(for: servers)
@@ -28,16 +28,16 @@ struct ConsumerNotApprovedRule: Rule {
                            count: m.group.count, evidence: serverEvidence[app] ?? [], identity: ["server", name ?? ""], users: users)
         }
         let notApprovedId = try c.names.id(notApproved)
-        struct ClientKey: Hashable { let host: Int64, client: Int64 }
+        struct ClientKey: Hashable { let host: String?, client: Int64 }
         let clients = try c.facts.mergeRequests { g, _ -> ClientKey? in
-            notApprovedId != 0 && g.failureClass == notApprovedId ? ClientKey(host: g.host, client: g.clientId) : nil
+            notApprovedId != 0 && g.failureClass == notApprovedId ? ClientKey(host: try c.hostGroup(g.host), client: g.clientId) : nil
         }
         let clientEvidence = c.facts.requestEvidence(for: clients)
         let requests = try c.facts.requestsPerClient()
         findings += try clients.map { key, m in
-            let host = try c.names.name(key.host), client = try c.names.name(key.client), users = try c.facts.subjects(of: m)
+            let host = key.host, client = try c.names.name(key.client), users = try c.facts.subjects(of: m)
             return Finding(rule: id, severity: Impact.severity(defaultSeverity, records: m.group.count, users: users.count,
-                                                               attempts: requests[SymbolPair(first: key.host, second: key.client)] ?? 0),
+                                                               attempts: c.attempts(of: m.members, in: requests)),
                            firstSeen: m.group.first, lastSeen: m.group.last, app: c.app(forClientId: client)?.name ?? client, host: host,
                            message: "\(host ?? "a client") asked for \(Finding.usersPhrase(users)) but \(users.count == 1 ? "it is" : "they are") not approved for the app (\(m.group.count)×)",
                            count: m.group.count, evidence: clientEvidence[key] ?? [], identity: ["client", host ?? "", client ?? ""], users: users)

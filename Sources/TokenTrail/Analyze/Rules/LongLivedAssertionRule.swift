@@ -17,7 +17,7 @@ struct LongLivedAssertionRule: Rule {
         var longest: [Key: (lifetime: Int64, milliseconds: Bool)] = [:]
         let groups = try c.facts.mergeRequests { g, tally -> Key? in
             guard g.longLived else { return nil }
-            let key = Key(host: try c.names.name(g.host), client: try c.names.name(g.clientId))
+            let key = Key(host: try c.hostGroup(g.host), client: try c.names.name(g.clientId))
             let known = longest[key] ?? (.min, false)
             longest[key] = (max(known.lifetime, tally.maxLifetime), known.milliseconds || tally.expInMilliseconds)
             return key

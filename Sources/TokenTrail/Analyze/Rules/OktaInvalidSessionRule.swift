@@ -18,7 +18,7 @@ struct OktaInvalidSessionRule: Rule {
         struct Key: Hashable { let host: String?, integration: String?, code: String, scheme: String? }
         let groups = try c.facts.mergeRequests { g, _ -> Key? in
             guard codes.contains(g.errorCode) else { return nil }
-            return Key(host: try c.names.name(g.host), integration: try c.names.name(g.integration), code: try c.names.name(g.errorCode) ?? "",
+            return Key(host: try c.hostGroup(g.host), integration: try c.names.name(g.integration), code: try c.names.name(g.errorCode) ?? "",
                        scheme: try c.names.name(g.authScheme))
         }
         let evidence = c.facts.requestEvidence(for: groups)

@@ -14,7 +14,7 @@ struct SubjectIsClientIdRule: Rule {
         struct Key: Hashable { let host: String?, client: String }
         let groups = try c.facts.mergeRequests { g, _ -> Key? in
             guard g.sub != 0, g.sub == g.clientId || g.sub == g.iss else { return nil }
-            return Key(host: try c.names.name(g.host), client: try c.names.name(g.clientId) ?? "")
+            return Key(host: try c.hostGroup(g.host), client: try c.names.name(g.clientId) ?? "")
         }
         let evidence = c.facts.requestEvidence(for: groups)
         return groups.map { key, m in

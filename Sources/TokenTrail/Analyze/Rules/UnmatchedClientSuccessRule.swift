@@ -18,7 +18,7 @@ struct UnmatchedClientSuccessRule: Rule {
         struct Key: Hashable { let host: String, client: String, subject: String }
         var groups: [Key: (group: Group, evidence: [EvidenceRef])] = [:]
         for (key, entry) in correlation.unmatchedRequests where key.provider == 0 || key.provider == salesforce {
-            let named = Key(host: try c.names.name(key.host) ?? "?", client: try c.names.name(key.clientId) ?? "?",
+            let named = Key(host: try c.hostGroup(key.host) ?? "?", client: try c.names.name(key.clientId) ?? "?",
                             subject: try c.names.name(key.subject) ?? "?")
             var merged = groups[named] ?? (Group(), [])
             merged.group.merge(entry.group)
@@ -37,6 +37,12 @@ struct UnmatchedClientSuccessRule: Rule {
         [.fires("a token with no login although the export covers it", [
             .login("2026-11-21T05:00:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer),
             .token("2026-11-21T05:59:59Z", sub: "erp@acme.example"),
+            .login("2026-11-21T07:00:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer)]),
+         .fires("tokens from three pods of one Deployment, none logged in: one finding", findings: 1, [
+            .login("2026-11-21T05:00:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer),
+            .token("2026-11-21T05:20:00Z", host: "sfsync-7f9c6d8b4-xk2p9", sub: "erp@acme.example"),
+            .token("2026-11-21T05:40:00Z", host: "sfsync-7f9c6d8b4-2xq4z", sub: "erp@acme.example"),
+            .token("2026-11-21T05:59:59Z", host: "sfsync-5d8f7b9c6-q8wmz", sub: "erp@acme.example"),
             .login("2026-11-21T07:00:00Z", app: "Acme ERP Sync", user: "erp@acme.example", flow: .jwtBearer)]),
          .quiet("the token and its login", [
             .token("2026-11-21T05:59:59Z", sub: "erp@acme.example"),
