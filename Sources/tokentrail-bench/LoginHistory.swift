@@ -90,12 +90,22 @@ struct TokenLineWriter {
     var rng: SplitMix64
     init(seed: UInt64) { rng = SplitMix64(state: seed) }
 
+    static let podAlphabet = Array("bcdfghjklmnpqrstvwxz2456789".utf8)
+    static func podName(worker: Int, rollout: Int, replica: Int) -> String {
+        var r = SplitMix64(state: UInt64(worker &* 1_000_003 &+ rollout))
+        let hash = String(decoding: (0..<9).map { _ in podAlphabet[r.below(podAlphabet.count)] }, as: UTF8.self)
+        var p = SplitMix64(state: UInt64(worker &* 1_000_003 &+ rollout) &* 31 &+ UInt64(replica))
+        let suffix = String(decoding: (0..<5).map { _ in podAlphabet[p.below(podAlphabet.count)] }, as: UTF8.self)
+        return "etl-\(worker)-\(hash)-\(suffix)"
+    }
+
     /// `failed`: the request was refused (the server's login row, if any, failed too).
     mutating func salesforce(sentMs: Int, user: Int, app: Int, jwt: Bool, failed: Bool, tokenHost: String, into out: inout [UInt8]) {
-        // Three replicas of each of the 12 workers: 36 hosts. (Kubernetes pods renamed at every
-        // rollout, thousands of hosts a month, split the host-keyed findings into tens of
-        // thousands; see docs/benchmarks.md.)
-        let host = "etl-\(user % 12)-\(["a", "b", "c"][rng.below(3)]).prod.acme.internal"
+        // Pods, not servers: each of the 12 workers is a Deployment of three replicas, renamed
+        // as Kubernetes names them (`<deployment>-<pod-template hash>-<suffix>`) at every
+        // rollout, four a day: a month of requests comes from thousands of hosts, which the
+        // rules about a client's configuration group back into 12 workloads (HostWorkload).
+        let host = Self.podName(worker: user % 12, rollout: sentMs / 21_600_000, replica: rng.below(3))
         out += Array("{\"ts\":".utf8)
         appendTime(sentMs, into: &out)
         out += Array(",\"host\":\"\(host)\",\"integration\":\"integration-\(app)\",\"provider\":\"salesforce\",\"token_url\":\"https://\(tokenHost)/services/oauth2/token\",".utf8)

@@ -107,6 +107,12 @@ public struct RunSummary {
             entries = counts.counts.map { ($0.key, $0.value) }
             total = counts.total
             groups = counts.counts.count
+            // Only the largest are named: every key counted at least as often as the
+            // `shownRows × 8`-th largest (ties included, so the cut does not depend on order).
+            if entries.count > shownRows * 8 {
+                let threshold = entries.map(\.1).sorted(by: >)[shownRows * 8 - 1]
+                entries.removeAll { $0.1 < threshold }
+            }
         }
         var named: [[String]: (count: Int64, groups: Int)] = [:]
         for (key, n) in entries {
