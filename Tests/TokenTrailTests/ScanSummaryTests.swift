@@ -88,6 +88,20 @@ import Testing
         #expect(!users.isEmpty && !users.contains { $0.contains("ceo@acme.example") }, "\(users)")
     }
 
+    /// Under `--quiet` nobody reads the summary: nothing is counted on the ingest's hot path.
+    @Test func aScanThatPrintsNoSummaryCountsNothing() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try ((0..<10).map { Self.tokenLine($0, host: "etl-01") }.joined(separator: "\n") + "\n")
+            .write(toFile: dir + "/tokens.jsonl", atomically: true, encoding: .utf8)
+        var request = ScanRequest(inputs: [dir + "/tokens.jsonl"])
+        request.databasePath = dir + "/quiet.sqlite"
+        request.tallies = false
+        #expect(try Scanner.scan(request).tally.tokenRequests.isEmpty)
+        request.databasePath = dir + "/told.sqlite"
+        request.tallies = true
+        #expect(try Scanner.scan(request).tally.tokenRequests.total == 10)
+    }
+
     /// A tally past its limit of keys counts the rest as one "other" bucket: memory is bounded
     /// by the limit, not by the log.
     @Test func aTallyHoldsAtMostItsLimitOfKeys() {

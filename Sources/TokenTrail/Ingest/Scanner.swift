@@ -11,6 +11,8 @@ public struct ScanRequest {
     public var progress: ((ScanProgress) -> Void)?
     /// Told when another writer holds the database and this scan waits for it.
     public var onWaitForDatabase: (@Sendable (String) -> Void)?
+    /// Count what the files hold for the summary (ScanTally); off when nobody reads it (`--quiet`).
+    public var tallies = true
     public init(inputs: [String]) { self.inputs = inputs }
 }
 
@@ -109,6 +111,7 @@ public enum Scanner {
             }
         }
         let store = try bookkeeping { try IngestStore(db: db) }
+        store.tallying = request.tallies
         let run = try bookkeeping { try store.beginRun(toolVersion: version, arguments: request.arguments) }
         var diskFull: DiskFull?
         var options = IngestOptions(timezone: zone, policy: policy)

@@ -25,7 +25,8 @@ public enum FindingsOutput {
     public static func text(_ findings: [Finding], new: Set<String>, caveats: [String] = []) -> String {
         let notJudged = caveats.isEmpty ? "" : "  Not judged:\n" + caveats.map { "    - \(TerminalSummary.sanitize($0))\n" }.joined()
         guard !findings.isEmpty else { return "\nFindings: none" + (caveats.isEmpty ? "\n" : ", but not everything could be judged:\n" + notJudged) }
-        var out = "\nFindings (\(findings.count), \(new.count) new)\n"
+        // Of these findings: `new` also holds what the run first stored outside them (a week's parts).
+        var out = "\nFindings (\(findings.count), \(findings.filter { new.contains($0.fingerprint) }.count) new)\n"
         for severity in Severity.allCases.reversed() {
             let group = findings.filter { $0.severity == severity }
             guard !group.isEmpty else { continue }

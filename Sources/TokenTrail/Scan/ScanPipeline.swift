@@ -62,7 +62,9 @@ public enum ScanPipeline {
         let plan = try Scanner.prepare(request.ingest, policy: policy)
         let db = try Scanner.open(request.ingest)
         defer { db.truncateWAL() }   // the volume gets the WAL's space back; a copy of the file alone is complete
-        var outcome = Outcome(scan: try Scanner.ingest(request.ingest, plan, into: db, progress: onFile))
+        var ingest = request.ingest
+        ingest.tallies = request.summary
+        var outcome = Outcome(scan: try Scanner.ingest(ingest, plan, into: db, progress: onFile))
         if let diskFull = outcome.scan.diskFull {
             if request.summary { outcome.summary = try RunSummary.load(db: db, result: outcome.scan) }
             outcome.problems = ["\(diskFull)"]

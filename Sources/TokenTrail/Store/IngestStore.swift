@@ -102,6 +102,7 @@ public final class IngestStore {
         var record = r
         record.context = try contexts.id(for: r)
         try logins.add(record)
+        guard tallying else { return }
         tally.logins.add(.init(origin: r.origin, app: r.app, flow: r.flow, basis: r.flowBasis, outcome: r.outcome))
         if serverToServer.contains(r.flow) {
             tally.integrationUsers.add(.init(app: r.app, user: r.username != 0 ? r.username : r.userId, flow: r.flow, outcome: r.outcome))
@@ -110,17 +111,22 @@ public final class IngestStore {
     }
     public func add(_ r: TokenRequestRecord) throws {
         try tokenRequests.add(r)
+        guard tallying else { return }
         tally.tokenRequests.add(.init(provider: r.provider, integration: r.integration, host: r.host, flow: r.flow, outcome: r.outcome))
     }
     public func add(_ r: ApiActivityRecord) throws {
         try activity.add(r)
+        guard tallying else { return }
         tally.apiActivity.add(r.eventType)
     }
     public func add(_ r: IdpEventRecord) throws {
         try idpEvents.add(r)
+        guard tallying else { return }
         tally.idpEvents.add(.init(type: r.eventType, outcome: r.outcome))
     }
 
+    /// Whether records are counted for the summary at all (not under `--quiet`).
+    public var tallying = true
     /// The current file's counts for the summary (ScanTally), added to the run's when it commits.
     private var tally = ScanTally()
     /// The counts of the files committed in this run.
