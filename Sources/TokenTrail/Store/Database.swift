@@ -33,6 +33,18 @@ public final class Database: @unchecked Sendable {
         } else {
             sqlite3_busy_handler(db, Database.busyHandler, Unmanaged.passUnretained(self).toOpaque())
         }
+        if Timings.statements { sqlite3_trace_v2(db, UInt32(SQLITE_TRACE_PROFILE), Database.profile, nil) }
+    }
+
+    /// TOKENTRAIL_TIMINGS=sql: each statement that ran 20 ms or more, with its time, on stderr
+    /// (the SQL text as written, its values not expanded: no record value is printed).
+    private static let profile: @convention(c) (UInt32, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Int32 = { _, _, statement, elapsed in
+        guard let statement, let elapsed else { return 0 }
+        let nanoseconds = elapsed.load(as: Int64.self)
+        guard nanoseconds >= 20_000_000, let sql = sqlite3_sql(OpaquePointer(statement)) else { return 0 }
+        let text = String(cString: sql).split(whereSeparator: \.isWhitespace).joined(separator: " ").prefix(160)
+        FileHandle.standardError.write(Data(String(format: "sql %7.3f s  %@\n", Double(nanoseconds) / 1e9, String(text)).utf8))
+        return 0
     }
 
     /// Told once per wait, after a second, that another writer holds the database (a writer

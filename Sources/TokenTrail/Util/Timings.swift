@@ -4,6 +4,8 @@ import Foundation
 /// with the process's peak RSS after it: the profile a user can send without a profiler.
 public enum Timings {
     static let enabled = ProcessInfo.processInfo.environment["TOKENTRAIL_TIMINGS"] != nil
+    /// TOKENTRAIL_TIMINGS=sql also prints each SQL statement that took 20 ms or more.
+    static let statements = ProcessInfo.processInfo.environment["TOKENTRAIL_TIMINGS"] == "sql"
 
     public static func measure<T>(_ label: String, _ body: () throws -> T) rethrows -> T {
         guard enabled else { return try body() }
