@@ -126,6 +126,34 @@ import Testing
         #expect(csv.contains("\"'=HYPERLINK(\"\"http://x\"\")\"") && csv.contains("\"a,b\""))
     }
 
+    /// The app page's "Networks" panel reads the per-day rollup: it must give what a pass over
+    /// every login of the period gives (addresses, flows, logins, distinct users, first and last).
+    @Test func theNetworksPanelFromTheRollupEqualsThePeriodsLogins() throws {
+        let (_, db, _, span) = try Self.samplesReport()
+        let networks = try #require(try Panel.load(directory: nil).first { $0.name == "app_30_networks.sql" })
+        let apps = try db.rows("SELECT DISTINCT app FROM v_logins WHERE app IS NOT NULL").compactMap { $0[0].string }
+        #expect(apps.count >= 5)
+        // The report's period is what the rollup is built for (a report builds its own): the
+        // analysed span, then a period starting and ending inside a day.
+        for (since, until) in [span, (span.0 + 3 * 86_400_000 + 12_345, span.1 - 86_400_000)] {
+            try DailyRollup.refresh(db: db, since: since, until: until)
+            for app in apps {
+                let panel = try networks.run(db, ["since": .integer(since), "until": .integer(until), "app": .text(app)])
+                let direct = try db.rows("""
+                    SELECT v.source_ip, (SELECT value FROM strings WHERE id = c.flow), count(*), count(DISTINCT v.user), min(v.time_utc), max(v.time_utc)
+                    FROM v_logins v JOIN logins l ON l.time = v.time_ms AND l.line = v.line AND l.source_id = (SELECT id FROM sources WHERE path = v.source_path)
+                    JOIN login_contexts c ON c.id = l.context
+                    WHERE v.app = ? AND v.time_ms BETWEEN ? AND ? GROUP BY 1, 2
+                    """, [.text(app), .integer(since), .integer(until)])
+                func rows(_ r: [[SQLValue]]) -> Set<String> { Set(r.map { $0.map { $0.string ?? $0.int.map(String.init) ?? "∅" }.joined(separator: "|") }) }
+                #expect(!direct.isEmpty || since != span.0)
+                let (fromRollup, fromLogins) = (rows(panel.rows), rows(direct))
+                // The panel shows the busiest 200 (ties in any order).
+                #expect(fromRollup.isSubset(of: fromLogins) && fromRollup.count == min(200, fromLogins.count), "\(app): only in the panel \(fromRollup.subtracting(fromLogins).sorted().prefix(3)), only in the logins \(fromLogins.subtracting(fromRollup).sorted().prefix(3))")
+            }
+        }
+    }
+
     @Test func theDigestListsWhatIsNewAgainstThePreviousWeek() throws {
         let (_, db, _, _) = try Self.samplesReport()
         let digest = try Digest.compute(db: db, since: try TimeArgument.parse("2026-11-14T00:00:00Z"), until: try TimeArgument.parse("2026-11-20T23:59:59Z"))

@@ -44,7 +44,8 @@ public struct Digest: Sendable {
         }
     }
 
-    public static func compute(db: Database, since: Int64, until: Int64) throws -> Digest {
+    /// `directory`: usernames for user ids when the caller has read them already.
+    public static func compute(db: Database, since: Int64, until: Int64, directory given: [String: String]? = nil) throws -> Digest {
         let length = max(until - since, 1)
         var digest = Digest(since: since, until: until, previousSince: since - length)
         let c = try Facts(db: db, windowStart: since, windowEnd: until)
@@ -53,7 +54,7 @@ public struct Digest: Sendable {
         let serverToServer = Set(contexts.ids { $0.isServerToServer })
         // The directory straight from the tables: `c.usernames()` would compute the login and
         // request facts of the window only to name users (1.7 s of a week's report on 1M + 1M).
-        let directory = try Facts.directory(db)
+        let directory = try given ?? Facts.directory(db)
         func seen(_ from: Int64, _ to: Int64) throws -> Seen {
             var s = Seen()
             // Keys already named, on ids: a million rows cost hash lookups, not strings.
@@ -76,8 +77,10 @@ public struct Digest: Sendable {
                 }
                 return true
             }
-            for row in try db.rows("SELECT DISTINCT (SELECT value FROM strings WHERE id = host) FROM token_requests WHERE time BETWEEN ? AND ? AND host IS NOT NULL",
-                                   [.integer(from), .integer(to)]) {
+            // Distinct ids first, then their names: naming every request first took 0.2 s a week.
+            for row in try db.rows("""
+                SELECT (SELECT value FROM strings WHERE id = h.host) FROM (SELECT DISTINCT host FROM token_requests WHERE time BETWEEN ? AND ? AND host IS NOT NULL) h
+                """, [.integer(from), .integer(to)]) {
                 if let host = row[0].string { s.add("host", host, "client log") }
             }
             return s

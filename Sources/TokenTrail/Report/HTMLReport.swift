@@ -69,9 +69,18 @@ public enum HTMLReport {
         for panel in panels { try panel.check(db) }
         // Incidents and their timelines first: a timeline stages its records in temp tables, which query_only forbids.
         let incidents = try Timings.measure("load incidents") { try IncidentsTable.load(db, since: o.since, until: o.until) }
+        // Usernames for user ids, read once for the timelines and the digest: reading them
+        // from the whole database's logins takes most of a second at a million rows.
+        var directoryRead = facts.directoryCache
+        func userDirectory() throws -> [String: String] {
+            if let read = directoryRead { return read }
+            let read = try Facts.directory(db)
+            directoryRead = read
+            return read
+        }
         var timelines: [String: Timeline] = [:]
         try Timings.measure("incident timelines") {
-            let directory = incidents.isEmpty ? [:] : try Facts.directory(db)
+            let directory = incidents.isEmpty ? [:] : try userDirectory()
             for incident in incidents.prefix(maxIncidentPages) {
                 guard var filter = try Timeline.forIncident(incident.id, db: db) else { continue }
                 filter.limit = IncidentPage.timelineRows
@@ -118,7 +127,7 @@ public enum HTMLReport {
         }
 
         try page("index.html", "Overview", try Timings.measure("overview") {
-            try overview(db, o, findings, incidents: incidents, incidentOf: incidentOf, apps: apps, hosts: hosts)
+            try overview(db, o, findings, incidents: incidents, incidentOf: incidentOf, apps: apps, hosts: hosts, directory: try userDirectory())
         } + section(.overview))
         try page("findings.html", "Findings", FindingsPage.render(findings, new: o.newFindings, incidents: incidentOf))
         let byFingerprint = Dictionary(findings.map { ($0.fingerprint, $0) }) { a, _ in a }
@@ -179,7 +188,7 @@ public enum HTMLReport {
     }
 
     static func overview(_ db: Database, _ o: Options, _ findings: [Finding], incidents: [Incident], incidentOf: [String: Incident],
-                         apps: [Entity], hosts: [Entity]) throws -> String {
+                         apps: [Entity], hosts: [Entity], directory: [String: String]) throws -> String {
         let e = HTML.escape
         let window: [SQLValue] = [.integer(o.since), .integer(o.until)]
         let logins = try db.scalar("SELECT count(*) FROM logins WHERE time BETWEEN ? AND ?", window).int ?? 0
@@ -247,7 +256,7 @@ public enum HTMLReport {
         if !caveats.isEmpty {
             out += "<h2>Not judged</h2><ul class=\"caveats\">" + caveats.map { "<li>\(e($0))</li>" }.joined() + "</ul>"
         }
-        out += changes(try Digest.compute(db: db, since: o.since, until: o.until))
+        out += changes(try Digest.compute(db: db, since: o.since, until: o.until, directory: directory))
         return out
     }
 

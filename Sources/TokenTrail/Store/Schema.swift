@@ -132,6 +132,10 @@ public enum Schema {
             day INTEGER NOT NULL, origin INTEGER, app INTEGER, user INTEGER, flow INTEGER, flow_basis INTEGER, outcome INTEGER,
             failure_class INTEGER, status INTEGER, logins INTEGER NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL);
         CREATE INDEX IF NOT EXISTS \(schema)login_daily_day ON login_daily(day);
+        CREATE \(kind) IF NOT EXISTS login_network_daily(
+            day INTEGER NOT NULL, app INTEGER NOT NULL, source_ip INTEGER, flow INTEGER, user INTEGER,
+            logins INTEGER NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS \(schema)login_network_daily_app ON login_network_daily(app, day);
         CREATE \(kind) IF NOT EXISTS request_daily(
             day INTEGER NOT NULL, host INTEGER, integration INTEGER, client_id INTEGER, flow INTEGER, outcome INTEGER,
             failure_class INTEGER, error INTEGER, error_description INTEGER, error_code INTEGER, requests INTEGER NOT NULL, first INTEGER NOT NULL,
@@ -152,6 +156,13 @@ public enum Schema {
             \(s("d.failure_class", as: "failure_class")), \(s("d.status", as: "status")),
             d.logins, \(iso("d.first")) AS first_utc, \(iso("d.last")) AS last_utc
           FROM \(schema)login_daily d;
+        DROP VIEW IF EXISTS \(schema)v_login_network_daily;
+        CREATE \(view) v_login_network_daily AS SELECT strftime('%Y-%m-%d', d.day * 86400, 'unixepoch') AS day, d.day * 86400000 AS day_ms,
+            \(s("d.app", as: "app")), d.app AS app_id, \(s("d.source_ip", as: "source_ip")), \(s("d.flow", as: "flow")),
+            coalesce((SELECT u.username FROM user_directory u WHERE u.user_id = (SELECT value FROM strings WHERE id = d.user)),
+                     (SELECT value FROM strings WHERE id = d.user)) AS user,
+            d.logins, \(iso("d.first")) AS first_utc, \(iso("d.last")) AS last_utc
+          FROM \(schema)login_network_daily d;
         DROP VIEW IF EXISTS \(schema)v_request_daily;
         CREATE \(view) v_request_daily AS SELECT strftime('%Y-%m-%d', d.day * 86400, 'unixepoch') AS day, d.day * 86400000 AS day_ms,
             \(s("d.host", as: "host")), \(s("d.integration", as: "integration")), \(s("d.client_id", as: "client_id")),
