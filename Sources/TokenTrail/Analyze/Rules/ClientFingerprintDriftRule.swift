@@ -81,9 +81,9 @@ struct ClientFingerprintDriftRule: Rule {
             var newNetwork = false
             var used: Set<String>?
             if isApp, let app = loginOwners[name] {
-                used = Set(try facts.historyNetworks.filter { $0.app == app }.compactMap { try c.names.name($0.ip) }.map { CIDR.network(of: $0) })
+                used = Set(try facts.historyNetworks.filter { $0.app == app }.compactMap { try c.facts.network(ofAddress: $0.ip) })
             } else if let users = userSymbols[owner] {
-                used = Set(try api.historyAddresses.filter { users.contains($0.user) }.compactMap { try c.names.name($0.ip) }.map { CIDR.network(of: $0) })
+                used = Set(try api.historyAddresses.filter { users.contains($0.user) }.compactMap { try c.facts.network(ofAddress: $0.ip) })
             }
             if let used, !used.isEmpty { newNetwork = ips.contains { $0 != "Salesforce.com IP" && !used.contains(CIDR.network(of: $0)) } }
             let uses = fresh.map(\.value.now).reduce(0, +)

@@ -20,7 +20,7 @@ struct IntegrationIPBlockedRule: Rule {
         // Networks each integration (or app-less user) logged in from before the window.
         var known: [NetworkUse: Set<String>] = [:]
         for use in facts.historyNetworks where owners.contains(NetworkUse(app: use.app, ip: 0, user: use.user)) {
-            if let ip = try c.names.name(use.ip) { known[NetworkUse(app: use.app, ip: 0, user: use.user), default: []].insert(CIDR.network(of: ip)) }
+            if let network = try c.facts.network(ofAddress: use.ip) { known[NetworkUse(app: use.app, ip: 0, user: use.user), default: []].insert(network) }
         }
         // One finding per integration (the leaked credential), its refused networks counted.
         typealias Key = NetworkUse

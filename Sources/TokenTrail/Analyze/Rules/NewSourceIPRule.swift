@@ -23,7 +23,7 @@ struct NewSourceIPRule: Rule {
         let judged = Set(facts.windowNetworks.keys.filter { $0.app == 0 || integrations.contains($0.app) }.map { Owner(app: $0.app, user: $0.user) })
         var known: [Owner: Set<String>] = [:]
         for use in facts.historyNetworks where judged.contains(Owner(app: use.app, user: use.user)) {
-            if let ip = try c.names.name(use.ip) { known[Owner(app: use.app, user: use.user), default: []].insert(CIDR.network(of: ip)) }
+            if let network = try c.facts.network(ofAddress: use.ip) { known[Owner(app: use.app, user: use.user), default: []].insert(network) }
         }
         var hits: [NetworkUse: String] = [:]
         var cidrsByApp: [Owner: [CIDR]] = [:]
