@@ -101,9 +101,11 @@ public final class Facts {
     /// The daily rollups of the window, built once per session: in the database for a writer
     /// (the analysis keeps them), in the connection's TEMP schema for a reader (a report
     /// never writes the database).
-    public func dailyRollups() throws {
+    /// `temporary`: in the connection's TEMP schema (a report's own period, whose first and last
+    /// days may be partial, must not overwrite the whole days an analysis stored).
+    public func dailyRollups(temporary: Bool = false) throws {
         guard !rolledUp else { return }
-        try Timings.measure("  daily rollup") { try DailyRollup.refresh(db: db, since: windowStart, until: windowEnd, temporary: db.readOnly) }
+        try Timings.measure("  daily rollup") { try DailyRollup.refresh(db: db, since: windowStart, until: windowEnd, temporary: temporary || db.readOnly) }
         rolledUp = true
     }
 

@@ -63,15 +63,19 @@ public enum HTMLReport {
 
     private static func write(db: Database, options o: Options, into directory: String, facts given: Facts?) throws -> Written {
         let panels = try Panel.load(directory: o.dashboards)
-        let facts = try given.flatMap { $0.windowStart == o.since && $0.windowEnd == o.until ? $0 : nil }
-            ?? Facts(db: db, windowStart: o.since, windowEnd: o.until)
-        try facts.dailyRollups()
+        // The analysis's session of this very period has its rollups in the database already;
+        // any other period gets its own in TEMP, dropped after: its first and last days may be
+        // partial, and the database keeps the whole days an analysis stored.
+        let analysed = given.flatMap { $0.windowStart == o.since && $0.windowEnd == o.until ? $0 : nil }
+        let facts = try analysed ?? Facts(db: db, windowStart: o.since, windowEnd: o.until)
+        try facts.dailyRollups(temporary: analysed == nil)
+        defer { if analysed == nil && !db.readOnly { try? DailyRollup.dropTemporary(db) } }
         for panel in panels { try panel.check(db) }
         // Incidents and their timelines first: a timeline stages its records in temp tables, which query_only forbids.
         let incidents = try Timings.measure("load incidents") { try IncidentsTable.load(db, since: o.since, until: o.until) }
         // Usernames for user ids, read once for the timelines and the digest: reading them
         // from the whole database's logins takes most of a second at a million rows.
-        var directoryRead = facts.directoryCache
+        var directoryRead: [String: String]?
         func userDirectory() throws -> [String: String] {
             if let read = directoryRead { return read }
             let read = try Facts.directory(db)

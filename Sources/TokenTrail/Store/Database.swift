@@ -37,7 +37,8 @@ public final class Database: @unchecked Sendable {
     }
 
     /// TOKENTRAIL_TIMINGS=sql: each statement that ran 20 ms or more, with its time, on stderr
-    /// (the SQL text as written, its values not expanded: no record value is printed).
+    /// (the SQL text as written, its values not expanded: no record value is printed). The time
+    /// runs from the first step to the reset, so a cursor's includes the caller's work per row.
     private static let profile: @convention(c) (UInt32, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Int32 = { _, _, statement, elapsed in
         guard let statement, let elapsed else { return 0 }
         let nanoseconds = elapsed.load(as: Int64.self)
