@@ -175,8 +175,11 @@ import Testing
         let stored = try db.rows("SELECT day, sum(logins) FROM login_daily GROUP BY day ORDER BY day")
         let networks = try db.rows("SELECT day, sum(logins) FROM login_network_daily GROUP BY day ORDER BY day")
         #expect(stored.count >= 10)
-        _ = try HTMLReport.write(db: db, options: .init(since: span.0 + 3 * 86_400_000 + 12_345, until: span.1 - 86_400_000 - 777,
-                                                          databasePath: dir + "/db.sqlite"), to: dir + "/partial")
+        let (since, until) = (span.0 + 3 * 86_400_000 + 12_345, span.1 - 86_400_000 - 777)
+        _ = try HTMLReport.write(db: db, options: .init(since: since, until: until, databasePath: dir + "/db.sqlite"), to: dir + "/partial")
+        // The same through a scan's session of that period, which built no rollups of its own.
+        _ = try HTMLReport.write(db: db, options: .init(since: since, until: until, databasePath: dir + "/db.sqlite"), to: dir + "/partial",
+                                 facts: try Facts(db: db, windowStart: since, windowEnd: until))
         #expect(try db.rows("SELECT day, sum(logins) FROM login_daily GROUP BY day ORDER BY day") == stored)
         #expect(try db.rows("SELECT day, sum(logins) FROM login_network_daily GROUP BY day ORDER BY day") == networks)
         #expect(try db.rows("SELECT name FROM sqlite_temp_master WHERE name LIKE '%daily%'").isEmpty)   // nothing left to shadow the database's own

@@ -44,7 +44,8 @@ public enum HTMLReport {
     /// Incidents get a page each, the most severe first, up to this many (the rest are listed).
     static let maxIncidentPages = 200
 
-    /// `facts`: the session of an analysis of this very period, whose rollups are built already.
+    /// `facts`: the session of an analysis of this very period: its rollups are used when it
+    /// built them in the database.
     /// The pages are written into a new directory beside `target` and swapped in whole: a
     /// killed run leaves the previous report as it was, and no page of an earlier period stays.
     public static func write(db: Database, options o: Options, to target: String, facts given: Facts? = nil) throws -> Written {
@@ -63,13 +64,12 @@ public enum HTMLReport {
 
     private static func write(db: Database, options o: Options, into directory: String, facts given: Facts?) throws -> Written {
         let panels = try Panel.load(directory: o.dashboards)
-        // The analysis's session of this very period has its rollups in the database already;
-        // any other period gets its own in TEMP, dropped after: its first and last days may be
-        // partial, and the database keeps the whole days an analysis stored.
-        let analysed = given.flatMap { $0.windowStart == o.since && $0.windowEnd == o.until ? $0 : nil }
-        let facts = try analysed ?? Facts(db: db, windowStart: o.since, windowEnd: o.until)
-        try facts.dailyRollups(temporary: analysed == nil)
-        defer { if analysed == nil && !db.readOnly { try? DailyRollup.dropTemporary(db) } }
+        // A session of this very period that built its rollups in the database is used as it
+        // is; otherwise the report builds its own in TEMP, dropped after: the period's first and
+        // last days may be partial, and the database keeps the whole days the analysis stored.
+        let analysed = given.map { $0.windowStart == o.since && $0.windowEnd == o.until && $0.hasDailyRollups } ?? false
+        if !analysed { try Facts(db: db, windowStart: o.since, windowEnd: o.until).dailyRollups(temporary: true) }
+        defer { if !analysed && !db.readOnly { try? DailyRollup.dropTemporary(db) } }
         for panel in panels { try panel.check(db) }
         // Incidents and their timelines first: a timeline stages its records in temp tables, which query_only forbids.
         let incidents = try Timings.measure("load incidents") { try IncidentsTable.load(db, since: o.since, until: o.until) }
