@@ -68,8 +68,8 @@ public enum HTMLReport {
         // is; otherwise the report builds its own in TEMP, dropped after: the period's first and
         // last days may be partial, and the database keeps the whole days the analysis stored.
         let analysed = given.map { $0.windowStart == o.since && $0.windowEnd == o.until && $0.hasDailyRollups } ?? false
+        defer { if !analysed && !db.readOnly { try? DailyRollup.dropTemporary(db) } }   // also when building them fails
         if !analysed { try Facts(db: db, windowStart: o.since, windowEnd: o.until).dailyRollups(temporary: true) }
-        defer { if !analysed && !db.readOnly { try? DailyRollup.dropTemporary(db) } }
         for panel in panels { try panel.check(db) }
         // Incidents and their timelines first: a timeline stages its records in temp tables, which query_only forbids.
         let incidents = try Timings.measure("load incidents") { try IncidentsTable.load(db, since: o.since, until: o.until) }

@@ -165,8 +165,13 @@ public final class Database: @unchecked Sendable {
 
     /// Every row of a query by column name: what a table's owner decodes its rows from.
     public func records(_ sql: String, _ values: [SQLValue] = []) throws -> [NamedRow] {
-        let statement = try prepare(sql)
+        try records(try prepare(sql), values)
+    }
+
+    /// The same from a statement prepared once and run for many values (reset after).
+    public func records(_ statement: Statement, _ values: [SQLValue]) throws -> [NamedRow] {
         try statement.bind(values)
+        defer { statement.reset() }
         let names = (0..<statement.columnCount).map { statement.columnName(at: $0) }
         var result: [NamedRow] = []
         while try statement.step() {

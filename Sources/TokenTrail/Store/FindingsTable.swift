@@ -78,26 +78,22 @@ public enum FindingsTable {
     public static func rebuild(_ db: Database, causes: Set<String>, gapMs: Int64, runId: Int64?) throws -> Rebuilt {
         var result = Rebuilt()
         try db.transaction {
-            // Every cause's parts and stored episodes in one statement each, and one prepared
-            // insert: statements per cause took most of a second for a benchmark week's 8,000.
-            let list: SQLValue = .text(JSONValue.array(causes.sorted().map { .string($0) }).serialized)
-            var partsOf: [String: [(finding: Finding, week: Int64)]] = [:], beforeOf: [String: [NamedRow]] = [:]
-            for row in try db.records("SELECT * FROM finding_parts WHERE cause IN (SELECT value FROM json_each(?)) ORDER BY cause, first_seen, week", [list]) {
-                partsOf[row["cause"].string ?? "", default: []].append(decode(row))
-            }
-            for row in try db.records("""
-                SELECT cause, fingerprint, first_run, first_seen, last_seen FROM findings WHERE cause IN (SELECT value FROM json_each(?)) ORDER BY cause
-                """, [list]) {
-                beforeOf[row["cause"].string ?? "", default: []].append(row)
-            }
-            _ = try db.execute("DELETE FROM findings WHERE cause IN (SELECT value FROM json_each(?))", [list])
+            // One cause in memory at a time (a database of months holds every week's parts of
+            // each), through statements prepared once: preparing four per cause took most of a
+            // second for a benchmark week's 8,000 causes.
+            let readParts = try db.prepare("SELECT * FROM finding_parts WHERE cause = ? ORDER BY first_seen, week")
+            let readBefore = try db.prepare("SELECT fingerprint, first_run, first_seen, last_seen FROM findings WHERE cause = ?")
+            let delete = try db.prepare("DELETE FROM findings WHERE cause = ?")
             let insert = try db.prepare("""
                 INSERT INTO findings(fingerprint, cause, recurrence_of, rule, severity, first_seen, last_seen, app, user, host, source_ip,
                                      message, count, evidence, users, user_count, first_run, last_run, grain)
                 VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)
                 """)
             for cause in causes.sorted() {
-                let (parts, before) = (partsOf[cause] ?? [], beforeOf[cause] ?? [])
+                let parts = try db.records(readParts, [.text(cause)]).map(decode)
+                let before = try db.records(readBefore, [.text(cause)])
+                try delete.bind([.text(cause)])
+                _ = try delete.run()
                 let episodes = episodes(parts, gapMs: gapMs)
                 var firstRun: [String: SQLValue] = [:]
                 for old in before {
