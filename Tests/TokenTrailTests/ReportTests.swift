@@ -177,9 +177,13 @@ import Testing
         #expect(stored.count >= 10)
         let (since, until) = (span.0 + 3 * 86_400_000 + 12_345, span.1 - 86_400_000 - 777)
         _ = try HTMLReport.write(db: db, options: .init(since: since, until: until, databasePath: dir + "/db.sqlite"), to: dir + "/partial")
-        // The same through a scan's session of that period, which built no rollups of its own.
-        _ = try HTMLReport.write(db: db, options: .init(since: since, until: until, databasePath: dir + "/db.sqlite"), to: dir + "/partial",
-                                 facts: try Facts(db: db, windowStart: since, windowEnd: until))
+        // The same through a scan of that period with --report (a re-scan of the same files).
+        var ingest = ScanRequest(inputs: [TestSupport.samples])
+        ingest.databasePath = dir + "/db.sqlite"
+        ingest.policyPath = TestSupport.samples + "/policy.json"
+        var request = ScanPipeline.Request(ingest: ingest)
+        (request.since, request.until, request.reportDirectory) = (since, until, dir + "/partial-scan")
+        #expect(try ScanPipeline.run(request).problems.isEmpty)
         #expect(try db.rows("SELECT day, sum(logins) FROM login_daily GROUP BY day ORDER BY day") == stored)
         #expect(try db.rows("SELECT day, sum(logins) FROM login_network_daily GROUP BY day ORDER BY day") == networks)
         #expect(try db.rows("SELECT name FROM sqlite_temp_master WHERE name LIKE '%daily%'").isEmpty)   // nothing left to shadow the database's own

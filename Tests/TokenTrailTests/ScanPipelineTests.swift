@@ -26,7 +26,7 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: try #require(outcome.report?.index)))
         let ndjson = try String(contentsOfFile: dir + "/findings.ndjson", encoding: .utf8)
         #expect(ndjson.split(separator: "\n").count == outcome.findings.count)
-        // The analysis's rollups are the report's: stored for the window, not rebuilt in TEMP.
+        // The analysed weeks' rollups are stored (the report builds its own period's in TEMP).
         let db = try Database.reader(path: dir + "/db.sqlite")
         #expect(try TestSupport.count(db, "SELECT count(*) FROM login_daily") > 0)
         #expect(outcome.exitStatus(failOn: nil) == 0)

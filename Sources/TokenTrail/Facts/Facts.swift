@@ -35,8 +35,6 @@ public final class Facts {
     static let maxCachedNetworks = 1 << 18
     var sourcePaths: [Int64: String] = [:]
     private var rolledUp = false
-    /// Whether this session built the per-day rollups of its window in the database (not TEMP).
-    private(set) var hasDailyRollups = false
     /// What the rules asked for evidence of, until `resolveEvidence` runs the shared passes.
     var loginRequests = EvidenceRequests<LoginGroup>(table: .logins)
     var requestRequests = EvidenceRequests<RequestGroup>(table: .requests)
@@ -107,10 +105,8 @@ public final class Facts {
     /// days may be partial, must not overwrite the whole days an analysis stored).
     public func dailyRollups(temporary: Bool = false) throws {
         guard !rolledUp else { return }
-        let inTemp = temporary || db.readOnly
-        try Timings.measure("  daily rollup") { try DailyRollup.refresh(db: db, since: windowStart, until: windowEnd, temporary: inTemp) }
+        try Timings.measure("  daily rollup") { try DailyRollup.refresh(db: db, since: windowStart, until: windowEnd, temporary: temporary || db.readOnly) }
         rolledUp = true
-        hasDailyRollups = !inTemp
     }
 
     /// The network of an address symbol (nil for 0 or an unknown id).

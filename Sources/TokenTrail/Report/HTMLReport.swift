@@ -44,14 +44,12 @@ public enum HTMLReport {
     /// Incidents get a page each, the most severe first, up to this many (the rest are listed).
     static let maxIncidentPages = 200
 
-    /// `facts`: the session of an analysis of this very period: its rollups are used when it
-    /// built them in the database.
     /// The pages are written into a new directory beside `target` and swapped in whole: a
     /// killed run leaves the previous report as it was, and no page of an earlier period stays.
-    public static func write(db: Database, options o: Options, to target: String, facts given: Facts? = nil) throws -> Written {
+    public static func write(db: Database, options o: Options, to target: String) throws -> Written {
         let staging = try ReportDirectory.stage(target)
         do {
-            var written = try write(db: db, options: o, into: staging, facts: given)
+            var written = try write(db: db, options: o, into: staging)
             try ReportDirectory.swap(staging, into: target)
             written.index = (target as NSString).appendingPathComponent((written.index as NSString).lastPathComponent)
             written.pages = written.pages.map { (target as NSString).appendingPathComponent(($0 as NSString).lastPathComponent) }
@@ -62,14 +60,13 @@ public enum HTMLReport {
         }
     }
 
-    private static func write(db: Database, options o: Options, into directory: String, facts given: Facts?) throws -> Written {
+    private static func write(db: Database, options o: Options, into directory: String) throws -> Written {
         let panels = try Panel.load(directory: o.dashboards)
-        // A session of this very period that built its rollups in the database is used as it
-        // is; otherwise the report builds its own in TEMP, dropped after: the period's first and
-        // last days may be partial, and the database keeps the whole days the analysis stored.
-        let analysed = given.map { $0.windowStart == o.since && $0.windowEnd == o.until && $0.hasDailyRollups } ?? false
-        defer { if !analysed && !db.readOnly { try? DailyRollup.dropTemporary(db) } }   // also when building them fails
-        if !analysed { try Facts(db: db, windowStart: o.since, windowEnd: o.until).dailyRollups(temporary: true) }
+        // The period's own rollups, in TEMP, dropped after (also when building them fails): its
+        // first and last days may be partial, and the database keeps the whole days each
+        // analysed week stored.
+        defer { if !db.readOnly { try? DailyRollup.dropTemporary(db) } }
+        try Facts(db: db, windowStart: o.since, windowEnd: o.until).dailyRollups(temporary: true)
         for panel in panels { try panel.check(db) }
         // Incidents and their timelines first: a timeline stages its records in temp tables, which query_only forbids.
         let incidents = try Timings.measure("load incidents") { try IncidentsTable.load(db, since: o.since, until: o.until) }

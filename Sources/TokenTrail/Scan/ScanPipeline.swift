@@ -77,13 +77,12 @@ public enum ScanPipeline {
             outcome.problems.append("\(request.ingest.inputs.joined(separator: ", ")): no file to read (no export or log TokenTrail reads was found); to analyse stored records without new files, give --since and --until")
         }
         let window = (request.since ?? outcome.scan.span?.0, request.until ?? outcome.scan.span?.1)
-        var facts: Facts?
         if request.analyze, let start = window.0, let end = window.1 {
             if let empty = try Period.emptiness(db: db, since: start, until: end) { outcome.notes.append("note: " + empty) }
             outcome.caveats = try Caveats.of(db: db, policy: policy, windowStart: start, windowEnd: end)
             let context = try AnalysisContext(db: db, policy: policy, windowStart: start, windowEnd: end, indicators: request.indicators)
             let analysis = try Analyzer.run(context, runId: outcome.scan.runId)
-            (outcome.findings, outcome.new, facts) = (analysis.findings, analysis.new, context.facts)
+            (outcome.findings, outcome.new) = (analysis.findings, analysis.new)
             (outcome.incidents, outcome.newIncidents) = (analysis.incidents, analysis.newIncidents)
         }
         if let path = request.findingsFile, !FileManager.default.createFile(atPath: path, contents: Data(FindingsOutput.ndjson(outcome.findings, incidents: outcome.incidents).utf8)) {
@@ -98,7 +97,7 @@ public enum ScanPipeline {
             options.newFindings = outcome.new
             options.newIncidents = outcome.newIncidents
             options.caveats = outcome.caveats
-            outcome.report = try HTMLReport.write(db: db, options: options, to: directory, facts: facts)
+            outcome.report = try HTMLReport.write(db: db, options: options, to: directory)
         }
         if request.summary {
             outcome.summary = try RunSummary.load(db: db, result: outcome.scan)
